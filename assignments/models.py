@@ -1,0 +1,477 @@
+"""The assignment register: users and units, price lists, customers, assignments, time and budgets."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+ZERO = Decimal("0")
+MONEY = {"max_digits": 12, "decimal_places": 2}
+HOURS = {"max_digits": 7, "decimal_places": 2}
+
+
+class Unit(models.Model):
+    name = models.CharField(_("namn"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enhet")
+        verbose_name_plural = _("enheter")
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        KONSULT = "konsult", _("Rekryteringskonsult")
+        SAMORDNARE = "samordnare", _("Samordnare")
+        CHEF = "chef", _("Chef")
+        ADMIN = "admin", _("Administratör")
+
+    role = models.CharField(_("roll"), max_length=20, choices=Role.choices, default=Role.KONSULT)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("enhet"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    initials = models.CharField(_("initialer"), max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+        verbose_name = _("användare")
+        verbose_name_plural = _("användare")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("initials"), condition=~Q(initials=""), name="user_initials_unique_ci"
+            )
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_admin(self):
+        return self.is_superuser or self.role == self.Role.ADMIN
+
+    @property
+    def edits_all_assignments(self):
+        return self.is_admin or self.role in (self.Role.SAMORDNARE, self.Role.CHEF)
+
+    @property
+    def is_head(self):
+        return self.is_admin or self.role == self.Role.CHEF
+
+
+class PriceList(models.Model):
+    year = models.PositiveIntegerField(
+        _("år"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("prislista")
+        verbose_name_plural = _("prislistor")
+
+    def __str__(self):
+        return f"Prislista {self.year}"
+
+    def get_absolute_url(self):
+        return reverse("pricelist-detail", args=[self.year])
+
+    @property
+    def hourly_rate_package(self):
+        return next((p for p in self.packages.all() if p.is_hourly_rate), None)
+
+
+class Package(models.Model):
+    class PriceUnit(models.TextChoices):
+        UPPDRAG = "uppdrag", _("per uppdrag")
+        TIMME = "timme", _("per timme")
+        KANDIDAT = "kandidat", _("per kandidat")
+        TILLFALLE = "tillfalle", _("per utbildningstillfälle")
+
+    price_list = models.ForeignKey(
+        PriceList, verbose_name=_("prislista"), on_delete=models.CASCADE, related_name="packages"
+    )
+    code = models.SlugField(_("kod"), max_length=40)
+    name = models.CharField(_("namn"), max_length=100)
+    description = models.TextField(_("beskrivning"), blank=True)
+    price = models.DecimalField(_("pris (kr)"), validators=[MinValueValidator(ZERO)], **MONEY)
+    unit = models.CharField(_("enhet"), max_length=20, choices=PriceUnit.choices, default=PriceUnit.UPPDRAG)
+    standard_hours = models.DecimalField(
+        _("normaltid (h)"), null=True, blank=True, validators=[MinValueValidator(ZERO)], **HOURS
+    )
+    is_manager_recruitment = models.BooleanField(_("chefsrekrytering"), default=False)
+    is_whole_process = models.BooleanField(_("hel process"), default=False)
+    is_hourly_rate = models.BooleanField(
+        _("årets timarvode"), default=False, help_text=_("Priset används för debitering av extra timmar.")
+    )
+    sends_customer_survey = models.BooleanField(_("skickar kundenkät"), default=False)
+    sends_candidate_survey = models.BooleanField(_("skickar kandidatenkät"), default=False)
+    sends_match_survey = models.BooleanField(_("skickar matchningsenkät"), default=False)
+    sends_training_evaluation = models.BooleanField(_("skickar utbildningsutvärdering"), default=False)
+    active = models.BooleanField(_("aktivt"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["price_list__year", "name"]
+        verbose_name = _("paket")
+        verbose_name_plural = _("paket")
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "code"], name="package_code_unique_per_year"),
+            models.UniqueConstraint(fields=["price_list", "name"], name="package_name_unique_per_year"),
+            models.UniqueConstraint(
+                fields=["price_list"], condition=Q(is_hourly_rate=True), name="one_hourly_rate_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.price_list.year})"
+
+    @property
+    def year(self):
+        return self.price_list.year
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        SDF = "sdf", _("Stadsdelsförvaltning")
+        FACK = "fack", _("Fackförvaltning")
+        BOLAG = "bolag", _("Bolag")
+
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    kind = models.CharField(_("typ"), max_length=10, choices=Kind.choices)
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisationer")
+
+    def __str__(self):
+        return self.name
+
+
+class Manager(models.Model):
+    """An ordering manager (beställare): the customer who orders and answers the customer survey."""
+
+    name = models.CharField(_("namn"), max_length=200)
+    email = models.EmailField(_("e-post"), unique=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="managers"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("beställare")
+        verbose_name_plural = _("beställare")
+
+    def __str__(self):
+        return f"{self.name} ({self.email})"
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class Sector(models.Model):
+    """The sector (verksamhet) the recruited role works in; an admin-editable list."""
+
+    name = models.CharField(_("namn"), max_length=100, unique=True)
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("verksamhet")
+        verbose_name_plural = _("verksamheter")
+
+    def __str__(self):
+        return self.name
+
+
+class TimeCategory(models.Model):
+    """Time not tied to an assignment: intern tid, utveckling, utbildning, ..."""
+
+    name = models.CharField(_("namn"), max_length=100, unique=True)
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tidkategori")
+        verbose_name_plural = _("tidkategorier")
+
+    def __str__(self):
+        return self.name
+
+
+class AssignmentSequence(models.Model):
+    """The last number handed out per order year; locked while a number is taken."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Assignment(models.Model):
+    class Level(models.TextChoices):
+        MEDARBETARE = "medarbetare", _("Medarbetare")
+        CHEF = "chef", _("Chef")
+        HOGRE_CHEF = "hogre_chef", _("Högre chef")
+
+    class Status(models.TextChoices):
+        FORFRAGAN = "forfragan", _("Förfrågan")
+        PAGAENDE = "pagaende", _("Pågående")
+        AVSLUTAD = "avslutad", _("Avslutad")
+
+    class Outcome(models.TextChoices):
+        TILLSATT = "tillsatt", _("Tillsatt")
+        EJ_TILLSATT = "ej_tillsatt", _("Ej tillsatt")
+        AVBRUTEN = "avbruten", _("Avbruten")
+
+    number = models.CharField(_("uppdragsnummer"), max_length=20, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    manager = models.ForeignKey(
+        Manager, verbose_name=_("beställare"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    role_title = models.CharField(_("tjänst"), max_length=200)
+    level = models.CharField(_("nivå"), max_length=20, choices=Level.choices, default=Level.MEDARBETARE)
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("verksamhet"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    package = models.ForeignKey(
+        Package, verbose_name=_("paket"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    quantity = models.DecimalField(
+        _("antal"), default=Decimal("1"), validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Antal timmar, kandidater eller tillfällen när paketet inte prissätts per uppdrag."),
+        **HOURS,
+    )
+    price = models.DecimalField(_("pris (kr)"), validators=[MinValueValidator(ZERO)], **MONEY)
+    price_reason = models.CharField(_("skäl till avvikande pris"), max_length=300, blank=True)
+    extra_hours = models.DecimalField(
+        _("timmar tillägg"), default=ZERO, validators=[MinValueValidator(ZERO)], **HOURS
+    )
+    responsible = models.ForeignKey(
+        User, verbose_name=_("ansvarig konsult"), on_delete=models.PROTECT, related_name="responsible_for"
+    )
+    colleagues = models.ManyToManyField(
+        User, verbose_name=_("medarbetande konsulter"), blank=True, related_name="assists_on"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.FORFRAGAN)
+    outcome = models.CharField(_("utfall"), max_length=20, choices=Outcome.choices, blank=True)
+    redo_of = models.ForeignKey(
+        "self", verbose_name=_("omtag av"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="redos",
+    )
+    ordered_on = models.DateField(_("beställningsdatum"))
+    started_on = models.DateField(_("startdatum"), null=True, blank=True)
+    closed_on = models.DateField(_("avslutsdatum"), null=True, blank=True)
+    applicants = models.PositiveIntegerField(_("antal sökande"), null=True, blank=True)
+    hires = models.PositiveIntegerField(_("antal tillsatta"), null=True, blank=True)
+    personal_letter = models.BooleanField(_("personligt brev"), default=False)
+    screening = models.BooleanField(_("screening"), default=False)
+    psychometric_tests = models.BooleanField(_("tester"), default=False)
+    search = models.BooleanField(_("search"), default=False)
+    references_checked = models.PositiveIntegerField(_("antal referenstagna kandidater"), null=True, blank=True)
+    candidate_name = models.CharField(_("tillsatt kandidat"), max_length=200, blank=True)
+    candidate_email = models.EmailField(_("kandidatens e-post"), blank=True)
+    candidate_start = models.DateField(_("tillträde"), null=True, blank=True)
+    invoiced_on = models.DateField(_("fakturerad"), null=True, blank=True)
+    invoiced_amount = models.DecimalField(
+        _("fakturerat belopp (kr)"), null=True, blank=True, validators=[MinValueValidator(ZERO)], **MONEY
+    )
+    notes = models.TextField(_("anteckningar"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[colleagues])
+
+    class Meta:
+        ordering = ["-ordered_on", "-number"]
+        verbose_name = _("uppdrag")
+        verbose_name_plural = _("uppdrag")
+        indexes = [
+            models.Index(fields=["ordered_on"]),
+            models.Index(fields=["closed_on"]),
+            models.Index(fields=["status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="avslutad", outcome__in=["tillsatt", "ej_tillsatt", "avbruten"])
+                | (~Q(status="avslutad") & Q(outcome="")),
+                name="outcome_only_when_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="avslutad", closed_on__isnull=False) | ~Q(status="avslutad"),
+                name="closed_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.role_title}"
+
+    def get_absolute_url(self):
+        return reverse("assignment-detail", args=[self.pk])
+
+    @property
+    def year(self):
+        return self.ordered_on.year
+
+    @property
+    def is_closed(self):
+        return self.status == self.Status.AVSLUTAD
+
+    @property
+    def list_price(self):
+        """What the price list says this assignment costs (package price × quantity)."""
+        return (self.package.price * self.quantity).quantize(Decimal("0.01"))
+
+    @property
+    def is_price_overridden(self):
+        return self.price != self.list_price
+
+    def default_invoice_amount(self, hourly_rate):
+        """Price plus extra hours at the year's hourly rate."""
+        return (self.price + self.extra_hours * (hourly_rate or ZERO)).quantize(Decimal("0.01"))
+
+    def clean(self):
+        errors = {}
+        if self.package_id and self.ordered_on and self.package.price_list.year != self.ordered_on.year:
+            errors["package"] = _("Paketet ska komma från prislistan för beställningsåret %(year)s.") % {
+                "year": self.ordered_on.year
+            }
+        if self.started_on and self.ordered_on and self.started_on < self.ordered_on:
+            errors["started_on"] = _("Startdatum kan inte vara före beställningsdatum.")
+        if self.closed_on and self.ordered_on and self.closed_on < self.ordered_on:
+            errors["closed_on"] = _("Avslutsdatum kan inte vara före beställningsdatum.")
+        if self.status == self.Status.AVSLUTAD:
+            if not self.outcome:
+                errors["outcome"] = _("Ange utfall när uppdraget avslutas.")
+            if not self.closed_on:
+                errors["closed_on"] = _("Ange avslutsdatum när uppdraget avslutas.")
+        elif self.outcome:
+            errors["outcome"] = _("Utfall anges först när uppdraget avslutas.")
+        if self.redo_of_id and self.pk and self.redo_of_id == self.pk:
+            errors["redo_of"] = _("Ett uppdrag kan inte vara omtag av sig självt.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class TimeEntry(models.Model):
+    """Hours a consultant logged on a day, on an assignment or on a category not tied to one."""
+
+    user = models.ForeignKey(User, verbose_name=_("konsult"), on_delete=models.PROTECT, related_name="time_entries")
+    date = models.DateField(_("datum"))
+    hours = models.DecimalField(
+        _("timmar"), validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))], **HOURS
+    )
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("uppdrag"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="time_entries",
+    )
+    category = models.ForeignKey(
+        TimeCategory, verbose_name=_("kategori"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="time_entries",
+    )
+    comment = models.CharField(_("kommentar"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("tidrapport")
+        verbose_name_plural = _("tidrapporter")
+        indexes = [models.Index(fields=["user", "date"]), models.Index(fields=["date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(assignment__isnull=False) & Q(category__isnull=True))
+                | (Q(assignment__isnull=True) & Q(category__isnull=False)),
+                name="time_on_assignment_xor_category",
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24), name="time_hours_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.hours} h"
+
+    def clean(self):
+        if bool(self.assignment_id) == bool(self.category_id):
+            raise ValidationError(_("Välj antingen ett uppdrag eller en kategori."))
+
+
+class Budget(models.Model):
+    year = models.PositiveIntegerField(
+        _("år"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    ftes = models.DecimalField(_("årsarbetare"), max_digits=6, decimal_places=2, validators=[MinValueValidator(ZERO)])
+    revenue = models.DecimalField(_("intäktsbudget (kr)"), validators=[MinValueValidator(ZERO)], **MONEY)
+    costs = models.DecimalField(
+        _("kostnadsbudget inkl. OH (kr)"), validators=[MinValueValidator(ZERO)], **MONEY
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgetar")
+
+    def __str__(self):
+        return f"Budget {self.year}"
+
+    def get_absolute_url(self):
+        return reverse("budget-detail", args=[self.year])
+
+
+class BudgetLine(models.Model):
+    """One row of the volume plan: planned count of a package."""
+
+    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="lines")
+    package = models.ForeignKey(Package, verbose_name=_("paket"), on_delete=models.PROTECT)
+    planned_count = models.DecimalField(
+        _("planerat antal"), max_digits=8, decimal_places=1, validators=[MinValueValidator(ZERO)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["package__name"]
+        constraints = [models.UniqueConstraint(fields=["budget", "package"], name="budget_line_unique_package")]
+
+    @property
+    def amount(self):
+        return self.planned_count * self.package.price
+
+
+class ImportJob(models.Model):
+    """An upload of the Access export, checked and imported by a Celery task."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Väntar")
+        RUNNING = "running", _("Pågår")
+        DONE = "done", _("Klar")
+        FAILED = "failed", _("Fel i filen")
+
+    file = models.FileField(upload_to="imports/%Y/")
+    original_name = models.CharField(max_length=255)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self):
+        return int(100 * self.processed / self.total) if self.total else (100 if self.state == "done" else 0)

@@ -1,0 +1,57 @@
+"""Who may do what in the register. Pages and the API share these rules.
+
+Everyone logged in reads all assignments; a konsult edits the assignments they are on;
+samordnare, chef and admin edit all; only admin edits price lists, users and budgets.
+"""
+
+from rest_framework import permissions
+
+
+def is_on_assignment(user, assignment) -> bool:
+    if assignment.responsible_id == user.pk:
+        return True
+    # Use the prefetch cache when there is one.
+    return any(c.pk == user.pk for c in assignment.colleagues.all())
+
+
+def can_edit_assignment(user, assignment) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.edits_all_assignments or is_on_assignment(user, assignment)
+
+
+def can_log_time_on(user, assignment) -> bool:
+    return can_edit_assignment(user, assignment)
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.is_admin
+
+
+class IsAdminOrReadOnly(permissions.BasePermission):
+    """Read for everyone logged in; write for admins (price lists, organisations, ...)."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        return request.method in permissions.SAFE_METHODS or request.user.is_admin
+
+
+class AssignmentPermission(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return can_edit_assignment(request.user, obj)
+
+
+class TimeEntryPermission(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated)
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return obj.user_id == request.user.pk or request.user.is_admin

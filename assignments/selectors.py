@@ -1,0 +1,164 @@
+"""Read-side queries the pages, the API and the reports share."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from .models import ZERO, Assignment, Budget, Manager, TimeEntry, User
+
+HOURS_FIELD = DecimalField(max_digits=9, decimal_places=2)
+
+
+def assignment_list(*, search: str = "", queryset=None):
+    """Assignments with everything a list row shows, in a fixed number of queries."""
+    qs = queryset if queryset is not None else Assignment.objects.all()
+    qs = qs.select_related(
+        "organisation", "manager", "package", "package__price_list", "responsible", "sector"
+    ).prefetch_related(Prefetch("colleagues", queryset=User.objects.only("id", "username", "first_name",
+                                                                         "last_name", "initials")))
+    if search:
+        terms = Q()
+        for word in search.split():
+            terms &= (
+                Q(number__icontains=word)
+                | Q(role_title__icontains=word)
+                | Q(organisation__name__icontains=word)
+                | Q(manager__name__icontains=word)
+                | Q(manager__email__icontains=word)
+            )
+        qs = qs.filter(terms)
+    return qs
+
+
+def with_logged_hours(qs):
+    return qs.annotate(
+        logged_hours=Coalesce(Sum("time_entries__hours"), Value(ZERO), output_field=HOURS_FIELD)
+    )
+
+
+def assignment_detail(pk):
+    return assignment_list().get(pk=pk)
+
+
+def hours_per_consultant(assignment):
+    return (
+        TimeEntry.objects.filter(assignment=assignment)
+        .values("user__id", "user__first_name", "user__last_name", "user__username")
+        .annotate(hours=Sum("hours"))
+        .order_by("user__first_name", "user__last_name")
+    )
+
+
+def assignment_history(assignment, limit=100):
+    """Changes to the assignment and to the hours on it, newest first, as (when, who, what, changes)."""
+    records = list(
+        assignment.history.select_related("history_user").order_by("-history_date")[:limit]
+    )
+    events = []
+    for record in records:
+        changes = []
+        if record.prev_record is not None and record.history_type == "~":
+            delta = record.diff_against(record.prev_record)
+            for change in delta.changes:
+                field = Assignment._meta.get_field(change.field)
+                changes.append((str(field.verbose_name), _display(field, change.old), _display(field, change.new)))
+            if not changes:
+                continue
+        events.append({
+            "when": record.history_date,
+            "who": record.history_user,
+            "what": {"+": "Skapat", "~": "Ändrat", "-": "Borttaget"}[record.history_type],
+            "object": "Uppdrag",
+            "changes": changes,
+        })
+    time_records = (
+        TimeEntry.history.filter(assignment_id=assignment.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    for record in time_records:
+        verb = {"+": "Tid rapporterad", "~": "Tid ändrad", "-": "Tid borttagen"}[record.history_type]
+        events.append({
+            "when": record.history_date,
+            "who": record.history_user,
+            "what": verb,
+            "object": "Tid",
+            "changes": [("Datum och timmar", "", f"{record.date:%Y-%m-%d}: {str(record.hours).replace('.', ',')} h")],
+        })
+    events.sort(key=lambda e: e["when"], reverse=True)
+    return events[:limit]
+
+
+def _display(field, value):
+    if value is None or value == "":
+        return "–"
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation and field.many_to_many:
+        ids = [v.get(field.m2m_reverse_field_name()) if isinstance(v, dict) else v for v in value]
+        return ", ".join(str(u) for u in User.objects.filter(pk__in=ids)) or "–"
+    if field.is_relation:
+        obj = field.related_model._default_manager.filter(pk=value).first()
+        return str(obj) if obj else f"#{value}"
+    if isinstance(value, bool):
+        return "Ja" if value else "Nej"
+    return str(value).replace(".", ",") if isinstance(value, Decimal) else str(value)
+
+
+def my_ongoing_assignments(user):
+    return with_logged_hours(
+        assignment_list(
+            queryset=Assignment.objects.filter(Q(responsible=user) | Q(colleagues=user))
+            .exclude(status=Assignment.Status.AVSLUTAD)
+            .distinct()
+        )
+    ).order_by("ordered_on")
+
+
+def week_bounds(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def time_entries_between(user, start: date, end: date):
+    return (
+        TimeEntry.objects.filter(user=user, date__range=(start, end))
+        .select_related("assignment", "category")
+        .order_by("date", "id")
+    )
+
+
+def hours_total(qs) -> Decimal:
+    return qs.aggregate(total=Coalesce(Sum("hours"), Value(ZERO), output_field=HOURS_FIELD))["total"]
+
+
+def new_managers(start: date, end: date):
+    """Managers whose first assignment was ordered in [start, end]: the period's *nya beställare*."""
+    return Manager.objects.annotate(first_order=Min("assignments__ordered_on")).filter(
+        first_order__range=(start, end)
+    )
+
+
+def budget_volume_total(budget: Budget) -> Decimal:
+    """Sum of planned count × package price of the budget's volume plan."""
+    return budget.lines.aggregate(
+        total=Coalesce(
+            Sum(ExpressionWrapper(F("planned_count") * F("package__price"), output_field=HOURS_FIELD)),
+            Value(ZERO),
+            output_field=HOURS_FIELD,
+        )
+    )["total"]
+
+
+def consultant_choices():
+    return User.objects.filter(is_active=True).order_by("first_name", "last_name")
+
+
+def assignment_counts_by_status(qs):
+    return qs.aggregate(
+        total=Count("id"),
+        open=Count("id", filter=~Q(status=Assignment.Status.AVSLUTAD)),
+        closed=Count("id", filter=Q(status=Assignment.Status.AVSLUTAD)),
+    )

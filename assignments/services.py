@@ -1,0 +1,258 @@
+"""Everything that changes the assignment register. Views, API, commands and tasks call these."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import (
+    ZERO,
+    Assignment,
+    AssignmentSequence,
+    Budget,
+    BudgetLine,
+    Manager,
+    Organisation,
+    Package,
+    PriceList,
+    TimeEntry,
+    User,
+)
+from .permissions import can_edit_assignment, can_log_time_on
+
+
+def next_assignment_number(year: int) -> str:
+    """The next free number of the year, `2026-0142`. Call inside a transaction."""
+    seq, _created = AssignmentSequence.objects.select_for_update().get_or_create(year=year)
+    # Numbers may also arrive by import; never hand out one that is taken.
+    while True:
+        seq.last += 1
+        number = f"{year}-{seq.last:04d}"
+        if not Assignment.objects.filter(number=number).exists():
+            break
+    seq.save(update_fields=["last"])
+    return number
+
+
+def reserve_imported_number(number: str) -> None:
+    """Keep the sequence ahead of a number that came from the Access database."""
+    try:
+        year_text, serial_text = number.split("-", 1)
+        year, serial = int(year_text), int(serial_text)
+    except ValueError:
+        return
+    seq, _created = AssignmentSequence.objects.select_for_update().get_or_create(year=year)
+    if serial > seq.last:
+        seq.last = serial
+        seq.save(update_fields=["last"])
+
+
+def hourly_rate(year: int) -> Decimal | None:
+    package = Package.objects.filter(price_list__year=year, is_hourly_rate=True).only("price").first()
+    return package.price if package else None
+
+
+def list_price(package: Package, quantity: Decimal = Decimal("1")) -> Decimal:
+    return (package.price * quantity).quantize(Decimal("0.01"))
+
+
+def get_or_create_manager(*, name: str, email: str, organisation: Organisation) -> Manager:
+    email = email.strip().lower()
+    manager = Manager.objects.filter(email=email).first()
+    if manager is None:
+        return Manager.objects.create(name=name.strip(), email=email, organisation=organisation)
+    changed = []
+    if name and manager.name != name.strip():
+        manager.name = name.strip()
+        changed.append("name")
+    if manager.organisation_id != organisation.pk:
+        manager.organisation = organisation
+        changed.append("organisation")
+    if changed:
+        manager.save(update_fields=changed)
+    return manager
+
+
+def _check_price(assignment: Assignment) -> None:
+    if assignment.is_price_overridden and not assignment.price_reason.strip():
+        raise ValidationError(
+            {"price_reason": _("Ange skäl när priset avviker från prislistans %(price)s kr.")
+             % {"price": f"{assignment.list_price:,.0f}".replace(",", " ")}}
+        )
+
+
+@transaction.atomic
+def create_assignment(*, by: User, colleagues=(), **fields) -> Assignment:
+    """Register a new assignment; the price defaults from the order year's price list."""
+    assignment = Assignment(**fields)
+    if assignment.price is None and assignment.package_id:
+        assignment.price = assignment.list_price
+    if not assignment.responsible_id:
+        assignment.responsible = by
+    if not by.edits_all_assignments and assignment.responsible_id != by.pk and by not in colleagues:
+        raise PermissionDenied(_("Du kan bara registrera uppdrag som du själv arbetar i."))
+    assignment.number = next_assignment_number(assignment.ordered_on.year)
+    _check_price(assignment)
+    assignment.full_clean()
+    assignment._history_user = by
+    assignment.save()
+    if colleagues:
+        assignment.colleagues.set(colleagues)
+    return assignment
+
+
+@transaction.atomic
+def update_assignment(assignment: Assignment, *, by: User, colleagues=None, **fields) -> Assignment:
+    if not can_edit_assignment(by, assignment):
+        raise PermissionDenied(_("Du har inte behörighet att ändra uppdraget."))
+    for name, value in fields.items():
+        setattr(assignment, name, value)
+    _check_price(assignment)
+    assignment.full_clean()
+    assignment._history_user = by
+    assignment.save()
+    if colleagues is not None:
+        assignment.colleagues.set(colleagues)
+    return assignment
+
+
+@transaction.atomic
+def close_assignment(
+    assignment: Assignment,
+    *,
+    by: User,
+    outcome: str,
+    closed_on: date,
+    hires: int | None = None,
+    candidate_name: str = "",
+    candidate_email: str = "",
+    candidate_start: date | None = None,
+    invoiced_on: date | None = None,
+    invoiced_amount: Decimal | None = None,
+) -> Assignment:
+    """Close an assignment with its outcome; a hire records the candidate (kept only for the surveys)."""
+    if not can_edit_assignment(by, assignment):
+        raise PermissionDenied(_("Du har inte behörighet att avsluta uppdraget."))
+    if assignment.is_closed:
+        raise ValidationError(_("Uppdraget är redan avslutat."))
+    errors = {}
+    if outcome not in Assignment.Outcome.values:
+        errors["outcome"] = _("Välj ett utfall.")
+    if outcome == Assignment.Outcome.TILLSATT:
+        if not candidate_start:
+            errors["candidate_start"] = _("Ange tillträdesdatum för den tillsatta kandidaten.")
+        if hires is None:
+            hires = 1
+    else:
+        candidate_name, candidate_email, candidate_start = "", "", None
+        hires = 0 if hires is None else hires
+    if errors:
+        raise ValidationError(errors)
+    assignment.status = Assignment.Status.AVSLUTAD
+    assignment.outcome = outcome
+    assignment.closed_on = closed_on
+    assignment.hires = hires
+    assignment.candidate_name = candidate_name.strip()
+    assignment.candidate_email = candidate_email.strip().lower()
+    assignment.candidate_start = candidate_start
+    if invoiced_on is not None:
+        assignment.invoiced_on = invoiced_on
+        if invoiced_amount is None:
+            invoiced_amount = assignment.default_invoice_amount(hourly_rate(assignment.year))
+    if invoiced_amount is not None:
+        assignment.invoiced_amount = invoiced_amount
+    if assignment.started_on is None:
+        assignment.started_on = assignment.ordered_on
+    assignment.full_clean()
+    assignment._history_user = by
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def log_time(*, user: User, by: User | None = None, date: date, hours: Decimal, assignment=None,
+             category=None, comment: str = "") -> TimeEntry:
+    by = by or user
+    if by != user and not by.is_admin:
+        raise PermissionDenied(_("Du kan bara rapportera din egen tid."))
+    if assignment is not None and not can_log_time_on(user, assignment):
+        raise PermissionDenied(_("Du kan bara rapportera tid på uppdrag som du arbetar i."))
+    entry = TimeEntry(user=user, date=date, hours=hours, assignment=assignment, category=category,
+                      comment=comment)
+    entry.full_clean()
+    entry._history_user = by
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def update_time_entry(entry: TimeEntry, *, by: User, **fields) -> TimeEntry:
+    if entry.user_id != by.pk and not by.is_admin:
+        raise PermissionDenied(_("Du kan bara ändra din egen tid."))
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    if entry.assignment is not None and not can_log_time_on(entry.user, entry.assignment):
+        raise PermissionDenied(_("Du kan bara rapportera tid på uppdrag som du arbetar i."))
+    entry.full_clean()
+    entry._history_user = by
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def delete_time_entry(entry: TimeEntry, *, by: User) -> None:
+    if entry.user_id != by.pk and not by.is_admin:
+        raise PermissionDenied(_("Du kan bara ta bort din egen tid."))
+    entry._history_user = by
+    entry.delete()
+
+
+@transaction.atomic
+def copy_price_list(*, from_year: int, to_year: int, by: User | None = None) -> PriceList:
+    """Copy a year's packages to a new year's list, which the admin then edits."""
+    source = PriceList.objects.get(year=from_year)
+    if PriceList.objects.filter(year=to_year).exists():
+        raise ValidationError(_("Det finns redan en prislista för %(year)s.") % {"year": to_year})
+    target = PriceList(year=to_year)
+    target._history_user = by
+    target.save()
+    for package in source.packages.all():
+        package.pk = None
+        package.id = None
+        package._state.adding = True
+        package.price_list = target
+        package._history_user = by
+        package.save()
+    return target
+
+
+@transaction.atomic
+def save_budget(*, year: int, ftes: Decimal, revenue: Decimal, costs: Decimal,
+                planned_counts: dict[int, Decimal], by: User) -> Budget:
+    """Create or update a year's budget and its volume plan (package id → planned count)."""
+    if not by.is_admin:
+        raise PermissionDenied(_("Bara administratörer ändrar budgeten."))
+    budget = Budget.objects.filter(year=year).first() or Budget(year=year)
+    budget.ftes, budget.revenue, budget.costs = ftes, revenue, costs
+    budget.full_clean()
+    budget._history_user = by
+    budget.save()
+    existing = {line.package_id: line for line in budget.lines.all()}
+    for package_id, count in planned_counts.items():
+        line = existing.pop(package_id, None)
+        if not count:
+            if line is not None:
+                line._history_user = by
+                line.delete()
+            continue
+        if line is None:
+            line = BudgetLine(budget=budget, package_id=package_id)
+        if line.pk and line.planned_count == count:
+            continue
+        line.planned_count = count
+        line._history_user = by
+        line.save()
+    return budget
+

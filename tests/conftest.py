@@ -1,0 +1,46 @@
+import pytest
+
+from tests.factories import HourlyRateFactory, PackageFactory, PriceListFactory, UnitFactory, UserFactory
+from assignments.models import User
+
+
+@pytest.fixture
+def unit(db):
+    return UnitFactory(name="Enhet 1")
+
+
+@pytest.fixture
+def konsult(db, unit):
+    return UserFactory(username="konsult", role=User.Role.KONSULT, unit=unit, initials="KON")
+
+
+@pytest.fixture
+def konsult2(db, unit):
+    return UserFactory(username="konsult2", role=User.Role.KONSULT, unit=unit, initials="KO2")
+
+
+@pytest.fixture
+def samordnare(db, unit):
+    return UserFactory(username="samordnare", role=User.Role.SAMORDNARE, unit=unit, initials="SAM")
+
+
+@pytest.fixture
+def chef(db, unit):
+    return UserFactory(username="chef", role=User.Role.CHEF, unit=unit, initials="CHE")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role=User.Role.ADMIN, initials="ADM")
+
+
+@pytest.fixture
+def price_list_2026(db):
+    price_list = PriceListFactory(year=2026)
+    PackageFactory(price_list=price_list)
+    PackageFactory(price_list=price_list, code="chef", name="Chefspaket", price=35000, is_manager_recruitment=True,
+                   standard_hours=36, sends_match_survey=True)
+    PackageFactory(price_list=price_list, code="lilla", name="Lilla paketet", price=12000, standard_hours=15,
+                   is_whole_process=False)
+    HourlyRateFactory(price_list=price_list)
+    return price_list
