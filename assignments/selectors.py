@@ -130,6 +130,20 @@ def time_entries_between(user, start: date, end: date):
     )
 
 
+def daily_hours(user, start: date, end: date):
+    """Per day with time: hours on assignments and other hours, summed in SQL."""
+    return list(
+        TimeEntry.objects.filter(user=user, date__range=(start, end))
+        .values("date")
+        .annotate(
+            on_assignment=Coalesce(Sum("hours", filter=Q(assignment__isnull=False)), Value(ZERO),
+                                output_field=HOURS_FIELD),
+            other=Coalesce(Sum("hours", filter=Q(assignment__isnull=True)), Value(ZERO), output_field=HOURS_FIELD),
+        )
+        .order_by("date")
+    )
+
+
 def hours_total(qs) -> Decimal:
     return qs.aggregate(total=Coalesce(Sum("hours"), Value(ZERO), output_field=HOURS_FIELD))["total"]
 

@@ -104,7 +104,7 @@ LANGUAGES = [("sv", "Svenska")]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+USE_THOUSAND_SEPARATOR = False  # numbers are formatted explicitly (templatetags/sv.py)
 FORMAT_MODULE_PATH = ["rekrytering.formats"]
 
 STATIC_URL = "static/"

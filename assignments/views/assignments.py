@@ -1,30 +1,152 @@
-"""Placeholder while the pages are written."""
+"""Assignment pages: list with filters, detail with hours and history, create, edit, close."""
 
-from django.http import HttpResponse
-from django.views import View
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import ListView
 
-
-class AssignmentListView(View):
-    def get(self, request, *args, **kwargs):
-        return HttpResponse("", status=503)
-
-
-def assignment_close(request, *args, **kwargs):
-    return HttpResponse("", status=503)
-
-
-def assignment_create(request, *args, **kwargs):
-    return HttpResponse("", status=503)
-
-
-def assignment_detail(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+from .. import selectors, services
+from ..filters import AssignmentFilter
+from ..forms import AssignmentForm, CloseAssignmentForm, manager_choices
+from ..models import Assignment
+from ..permissions import can_edit_assignment
+from .common import apply_service_errors, querystring_without
 
 
-def assignment_edit(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+def filtered_assignments(request):
+    qs = selectors.assignment_list().order_by("-ordered_on", "-number")
+    return AssignmentFilter(request.GET or None, queryset=qs)
 
 
-def assignment_list_xlsx(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+class AssignmentListView(LoginRequiredMixin, ListView):
+    template_name = "assignments/assignment_list.html"
+    paginate_by = 25
+    context_object_name = "assignments"
 
+    def get_queryset(self):
+        self.filterset = filtered_assignments(self.request)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return Assignment.objects.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({
+            "nav": "assignments",
+            "filter": self.filterset,
+            "querystring_without_page": querystring_without(self.request, "page"),
+            "export_query": querystring_without(self.request, "page"),
+            "total": context["paginator"].count if context.get("paginator") else len(context["assignments"]),
+        })
+        return context
+
+
+@login_required
+def assignment_list_xlsx(request):
+    from ..exporting import xlsx_response
+
+    filterset = filtered_assignments(request)
+    qs = filterset.qs if (not filterset.is_bound or filterset.is_valid()) else Assignment.objects.none()
+    return xlsx_response(qs, "uppdrag.xlsx")
+
+
+@login_required
+def manager_options(request):
+    """The <option>s of the manager list for the chosen organisation (htmx partial)."""
+    managers = manager_choices(request.GET.get("organisation"))
+    return render(request, "assignments/_manager_options.html", {"managers": managers})
+
+
+@login_required
+def assignment_detail(request, pk):
+    assignment = get_object_or_404(selectors.with_logged_hours(selectors.assignment_list()), pk=pk)
+    time_entries = assignment.time_entries.select_related("user").order_by("-date", "-id")
+    hourly_rate = services.hourly_rate(assignment.year)
+    return render(request, "assignments/assignment_detail.html", {
+        "nav": "assignments",
+        "assignment": assignment,
+        "can_edit": can_edit_assignment(request.user, assignment),
+        "time_entries": time_entries[:200],
+        "time_entry_count": time_entries.count(),
+        "hours_per_consultant": selectors.hours_per_consultant(assignment),
+        "history": selectors.assignment_history(assignment),
+        "hourly_rate": hourly_rate,
+        "default_invoice": assignment.default_invoice_amount(hourly_rate),
+        "redos": assignment.redos.all(),
+    })
+
+
+def _save_assignment(request, form, assignment=None):
+    """Create or update through the services; returns the assignment or None with errors on the form."""
+    fields, colleagues = form.service_fields()
+    try:
+        with transaction.atomic():
+            if fields.get("manager") is None:
+                fields["manager"] = services.get_or_create_manager(
+                    name=form.cleaned_data["new_manager_name"],
+                    email=form.cleaned_data["new_manager_email"],
+                    organisation=fields["organisation"],
+                )
+            if assignment is None:
+                return services.create_assignment(by=request.user, colleagues=colleagues, **fields)
+            return services.update_assignment(assignment, by=request.user, colleagues=colleagues, **fields)
+    except ValidationError as error:
+        apply_service_errors(form, error)
+    except PermissionDenied as error:
+        form.add_error(None, str(error))
+    return None
+
+
+@login_required
+def assignment_create(request):
+    form = AssignmentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        assignment = _save_assignment(request, form)
+        if assignment:
+            messages.success(request, _("Uppdrag %(number)s är registrerat.") % {"number": assignment.number})
+            return redirect(assignment)
+    return render(request, "assignments/assignment_form.html", {"nav": "assignments", "form": form})
+
+
+@login_required
+def assignment_edit(request, pk):
+    assignment = get_object_or_404(Assignment.objects.select_related("package__price_list"), pk=pk)
+    if not can_edit_assignment(request.user, assignment):
+        raise PermissionDenied(_("Du kan bara ändra uppdrag som du arbetar i."))
+    form = AssignmentForm(request.POST or None, instance=assignment, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_assignment(request, form, assignment)
+        if saved:
+            messages.success(request, _("Ändringarna är sparade."))
+            return redirect(saved)
+    return render(request, "assignments/assignment_form.html", {
+        "nav": "assignments", "form": form, "assignment": assignment,
+    })
+
+
+@login_required
+def assignment_close(request, pk):
+    assignment = get_object_or_404(Assignment.objects.select_related("package__price_list"), pk=pk)
+    if not can_edit_assignment(request.user, assignment):
+        raise PermissionDenied(_("Du kan bara avsluta uppdrag som du arbetar i."))
+    if assignment.is_closed:
+        messages.info(request, _("Uppdraget är redan avslutat."))
+        return redirect(assignment)
+    form = CloseAssignmentForm(request.POST or None, assignment=assignment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_assignment(assignment, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Uppdrag %(number)s är avslutat.") % {"number": assignment.number})
+            return redirect(assignment)
+    hourly_rate = services.hourly_rate(assignment.year)
+    return render(request, "assignments/assignment_close.html", {
+        "nav": "assignments", "form": form, "assignment": assignment,
+        "default_invoice": assignment.default_invoice_amount(hourly_rate),
+    })

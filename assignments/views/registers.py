@@ -1,69 +1,269 @@
-"""Placeholder while the pages are written."""
+"""The register pages: price lists, organisations and managers, sectors, time categories, users, budgets.
 
-from django.http import HttpResponse
-from django.views import View
+Everyone logged in reads price lists, organisations and sectors; only admins change them.
+"""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, ProtectedError, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-def budget_detail(request, *args, **kwargs):
-    return HttpResponse("", status=503)
-
-
-def budget_list(request, *args, **kwargs):
-    return HttpResponse("", status=503)
-
-
-def category_edit(request, *args, **kwargs):
-    return HttpResponse("", status=503)
-
-
-def category_list(request, *args, **kwargs):
-    return HttpResponse("", status=503)
-
-
-def home(request, *args, **kwargs):
-    return HttpResponse("", status=503)
-
-
-def manager_edit(request, *args, **kwargs):
-    return HttpResponse("", status=503)
-
-
-def organisation_edit(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+from .. import selectors, services
+from ..forms import (
+    BudgetForm,
+    CopyPriceListForm,
+    ManagerForm,
+    OrganisationForm,
+    PackageForm,
+    SectorForm,
+    TimeCategoryForm,
+    UserForm,
+)
+from ..models import Budget, Manager, Organisation, Package, PriceList, Sector, TimeCategory, User
+from .common import admin_required, apply_service_errors, querystring_without
 
 
-def organisation_list(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+@login_required
+def home(request):
+    return render(request, "assignments/registers/home.html", {"nav": "settings"})
 
 
-def package_edit(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+# --- Price lists ----------------------------------------------------------------------
 
 
-def pricelist_copy(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+@login_required
+def pricelist_list(request):
+    price_lists = PriceList.objects.annotate(package_count=Count("packages")).order_by("-year")
+    return render(request, "assignments/registers/pricelist_list.html", {
+        "nav": "settings", "price_lists": price_lists,
+    })
 
 
-def pricelist_detail(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+@login_required
+def pricelist_detail(request, year):
+    price_list = get_object_or_404(PriceList, year=year)
+    packages = price_list.packages.annotate(assignment_count=Count("assignments")).order_by("name")
+    return render(request, "assignments/registers/pricelist_detail.html", {
+        "nav": "settings", "price_list": price_list, "packages": packages,
+        "copy_form": CopyPriceListForm(initial={"to_year": year + 1}),
+        "history": Package.history.filter(price_list_id=price_list.pk).select_related("history_user")
+        .order_by("-history_date")[:30],
+    })
 
 
-def pricelist_list(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+@admin_required
+def pricelist_copy(request, year):
+    if request.method != "POST":
+        return redirect("pricelist-detail", year=year)
+    form = CopyPriceListForm(request.POST)
+    if form.is_valid():
+        try:
+            target = services.copy_price_list(from_year=year, to_year=form.cleaned_data["to_year"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except PriceList.DoesNotExist:
+            messages.error(request, _("Prislistan finns inte."))
+        else:
+            messages.success(request, _("Prislistan för %(year)s är skapad som kopia. Justera priserna nedan.")
+                             % {"year": target.year})
+            return redirect(target)
+    else:
+        messages.error(request, _("Ange ett år mellan 2000 och 2100."))
+    return redirect("pricelist-detail", year=year)
 
 
-def sector_edit(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+@admin_required
+def package_edit(request, pk=None, year=None):
+    package = get_object_or_404(Package.objects.select_related("price_list"), pk=pk) if pk else None
+    price_list = package.price_list if package else get_object_or_404(PriceList, year=year)
+    form = PackageForm(request.POST or None, instance=package, price_list=price_list)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved._history_user = request.user
+        saved.save()
+        messages.success(request, _("Paketet %(name)s är sparat.") % {"name": saved.name})
+        return redirect(price_list)
+    return render(request, "assignments/registers/form.html", {
+        "nav": "settings", "form": form, "title": package.name if package else _("Nytt paket %(year)s") % {
+            "year": price_list.year},
+        "back": price_list.get_absolute_url(),
+    })
 
 
-def sector_list(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+# --- Organisations, managers, sectors, categories -----------------------------------------
 
 
-def user_edit(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+@login_required
+def organisation_list(request):
+    search = request.GET.get("q", "").strip()
+    organisations = Organisation.objects.annotate(
+        manager_count=Count("managers", distinct=True), assignment_count=Count("assignments", distinct=True)
+    ).order_by("name")
+    if search:
+        organisations = organisations.filter(name__icontains=search)
+    return render(request, "assignments/registers/organisation_list.html", {
+        "nav": "settings", "organisations": organisations, "q": search,
+    })
 
 
-def user_list(request, *args, **kwargs):
-    return HttpResponse("", status=503)
+@admin_required
+def organisation_edit(request, pk=None):
+    organisation = get_object_or_404(Organisation, pk=pk) if pk else None
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("%(name)s är sparad.") % {"name": saved.name})
+        return redirect("organisation-list")
+    managers = []
+    if organisation:
+        managers = organisation.managers.annotate(assignment_count=Count("assignments")).order_by("name")
+    return render(request, "assignments/registers/organisation_form.html", {
+        "nav": "settings", "form": form, "organisation": organisation, "managers": managers,
+    })
 
+
+@admin_required
+def manager_edit(request, pk):
+    manager = get_object_or_404(Manager, pk=pk)
+    form = ManagerForm(request.POST or None, instance=manager)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Beställaren är sparad."))
+        return redirect("organisation-edit", pk=manager.organisation_id)
+    return render(request, "assignments/registers/form.html", {
+        "nav": "settings", "form": form, "title": manager.name,
+        "back": reverse("organisation-edit", args=[manager.organisation_id]),
+    })
+
+
+def _simple_list(request, model, template_title, create_url, edit_url):
+    items = model.objects.order_by("name")
+    return render(request, "assignments/registers/simple_list.html", {
+        "nav": "settings", "items": items, "title": template_title, "create_url": create_url,
+        "edit_url": edit_url,
+    })
+
+
+def _simple_edit(request, model, form_class, pk, list_url, title_new):
+    item = get_object_or_404(model, pk=pk) if pk else None
+    form = form_class(request.POST or None, instance=item)
+    if request.method == "POST":
+        if "delete" in request.POST and item is not None:
+            try:
+                item.delete()
+            except ProtectedError:
+                messages.error(request, _("%(name)s används och kan inte tas bort. Gör den inaktiv i stället.")
+                               % {"name": item.name})
+                return redirect(request.path)
+            messages.success(request, _("%(name)s är borttagen.") % {"name": item.name})
+            return redirect(list_url)
+        if form.is_valid():
+            saved = form.save()
+            messages.success(request, _("%(name)s är sparad.") % {"name": saved.name})
+            return redirect(list_url)
+    return render(request, "assignments/registers/form.html", {
+        "nav": "settings", "form": form, "title": item.name if item else title_new, "back": reverse(list_url),
+        "can_delete": item is not None,
+    })
+
+
+@login_required
+def sector_list(request):
+    return _simple_list(request, Sector, _("Verksamheter"), "sector-create", "sector-edit")
+
+
+@admin_required
+def sector_edit(request, pk=None):
+    return _simple_edit(request, Sector, SectorForm, pk, "sector-list", _("Ny verksamhet"))
+
+
+@login_required
+def category_list(request):
+    return _simple_list(request, TimeCategory, _("Tidkategorier"), "category-create", "category-edit")
+
+
+@admin_required
+def category_edit(request, pk=None):
+    return _simple_edit(request, TimeCategory, TimeCategoryForm, pk, "category-list", _("Ny tidkategori"))
+
+
+# --- Users --------------------------------------------------------------------------------
+
+
+@admin_required
+def user_list(request):
+    search = request.GET.get("q", "").strip()
+    users = User.objects.select_related("unit").order_by("-is_active", "first_name", "last_name")
+    if search:
+        users = users.filter(Q(username__icontains=search) | Q(first_name__icontains=search)
+                             | Q(last_name__icontains=search) | Q(initials__iexact=search))
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "assignments/registers/user_list.html", {
+        "nav": "settings", "page_obj": page, "users": page.object_list, "q": search,
+        "querystring_without_page": querystring_without(request, "page"),
+    })
+
+
+@admin_required
+def user_edit(request, pk=None):
+    user = get_object_or_404(User, pk=pk) if pk else None
+    form = UserForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("Användaren %(name)s är sparad.") % {"name": saved.username})
+        return redirect("user-list")
+    return render(request, "assignments/registers/form.html", {
+        "nav": "settings", "form": form, "title": str(user) if user else _("Ny användare"),
+        "back": reverse("user-list"),
+    })
+
+
+# --- Budgets ------------------------------------------------------------------------------
+
+
+@login_required
+def budget_list(request):
+    if not request.user.is_head:
+        raise PermissionDenied(_("Budgeten visas för chefer och administratörer."))
+    budgets = [(b, selectors.budget_volume_total(b)) for b in Budget.objects.order_by("-year")]
+    years_with_prices = PriceList.objects.exclude(year__in=[b.year for b, _t in budgets]).values_list(
+        "year", flat=True)
+    return render(request, "assignments/registers/budget_list.html", {
+        "nav": "settings", "budgets": budgets, "new_years": years_with_prices,
+    })
+
+
+@login_required
+def budget_detail(request, year):
+    if not request.user.is_head:
+        raise PermissionDenied(_("Budgeten visas för chefer och administratörer."))
+    budget = Budget.objects.filter(year=year).first()
+    packages = Package.objects.filter(price_list__year=year).order_by("name")
+    if not packages and budget is None:
+        messages.error(request, _("Det finns ingen prislista för %(year)s. Skapa den först.") % {"year": year})
+        return redirect("budget-list")
+    form = BudgetForm(request.POST or None, instance=budget, packages=packages)
+    if request.method == "POST":
+        if not request.user.is_admin:
+            raise PermissionDenied(_("Bara administratörer ändrar budgeten."))
+        if form.is_valid():
+            try:
+                services.save_budget(year=year, by=request.user, planned_counts=form.planned_counts(),
+                                     **{k: form.cleaned_data[k] for k in ("ftes", "revenue", "costs")})
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Budgeten för %(year)s är sparad.") % {"year": year})
+                return redirect("budget-detail", year=year)
+    history = []
+    if budget:
+        history = budget.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(request, "assignments/registers/budget_detail.html", {
+        "nav": "settings", "form": form, "budget": budget, "year": year,
+        "volume_total": selectors.budget_volume_total(budget) if budget else 0,
+        "history": history, "readonly": not request.user.is_admin,
+    })

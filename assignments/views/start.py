@@ -1,9 +1,26 @@
-"""Placeholder while the pages are written."""
+"""The consultant's start page: my ongoing assignments, my hours this week with quick entry."""
 
-from django.http import HttpResponse
-from django.views import View
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from ..forms import TimeEntryForm
+from ..selectors import daily_hours, hours_total, my_ongoing_assignments, time_entries_between, week_bounds
 
 
-def start(request, *args, **kwargs):
-    return HttpResponse("", status=503)
-
+@login_required
+def start(request):
+    today = timezone.localdate()
+    monday, sunday = week_bounds(today)
+    entries = time_entries_between(request.user, monday, sunday)
+    days = daily_hours(request.user, monday, sunday)
+    return render(request, "assignments/start.html", {
+        "nav": "start",
+        "assignments": my_ongoing_assignments(request.user),
+        "days": days,
+        "week_total": hours_total(entries),
+        "monday": monday,
+        "sunday": sunday,
+        "week_number": monday.isocalendar().week,
+        "form": TimeEntryForm(user=request.user),
+    })

@@ -1,0 +1,85 @@
+"""Filters of the assignment list page (django-filter)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.db.models.functions import ExtractYear
+
+from .models import Assignment, Organisation, Package, Sector, Unit, User
+
+
+def year_choices():
+    years = (
+        Assignment.objects.annotate(y=ExtractYear("ordered_on")).values_list("y", flat=True).distinct().order_by("-y")
+    )
+    return [(str(y), str(y)) for y in years]
+
+
+def package_choices():
+    names = Package.objects.order_by("code").values_list("code", "name").distinct()
+    seen = {}
+    for code, name in names:
+        seen.setdefault(code, name)
+    return sorted(seen.items(), key=lambda item: item[1])
+
+
+STATUS_CHOICES = [
+    ("forfragan", "Förfrågan"),
+    ("pagaende", "Pågående"),
+    ("oppna", "Alla öppna"),
+    ("avslutad", "Avslutad (alla)"),
+    ("tillsatt", "Avslutad – tillsatt"),
+    ("ej_tillsatt", "Avslutad – ej tillsatt"),
+    ("avbruten", "Avslutad – avbruten"),
+]
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Sök", method="filter_search",
+                                  widget=forms.TextInput(attrs={"type": "search", "placeholder": "Nummer, tjänst, kund…"}))
+    year = django_filters.ChoiceFilter(label="År", method="filter_year", empty_label="Alla år")
+    status = django_filters.ChoiceFilter(label="Status", choices=STATUS_CHOICES, method="filter_status",
+                                         empty_label="Alla")
+    package = django_filters.ChoiceFilter(label="Paket", method="filter_package", empty_label="Alla paket")
+    consultant = django_filters.ModelChoiceFilter(label="Konsult", queryset=User.objects.none(),
+                                                  method="filter_consultant", empty_label="Alla konsulter")
+    unit = django_filters.ModelChoiceFilter(label="Enhet", queryset=Unit.objects.all(), method="filter_unit",
+                                            empty_label="Alla enheter")
+    organisation = django_filters.ModelChoiceFilter(label="Organisation", queryset=Organisation.objects.all(),
+                                                    empty_label="Alla organisationer")
+    sector = django_filters.ModelChoiceFilter(label="Verksamhet", queryset=Sector.objects.all(),
+                                              empty_label="Alla verksamheter")
+
+    class Meta:
+        model = Assignment
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = year_choices()
+        self.filters["package"].extra["choices"] = package_choices()
+        self.filters["consultant"].queryset = User.objects.order_by("first_name", "last_name")
+
+    def filter_search(self, qs, name, value):
+        from .selectors import assignment_list
+
+        return assignment_list(search=value, queryset=qs)
+
+    def filter_year(self, qs, name, value):
+        return qs.filter(ordered_on__year=int(value))
+
+    def filter_status(self, qs, name, value):
+        if value in ("forfragan", "pagaende", "avslutad"):
+            return qs.filter(status=value)
+        if value == "oppna":
+            return qs.exclude(status=Assignment.Status.AVSLUTAD)
+        return qs.filter(outcome=value)
+
+    def filter_package(self, qs, name, value):
+        return qs.filter(package__code=value)
+
+    def filter_consultant(self, qs, name, value):
+        return qs.filter(Q(responsible=value) | Q(colleagues=value)).distinct()
+
+    def filter_unit(self, qs, name, value):
+        return qs.filter(responsible__unit=value)

@@ -1,0 +1,440 @@
+"""Forms of the register pages. Validation messages in Swedish; state changes go through services."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Assignment,
+    Budget,
+    Manager,
+    Organisation,
+    Package,
+    Sector,
+    TimeCategory,
+    TimeEntry,
+    Unit,
+    User,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DecimalInput(forms.TextInput):
+    """A text box for amounts: accepts `24 000`, `1 200,50` and `9.5`."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if value is None or value == "":
+            return ""
+        text = str(value)
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text.replace(".", ",")
+
+
+class SwedishDecimalField(forms.DecimalField):
+    widget = DecimalInput
+    default_error_messages = {"invalid": _("Ange ett tal, till exempel 24 000 eller 9,5.")}
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\xa0", "").replace(" ", "").replace(",", ".").removesuffix("kr").strip()
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs.pop("min", None)
+        attrs.pop("max", None)
+        return attrs
+
+
+class ConsultChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} ({obj.initials})" if obj.initials else str(obj)
+
+
+class ConsultMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} ({obj.initials})" if obj.initials else str(obj)
+
+
+def manager_choices(organisation_id):
+    """The ordering managers of one organisation; none until an organisation is chosen."""
+    try:
+        organisation_id = int(organisation_id)
+    except (TypeError, ValueError):
+        return Manager.objects.none()
+    return Manager.objects.filter(organisation_id=organisation_id).order_by("name")
+
+
+class AssignmentForm(forms.ModelForm):
+    """Create and edit. The ordering manager is chosen, or typed in when new."""
+
+    manager = forms.ModelChoiceField(
+        label=_("Beställare"), queryset=Manager.objects.none(), required=False,
+        help_text=_("Välj organisation först. Finns inte beställaren: fyll i en ny nedan."),
+    )
+    new_manager_name = forms.CharField(label=_("Ny beställares namn"), required=False, max_length=200)
+    new_manager_email = forms.EmailField(label=_("Ny beställares e-post"), required=False)
+    responsible = ConsultChoiceField(label=_("Ansvarig konsult"), queryset=User.objects.none())
+    colleagues = ConsultMultipleChoiceField(
+        label=_("Medarbetande konsulter"), queryset=User.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    price = SwedishDecimalField(
+        label=_("Pris (kr)"), required=False, min_value=0, max_digits=12, decimal_places=2,
+        help_text=_("Lämna tomt för prislistans pris."),
+    )
+    quantity = SwedishDecimalField(
+        label=_("Antal"), min_value=Decimal("0.01"), max_digits=7, decimal_places=2, initial=1,
+        help_text=_("Timmar, kandidater eller tillfällen när paketet inte prissätts per uppdrag."),
+    )
+    extra_hours = SwedishDecimalField(
+        label=_("Timmar tillägg"), min_value=0, max_digits=7, decimal_places=2, initial=0, required=False,
+        help_text=_("Timmar utöver paketet som debiteras med årets timarvode."),
+    )
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "ordered_on", "organisation", "manager", "role_title", "level", "sector", "package", "quantity",
+            "price", "price_reason", "extra_hours", "responsible", "colleagues", "status", "redo_of",
+            "started_on", "applicants", "personal_letter", "screening", "psychometric_tests", "search",
+            "references_checked", "invoiced_on", "invoiced_amount", "notes",
+        ]
+        widgets = {
+            "ordered_on": DateInput(),
+            "started_on": DateInput(),
+            "invoiced_on": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        field_classes = {"invoiced_amount": SwedishDecimalField}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        consultants = User.objects.filter(is_active=True).order_by("first_name", "last_name")
+        self.fields["responsible"].queryset = consultants
+        self.fields["colleagues"].queryset = consultants
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            Q(active=True) | Q(pk=self.instance.organisation_id)
+        )
+        self.fields["manager"].label_from_instance = lambda m: f"{m.name} ({m.email})"
+        self.fields["sector"].queryset = Sector.objects.filter(Q(active=True) | Q(pk=self.instance.sector_id))
+        packages = Package.objects.select_related("price_list").filter(
+            Q(active=True) | Q(pk=self.instance.package_id)
+        ).order_by("-price_list__year", "name")
+        self.fields["package"].queryset = packages
+        self.fields["package"].label_from_instance = lambda p: f"{p.price_list.year} – {p.name} ({p.get_unit_display()})"
+        self.fields["package"].widget.attrs["data-package-prices"] = json.dumps(
+            {str(p.pk): float(p.price) for p in packages}
+        )
+        self.fields["package"].help_text = _("Paket ur prislistan för beställningsårets år.")
+        self.fields["redo_of"].queryset = Assignment.objects.filter(
+            outcome__in=[Assignment.Outcome.EJ_TILLSATT, Assignment.Outcome.AVBRUTEN]
+        ).exclude(pk=self.instance.pk).order_by("-number")
+        self.fields["redo_of"].help_text = _("Om uppdraget är ett omtag: uppdraget som görs om.")
+        self.fields["status"].choices = [
+            c for c in Assignment.Status.choices if c[0] != Assignment.Status.AVSLUTAD
+        ] if not self.instance.is_closed else Assignment.Status.choices
+        for name in ("organisation", "manager", "sector", "package", "redo_of"):
+            self.fields[name].empty_label = _("– Välj –")
+        # Choosing an organisation reloads its managers into the manager list (htmx).
+        self.fields["organisation"].widget.attrs.update({
+            "hx-get": reverse("manager-options"), "hx-trigger": "change", "hx-target": "#id_manager",
+            "hx-swap": "innerHTML",
+        })
+        organisation_id = self.data.get("organisation") or self.initial.get("organisation") or (
+            self.instance.organisation_id if self.instance.pk else None)
+        self.fields["manager"].queryset = manager_choices(organisation_id)
+        if not self.instance.pk:
+            self.fields["ordered_on"].initial = timezone.localdate()
+            self.fields["responsible"].initial = user.pk
+        if self.instance.pk and self.instance.is_closed:
+            self.fields["status"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        manager = data.get("manager")
+        name, email = data.get("new_manager_name", "").strip(), data.get("new_manager_email", "")
+        if not manager:
+            if not (name and email):
+                self.add_error("manager", _("Välj en beställare eller ange namn och e-post för en ny."))
+            elif Manager.objects.filter(email=email.lower()).exists():
+                data["manager"] = Manager.objects.get(email=email.lower())
+        package, ordered_on = data.get("package"), data.get("ordered_on")
+        if package and ordered_on and package.price_list.year != ordered_on.year:
+            self.add_error("package", _("Välj ett paket ur prislistan för %(year)s (beställningsåret).")
+                           % {"year": ordered_on.year})
+        responsible, colleagues = data.get("responsible"), data.get("colleagues") or []
+        if responsible and responsible in colleagues:
+            self.add_error("colleagues", _("Den ansvariga konsulten ska inte också stå som medarbetande."))
+        if (
+            not self.user.edits_all_assignments and responsible and responsible != self.user
+            and self.user not in colleagues
+        ):
+            self.add_error("responsible", _("Du kan bara registrera uppdrag som du själv arbetar i."))
+        return data
+
+    def service_fields(self):
+        """The cleaned data as keyword arguments for the services."""
+        data = dict(self.cleaned_data)
+        data.pop("new_manager_name", None)
+        data.pop("new_manager_email", None)
+        colleagues = list(data.pop("colleagues", []) or [])
+        if data.get("extra_hours") is None:
+            data["extra_hours"] = Decimal("0")
+        if data.get("price") is None and data.get("package") is not None:
+            data["price"] = (data["package"].price * (data.get("quantity") or 1)).quantize(Decimal("0.01"))
+        if self.instance.pk and self.instance.is_closed:
+            data.pop("status", None)
+        return data, colleagues
+
+
+class CloseAssignmentForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Utfall"), choices=Assignment.Outcome.choices, widget=forms.RadioSelect)
+    closed_on = forms.DateField(label=_("Avslutsdatum"), widget=DateInput())
+    hires = forms.IntegerField(
+        label=_("Antal tillsatta"), min_value=0, required=False,
+        help_text=_("För volymprojekt: hur många som anställdes. Lämna tomt för 1 vid tillsatt."),
+    )
+    candidate_name = forms.CharField(
+        label=_("Kandidatens namn"), required=False, max_length=200,
+        help_text=_("Sparas bara för kandidatenkäten och raderas när enkäten är besvarad eller har gått ut."),
+    )
+    candidate_email = forms.EmailField(label=_("Kandidatens e-post"), required=False)
+    candidate_start = forms.DateField(label=_("Tillträde"), required=False, widget=DateInput())
+    invoiced_on = forms.DateField(label=_("Fakturerad"), required=False, widget=DateInput())
+    invoiced_amount = SwedishDecimalField(
+        label=_("Fakturerat belopp (kr)"), required=False, min_value=0, max_digits=12, decimal_places=2,
+        help_text=_("Lämna tomt för pris + timmar tillägg × årets timarvode."),
+    )
+
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        self.fields["closed_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        closed_on = data.get("closed_on")
+        if closed_on and closed_on < self.assignment.ordered_on:
+            self.add_error("closed_on", _("Avslutsdatum kan inte vara före beställningsdatum (%(date)s).")
+                           % {"date": self.assignment.ordered_on.isoformat()})
+        if closed_on and closed_on > timezone.localdate():
+            self.add_error("closed_on", _("Avslutsdatum kan inte ligga i framtiden."))
+        if data.get("outcome") == Assignment.Outcome.TILLSATT:
+            if not data.get("candidate_start"):
+                self.add_error("candidate_start", _("Ange tillträdesdatum för den tillsatta kandidaten."))
+            if data.get("candidate_name") and not data.get("candidate_email"):
+                self.add_error("candidate_email", _("Ange kandidatens e-post för kandidatenkäten."))
+        if data.get("invoiced_amount") is not None and not data.get("invoiced_on"):
+            self.add_error("invoiced_on", _("Ange fakturadatum när du anger fakturerat belopp."))
+        return data
+
+
+class TimeEntryForm(forms.ModelForm):
+    hours = SwedishDecimalField(label=_("Timmar"), min_value=Decimal("0.25"), max_value=24, max_digits=5,
+                                decimal_places=2)
+
+    class Meta:
+        model = TimeEntry
+        fields = ["date", "assignment", "category", "hours", "comment"]
+        widgets = {"date": DateInput()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        mine = Assignment.objects.filter(Q(responsible=user) | Q(colleagues=user)).exclude(
+            status=Assignment.Status.AVSLUTAD, closed_on__lt=date.today().replace(day=1, month=1)
+        )
+        if user.edits_all_assignments:
+            mine = Assignment.objects.exclude(
+                status=Assignment.Status.AVSLUTAD, closed_on__lt=date.today().replace(day=1, month=1)
+            )
+        if self.instance.assignment_id:
+            mine = mine | Assignment.objects.filter(pk=self.instance.assignment_id)
+        self.fields["assignment"].queryset = mine.distinct().order_by("-number")
+        self.fields["assignment"].required = False
+        self.fields["assignment"].empty_label = _("– Inget uppdrag –")
+        self.fields["category"].queryset = TimeCategory.objects.filter(
+            Q(active=True) | Q(pk=self.instance.category_id)
+        )
+        self.fields["category"].required = False
+        self.fields["category"].empty_label = _("– Ingen kategori –")
+        self.fields["category"].help_text = _("För tid som inte hör till ett uppdrag.")
+        if not self.instance.pk:
+            self.fields["date"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("assignment")) == bool(data.get("category")):
+            raise ValidationError(_("Välj antingen ett uppdrag eller en kategori (inte båda)."))
+        return data
+
+
+# --- Register pages (admin) -------------------------------------------------------------
+
+
+class PackageForm(forms.ModelForm):
+    price = SwedishDecimalField(label=_("Pris (kr)"), min_value=0, max_digits=12, decimal_places=2)
+    standard_hours = SwedishDecimalField(label=_("Normaltid (h)"), min_value=0, max_digits=7, decimal_places=2,
+                                         required=False)
+
+    class Meta:
+        model = Package
+        fields = [
+            "code", "name", "description", "price", "unit", "standard_hours", "is_manager_recruitment",
+            "is_whole_process", "is_hourly_rate", "sends_customer_survey", "sends_candidate_survey",
+            "sends_match_survey", "sends_training_evaluation", "active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, price_list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.price_list = price_list
+        self.instance.price_list = price_list
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_hourly_rate"):
+            other = Package.objects.filter(price_list=self.price_list, is_hourly_rate=True).exclude(
+                pk=self.instance.pk
+            ).first()
+            if other:
+                self.add_error("is_hourly_rate", _("%(name)s är redan årets timarvode.") % {"name": other.name})
+        for field, label in (("code", _("koden")), ("name", _("namnet"))):
+            value = data.get(field)
+            if value and Package.objects.filter(price_list=self.price_list, **{f"{field}__iexact": value}).exclude(
+                pk=self.instance.pk
+            ).exists():
+                self.add_error(field, _("Det finns redan ett paket med %(what)s i prislistan.") % {"what": label})
+        return data
+
+    def validate_constraints(self, exclude=None):
+        # The checks in clean() give the user-facing messages.
+        pass
+
+
+class CopyPriceListForm(forms.Form):
+    to_year = forms.IntegerField(label=_("Till år"), min_value=2000, max_value=2100)
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "active"]
+
+
+class ManagerForm(forms.ModelForm):
+    class Meta:
+        model = Manager
+        fields = ["name", "email", "organisation"]
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class SectorForm(forms.ModelForm):
+    class Meta:
+        model = Sector
+        fields = ["name", "active"]
+
+
+class TimeCategoryForm(forms.ModelForm):
+    class Meta:
+        model = TimeCategory
+        fields = ["name", "active"]
+
+
+class UserForm(forms.ModelForm):
+    password = forms.CharField(
+        label=_("Nytt lösenord"), required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=_("Lämna tomt för att behålla nuvarande lösenord."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "initials", "role", "unit", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.all()
+        self.fields["is_active"].help_text = _("Avaktivera i stället för att ta bort, så att historiken finns kvar.")
+        if not self.instance.pk:
+            self.fields["password"].required = True
+            self.fields["password"].help_text = ""
+
+    def clean_initials(self):
+        initials = self.cleaned_data["initials"].strip().upper()
+        if initials and User.objects.filter(initials__iexact=initials).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(_("Initialerna används redan av en annan användare."))
+        return initials
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("password")
+        if password:
+            from django.contrib.auth.password_validation import validate_password
+
+            try:
+                validate_password(password, self.instance)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+    def validate_constraints(self, exclude=None):
+        pass
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if self.cleaned_data.get("password"):
+            user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+        return user
+
+
+class BudgetForm(forms.ModelForm):
+    ftes = SwedishDecimalField(label=_("Årsarbetare"), min_value=0, max_digits=6, decimal_places=2)
+    revenue = SwedishDecimalField(label=_("Intäktsbudget (kr)"), min_value=0, max_digits=12, decimal_places=2)
+    costs = SwedishDecimalField(label=_("Kostnadsbudget inkl. OH (kr)"), min_value=0, max_digits=12,
+                                decimal_places=2)
+
+    class Meta:
+        model = Budget
+        fields = ["ftes", "revenue", "costs"]
+
+    def __init__(self, *args, packages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.packages = list(packages)
+        current = {}
+        if self.instance.pk:
+            current = {line.package_id: line.planned_count for line in self.instance.lines.all()}
+        for package in self.packages:
+            self.fields[f"plan_{package.pk}"] = SwedishDecimalField(
+                label=package.name, required=False, min_value=0, max_digits=8, decimal_places=1,
+                initial=current.get(package.pk),
+            )
+
+    def plan_fields(self):
+        return [(package, self[f"plan_{package.pk}"]) for package in self.packages]
+
+    def planned_counts(self):
+        return {p.pk: self.cleaned_data.get(f"plan_{p.pk}") or Decimal("0") for p in self.packages}
