@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import ExtractYear
 
 from .models import Assignment, Organisation, Package, Sector, Unit, User
+from .selectors import search_assignments
 
 
 def year_choices():
@@ -61,9 +62,7 @@ class AssignmentFilter(django_filters.FilterSet):
         self.filters["consultant"].queryset = User.objects.order_by("first_name", "last_name")
 
     def filter_search(self, qs, name, value):
-        from .selectors import assignment_list
-
-        return assignment_list(search=value, queryset=qs)
+        return search_assignments(qs, value)
 
     def filter_year(self, qs, name, value):
         return qs.filter(ordered_on__year=int(value))

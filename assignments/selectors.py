@@ -18,18 +18,21 @@ def assignment_list(*, search: str = "", queryset=None):
         "organisation", "manager", "package", "package__price_list", "responsible", "sector"
     ).prefetch_related(Prefetch("colleagues", queryset=User.objects.only("id", "username", "first_name",
                                                                          "last_name", "initials")))
-    if search:
-        terms = Q()
-        for word in search.split():
-            terms &= (
-                Q(number__icontains=word)
-                | Q(role_title__icontains=word)
-                | Q(organisation__name__icontains=word)
-                | Q(manager__name__icontains=word)
-                | Q(manager__email__icontains=word)
-            )
-        qs = qs.filter(terms)
-    return qs
+    return search_assignments(qs, search)
+
+
+def search_assignments(qs, search: str):
+    """Every word must match the number, role title, organisation or manager."""
+    terms = Q()
+    for word in search.split():
+        terms &= (
+            Q(number__icontains=word)
+            | Q(role_title__icontains=word)
+            | Q(organisation__name__icontains=word)
+            | Q(manager__name__icontains=word)
+            | Q(manager__email__icontains=word)
+        )
+    return qs.filter(terms) if terms else qs
 
 
 def with_logged_hours(qs):

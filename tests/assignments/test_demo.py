@@ -1,0 +1,34 @@
+from datetime import date
+
+import pytest
+from django.contrib.auth import authenticate
+
+from assignments.demo import load_demo
+from assignments.models import Assignment, Budget, Organisation, Package, TimeEntry, User
+
+
+@pytest.mark.django_db
+def test_load_demo_creates_users_price_lists_and_activity_and_is_idempotent():
+    today = date(2026, 6, 15)
+    load_demo(stdout=lambda line: None, today=today)
+    for username in ("konsult", "samordnare", "chef", "admin"):
+        assert authenticate(username=username, password="demo") is not None
+    assert User.objects.get(username="admin").role == "admin"
+    assert Organisation.objects.count() == 36
+    stora_2021 = Package.objects.get(price_list__year=2021, code="stora")
+    assert stora_2021.price == 24000
+    assert Package.objects.get(price_list__year=2021, is_hourly_rate=True).price == 850
+    assert set(Package.objects.values_list("price_list__year", flat=True)) == {2021, 2025, 2026}
+    assert Budget.objects.filter(year__in=[2025, 2026]).count() == 2
+    counts = (Assignment.objects.count(), TimeEntry.objects.count(), User.objects.count())
+    assert Assignment.objects.filter(ordered_on__year=2025).count() > 800
+    assert Assignment.objects.filter(ordered_on__year=2026, ordered_on__lte=today).count() > 300
+    assert Assignment.objects.filter(responsible__username="konsult").exclude(status="avslutad").exists()
+    load_demo(stdout=lambda line: None, today=today)
+    assert (Assignment.objects.count(), TimeEntry.objects.count(), User.objects.count()) == counts
+
+
+def test_demo_refused_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(RuntimeError):
+        load_demo(stdout=lambda line: None)
