@@ -34,8 +34,18 @@ from .models import (
 DATA = Path(__file__).resolve().parent / "data"
 
 SECTORS = [
-    "Förskola", "Skola", "Äldreomsorg", "Socialtjänst", "Funktionsnedsättning", "Administration",
-    "Ekonomi", "HR", "IT", "Kultur och fritid", "Stadsmiljö och teknik", "Kommunikation",
+    "Förskola",
+    "Skola",
+    "Äldreomsorg",
+    "Socialtjänst",
+    "Funktionsnedsättning",
+    "Administration",
+    "Ekonomi",
+    "HR",
+    "IT",
+    "Kultur och fritid",
+    "Stadsmiljö och teknik",
+    "Kommunikation",
 ]
 TIME_CATEGORIES = ["Intern tid", "Utveckling", "Utbildning", "Kundmöten och marknadsföring", "Administration"]
 
@@ -69,7 +79,8 @@ DEMO_USERS = [
 ]
 
 # The 2026 catalogue (sources/002), priced for 2025; later years rise about 3.5 % a year.
-# code, name, price 2025, unit, standard hours, manager, whole process, surveys (customer, candidate, match, training)
+# code, name, price 2025, unit, standard hours, manager, whole process,
+# surveys (customer, candidate, match, training)
 CATALOGUE = [
     ("chef", "Chefspaket", 36000, "uppdrag", 36, True, True, (True, True, True, False)),
     ("stora", "Stora paketet", 27000, "uppdrag", 30, False, True, (True, True, True, False)),
@@ -95,8 +106,18 @@ DESCRIPTIONS = {
     "ovrig": "Stöd som säljs på timarvode: volymprojekt, legitimationskontroller, annonsskrivning.",
 }
 # Relative demand per package (about 1 000 assignments a year in all).
-MIX = {"stora": 42, "chef": 14, "lilla": 12, "omtag": 4, "kbr": 2, "screening": 5, "second_opinion": 6,
-       "search": 4, "referens": 6, "ovrig": 5}
+MIX = {
+    "stora": 42,
+    "chef": 14,
+    "lilla": 12,
+    "omtag": 4,
+    "kbr": 2,
+    "screening": 5,
+    "second_opinion": 6,
+    "search": 4,
+    "referens": 6,
+    "ovrig": 5,
+}
 
 ROLES = {
     "Förskola": ["Förskollärare", "Barnskötare", "Förskolechef"],
@@ -112,11 +133,54 @@ ROLES = {
     "Stadsmiljö och teknik": ["Projektledare", "Trafikplanerare", "Fastighetsförvaltare"],
     "Kommunikation": ["Kommunikatör", "Webbredaktör"],
 }
-FIRST_NAMES = ["Anna", "Erik", "Maria", "Lars", "Sara", "Johan", "Emma", "Anders", "Lina", "Per", "Ida", "Nils",
-               "Maja", "Oskar", "Sofia", "Gustav", "Elsa", "Axel", "Tove", "Viktor", "Moa", "Ali", "Leila", "Samir"]
-LAST_NAMES = ["Andersson", "Bergström", "Carlsson", "Danielsson", "Eklund", "Forsberg", "Gunnarsson", "Hedlund",
-              "Isaksson", "Jakobsson", "Karlsson", "Lundqvist", "Magnusson", "Nyberg", "Olofsson", "Persson",
-              "Sandberg", "Törnqvist", "Wikström", "Öberg"]
+FIRST_NAMES = [
+    "Anna",
+    "Erik",
+    "Maria",
+    "Lars",
+    "Sara",
+    "Johan",
+    "Emma",
+    "Anders",
+    "Lina",
+    "Per",
+    "Ida",
+    "Nils",
+    "Maja",
+    "Oskar",
+    "Sofia",
+    "Gustav",
+    "Elsa",
+    "Axel",
+    "Tove",
+    "Viktor",
+    "Moa",
+    "Ali",
+    "Leila",
+    "Samir",
+]
+LAST_NAMES = [
+    "Andersson",
+    "Bergström",
+    "Carlsson",
+    "Danielsson",
+    "Eklund",
+    "Forsberg",
+    "Gunnarsson",
+    "Hedlund",
+    "Isaksson",
+    "Jakobsson",
+    "Karlsson",
+    "Lundqvist",
+    "Magnusson",
+    "Nyberg",
+    "Olofsson",
+    "Persson",
+    "Sandberg",
+    "Törnqvist",
+    "Wikström",
+    "Öberg",
+]
 
 
 def _round_price(value: float) -> Decimal:
@@ -129,9 +193,16 @@ def _seed_users(stdout):
     for username, first, last, initials, role, unit in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "initials": initials, "role": role,
-                      "unit": units.get(unit), "email": f"{username}@example.org",
-                      "is_staff": role == User.Role.ADMIN, "is_superuser": role == User.Role.ADMIN},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "initials": initials,
+                "role": role,
+                "unit": units.get(unit),
+                "email": f"{username}@example.org",
+                "is_staff": role == User.Role.ADMIN,
+                "is_superuser": role == User.Role.ADMIN,
+            },
         )
         if created:
             user.set_password("demo")
@@ -159,13 +230,19 @@ def _seed_price_list_2021():
         code = row["code"]
         whole = code in ("stora", "chef", "hogre_chef", "larare")
         Package.objects.get_or_create(
-            price_list=price_list, code=code,
+            price_list=price_list,
+            code=code,
             defaults={
-                "name": row["name"], "price": Decimal(row["price_sek"]), "unit": row["unit"],
+                "name": row["name"],
+                "price": Decimal(row["price_sek"]),
+                "unit": row["unit"],
                 "standard_hours": Decimal(row["standard_hours"]) if row["standard_hours"] else None,
-                "is_manager_recruitment": code in ("chef", "hogre_chef"), "is_whole_process": whole,
-                "is_hourly_rate": code == "ovrig_hr", "sends_customer_survey": row["unit"] == "uppdrag",
-                "sends_candidate_survey": whole, "sends_match_survey": whole,
+                "is_manager_recruitment": code in ("chef", "hogre_chef"),
+                "is_whole_process": whole,
+                "is_hourly_rate": code == "ovrig_hr",
+                "sends_customer_survey": row["unit"] == "uppdrag",
+                "sends_candidate_survey": whole,
+                "sends_match_survey": whole,
                 "sends_training_evaluation": code == "kbr",
             },
         )
@@ -176,13 +253,21 @@ def _seed_price_list(year):
     factor = 1.035 ** (year - 2025)
     for code, name, price, unit, hours, manager, whole, surveys in CATALOGUE:
         Package.objects.get_or_create(
-            price_list=price_list, code=code,
+            price_list=price_list,
+            code=code,
             defaults={
-                "name": name, "description": DESCRIPTIONS[code], "price": _round_price(price * factor),
-                "unit": unit, "standard_hours": Decimal(hours) if hours else None,
-                "is_manager_recruitment": manager, "is_whole_process": whole, "is_hourly_rate": code == "ovrig",
-                "sends_customer_survey": surveys[0], "sends_candidate_survey": surveys[1],
-                "sends_match_survey": surveys[2], "sends_training_evaluation": surveys[3],
+                "name": name,
+                "description": DESCRIPTIONS[code],
+                "price": _round_price(price * factor),
+                "unit": unit,
+                "standard_hours": Decimal(hours) if hours else None,
+                "is_manager_recruitment": manager,
+                "is_whole_process": whole,
+                "is_hourly_rate": code == "ovrig",
+                "sends_customer_survey": surveys[0],
+                "sends_candidate_survey": surveys[1],
+                "sends_match_survey": surveys[2],
+                "sends_training_evaluation": surveys[3],
             },
         )
     return price_list
@@ -228,9 +313,14 @@ def _generate_year(year, today, rng, stdout):
         org = rng.choice(organisations)
         if not managers or rng.random() < 0.35:
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            manager = Manager(name=f"{first} {last}", organisation=org,
-                              email=f"{first}.{last}.{len(managers)}@example.org".lower()
-                              .replace("å", "a").replace("ä", "a").replace("ö", "o"))
+            manager = Manager(
+                name=f"{first} {last}",
+                organisation=org,
+                email=f"{first}.{last}.{len(managers)}@example.org".lower()
+                .replace("å", "a")
+                .replace("ä", "a")
+                .replace("ö", "o"),
+            )
             manager.save()
             managers.append(manager)
         else:
@@ -245,9 +335,11 @@ def _generate_year(year, today, rng, stdout):
             level = Assignment.Level.HOGRE_CHEF
         role_title = rng.choice(ROLES.get(sector.name, ["Handläggare"]))
         if level != Assignment.Level.MEDARBETARE:
-            role_title = rng.choice(["Enhetschef", "Biträdande rektor", "Avdelningschef", "Förvaltningschef"]
-                                    if level == Assignment.Level.HOGRE_CHEF or rng.random() < 0.5
-                                    else ["Enhetschef", "Rektor", "Förskolechef"])
+            role_title = rng.choice(
+                ["Enhetschef", "Biträdande rektor", "Avdelningschef", "Förvaltningschef"]
+                if level == Assignment.Level.HOGRE_CHEF or rng.random() < 0.5
+                else ["Enhetschef", "Rektor", "Förskolechef"]
+            )
         quantity = Decimal("1")
         if package.unit == Package.PriceUnit.TIMME:
             quantity = Decimal(rng.choice([10, 20, 40, 80, 120]))
@@ -259,11 +351,22 @@ def _generate_year(year, today, rng, stdout):
         duration = rng.randint(35, 80)
         extra = Decimal(rng.choice([0, 0, 0, 0, 2, 4, 6]))
         a = Assignment(
-            number="", organisation=org, manager=manager, role_title=role_title, level=level,
-            sector=sector, package=package, quantity=quantity, price=price, extra_hours=extra,
-            responsible=responsible, ordered_on=ordered, started_on=ordered + timedelta(days=rng.randint(0, 7)),
+            number="",
+            organisation=org,
+            manager=manager,
+            role_title=role_title,
+            level=level,
+            sector=sector,
+            package=package,
+            quantity=quantity,
+            price=price,
+            extra_hours=extra,
+            responsible=responsible,
+            ordered_on=ordered,
+            started_on=ordered + timedelta(days=rng.randint(0, 7)),
             applicants=rng.randint(8, 180) if package.is_whole_process or code == "lilla" else None,
-            personal_letter=rng.random() < 0.35, screening=rng.random() < 0.3,
+            personal_letter=rng.random() < 0.35,
+            screening=rng.random() < 0.3,
             psychometric_tests=package.is_whole_process and rng.random() < 0.7,
             search=code == "search" or rng.random() < 0.05,
             references_checked=rng.randint(1, 3) if package.is_whole_process else None,
@@ -272,8 +375,13 @@ def _generate_year(year, today, rng, stdout):
             a.status = Assignment.Status.AVSLUTAD
             a.closed_on = ordered + timedelta(days=duration)
             roll = rng.random()
-            a.outcome = (Assignment.Outcome.TILLSATT if roll < 0.85 else
-                         Assignment.Outcome.EJ_TILLSATT if roll < 0.95 else Assignment.Outcome.AVBRUTEN)
+            a.outcome = (
+                Assignment.Outcome.TILLSATT
+                if roll < 0.85
+                else Assignment.Outcome.EJ_TILLSATT
+                if roll < 0.95
+                else Assignment.Outcome.AVBRUTEN
+            )
             if a.outcome == Assignment.Outcome.TILLSATT:
                 a.hires = rng.randint(5, 40) if code == "ovrig" else 1
                 a.candidate_start = a.closed_on + timedelta(days=rng.randint(30, 90))
@@ -338,8 +446,14 @@ def _generate_year(year, today, rng, stdout):
             for _ in range(rng.randint(2, 4)):
                 day = week + timedelta(days=rng.randrange(5))
                 if day <= end and day.year == year:
-                    entries.append(TimeEntry(user=consultant, date=day, hours=Decimal(rng.choice([1, 2, 3, 4])),
-                                             category=rng.choice(categories)))
+                    entries.append(
+                        TimeEntry(
+                            user=consultant,
+                            date=day,
+                            hours=Decimal(rng.choice([1, 2, 3, 4])),
+                            category=rng.choice(categories),
+                        )
+                    )
         week += timedelta(days=7)
     TimeEntry.objects.bulk_create(entries, batch_size=2000)
     stdout(f"{year}: {len(created)} uppdrag, {len(entries)} tidrapporter")

@@ -11,7 +11,10 @@ from .selectors import search_assignments
 
 def year_choices():
     years = (
-        Assignment.objects.annotate(y=ExtractYear("ordered_on")).values_list("y", flat=True).distinct().order_by("-y")
+        Assignment.objects.annotate(y=ExtractYear("ordered_on"))
+        .values_list("y", flat=True)
+        .distinct()
+        .order_by("-y")
     )
     return [(str(y), str(y)) for y in years]
 
@@ -36,20 +39,31 @@ STATUS_CHOICES = [
 
 
 class AssignmentFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Sök", method="filter_search",
-                                  widget=forms.TextInput(attrs={"type": "search", "placeholder": "Nummer, tjänst, kund…"}))
+    q = django_filters.CharFilter(
+        label="Sök",
+        method="filter_search",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Nummer, tjänst, kund…"}),
+    )
     year = django_filters.ChoiceFilter(label="År", method="filter_year", empty_label="Alla år")
-    status = django_filters.ChoiceFilter(label="Status", choices=STATUS_CHOICES, method="filter_status",
-                                         empty_label="Alla")
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=STATUS_CHOICES, method="filter_status", empty_label="Alla"
+    )
     package = django_filters.ChoiceFilter(label="Paket", method="filter_package", empty_label="Alla paket")
-    consultant = django_filters.ModelChoiceFilter(label="Konsult", queryset=User.objects.none(),
-                                                  method="filter_consultant", empty_label="Alla konsulter")
-    unit = django_filters.ModelChoiceFilter(label="Enhet", queryset=Unit.objects.all(), method="filter_unit",
-                                            empty_label="Alla enheter")
-    organisation = django_filters.ModelChoiceFilter(label="Organisation", queryset=Organisation.objects.all(),
-                                                    empty_label="Alla organisationer")
-    sector = django_filters.ModelChoiceFilter(label="Verksamhet", queryset=Sector.objects.all(),
-                                              empty_label="Alla verksamheter")
+    consultant = django_filters.ModelChoiceFilter(
+        label="Konsult",
+        queryset=User.objects.none(),
+        method="filter_consultant",
+        empty_label="Alla konsulter",
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label="Enhet", queryset=Unit.objects.all(), method="filter_unit", empty_label="Alla enheter"
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        label="Organisation", queryset=Organisation.objects.all(), empty_label="Alla organisationer"
+    )
+    sector = django_filters.ModelChoiceFilter(
+        label="Verksamhet", queryset=Sector.objects.all(), empty_label="Alla verksamheter"
+    )
 
     class Meta:
         model = Assignment

@@ -87,36 +87,74 @@ class AssignmentForm(forms.ModelForm):
     """Create and edit. The ordering manager is chosen, or typed in when new."""
 
     manager = forms.ModelChoiceField(
-        label=_("Beställare"), queryset=Manager.objects.none(), required=False,
+        label=_("Beställare"),
+        queryset=Manager.objects.none(),
+        required=False,
         help_text=_("Välj organisation först. Finns inte beställaren: fyll i en ny nedan."),
     )
     new_manager_name = forms.CharField(label=_("Ny beställares namn"), required=False, max_length=200)
     new_manager_email = forms.EmailField(label=_("Ny beställares e-post"), required=False)
     responsible = ConsultChoiceField(label=_("Ansvarig konsult"), queryset=User.objects.none())
     colleagues = ConsultMultipleChoiceField(
-        label=_("Medarbetande konsulter"), queryset=User.objects.none(), required=False,
+        label=_("Medarbetande konsulter"),
+        queryset=User.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     price = SwedishDecimalField(
-        label=_("Pris (kr)"), required=False, min_value=0, max_digits=12, decimal_places=2,
+        label=_("Pris (kr)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
         help_text=_("Lämna tomt för prislistans pris."),
     )
     quantity = SwedishDecimalField(
-        label=_("Antal"), min_value=Decimal("0.01"), max_digits=7, decimal_places=2, initial=1,
+        label=_("Antal"),
+        min_value=Decimal("0.01"),
+        max_digits=7,
+        decimal_places=2,
+        initial=1,
         help_text=_("Timmar, kandidater eller tillfällen när paketet inte prissätts per uppdrag."),
     )
     extra_hours = SwedishDecimalField(
-        label=_("Timmar tillägg"), min_value=0, max_digits=7, decimal_places=2, initial=0, required=False,
+        label=_("Timmar tillägg"),
+        min_value=0,
+        max_digits=7,
+        decimal_places=2,
+        initial=0,
+        required=False,
         help_text=_("Timmar utöver paketet som debiteras med årets timarvode."),
     )
 
     class Meta:
         model = Assignment
         fields = [
-            "ordered_on", "organisation", "manager", "role_title", "level", "sector", "package", "quantity",
-            "price", "price_reason", "extra_hours", "responsible", "colleagues", "status", "redo_of",
-            "started_on", "applicants", "personal_letter", "screening", "psychometric_tests", "search",
-            "references_checked", "invoiced_on", "invoiced_amount", "notes",
+            "ordered_on",
+            "organisation",
+            "manager",
+            "role_title",
+            "level",
+            "sector",
+            "package",
+            "quantity",
+            "price",
+            "price_reason",
+            "extra_hours",
+            "responsible",
+            "colleagues",
+            "status",
+            "redo_of",
+            "started_on",
+            "applicants",
+            "personal_letter",
+            "screening",
+            "psychometric_tests",
+            "search",
+            "references_checked",
+            "invoiced_on",
+            "invoiced_amount",
+            "notes",
         ]
         widgets = {
             "ordered_on": DateInput(),
@@ -137,31 +175,48 @@ class AssignmentForm(forms.ModelForm):
         )
         self.fields["manager"].label_from_instance = lambda m: f"{m.name} ({m.email})"
         self.fields["sector"].queryset = Sector.objects.filter(Q(active=True) | Q(pk=self.instance.sector_id))
-        packages = Package.objects.select_related("price_list").filter(
-            Q(active=True) | Q(pk=self.instance.package_id)
-        ).order_by("-price_list__year", "name")
+        packages = (
+            Package.objects.select_related("price_list")
+            .filter(Q(active=True) | Q(pk=self.instance.package_id))
+            .order_by("-price_list__year", "name")
+        )
         self.fields["package"].queryset = packages
-        self.fields["package"].label_from_instance = lambda p: f"{p.price_list.year} – {p.name} ({p.get_unit_display()})"
+        self.fields["package"].label_from_instance = lambda p: (
+            f"{p.price_list.year} – {p.name} ({p.get_unit_display()})"
+        )
         self.fields["package"].widget.attrs["data-package-prices"] = json.dumps(
             {str(p.pk): float(p.price) for p in packages}
         )
         self.fields["package"].help_text = _("Paket ur prislistan för beställningsårets år.")
-        self.fields["redo_of"].queryset = Assignment.objects.filter(
-            outcome__in=[Assignment.Outcome.EJ_TILLSATT, Assignment.Outcome.AVBRUTEN]
-        ).exclude(pk=self.instance.pk).order_by("-number")
+        self.fields["redo_of"].queryset = (
+            Assignment.objects.filter(
+                outcome__in=[Assignment.Outcome.EJ_TILLSATT, Assignment.Outcome.AVBRUTEN]
+            )
+            .exclude(pk=self.instance.pk)
+            .order_by("-number")
+        )
         self.fields["redo_of"].help_text = _("Om uppdraget är ett omtag: uppdraget som görs om.")
-        self.fields["status"].choices = [
-            c for c in Assignment.Status.choices if c[0] != Assignment.Status.AVSLUTAD
-        ] if not self.instance.is_closed else Assignment.Status.choices
+        self.fields["status"].choices = (
+            [c for c in Assignment.Status.choices if c[0] != Assignment.Status.AVSLUTAD]
+            if not self.instance.is_closed
+            else Assignment.Status.choices
+        )
         for name in ("organisation", "manager", "sector", "package", "redo_of"):
             self.fields[name].empty_label = _("– Välj –")
         # Choosing an organisation reloads its managers into the manager list (htmx).
-        self.fields["organisation"].widget.attrs.update({
-            "hx-get": reverse("manager-options"), "hx-trigger": "change", "hx-target": "#id_manager",
-            "hx-swap": "innerHTML",
-        })
-        organisation_id = self.data.get("organisation") or self.initial.get("organisation") or (
-            self.instance.organisation_id if self.instance.pk else None)
+        self.fields["organisation"].widget.attrs.update(
+            {
+                "hx-get": reverse("manager-options"),
+                "hx-trigger": "change",
+                "hx-target": "#id_manager",
+                "hx-swap": "innerHTML",
+            }
+        )
+        organisation_id = (
+            self.data.get("organisation")
+            or self.initial.get("organisation")
+            or (self.instance.organisation_id if self.instance.pk else None)
+        )
         self.fields["manager"].queryset = manager_choices(organisation_id)
         if not self.instance.pk:
             self.fields["ordered_on"].initial = timezone.localdate()
@@ -180,13 +235,18 @@ class AssignmentForm(forms.ModelForm):
                 data["manager"] = Manager.objects.get(email=email.lower())
         package, ordered_on = data.get("package"), data.get("ordered_on")
         if package and ordered_on and package.price_list.year != ordered_on.year:
-            self.add_error("package", _("Välj ett paket ur prislistan för %(year)s (beställningsåret).")
-                           % {"year": ordered_on.year})
+            self.add_error(
+                "package",
+                _("Välj ett paket ur prislistan för %(year)s (beställningsåret).")
+                % {"year": ordered_on.year},
+            )
         responsible, colleagues = data.get("responsible"), data.get("colleagues") or []
         if responsible and responsible in colleagues:
             self.add_error("colleagues", _("Den ansvariga konsulten ska inte också stå som medarbetande."))
         if (
-            not self.user.edits_all_assignments and responsible and responsible != self.user
+            not self.user.edits_all_assignments
+            and responsible
+            and responsible != self.user
             and self.user not in colleagues
         ):
             self.add_error("responsible", _("Du kan bara registrera uppdrag som du själv arbetar i."))
@@ -208,21 +268,31 @@ class AssignmentForm(forms.ModelForm):
 
 
 class CloseAssignmentForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Utfall"), choices=Assignment.Outcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label=_("Utfall"), choices=Assignment.Outcome.choices, widget=forms.RadioSelect
+    )
     closed_on = forms.DateField(label=_("Avslutsdatum"), widget=DateInput())
     hires = forms.IntegerField(
-        label=_("Antal tillsatta"), min_value=0, required=False,
+        label=_("Antal tillsatta"),
+        min_value=0,
+        required=False,
         help_text=_("För volymprojekt: hur många som anställdes. Lämna tomt för 1 vid tillsatt."),
     )
     candidate_name = forms.CharField(
-        label=_("Kandidatens namn"), required=False, max_length=200,
+        label=_("Kandidatens namn"),
+        required=False,
+        max_length=200,
         help_text=_("Sparas bara för kandidatenkäten och raderas när enkäten är besvarad eller har gått ut."),
     )
     candidate_email = forms.EmailField(label=_("Kandidatens e-post"), required=False)
     candidate_start = forms.DateField(label=_("Tillträde"), required=False, widget=DateInput())
     invoiced_on = forms.DateField(label=_("Fakturerad"), required=False, widget=DateInput())
     invoiced_amount = SwedishDecimalField(
-        label=_("Fakturerat belopp (kr)"), required=False, min_value=0, max_digits=12, decimal_places=2,
+        label=_("Fakturerat belopp (kr)"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
         help_text=_("Lämna tomt för pris + timmar tillägg × årets timarvode."),
     )
 
@@ -235,8 +305,11 @@ class CloseAssignmentForm(forms.Form):
         data = super().clean()
         closed_on = data.get("closed_on")
         if closed_on and closed_on < self.assignment.ordered_on:
-            self.add_error("closed_on", _("Avslutsdatum kan inte vara före beställningsdatum (%(date)s).")
-                           % {"date": self.assignment.ordered_on.isoformat()})
+            self.add_error(
+                "closed_on",
+                _("Avslutsdatum kan inte vara före beställningsdatum (%(date)s).")
+                % {"date": self.assignment.ordered_on.isoformat()},
+            )
         if closed_on and closed_on > timezone.localdate():
             self.add_error("closed_on", _("Avslutsdatum kan inte ligga i framtiden."))
         if data.get("outcome") == Assignment.Outcome.TILLSATT:
@@ -250,8 +323,9 @@ class CloseAssignmentForm(forms.Form):
 
 
 class TimeEntryForm(forms.ModelForm):
-    hours = SwedishDecimalField(label=_("Timmar"), min_value=Decimal("0.25"), max_value=24, max_digits=5,
-                                decimal_places=2)
+    hours = SwedishDecimalField(
+        label=_("Timmar"), min_value=Decimal("0.25"), max_value=24, max_digits=5, decimal_places=2
+    )
 
     class Meta:
         model = TimeEntry
@@ -294,15 +368,27 @@ class TimeEntryForm(forms.ModelForm):
 
 class PackageForm(forms.ModelForm):
     price = SwedishDecimalField(label=_("Pris (kr)"), min_value=0, max_digits=12, decimal_places=2)
-    standard_hours = SwedishDecimalField(label=_("Normaltid (h)"), min_value=0, max_digits=7, decimal_places=2,
-                                         required=False)
+    standard_hours = SwedishDecimalField(
+        label=_("Normaltid (h)"), min_value=0, max_digits=7, decimal_places=2, required=False
+    )
 
     class Meta:
         model = Package
         fields = [
-            "code", "name", "description", "price", "unit", "standard_hours", "is_manager_recruitment",
-            "is_whole_process", "is_hourly_rate", "sends_customer_survey", "sends_candidate_survey",
-            "sends_match_survey", "sends_training_evaluation", "active",
+            "code",
+            "name",
+            "description",
+            "price",
+            "unit",
+            "standard_hours",
+            "is_manager_recruitment",
+            "is_whole_process",
+            "is_hourly_rate",
+            "sends_customer_survey",
+            "sends_candidate_survey",
+            "sends_match_survey",
+            "sends_training_evaluation",
+            "active",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
@@ -314,17 +400,26 @@ class PackageForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("is_hourly_rate"):
-            other = Package.objects.filter(price_list=self.price_list, is_hourly_rate=True).exclude(
-                pk=self.instance.pk
-            ).first()
+            other = (
+                Package.objects.filter(price_list=self.price_list, is_hourly_rate=True)
+                .exclude(pk=self.instance.pk)
+                .first()
+            )
             if other:
-                self.add_error("is_hourly_rate", _("%(name)s är redan årets timarvode.") % {"name": other.name})
+                self.add_error(
+                    "is_hourly_rate", _("%(name)s är redan årets timarvode.") % {"name": other.name}
+                )
         for field, label in (("code", _("koden")), ("name", _("namnet"))):
             value = data.get(field)
-            if value and Package.objects.filter(price_list=self.price_list, **{f"{field}__iexact": value}).exclude(
-                pk=self.instance.pk
-            ).exists():
-                self.add_error(field, _("Det finns redan ett paket med %(what)s i prislistan.") % {"what": label})
+            if (
+                value
+                and Package.objects.filter(price_list=self.price_list, **{f"{field}__iexact": value})
+                .exclude(pk=self.instance.pk)
+                .exists()
+            ):
+                self.add_error(
+                    field, _("Det finns redan ett paket med %(what)s i prislistan.") % {"what": label}
+                )
         return data
 
     def validate_constraints(self, exclude=None):
@@ -365,7 +460,9 @@ class TimeCategoryForm(forms.ModelForm):
 
 class UserForm(forms.ModelForm):
     password = forms.CharField(
-        label=_("Nytt lösenord"), required=False, widget=forms.PasswordInput(render_value=False),
+        label=_("Nytt lösenord"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text=_("Lämna tomt för att behålla nuvarande lösenord."),
     )
 
@@ -376,7 +473,9 @@ class UserForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.all()
-        self.fields["is_active"].help_text = _("Avaktivera i stället för att ta bort, så att historiken finns kvar.")
+        self.fields["is_active"].help_text = _(
+            "Avaktivera i stället för att ta bort, så att historiken finns kvar."
+        )
         if not self.instance.pk:
             self.fields["password"].required = True
             self.fields["password"].help_text = ""
@@ -414,8 +513,9 @@ class UserForm(forms.ModelForm):
 class BudgetForm(forms.ModelForm):
     ftes = SwedishDecimalField(label=_("Årsarbetare"), min_value=0, max_digits=6, decimal_places=2)
     revenue = SwedishDecimalField(label=_("Intäktsbudget (kr)"), min_value=0, max_digits=12, decimal_places=2)
-    costs = SwedishDecimalField(label=_("Kostnadsbudget inkl. OH (kr)"), min_value=0, max_digits=12,
-                                decimal_places=2)
+    costs = SwedishDecimalField(
+        label=_("Kostnadsbudget inkl. OH (kr)"), min_value=0, max_digits=12, decimal_places=2
+    )
 
     class Meta:
         model = Budget
@@ -429,7 +529,11 @@ class BudgetForm(forms.ModelForm):
             current = {line.package_id: line.planned_count for line in self.instance.lines.all()}
         for package in self.packages:
             self.fields[f"plan_{package.pk}"] = SwedishDecimalField(
-                label=package.name, required=False, min_value=0, max_digits=8, decimal_places=1,
+                label=package.name,
+                required=False,
+                min_value=0,
+                max_digits=8,
+                decimal_places=1,
                 initial=current.get(package.pk),
             )
 

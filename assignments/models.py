@@ -38,7 +38,12 @@ class User(AbstractUser):
 
     role = models.CharField(_("roll"), max_length=20, choices=Role.choices, default=Role.KONSULT)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("enhet"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+        Unit,
+        verbose_name=_("enhet"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
     )
     initials = models.CharField(_("initialer"), max_length=10, blank=True)
 
@@ -217,6 +222,9 @@ class AssignmentSequence(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
 
 class Assignment(models.Model):
     class Level(models.TextChoices):
@@ -244,14 +252,20 @@ class Assignment(models.Model):
     role_title = models.CharField(_("tjänst"), max_length=200)
     level = models.CharField(_("nivå"), max_length=20, choices=Level.choices, default=Level.MEDARBETARE)
     sector = models.ForeignKey(
-        Sector, verbose_name=_("verksamhet"), null=True, blank=True, on_delete=models.PROTECT,
+        Sector,
+        verbose_name=_("verksamhet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="assignments",
     )
     package = models.ForeignKey(
         Package, verbose_name=_("paket"), on_delete=models.PROTECT, related_name="assignments"
     )
     quantity = models.DecimalField(
-        _("antal"), default=Decimal("1"), validators=[MinValueValidator(Decimal("0.01"))],
+        _("antal"),
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
         help_text=_("Antal timmar, kandidater eller tillfällen när paketet inte prissätts per uppdrag."),
         **HOURS,
     )
@@ -269,7 +283,11 @@ class Assignment(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.FORFRAGAN)
     outcome = models.CharField(_("utfall"), max_length=20, choices=Outcome.choices, blank=True)
     redo_of = models.ForeignKey(
-        "self", verbose_name=_("omtag av"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("omtag av"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="redos",
     )
     ordered_on = models.DateField(_("beställningsdatum"))
@@ -281,7 +299,9 @@ class Assignment(models.Model):
     screening = models.BooleanField(_("screening"), default=False)
     psychometric_tests = models.BooleanField(_("tester"), default=False)
     search = models.BooleanField(_("search"), default=False)
-    references_checked = models.PositiveIntegerField(_("antal referenstagna kandidater"), null=True, blank=True)
+    references_checked = models.PositiveIntegerField(
+        _("antal referenstagna kandidater"), null=True, blank=True
+    )
     candidate_name = models.CharField(_("tillsatt kandidat"), max_length=200, blank=True)
     candidate_email = models.EmailField(_("kandidatens e-post"), blank=True)
     candidate_start = models.DateField(_("tillträde"), null=True, blank=True)
@@ -368,17 +388,29 @@ class Assignment(models.Model):
 class TimeEntry(models.Model):
     """Hours a consultant logged on a day, on an assignment or on a category not tied to one."""
 
-    user = models.ForeignKey(User, verbose_name=_("konsult"), on_delete=models.PROTECT, related_name="time_entries")
+    user = models.ForeignKey(
+        User, verbose_name=_("konsult"), on_delete=models.PROTECT, related_name="time_entries"
+    )
     date = models.DateField(_("datum"))
     hours = models.DecimalField(
-        _("timmar"), validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))], **HOURS
+        _("timmar"),
+        validators=[MinValueValidator(Decimal("0.25")), MaxValueValidator(Decimal("24"))],
+        **HOURS,
     )
     assignment = models.ForeignKey(
-        Assignment, verbose_name=_("uppdrag"), null=True, blank=True, on_delete=models.PROTECT,
+        Assignment,
+        verbose_name=_("uppdrag"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="time_entries",
     )
     category = models.ForeignKey(
-        TimeCategory, verbose_name=_("kategori"), null=True, blank=True, on_delete=models.PROTECT,
+        TimeCategory,
+        verbose_name=_("kategori"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="time_entries",
     )
     comment = models.CharField(_("kommentar"), max_length=300, blank=True)
@@ -410,7 +442,9 @@ class Budget(models.Model):
     year = models.PositiveIntegerField(
         _("år"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    ftes = models.DecimalField(_("årsarbetare"), max_digits=6, decimal_places=2, validators=[MinValueValidator(ZERO)])
+    ftes = models.DecimalField(
+        _("årsarbetare"), max_digits=6, decimal_places=2, validators=[MinValueValidator(ZERO)]
+    )
     revenue = models.DecimalField(_("intäktsbudget (kr)"), validators=[MinValueValidator(ZERO)], **MONEY)
     costs = models.DecimalField(
         _("kostnadsbudget inkl. OH (kr)"), validators=[MinValueValidator(ZERO)], **MONEY
@@ -441,7 +475,12 @@ class BudgetLine(models.Model):
 
     class Meta:
         ordering = ["package__name"]
-        constraints = [models.UniqueConstraint(fields=["budget", "package"], name="budget_line_unique_package")]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "package"], name="budget_line_unique_package")
+        ]
+
+    def __str__(self):
+        return f"{self.package} × {self.planned_count}"
 
     @property
     def amount(self):
@@ -471,6 +510,9 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Import {self.original_name} ({self.get_state_display()})"
 
     @property
     def percent(self):

@@ -16,8 +16,11 @@ def assignment_list(*, search: str = "", queryset=None):
     qs = queryset if queryset is not None else Assignment.objects.all()
     qs = qs.select_related(
         "organisation", "manager", "package", "package__price_list", "responsible", "sector"
-    ).prefetch_related(Prefetch("colleagues", queryset=User.objects.only("id", "username", "first_name",
-                                                                         "last_name", "initials")))
+    ).prefetch_related(
+        Prefetch(
+            "colleagues", queryset=User.objects.only("id", "username", "first_name", "last_name", "initials")
+        )
+    )
     return search_assignments(qs, search)
 
 
@@ -56,9 +59,7 @@ def hours_per_consultant(assignment):
 
 def assignment_history(assignment, limit=100):
     """Changes to the assignment and to the hours on it, newest first, as (when, who, what, changes)."""
-    records = list(
-        assignment.history.select_related("history_user").order_by("-history_date")[:limit]
-    )
+    records = list(assignment.history.select_related("history_user").order_by("-history_date")[:limit])
     events = []
     for record in records:
         changes = []
@@ -66,16 +67,20 @@ def assignment_history(assignment, limit=100):
             delta = record.diff_against(record.prev_record)
             for change in delta.changes:
                 field = Assignment._meta.get_field(change.field)
-                changes.append((str(field.verbose_name), _display(field, change.old), _display(field, change.new)))
+                changes.append(
+                    (str(field.verbose_name), _display(field, change.old), _display(field, change.new))
+                )
             if not changes:
                 continue
-        events.append({
-            "when": record.history_date,
-            "who": record.history_user,
-            "what": {"+": "Skapat", "~": "Ändrat", "-": "Borttaget"}[record.history_type],
-            "object": "Uppdrag",
-            "changes": changes,
-        })
+        events.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "what": {"+": "Skapat", "~": "Ändrat", "-": "Borttaget"}[record.history_type],
+                "object": "Uppdrag",
+                "changes": changes,
+            }
+        )
     time_records = (
         TimeEntry.history.filter(assignment_id=assignment.pk)
         .select_related("history_user")
@@ -83,13 +88,21 @@ def assignment_history(assignment, limit=100):
     )
     for record in time_records:
         verb = {"+": "Tid rapporterad", "~": "Tid ändrad", "-": "Tid borttagen"}[record.history_type]
-        events.append({
-            "when": record.history_date,
-            "who": record.history_user,
-            "what": verb,
-            "object": "Tid",
-            "changes": [("Datum och timmar", "", f"{record.date:%Y-%m-%d}: {str(record.hours).replace('.', ',')} h")],
-        })
+        events.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "what": verb,
+                "object": "Tid",
+                "changes": [
+                    (
+                        "Datum och timmar",
+                        "",
+                        f"{record.date:%Y-%m-%d}: {str(record.hours).replace('.', ',')} h",
+                    )
+                ],
+            }
+        )
     events.sort(key=lambda e: e["when"], reverse=True)
     return events[:limit]
 
@@ -139,9 +152,12 @@ def daily_hours(user, start: date, end: date):
         TimeEntry.objects.filter(user=user, date__range=(start, end))
         .values("date")
         .annotate(
-            on_assignment=Coalesce(Sum("hours", filter=Q(assignment__isnull=False)), Value(ZERO),
-                                output_field=HOURS_FIELD),
-            other=Coalesce(Sum("hours", filter=Q(assignment__isnull=True)), Value(ZERO), output_field=HOURS_FIELD),
+            on_assignment=Coalesce(
+                Sum("hours", filter=Q(assignment__isnull=False)), Value(ZERO), output_field=HOURS_FIELD
+            ),
+            other=Coalesce(
+                Sum("hours", filter=Q(assignment__isnull=True)), Value(ZERO), output_field=HOURS_FIELD
+            ),
         )
         .order_by("date")
     )

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import (
-    ZERO,
     Assignment,
     AssignmentSequence,
     Budget,
@@ -78,8 +77,10 @@ def get_or_create_manager(*, name: str, email: str, organisation: Organisation) 
 def _check_price(assignment: Assignment) -> None:
     if assignment.is_price_overridden and not assignment.price_reason.strip():
         raise ValidationError(
-            {"price_reason": _("Ange skäl när priset avviker från prislistans %(price)s kr.")
-             % {"price": f"{assignment.list_price:,.0f}".replace(",", " ")}}
+            {
+                "price_reason": _("Ange skäl när priset avviker från prislistans %(price)s kr.")
+                % {"price": f"{assignment.list_price:,.0f}".replace(",", " ")}
+            }
         )
 
 
@@ -172,15 +173,24 @@ def close_assignment(
 
 
 @transaction.atomic
-def log_time(*, user: User, by: User | None = None, date: date, hours: Decimal, assignment=None,
-             category=None, comment: str = "") -> TimeEntry:
+def log_time(
+    *,
+    user: User,
+    by: User | None = None,
+    date: date,
+    hours: Decimal,
+    assignment=None,
+    category=None,
+    comment: str = "",
+) -> TimeEntry:
     by = by or user
     if by != user and not by.is_admin:
         raise PermissionDenied(_("Du kan bara rapportera din egen tid."))
     if assignment is not None and not can_log_time_on(user, assignment):
         raise PermissionDenied(_("Du kan bara rapportera tid på uppdrag som du arbetar i."))
-    entry = TimeEntry(user=user, date=date, hours=hours, assignment=assignment, category=category,
-                      comment=comment)
+    entry = TimeEntry(
+        user=user, date=date, hours=hours, assignment=assignment, category=category, comment=comment
+    )
     entry.full_clean()
     entry._history_user = by
     entry.save()
@@ -229,8 +239,15 @@ def copy_price_list(*, from_year: int, to_year: int, by: User | None = None) -> 
 
 
 @transaction.atomic
-def save_budget(*, year: int, ftes: Decimal, revenue: Decimal, costs: Decimal,
-                planned_counts: dict[int, Decimal], by: User) -> Budget:
+def save_budget(
+    *,
+    year: int,
+    ftes: Decimal,
+    revenue: Decimal,
+    costs: Decimal,
+    planned_counts: dict[int, Decimal],
+    by: User,
+) -> Budget:
     """Create or update a year's budget and its volume plan (package id → planned count)."""
     if not by.is_admin:
         raise PermissionDenied(_("Bara administratörer ändrar budgeten."))
@@ -255,4 +272,3 @@ def save_budget(*, year: int, ftes: Decimal, revenue: Decimal, costs: Decimal,
         line._history_user = by
         line.save()
     return budget
-

@@ -159,7 +159,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rekrytering API",
-    "DESCRIPTION": "Uppdragsregistret för SF Rekrytering: organisationer, beställare, paket, uppdrag och tid.",
+    "DESCRIPTION": "Uppdragsregistret för SF Rekrytering: organisationer, beställare, paket, uppdrag, tid.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }

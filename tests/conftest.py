@@ -1,7 +1,7 @@
 import pytest
 
-from tests.factories import HourlyRateFactory, PackageFactory, PriceListFactory, UnitFactory, UserFactory
 from assignments.models import User
+from tests.factories import HourlyRateFactory, PackageFactory, PriceListFactory, UnitFactory, UserFactory
 
 
 @pytest.fixture
@@ -38,9 +38,22 @@ def admin_user(db):
 def price_list_2026(db):
     price_list = PriceListFactory(year=2026)
     PackageFactory(price_list=price_list)
-    PackageFactory(price_list=price_list, code="chef", name="Chefspaket", price=35000, is_manager_recruitment=True,
-                   standard_hours=36, sends_match_survey=True)
-    PackageFactory(price_list=price_list, code="lilla", name="Lilla paketet", price=12000, standard_hours=15,
-                   is_whole_process=False)
+    PackageFactory(
+        price_list=price_list,
+        code="chef",
+        name="Chefspaket",
+        price=35000,
+        is_manager_recruitment=True,
+        standard_hours=36,
+        sends_match_survey=True,
+    )
+    PackageFactory(
+        price_list=price_list,
+        code="lilla",
+        name="Lilla paketet",
+        price=12000,
+        standard_hours=15,
+        is_whole_process=False,
+    )
     HourlyRateFactory(price_list=price_list)
     return price_list

@@ -133,7 +133,8 @@ class AssignmentFactory(DjangoModelFactory):
     sector = factory.SubFactory(SectorFactory)
     ordered_on = date(2026, 3, 2)
     package = factory.SubFactory(
-        PackageFactory, price_list=factory.SubFactory(PriceListFactory, year=factory.SelfAttribute("...ordered_on.year"))
+        PackageFactory,
+        price_list=factory.SubFactory(PriceListFactory, year=factory.SelfAttribute("...ordered_on.year")),
     )
     price = factory.LazyAttribute(lambda a: a.package.price)
     responsible = factory.SubFactory(UserFactory)

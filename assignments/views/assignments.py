@@ -35,13 +35,17 @@ class AssignmentListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update({
-            "nav": "assignments",
-            "filter": self.filterset,
-            "querystring_without_page": querystring_without(self.request, "page"),
-            "export_query": querystring_without(self.request, "page"),
-            "total": context["paginator"].count if context.get("paginator") else len(context["assignments"]),
-        })
+        context.update(
+            {
+                "nav": "assignments",
+                "filter": self.filterset,
+                "querystring_without_page": querystring_without(self.request, "page"),
+                "export_query": querystring_without(self.request, "page"),
+                "total": context["paginator"].count
+                if context.get("paginator")
+                else len(context["assignments"]),
+            }
+        )
         return context
 
 
@@ -66,18 +70,22 @@ def assignment_detail(request, pk):
     assignment = get_object_or_404(selectors.with_logged_hours(selectors.assignment_list()), pk=pk)
     time_entries = assignment.time_entries.select_related("user").order_by("-date", "-id")
     hourly_rate = services.hourly_rate(assignment.year)
-    return render(request, "assignments/assignment_detail.html", {
-        "nav": "assignments",
-        "assignment": assignment,
-        "can_edit": can_edit_assignment(request.user, assignment),
-        "time_entries": time_entries[:200],
-        "time_entry_count": time_entries.count(),
-        "hours_per_consultant": selectors.hours_per_consultant(assignment),
-        "history": selectors.assignment_history(assignment),
-        "hourly_rate": hourly_rate,
-        "default_invoice": assignment.default_invoice_amount(hourly_rate),
-        "redos": assignment.redos.all(),
-    })
+    return render(
+        request,
+        "assignments/assignment_detail.html",
+        {
+            "nav": "assignments",
+            "assignment": assignment,
+            "can_edit": can_edit_assignment(request.user, assignment),
+            "time_entries": time_entries[:200],
+            "time_entry_count": time_entries.count(),
+            "hours_per_consultant": selectors.hours_per_consultant(assignment),
+            "history": selectors.assignment_history(assignment),
+            "hourly_rate": hourly_rate,
+            "default_invoice": assignment.default_invoice_amount(hourly_rate),
+            "redos": assignment.redos.all(),
+        },
+    )
 
 
 def _save_assignment(request, form, assignment=None):
@@ -123,9 +131,15 @@ def assignment_edit(request, pk):
         if saved:
             messages.success(request, _("Ändringarna är sparade."))
             return redirect(saved)
-    return render(request, "assignments/assignment_form.html", {
-        "nav": "assignments", "form": form, "assignment": assignment,
-    })
+    return render(
+        request,
+        "assignments/assignment_form.html",
+        {
+            "nav": "assignments",
+            "form": form,
+            "assignment": assignment,
+        },
+    )
 
 
 @login_required
@@ -146,7 +160,13 @@ def assignment_close(request, pk):
             messages.success(request, _("Uppdrag %(number)s är avslutat.") % {"number": assignment.number})
             return redirect(assignment)
     hourly_rate = services.hourly_rate(assignment.year)
-    return render(request, "assignments/assignment_close.html", {
-        "nav": "assignments", "form": form, "assignment": assignment,
-        "default_invoice": assignment.default_invoice_amount(hourly_rate),
-    })
+    return render(
+        request,
+        "assignments/assignment_close.html",
+        {
+            "nav": "assignments",
+            "form": form,
+            "assignment": assignment,
+            "default_invoice": assignment.default_invoice_amount(hourly_rate),
+        },
+    )

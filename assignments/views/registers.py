@@ -38,21 +38,33 @@ def home(request):
 @login_required
 def pricelist_list(request):
     price_lists = PriceList.objects.annotate(package_count=Count("packages")).order_by("-year")
-    return render(request, "assignments/registers/pricelist_list.html", {
-        "nav": "settings", "price_lists": price_lists,
-    })
+    return render(
+        request,
+        "assignments/registers/pricelist_list.html",
+        {
+            "nav": "settings",
+            "price_lists": price_lists,
+        },
+    )
 
 
 @login_required
 def pricelist_detail(request, year):
     price_list = get_object_or_404(PriceList, year=year)
     packages = price_list.packages.annotate(assignment_count=Count("assignments")).order_by("name")
-    return render(request, "assignments/registers/pricelist_detail.html", {
-        "nav": "settings", "price_list": price_list, "packages": packages,
-        "copy_form": CopyPriceListForm(initial={"to_year": year + 1}),
-        "history": Package.history.filter(price_list_id=price_list.pk).select_related("history_user")
-        .order_by("-history_date")[:30],
-    })
+    return render(
+        request,
+        "assignments/registers/pricelist_detail.html",
+        {
+            "nav": "settings",
+            "price_list": price_list,
+            "packages": packages,
+            "copy_form": CopyPriceListForm(initial={"to_year": year + 1}),
+            "history": Package.history.filter(price_list_id=price_list.pk)
+            .select_related("history_user")
+            .order_by("-history_date")[:30],
+        },
+    )
 
 
 @admin_required
@@ -62,14 +74,19 @@ def pricelist_copy(request, year):
     form = CopyPriceListForm(request.POST)
     if form.is_valid():
         try:
-            target = services.copy_price_list(from_year=year, to_year=form.cleaned_data["to_year"], by=request.user)
+            target = services.copy_price_list(
+                from_year=year, to_year=form.cleaned_data["to_year"], by=request.user
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         except PriceList.DoesNotExist:
             messages.error(request, _("Prislistan finns inte."))
         else:
-            messages.success(request, _("Prislistan för %(year)s är skapad som kopia. Justera priserna nedan.")
-                             % {"year": target.year})
+            messages.success(
+                request,
+                _("Prislistan för %(year)s är skapad som kopia. Justera priserna nedan.")
+                % {"year": target.year},
+            )
             return redirect(target)
     else:
         messages.error(request, _("Ange ett år mellan 2000 och 2100."))
@@ -87,11 +104,16 @@ def package_edit(request, pk=None, year=None):
         saved.save()
         messages.success(request, _("Paketet %(name)s är sparat.") % {"name": saved.name})
         return redirect(price_list)
-    return render(request, "assignments/registers/form.html", {
-        "nav": "settings", "form": form, "title": package.name if package else _("Nytt paket %(year)s") % {
-            "year": price_list.year},
-        "back": price_list.get_absolute_url(),
-    })
+    return render(
+        request,
+        "assignments/registers/form.html",
+        {
+            "nav": "settings",
+            "form": form,
+            "title": package.name if package else _("Nytt paket %(year)s") % {"year": price_list.year},
+            "back": price_list.get_absolute_url(),
+        },
+    )
 
 
 # --- Organisations, managers, sectors, categories -----------------------------------------
@@ -105,9 +127,15 @@ def organisation_list(request):
     ).order_by("name")
     if search:
         organisations = organisations.filter(name__icontains=search)
-    return render(request, "assignments/registers/organisation_list.html", {
-        "nav": "settings", "organisations": organisations, "q": search,
-    })
+    return render(
+        request,
+        "assignments/registers/organisation_list.html",
+        {
+            "nav": "settings",
+            "organisations": organisations,
+            "q": search,
+        },
+    )
 
 
 @admin_required
@@ -121,9 +149,16 @@ def organisation_edit(request, pk=None):
     managers = []
     if organisation:
         managers = organisation.managers.annotate(assignment_count=Count("assignments")).order_by("name")
-    return render(request, "assignments/registers/organisation_form.html", {
-        "nav": "settings", "form": form, "organisation": organisation, "managers": managers,
-    })
+    return render(
+        request,
+        "assignments/registers/organisation_form.html",
+        {
+            "nav": "settings",
+            "form": form,
+            "organisation": organisation,
+            "managers": managers,
+        },
+    )
 
 
 @admin_required
@@ -134,18 +169,31 @@ def manager_edit(request, pk):
         form.save()
         messages.success(request, _("Beställaren är sparad."))
         return redirect("organisation-edit", pk=manager.organisation_id)
-    return render(request, "assignments/registers/form.html", {
-        "nav": "settings", "form": form, "title": manager.name,
-        "back": reverse("organisation-edit", args=[manager.organisation_id]),
-    })
+    return render(
+        request,
+        "assignments/registers/form.html",
+        {
+            "nav": "settings",
+            "form": form,
+            "title": manager.name,
+            "back": reverse("organisation-edit", args=[manager.organisation_id]),
+        },
+    )
 
 
 def _simple_list(request, model, template_title, create_url, edit_url):
     items = model.objects.order_by("name")
-    return render(request, "assignments/registers/simple_list.html", {
-        "nav": "settings", "items": items, "title": template_title, "create_url": create_url,
-        "edit_url": edit_url,
-    })
+    return render(
+        request,
+        "assignments/registers/simple_list.html",
+        {
+            "nav": "settings",
+            "items": items,
+            "title": template_title,
+            "create_url": create_url,
+            "edit_url": edit_url,
+        },
+    )
 
 
 def _simple_edit(request, model, form_class, pk, list_url, title_new):
@@ -156,8 +204,11 @@ def _simple_edit(request, model, form_class, pk, list_url, title_new):
             try:
                 item.delete()
             except ProtectedError:
-                messages.error(request, _("%(name)s används och kan inte tas bort. Gör den inaktiv i stället.")
-                               % {"name": item.name})
+                messages.error(
+                    request,
+                    _("%(name)s används och kan inte tas bort. Gör den inaktiv i stället.")
+                    % {"name": item.name},
+                )
                 return redirect(request.path)
             messages.success(request, _("%(name)s är borttagen.") % {"name": item.name})
             return redirect(list_url)
@@ -165,10 +216,17 @@ def _simple_edit(request, model, form_class, pk, list_url, title_new):
             saved = form.save()
             messages.success(request, _("%(name)s är sparad.") % {"name": saved.name})
             return redirect(list_url)
-    return render(request, "assignments/registers/form.html", {
-        "nav": "settings", "form": form, "title": item.name if item else title_new, "back": reverse(list_url),
-        "can_delete": item is not None,
-    })
+    return render(
+        request,
+        "assignments/registers/form.html",
+        {
+            "nav": "settings",
+            "form": form,
+            "title": item.name if item else title_new,
+            "back": reverse(list_url),
+            "can_delete": item is not None,
+        },
+    )
 
 
 @login_required
@@ -199,13 +257,24 @@ def user_list(request):
     search = request.GET.get("q", "").strip()
     users = User.objects.select_related("unit").order_by("-is_active", "first_name", "last_name")
     if search:
-        users = users.filter(Q(username__icontains=search) | Q(first_name__icontains=search)
-                             | Q(last_name__icontains=search) | Q(initials__iexact=search))
+        users = users.filter(
+            Q(username__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(initials__iexact=search)
+        )
     page = Paginator(users, 50).get_page(request.GET.get("page"))
-    return render(request, "assignments/registers/user_list.html", {
-        "nav": "settings", "page_obj": page, "users": page.object_list, "q": search,
-        "querystring_without_page": querystring_without(request, "page"),
-    })
+    return render(
+        request,
+        "assignments/registers/user_list.html",
+        {
+            "nav": "settings",
+            "page_obj": page,
+            "users": page.object_list,
+            "q": search,
+            "querystring_without_page": querystring_without(request, "page"),
+        },
+    )
 
 
 @admin_required
@@ -216,10 +285,16 @@ def user_edit(request, pk=None):
         saved = form.save()
         messages.success(request, _("Användaren %(name)s är sparad.") % {"name": saved.username})
         return redirect("user-list")
-    return render(request, "assignments/registers/form.html", {
-        "nav": "settings", "form": form, "title": str(user) if user else _("Ny användare"),
-        "back": reverse("user-list"),
-    })
+    return render(
+        request,
+        "assignments/registers/form.html",
+        {
+            "nav": "settings",
+            "form": form,
+            "title": str(user) if user else _("Ny användare"),
+            "back": reverse("user-list"),
+        },
+    )
 
 
 # --- Budgets ------------------------------------------------------------------------------
@@ -231,10 +306,17 @@ def budget_list(request):
         raise PermissionDenied(_("Budgeten visas för chefer och administratörer."))
     budgets = [(b, selectors.budget_volume_total(b)) for b in Budget.objects.order_by("-year")]
     years_with_prices = PriceList.objects.exclude(year__in=[b.year for b, _t in budgets]).values_list(
-        "year", flat=True)
-    return render(request, "assignments/registers/budget_list.html", {
-        "nav": "settings", "budgets": budgets, "new_years": years_with_prices,
-    })
+        "year", flat=True
+    )
+    return render(
+        request,
+        "assignments/registers/budget_list.html",
+        {
+            "nav": "settings",
+            "budgets": budgets,
+            "new_years": years_with_prices,
+        },
+    )
 
 
 @login_required
@@ -244,7 +326,9 @@ def budget_detail(request, year):
     budget = Budget.objects.filter(year=year).first()
     packages = Package.objects.filter(price_list__year=year).order_by("name")
     if not packages and budget is None:
-        messages.error(request, _("Det finns ingen prislista för %(year)s. Skapa den först.") % {"year": year})
+        messages.error(
+            request, _("Det finns ingen prislista för %(year)s. Skapa den först.") % {"year": year}
+        )
         return redirect("budget-list")
     form = BudgetForm(request.POST or None, instance=budget, packages=packages)
     if request.method == "POST":
@@ -252,8 +336,12 @@ def budget_detail(request, year):
             raise PermissionDenied(_("Bara administratörer ändrar budgeten."))
         if form.is_valid():
             try:
-                services.save_budget(year=year, by=request.user, planned_counts=form.planned_counts(),
-                                     **{k: form.cleaned_data[k] for k in ("ftes", "revenue", "costs")})
+                services.save_budget(
+                    year=year,
+                    by=request.user,
+                    planned_counts=form.planned_counts(),
+                    **{k: form.cleaned_data[k] for k in ("ftes", "revenue", "costs")},
+                )
             except ValidationError as error:
                 apply_service_errors(form, error)
             else:
@@ -262,8 +350,16 @@ def budget_detail(request, year):
     history = []
     if budget:
         history = budget.history.select_related("history_user").order_by("-history_date")[:20]
-    return render(request, "assignments/registers/budget_detail.html", {
-        "nav": "settings", "form": form, "budget": budget, "year": year,
-        "volume_total": selectors.budget_volume_total(budget) if budget else 0,
-        "history": history, "readonly": not request.user.is_admin,
-    })
+    return render(
+        request,
+        "assignments/registers/budget_detail.html",
+        {
+            "nav": "settings",
+            "form": form,
+            "budget": budget,
+            "year": year,
+            "volume_total": selectors.budget_volume_total(budget) if budget else 0,
+            "history": history,
+            "readonly": not request.user.is_admin,
+        },
+    )

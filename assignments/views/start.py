@@ -14,13 +14,17 @@ def start(request):
     monday, sunday = week_bounds(today)
     entries = time_entries_between(request.user, monday, sunday)
     days = daily_hours(request.user, monday, sunday)
-    return render(request, "assignments/start.html", {
-        "nav": "start",
-        "assignments": my_ongoing_assignments(request.user),
-        "days": days,
-        "week_total": hours_total(entries),
-        "monday": monday,
-        "sunday": sunday,
-        "week_number": monday.isocalendar().week,
-        "form": TimeEntryForm(user=request.user),
-    })
+    return render(
+        request,
+        "assignments/start.html",
+        {
+            "nav": "start",
+            "assignments": my_ongoing_assignments(request.user),
+            "days": days,
+            "week_total": hours_total(entries),
+            "monday": monday,
+            "sunday": sunday,
+            "week_number": monday.isocalendar().week,
+            "form": TimeEntryForm(user=request.user),
+        },
+    )

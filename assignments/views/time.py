@@ -49,17 +49,21 @@ def week(request):
         day_entries = [e for e in entries if e.date == day]
         days.append({"date": day, "entries": day_entries, "total": sum((e.hours for e in day_entries), 0)})
     form = TimeEntryForm(user=request.user, initial={"date": max(min(timezone.localdate(), sunday), monday)})
-    return render(request, "assignments/time_week.html", {
-        "nav": "time",
-        "days": days,
-        "week_total": sum((e.hours for e in entries), 0),
-        "monday": monday,
-        "sunday": sunday,
-        "week_number": monday.isocalendar().week,
-        "previous": monday - timedelta(days=7),
-        "next": monday + timedelta(days=7),
-        "form": form,
-    })
+    return render(
+        request,
+        "assignments/time_week.html",
+        {
+            "nav": "time",
+            "days": days,
+            "week_total": sum((e.hours for e in entries), 0),
+            "monday": monday,
+            "sunday": sunday,
+            "week_number": monday.isocalendar().week,
+            "previous": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+            "form": form,
+        },
+    )
 
 
 @login_required
@@ -68,19 +72,31 @@ def entry_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            entry = services.log_time(user=request.user, date=data["date"], hours=data["hours"],
-                                      assignment=data["assignment"], category=data["category"],
-                                      comment=data["comment"])
+            entry = services.log_time(
+                user=request.user,
+                date=data["date"],
+                hours=data["hours"],
+                assignment=data["assignment"],
+                category=data["category"],
+                comment=data["comment"],
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error("assignment", str(error))
         else:
-            messages.success(request, _("%(hours)s h rapporterade %(date)s.") % {
-                "hours": str(entry.hours).rstrip("0").rstrip(".").replace(".", ","), "date": entry.date.isoformat()})
+            messages.success(
+                request,
+                _("%(hours)s h rapporterade %(date)s.")
+                % {
+                    "hours": str(entry.hours).rstrip("0").rstrip(".").replace(".", ","),
+                    "date": entry.date.isoformat(),
+                },
+            )
             return redirect(_next_url(request, _week_url(entry.date)))
-    return render(request, "assignments/time_form.html", {"nav": "time", "form": form,
-                                                           "next": _next_url(request, "")})
+    return render(
+        request, "assignments/time_form.html", {"nav": "time", "form": form, "next": _next_url(request, "")}
+    )
 
 
 @login_required
@@ -91,8 +107,11 @@ def entry_edit(request, pk):
     form = TimeEntryForm(request.POST or None, instance=entry, user=entry.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_time_entry(entry, by=request.user, **{
-                k: form.cleaned_data[k] for k in ("date", "hours", "assignment", "category", "comment")})
+            services.update_time_entry(
+                entry,
+                by=request.user,
+                **{k: form.cleaned_data[k] for k in ("date", "hours", "assignment", "category", "comment")},
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         except PermissionDenied as error:

@@ -6,7 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from assignments.models import Assignment, Package, TimeEntry
-from tests.factories import AssignmentFactory, HourlyRateFactory, PackageFactory, PriceListFactory, TimeCategoryFactory
+from tests.factories import (
+    AssignmentFactory,
+    HourlyRateFactory,
+    PackageFactory,
+    PriceListFactory,
+    TimeCategoryFactory,
+)
 
 
 @pytest.mark.django_db
@@ -61,8 +67,9 @@ def test_only_one_hourly_rate_per_year():
 @pytest.mark.django_db
 def test_time_entry_on_assignment_or_category_not_both(konsult):
     a = AssignmentFactory(responsible=konsult)
-    entry = TimeEntry(user=konsult, date=date(2026, 3, 3), hours=Decimal("1"), assignment=a,
-                      category=TimeCategoryFactory())
+    entry = TimeEntry(
+        user=konsult, date=date(2026, 3, 3), hours=Decimal("1"), assignment=a, category=TimeCategoryFactory()
+    )
     with pytest.raises(ValidationError):
         entry.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -18,8 +18,12 @@ from tests.factories import (
 def _fields(price_list, **extra):
     manager = ManagerFactory()
     fields = {
-        "organisation": manager.organisation, "manager": manager, "role_title": "Socialsekreterare",
-        "level": Assignment.Level.MEDARBETARE, "sector": SectorFactory(), "ordered_on": date(2026, 4, 2),
+        "organisation": manager.organisation,
+        "manager": manager,
+        "role_title": "Socialsekreterare",
+        "level": Assignment.Level.MEDARBETARE,
+        "sector": SectorFactory(),
+        "ordered_on": date(2026, 4, 2),
         "package": price_list.packages.get(code="stora"),
     }
     fields.update(extra)
@@ -49,8 +53,9 @@ def test_price_override_needs_reason(konsult, price_list_2026):
         services.create_assignment(by=konsult, price=Decimal("20000"), **_fields(price_list_2026))
     assert "price_reason" in error.value.message_dict
     assert Assignment.objects.count() == 0
-    ok = services.create_assignment(by=konsult, price=Decimal("20000"), price_reason="Rabatt vid omtag",
-                                    **_fields(price_list_2026))
+    ok = services.create_assignment(
+        by=konsult, price=Decimal("20000"), price_reason="Rabatt vid omtag", **_fields(price_list_2026)
+    )
     assert ok.price == Decimal("20000")
 
 
@@ -58,8 +63,9 @@ def test_price_override_needs_reason(konsult, price_list_2026):
 def test_konsult_cannot_register_for_someone_else(konsult, konsult2, price_list_2026):
     with pytest.raises(PermissionDenied):
         services.create_assignment(by=konsult, responsible=konsult2, **_fields(price_list_2026))
-    created = services.create_assignment(by=konsult, responsible=konsult2, colleagues=[konsult],
-                                         **_fields(price_list_2026))
+    created = services.create_assignment(
+        by=konsult, responsible=konsult2, colleagues=[konsult], **_fields(price_list_2026)
+    )
     assert list(created.colleagues.all()) == [konsult]
 
 
@@ -79,9 +85,16 @@ def test_update_permissions(konsult, konsult2, samordnare, price_list_2026):
 @pytest.mark.django_db
 def test_close_hired_keeps_candidate_and_invoices_default(konsult, price_list_2026):
     a = services.create_assignment(by=konsult, extra_hours=Decimal("2"), **_fields(price_list_2026))
-    services.close_assignment(a, by=konsult, outcome="tillsatt", closed_on=date(2026, 5, 20),
-                              candidate_name="Test Testsson", candidate_email="Test@Example.org",
-                              candidate_start=date(2026, 8, 1), invoiced_on=date(2026, 5, 25))
+    services.close_assignment(
+        a,
+        by=konsult,
+        outcome="tillsatt",
+        closed_on=date(2026, 5, 20),
+        candidate_name="Test Testsson",
+        candidate_email="Test@Example.org",
+        candidate_start=date(2026, 8, 1),
+        invoiced_on=date(2026, 5, 25),
+    )
     a.refresh_from_db()
     assert a.status == "avslutad" and a.outcome == "tillsatt"
     assert a.hires == 1
@@ -93,8 +106,14 @@ def test_close_hired_keeps_candidate_and_invoices_default(konsult, price_list_20
 @pytest.mark.django_db
 def test_close_not_hired_drops_candidate_data(konsult, price_list_2026):
     a = services.create_assignment(by=konsult, **_fields(price_list_2026))
-    services.close_assignment(a, by=konsult, outcome="ej_tillsatt", closed_on=date(2026, 5, 20),
-                              candidate_name="Någon", candidate_email="n@example.org")
+    services.close_assignment(
+        a,
+        by=konsult,
+        outcome="ej_tillsatt",
+        closed_on=date(2026, 5, 20),
+        candidate_name="Någon",
+        candidate_email="n@example.org",
+    )
     a.refresh_from_db()
     assert (a.candidate_name, a.candidate_email, a.hires) == ("", "", 0)
 
@@ -124,8 +143,9 @@ def test_log_time_only_on_own_assignments(konsult, konsult2, price_list_2026):
     assert entry.hours == Decimal("2.5")
     with pytest.raises(PermissionDenied):
         services.log_time(user=konsult2, date=date(2026, 4, 3), hours=Decimal("1"), assignment=a)
-    other = services.log_time(user=konsult2, date=date(2026, 4, 3), hours=Decimal("1"),
-                              category=TimeCategoryFactory())
+    other = services.log_time(
+        user=konsult2, date=date(2026, 4, 3), hours=Decimal("1"), category=TimeCategoryFactory()
+    )
     with pytest.raises(PermissionDenied):
         services.delete_time_entry(other, by=konsult)
     with pytest.raises(ValidationError):
@@ -136,7 +156,8 @@ def test_log_time_only_on_own_assignments(konsult, konsult2, price_list_2026):
 def test_copy_price_list(admin_user, price_list_2026):
     copy = services.copy_price_list(from_year=2026, to_year=2027, by=admin_user)
     assert sorted(copy.packages.values_list("code", flat=True)) == sorted(
-        price_list_2026.packages.values_list("code", flat=True))
+        price_list_2026.packages.values_list("code", flat=True)
+    )
     assert copy.packages.get(is_hourly_rate=True).price == Decimal("950")
     assert PriceList.objects.get(year=2026).packages.count() == 4
     with pytest.raises(ValidationError):
@@ -147,15 +168,26 @@ def test_copy_price_list(admin_user, price_list_2026):
 def test_budget_volume_plan_total(admin_user, konsult, price_list_2026):
     stora = price_list_2026.packages.get(code="stora")
     chef = price_list_2026.packages.get(code="chef")
-    budget = services.save_budget(year=2026, ftes=Decimal("23"), revenue=Decimal("24000000"),
-                                  costs=Decimal("24000000"), by=admin_user,
-                                  planned_counts={stora.pk: Decimal("400"), chef.pk: Decimal("100")})
+    budget = services.save_budget(
+        year=2026,
+        ftes=Decimal("23"),
+        revenue=Decimal("24000000"),
+        costs=Decimal("24000000"),
+        by=admin_user,
+        planned_counts={stora.pk: Decimal("400"), chef.pk: Decimal("100")},
+    )
     assert selectors.budget_volume_total(budget) == Decimal("400") * 27000 + Decimal("100") * 35000
     with pytest.raises(PermissionDenied):
         services.save_budget(year=2026, ftes=1, revenue=1, costs=1, by=konsult, planned_counts={})
     # Setting a count to zero removes its line.
-    services.save_budget(year=2026, ftes=Decimal("23"), revenue=Decimal("24000000"), costs=Decimal("1"),
-                         by=admin_user, planned_counts={stora.pk: Decimal("0"), chef.pk: Decimal("100")})
+    services.save_budget(
+        year=2026,
+        ftes=Decimal("23"),
+        revenue=Decimal("24000000"),
+        costs=Decimal("1"),
+        by=admin_user,
+        planned_counts={stora.pk: Decimal("0"), chef.pk: Decimal("100")},
+    )
     assert Budget.objects.get(year=2026).lines.count() == 1
 
 

@@ -25,8 +25,15 @@ TODAY = timezone.localdate()
 def this_year(db):
     price_list = PriceListFactory(year=TODAY.year)
     PackageFactory(price_list=price_list)
-    PackageFactory(price_list=price_list, code="ovrig", name="Övrig tjänst", price=950, unit="timme",
-                   is_hourly_rate=True, standard_hours=None)
+    PackageFactory(
+        price_list=price_list,
+        code="ovrig",
+        name="Övrig tjänst",
+        price=950,
+        unit="timme",
+        is_hourly_rate=True,
+        standard_hours=None,
+    )
     return price_list
 
 
@@ -34,10 +41,18 @@ def _create_data(price_list, user, **overrides):
     manager = ManagerFactory()
     data = {
         "responsible": user.pk,
-        "ordered_on": TODAY.isoformat(), "organisation": manager.organisation.pk, "manager": manager.pk,
-        "role_title": "Förskollärare", "level": "medarbetare", "sector": SectorFactory().pk,
-        "package": price_list.packages.get(code="stora").pk, "quantity": "1", "price": "", "price_reason": "",
-        "extra_hours": "0", "status": "forfragan",
+        "ordered_on": TODAY.isoformat(),
+        "organisation": manager.organisation.pk,
+        "manager": manager.pk,
+        "role_title": "Förskollärare",
+        "level": "medarbetare",
+        "sector": SectorFactory().pk,
+        "package": price_list.packages.get(code="stora").pk,
+        "quantity": "1",
+        "price": "",
+        "price_reason": "",
+        "extra_hours": "0",
+        "status": "forfragan",
     }
     data.update(overrides)
     return data
@@ -76,8 +91,14 @@ def test_konsult_creates_assignment_with_list_price(client, konsult, this_year):
 def test_create_with_new_manager(client, konsult, this_year):
     client.force_login(konsult)
     org = OrganisationFactory()
-    data = _create_data(this_year, konsult, organisation=org.pk, manager="", new_manager_name="Ny Chef",
-                        new_manager_email="Ny.Chef@Example.org")
+    data = _create_data(
+        this_year,
+        konsult,
+        organisation=org.pk,
+        manager="",
+        new_manager_name="Ny Chef",
+        new_manager_email="Ny.Chef@Example.org",
+    )
     response = client.post(reverse("assignment-create"), data)
     assert response.status_code == 302
     manager = Manager.objects.get(email="ny.chef@example.org")
@@ -105,17 +126,27 @@ def test_price_override_without_reason_is_an_error(client, konsult, this_year):
     response = client.post(reverse("assignment-create"), _create_data(this_year, konsult, price="20 000"))
     assert "Ange skäl när priset avviker" in response.content.decode()
     assert Assignment.objects.count() == 0
-    response = client.post(reverse("assignment-create"),
-                           _create_data(this_year, konsult, price="20 000", price_reason="Avtalat"))
+    response = client.post(
+        reverse("assignment-create"), _create_data(this_year, konsult, price="20 000", price_reason="Avtalat")
+    )
     assert response.status_code == 302
     assert Assignment.objects.get().price == Decimal("20000")
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("garbage", [
-    {"ordered_on": "2026-13-45"}, {"organisation": "999999"}, {"package": "x"}, {"quantity": "-1"},
-    {"extra_hours": "1e400"}, {"price": "9" * 30}, {"status": "avslutad"}, {"colleagues": ["nope"]},
-])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        {"ordered_on": "2026-13-45"},
+        {"organisation": "999999"},
+        {"package": "x"},
+        {"quantity": "-1"},
+        {"extra_hours": "1e400"},
+        {"price": "9" * 30},
+        {"status": "avslutad"},
+        {"colleagues": ["nope"]},
+    ],
+)
 def test_garbage_never_500(client, konsult, this_year, garbage):
     client.force_login(konsult)
     response = client.post(reverse("assignment-create"), _create_data(this_year, konsult, **garbage))
@@ -125,7 +156,9 @@ def test_garbage_never_500(client, konsult, this_year, garbage):
 
 @pytest.mark.django_db
 def test_konsult_edits_own_but_not_others(client, konsult, konsult2, samordnare, this_year):
-    mine = AssignmentFactory(responsible=konsult, package=this_year.packages.get(code="stora"), ordered_on=TODAY)
+    mine = AssignmentFactory(
+        responsible=konsult, package=this_year.packages.get(code="stora"), ordered_on=TODAY
+    )
     theirs = AssignmentFactory(responsible=konsult2, package=mine.package, ordered_on=TODAY)
     client.force_login(konsult)
     assert client.get(reverse("assignment-edit", args=[mine.pk])).status_code == 200
@@ -139,13 +172,22 @@ def test_konsult_edits_own_but_not_others(client, konsult, konsult2, samordnare,
 
 @pytest.mark.django_db
 def test_close_assignment_through_page(client, konsult, this_year):
-    a = AssignmentFactory(responsible=konsult, package=this_year.packages.get(code="stora"),
-                          ordered_on=TODAY - timedelta(days=30))
+    a = AssignmentFactory(
+        responsible=konsult,
+        package=this_year.packages.get(code="stora"),
+        ordered_on=TODAY - timedelta(days=30),
+    )
     client.force_login(konsult)
-    response = client.post(reverse("assignment-close", args=[a.pk]), {
-        "outcome": "tillsatt", "closed_on": TODAY.isoformat(), "candidate_name": "Kim Kandidat",
-        "candidate_email": "kim@example.org", "candidate_start": (TODAY + timedelta(days=30)).isoformat(),
-    })
+    response = client.post(
+        reverse("assignment-close", args=[a.pk]),
+        {
+            "outcome": "tillsatt",
+            "closed_on": TODAY.isoformat(),
+            "candidate_name": "Kim Kandidat",
+            "candidate_email": "kim@example.org",
+            "candidate_start": (TODAY + timedelta(days=30)).isoformat(),
+        },
+    )
     assert response.status_code == 302
     a.refresh_from_db()
     assert (a.status, a.outcome, a.closed_on) == ("avslutad", "tillsatt", TODAY)
@@ -155,8 +197,10 @@ def test_close_assignment_through_page(client, konsult, this_year):
 def test_close_errors(client, konsult, this_year):
     a = AssignmentFactory(responsible=konsult, package=this_year.packages.get(code="stora"), ordered_on=TODAY)
     client.force_login(konsult)
-    response = client.post(reverse("assignment-close", args=[a.pk]), {
-        "outcome": "tillsatt", "closed_on": (TODAY - timedelta(days=5)).isoformat()})
+    response = client.post(
+        reverse("assignment-close", args=[a.pk]),
+        {"outcome": "tillsatt", "closed_on": (TODAY - timedelta(days=5)).isoformat()},
+    )
     page = response.content.decode()
     assert "Avslutsdatum kan inte vara före beställningsdatum" in page
     assert "Ange tillträdesdatum" in page
@@ -216,8 +260,14 @@ def test_history_shows_who_changed_what(client, konsult, samordnare, this_year):
     client.post(reverse("assignment-create"), _create_data(this_year, konsult))
     a = Assignment.objects.get()
     client.force_login(samordnare)
-    data = _create_data(this_year, konsult, organisation=a.organisation.pk, manager=a.manager.pk,
-                        role_title="Barnskötare", responsible=konsult.pk)
+    data = _create_data(
+        this_year,
+        konsult,
+        organisation=a.organisation.pk,
+        manager=a.manager.pk,
+        role_title="Barnskötare",
+        responsible=konsult.pk,
+    )
     response = client.post(reverse("assignment-edit", args=[a.pk]), data)
     assert response.status_code == 302
     page = client.get(a.get_absolute_url()).content.decode()
@@ -229,8 +279,9 @@ def test_history_shows_who_changed_what(client, konsult, samordnare, this_year):
 def test_time_entry_create_edit_delete(client, konsult, konsult2, this_year):
     a = AssignmentFactory(responsible=konsult, package=this_year.packages.get(code="stora"), ordered_on=TODAY)
     client.force_login(konsult)
-    response = client.post(reverse("time-create"), {"date": TODAY.isoformat(), "hours": "2,5",
-                                                    "assignment": a.pk, "comment": ""})
+    response = client.post(
+        reverse("time-create"), {"date": TODAY.isoformat(), "hours": "2,5", "assignment": a.pk, "comment": ""}
+    )
     assert response.status_code == 302
     entry = TimeEntry.objects.get()
     assert entry.hours == Decimal("2.5")
@@ -239,8 +290,10 @@ def test_time_entry_create_edit_delete(client, konsult, konsult2, this_year):
     # Neither both nor none of assignment and category.
     response = client.post(reverse("time-create"), {"date": TODAY.isoformat(), "hours": "1"})
     assert "Välj antingen ett uppdrag eller en kategori" in response.content.decode()
-    response = client.post(reverse("time-edit", args=[entry.pk]), {
-        "date": TODAY.isoformat(), "hours": "3", "category": TimeCategoryFactory().pk})
+    response = client.post(
+        reverse("time-edit", args=[entry.pk]),
+        {"date": TODAY.isoformat(), "hours": "3", "category": TimeCategoryFactory().pk},
+    )
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.hours == 3 and entry.assignment is None
@@ -262,20 +315,32 @@ def test_time_week_bad_date_falls_back(client, konsult):
 
 @pytest.mark.django_db
 def test_start_page_lists_my_open_assignments_and_week(client, konsult, this_year):
-    mine = AssignmentFactory(responsible=konsult, package=this_year.packages.get(code="stora"), ordered_on=TODAY)
-    closed = AssignmentFactory(responsible=konsult, package=mine.package, ordered_on=TODAY,
-                               status="avslutad", outcome="avbruten", closed_on=TODAY)
+    mine = AssignmentFactory(
+        responsible=konsult, package=this_year.packages.get(code="stora"), ordered_on=TODAY
+    )
+    closed = AssignmentFactory(
+        responsible=konsult,
+        package=mine.package,
+        ordered_on=TODAY,
+        status="avslutad",
+        outcome="avbruten",
+        closed_on=TODAY,
+    )
     TimeEntryFactory(user=konsult, assignment=mine, date=TODAY, hours=Decimal("4"))
     client.force_login(konsult)
     page = client.get(reverse("start")).content.decode()
-    ongoing = page[page.index("Mina pågående uppdrag"):page.index("my-week")]
+    ongoing = page[page.index("Mina pågående uppdrag") : page.index("my-week")]
     assert mine.number in ongoing and closed.number not in ongoing
     assert "4\xa0h" in page
 
 
 ADMIN_PAGES = [
-    ("user-list", []), ("user-create", []), ("sector-create", []), ("category-create", []),
-    ("organisation-create", []), ("import-start", []),
+    ("user-list", []),
+    ("user-create", []),
+    ("sector-create", []),
+    ("category-create", []),
+    ("organisation-create", []),
+    ("import-start", []),
 ]
 
 
@@ -290,10 +355,17 @@ def test_admin_pages_forbidden_for_others(client, role, request, this_year):
 @pytest.mark.django_db
 def test_admin_pages_render(client, admin_user, this_year):
     client.force_login(admin_user)
-    for name, args in ADMIN_PAGES + [("package-create", [this_year.year]), ("pricelist-list", []),
-                                     ("pricelist-detail", [this_year.year]), ("organisation-list", []),
-                                     ("sector-list", []), ("category-list", []), ("budget-list", []),
-                                     ("budget-detail", [this_year.year]), ("settings-home", [])]:
+    for name, args in ADMIN_PAGES + [
+        ("package-create", [this_year.year]),
+        ("pricelist-list", []),
+        ("pricelist-detail", [this_year.year]),
+        ("organisation-list", []),
+        ("sector-list", []),
+        ("category-list", []),
+        ("budget-list", []),
+        ("budget-detail", [this_year.year]),
+        ("settings-home", []),
+    ]:
         assert client.get(reverse(name, args=args)).status_code == 200, name
 
 
@@ -304,8 +376,15 @@ def test_admin_copies_and_edits_price_list(client, admin_user, this_year):
     response = client.post(reverse("pricelist-copy", args=[this_year.year]), {"to_year": next_year})
     assert response.status_code == 302
     package = Package.objects.get(price_list__year=next_year, code="stora")
-    data = {"code": "stora", "name": "Stora paketet", "price": "28 500", "unit": "uppdrag",
-            "standard_hours": "31,5", "is_whole_process": "on", "active": "on"}
+    data = {
+        "code": "stora",
+        "name": "Stora paketet",
+        "price": "28 500",
+        "unit": "uppdrag",
+        "standard_hours": "31,5",
+        "is_whole_process": "on",
+        "active": "on",
+    }
     response = client.post(reverse("package-edit", args=[package.pk]), data)
     assert response.status_code == 302
     package.refresh_from_db()
@@ -320,8 +399,10 @@ def test_admin_copies_and_edits_price_list(client, admin_user, this_year):
 def test_budget_page(client, admin_user, chef, this_year):
     client.force_login(admin_user)
     stora = this_year.packages.get(code="stora")
-    response = client.post(reverse("budget-detail", args=[this_year.year]), {
-        "ftes": "23", "revenue": "24 000 000", "costs": "26 400 000", f"plan_{stora.pk}": "100"})
+    response = client.post(
+        reverse("budget-detail", args=[this_year.year]),
+        {"ftes": "23", "revenue": "24 000 000", "costs": "26 400 000", f"plan_{stora.pk}": "100"},
+    )
     assert response.status_code == 302
     budget = Budget.objects.get(year=this_year.year)
     assert budget.revenue == Decimal("24000000")
@@ -335,8 +416,16 @@ def test_budget_page(client, admin_user, chef, this_year):
 @pytest.mark.django_db
 def test_admin_creates_user_with_validated_password(client, admin_user):
     client.force_login(admin_user)
-    data = {"username": "ny", "first_name": "Ny", "last_name": "Person", "email": "ny@example.org",
-            "initials": "np", "role": "konsult", "is_active": "on", "password": "123"}
+    data = {
+        "username": "ny",
+        "first_name": "Ny",
+        "last_name": "Person",
+        "email": "ny@example.org",
+        "initials": "np",
+        "role": "konsult",
+        "is_active": "on",
+        "password": "123",
+    }
     response = client.post(reverse("user-create"), data)
     assert response.status_code == 200
     assert "Lösenordet" in response.content.decode() or "lösenord" in response.content.decode()

@@ -11,4 +11,8 @@ class Command(BaseCommand):
             load_demo(stdout=lambda line: self.stdout.write(line))
         except RuntimeError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(self.style.SUCCESS("Demodata klar. Logga in som konsult, samordnare, chef eller admin (lösenord demo)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demodata klar. Logga in som konsult, samordnare, chef eller admin (lösenord demo)."
+            )
+        )
