@@ -1,4 +1,4 @@
-"""Demo data: users, units, organisations, price lists and a year of fictional activity.
+"""Reference data (units, organisations, sectors, the 2021 price list) and demo data.
 
 Idempotent: reference data is created or left as it is, and activity is generated only for
 years that have no assignments yet. All people are fictional.
@@ -189,7 +189,7 @@ def _round_price(value: float) -> Decimal:
 
 
 def _seed_users(stdout):
-    units = {name: Unit.objects.get_or_create(name=name)[0] for name in ("Enhet 1", "Enhet 2")}
+    units = {unit.name: unit for unit in Unit.objects.all()}
     for username, first, last, initials, role, unit in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
@@ -461,14 +461,22 @@ def _generate_year(year, today, rng, stdout):
 
 
 @transaction.atomic
+def load_registers(stdout=print):
+    """The reference data a new installation starts from; safe in production and to run again."""
+    for name in ("Enhet 1", "Enhet 2"):
+        Unit.objects.get_or_create(name=name)
+    _seed_registers(stdout)
+    _seed_price_list_2021()
+
+
+@transaction.atomic
 def load_demo(stdout=print, today: date | None = None):
     if settings.PRODUCTION:
         raise RuntimeError("Demodata skapas aldrig i produktion (DJANGO_ENV=production).")
     today = today or timezone.localdate()
     rng = random.Random(today.year)
+    load_registers(stdout)
     _seed_users(stdout)
-    _seed_registers(stdout)
-    _seed_price_list_2021()
     for year in (today.year - 1, today.year):
         price_list = _seed_price_list(year)
         _seed_budget(year, price_list)

@@ -23,6 +23,7 @@ from .models import (
     Unit,
     User,
 )
+from .templatetags.sv import format_number
 
 
 class DateInput(forms.DateInput):
@@ -41,10 +42,9 @@ class DecimalInput(forms.TextInput):
     def format_value(self, value):
         if value is None or value == "":
             return ""
-        text = str(value)
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return text.replace(".", ",")
+        if isinstance(value, str):
+            return value  # what the user typed, shown back with its error
+        return format_number(value)
 
 
 class SwedishDecimalField(forms.DecimalField):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import ZERO, Assignment, Budget, Manager, TimeEntry, User
+from .models import ZERO, Assignment, Budget, Manager, TimeEntry, Unit, User
 
 HOURS_FIELD = DecimalField(max_digits=9, decimal_places=2)
 
@@ -174,6 +174,21 @@ def new_managers(start: date, end: date):
     )
 
 
+def is_new_manager(assignment) -> bool:
+    """True when this is the manager's first assignment: it makes them a *ny beställare*."""
+    earlier = Assignment.objects.filter(manager_id=assignment.manager_id).filter(
+        Q(ordered_on__lt=assignment.ordered_on)
+        | Q(ordered_on=assignment.ordered_on, number__lt=assignment.number)
+    )
+    return not earlier.exists()
+
+
+def units_with_members():
+    return Unit.objects.prefetch_related(
+        Prefetch("members", queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name"))
+    ).order_by("name")
+
+
 def budget_volume_total(budget: Budget) -> Decimal:
     """Sum of planned count × package price of the budget's volume plan."""
     return budget.lines.aggregate(
@@ -183,6 +198,16 @@ def budget_volume_total(budget: Budget) -> Decimal:
             output_field=HOURS_FIELD,
         )
     )["total"]
+
+
+def budgets_with_volume():
+    """All budgets, each annotated with its volume plan total, in one query."""
+    amount = ExpressionWrapper(
+        F("lines__planned_count") * F("lines__package__price"), output_field=HOURS_FIELD
+    )
+    return Budget.objects.annotate(
+        volume_total=Coalesce(Sum(amount), Value(ZERO), output_field=HOURS_FIELD)
+    ).order_by("-year")
 
 
 def consultant_choices():

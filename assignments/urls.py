@@ -34,6 +34,7 @@ urlpatterns = [
     path("register/tidkategorier/", registers.category_list, name="category-list"),
     path("register/tidkategorier/ny/", registers.category_edit, name="category-create"),
     path("register/tidkategorier/<int:pk>/", registers.category_edit, name="category-edit"),
+    path("register/enheter/", registers.unit_list, name="unit-list"),
     path("register/anvandare/", registers.user_list, name="user-list"),
     path("register/anvandare/ny/", registers.user_edit, name="user-create"),
     path("register/anvandare/<int:pk>/", registers.user_edit, name="user-edit"),

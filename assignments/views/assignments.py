@@ -84,6 +84,7 @@ def assignment_detail(request, pk):
             "hourly_rate": hourly_rate,
             "default_invoice": assignment.default_invoice_amount(hourly_rate),
             "redos": assignment.redos.all(),
+            "is_new_manager": selectors.is_new_manager(assignment),
         },
     )
 

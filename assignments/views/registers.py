@@ -3,6 +3,8 @@
 Everyone logged in reads price lists, organisations and sectors; only admins change them.
 """
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -249,6 +251,18 @@ def category_edit(request, pk=None):
     return _simple_edit(request, TimeCategory, TimeCategoryForm, pk, "category-list", _("Ny tidkategori"))
 
 
+@login_required
+def unit_list(request):
+    return render(
+        request,
+        "assignments/registers/unit_list.html",
+        {
+            "nav": "settings",
+            "units": selectors.units_with_members(),
+        },
+    )
+
+
 # --- Users --------------------------------------------------------------------------------
 
 
@@ -304,7 +318,7 @@ def user_edit(request, pk=None):
 def budget_list(request):
     if not request.user.is_head:
         raise PermissionDenied(_("Budgeten visas för chefer och administratörer."))
-    budgets = [(b, selectors.budget_volume_total(b)) for b in Budget.objects.order_by("-year")]
+    budgets = [(b, b.volume_total) for b in selectors.budgets_with_volume()]
     years_with_prices = PriceList.objects.exclude(year__in=[b.year for b, _t in budgets]).values_list(
         "year", flat=True
     )
@@ -347,8 +361,11 @@ def budget_detail(request, year):
             else:
                 messages.success(request, _("Budgeten för %(year)s är sparad.") % {"year": year})
                 return redirect("budget-detail", year=year)
-    history = []
+    history, volume_total, revenue_per_fte = [], 0, None
     if budget:
+        volume_total = selectors.budget_volume_total(budget)
+        if budget.ftes:
+            revenue_per_fte = (budget.revenue / budget.ftes).quantize(Decimal("1"))
         history = budget.history.select_related("history_user").order_by("-history_date")[:20]
     return render(
         request,
@@ -358,7 +375,9 @@ def budget_detail(request, year):
             "form": form,
             "budget": budget,
             "year": year,
-            "volume_total": selectors.budget_volume_total(budget) if budget else 0,
+            "volume_total": volume_total,
+            "volume_gap": volume_total - budget.revenue if budget else None,
+            "revenue_per_fte": revenue_per_fte,
             "history": history,
             "readonly": not request.user.is_admin,
         },
