@@ -17,6 +17,9 @@ from ..permissions import can_edit_assignment
 from .common import apply_service_errors, querystring_without
 
 
+MAIN_FILTERS = ("q", "year", "status")
+
+
 def filtered_assignments(request):
     qs = selectors.assignment_list().order_by("-ordered_on", "-number")
     return AssignmentFilter(request.GET or None, queryset=qs)
@@ -39,6 +42,10 @@ class AssignmentListView(LoginRequiredMixin, ListView):
             {
                 "nav": "assignments",
                 "filter": self.filterset,
+                "main_filters": MAIN_FILTERS,
+                "more_filters_active": sum(
+                    1 for name in self.filterset.filters if name not in MAIN_FILTERS and self.request.GET.get(name)
+                ),
                 "querystring_without_page": querystring_without(self.request, "page"),
                 "export_query": querystring_without(self.request, "page"),
                 "total": context["paginator"].count
