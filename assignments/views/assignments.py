@@ -16,7 +16,6 @@ from ..models import Assignment
 from ..permissions import can_edit_assignment
 from .common import apply_service_errors, querystring_without
 
-
 MAIN_FILTERS = ("q", "year", "status")
 
 
@@ -44,7 +43,9 @@ class AssignmentListView(LoginRequiredMixin, ListView):
                 "filter": self.filterset,
                 "main_filters": MAIN_FILTERS,
                 "more_filters_active": sum(
-                    1 for name in self.filterset.filters if name not in MAIN_FILTERS and self.request.GET.get(name)
+                    1
+                    for name in self.filterset.filters
+                    if name not in MAIN_FILTERS and self.request.GET.get(name)
                 ),
                 "querystring_without_page": querystring_without(self.request, "page"),
                 "export_query": querystring_without(self.request, "page"),
