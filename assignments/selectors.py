@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import ZERO, Assignment, Budget, Manager, TimeEntry, Unit, User
+from .models import ZERO, Assignment, Budget, Manager, Package, TimeEntry, Unit, User
 
 HOURS_FIELD = DecimalField(max_digits=9, decimal_places=2)
 
@@ -58,27 +58,41 @@ def hours_per_consultant(assignment):
 
 
 def assignment_history(assignment, limit=100):
-    """Changes to the assignment and to the hours on it, newest first, as (when, who, what, changes)."""
-    records = list(assignment.history.select_related("history_user").order_by("-history_date")[:limit])
-    events = []
-    for record in records:
+    """Changes to the assignment and to the hours on it, newest first.
+
+    Consecutive history records are compared in memory, and related objects are looked up once
+    per model, so the page runs the same few queries however long the history is.
+    """
+    records = list(
+        assignment.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+    )
+    records.reverse()
+    diffs = []
+    for previous, record in zip([None, *records], records, strict=False):
         changes = []
-        if record.prev_record is not None and record.history_type == "~":
-            delta = record.diff_against(record.prev_record)
-            for change in delta.changes:
-                field = Assignment._meta.get_field(change.field)
-                changes.append(
-                    (str(field.verbose_name), _display(field, change.old), _display(field, change.new))
-                )
+        if previous is not None and record.history_type == "~":
+            changes = record.diff_against(previous, excluded_fields=["colleagues"]).changes
             if not changes:
                 continue
+        diffs.append((record, changes))
+    labels = _RelatedLabels()
+    for _record, changes in diffs:
+        for change in changes:
+            labels.want(Assignment._meta.get_field(change.field), change.old, change.new)
+    events = []
+    for record, changes in diffs:
+        shown = []
+        for change in changes:
+            field = Assignment._meta.get_field(change.field)
+            shown.append(
+                (str(field.verbose_name), labels.show(field, change.old), labels.show(field, change.new))
+            )
         events.append(
             {
                 "when": record.history_date,
                 "who": record.history_user,
                 "what": {"+": "Skapat", "~": "Ändrat", "-": "Borttaget"}[record.history_type],
-                "object": "Uppdrag",
-                "changes": changes,
+                "changes": shown,
             }
         )
     time_records = (
@@ -88,39 +102,51 @@ def assignment_history(assignment, limit=100):
     )
     for record in time_records:
         verb = {"+": "Tid rapporterad", "~": "Tid ändrad", "-": "Tid borttagen"}[record.history_type]
+        hours = str(record.hours).rstrip("0").rstrip(".").replace(".", ",")
         events.append(
             {
                 "when": record.history_date,
                 "who": record.history_user,
                 "what": verb,
-                "object": "Tid",
-                "changes": [
-                    (
-                        "Datum och timmar",
-                        "",
-                        f"{record.date:%Y-%m-%d}: {str(record.hours).replace('.', ',')} h",
-                    )
-                ],
+                "changes": [("Datum och timmar", "", f"{record.date:%Y-%m-%d}: {hours} h")],
             }
         )
     events.sort(key=lambda e: e["when"], reverse=True)
     return events[:limit]
 
 
-def _display(field, value):
-    if value is None or value == "":
-        return "–"
-    if field.choices:
-        return dict(field.flatchoices).get(value, value)
-    if field.is_relation and field.many_to_many:
-        ids = [v.get(field.m2m_reverse_field_name()) if isinstance(v, dict) else v for v in value]
-        return ", ".join(str(u) for u in User.objects.filter(pk__in=ids)) or "–"
-    if field.is_relation:
-        obj = field.related_model._default_manager.filter(pk=value).first()
-        return str(obj) if obj else f"#{value}"
-    if isinstance(value, bool):
-        return "Ja" if value else "Nej"
-    return str(value).replace(".", ",") if isinstance(value, Decimal) else str(value)
+class _RelatedLabels:
+    """Collects the related ids a history shows and fetches their names with one query per model."""
+
+    def __init__(self):
+        self.wanted = {}
+        self.names = None
+
+    def want(self, field, *values):
+        if field.is_relation and not field.many_to_many:
+            self.wanted.setdefault(field.related_model, set()).update(
+                v for v in values if v not in (None, "")
+            )
+
+    def show(self, field, value):
+        if value is None or value == "":
+            return "–"
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if field.is_relation:
+            if self.names is None:
+                self.names = {}
+                for model, ids in self.wanted.items():
+                    objects = model._default_manager.filter(pk__in=ids)
+                    if model is Package:
+                        objects = objects.select_related("price_list")
+                    self.names.update({(model, obj.pk): str(obj) for obj in objects})
+            return self.names.get((field.related_model, value), f"#{value}")
+        if isinstance(value, bool):
+            return "Ja" if value else "Nej"
+        if isinstance(value, Decimal):
+            return str(value).replace(".", ",")
+        return str(value)
 
 
 def my_ongoing_assignments(user):

@@ -249,9 +249,17 @@ def test_detail_query_count_does_not_grow(client, konsult, this_year, django_ass
         client.get(a.get_absolute_url())
     for i in range(20):
         TimeEntryFactory(user=UserFactory(), assignment=a, date=TODAY - timedelta(days=i))
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    other_package = PackageFactory(price_list=this_year, code="lilla", name="Lilla paketet", price=12000)
+    for i in range(10):
+        a.role_title = f"Titel {i}"
+        a.package = other_package if i % 2 else this_year.packages.get(code="stora")
+        a.manager = ManagerFactory()
+        a.save()
+    with django_assert_max_num_queries(len(few.captured_queries) + 2):
         page = client.get(a.get_absolute_url()).content.decode()
     assert "Per konsult" in page
+    assert "Titel 8</del> → Titel 9" in page
+    assert "Stora paketet (" in page and "Lilla paketet (" in page
 
 
 @pytest.mark.django_db
