@@ -20,6 +20,7 @@ from .models import (
     User,
 )
 from .permissions import can_edit_assignment, can_log_time_on
+from .signals import assignment_closed
 
 
 def next_assignment_number(year: int) -> str:
@@ -169,6 +170,7 @@ def close_assignment(
     assignment.full_clean()
     assignment._history_user = by
     assignment.save()
+    assignment_closed.send(sender=Assignment, assignment=assignment, by=by)
     return assignment
 
 

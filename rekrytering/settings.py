@@ -168,9 +168,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_tokens": {"()": "rekrytering.logging.MaskSurveyTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 if PRODUCTION:
@@ -182,3 +188,17 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Surveys: links, reminders and the match survey (issue 3).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
+SURVEY_REMINDER_DAYS = [int(d) for d in env.list("SURVEY_REMINDER_DAYS", default=["7", "14"])]
+SURVEY_MATCH_MONTHS = env.int("SURVEY_MATCH_MONTHS", default=6)
+SURVEY_FOLLOW_UP_DAYS = env.int("SURVEY_FOLLOW_UP_DAYS", default=14)
+SURVEY_SEND_MAX_TRIES = env.int("SURVEY_SEND_MAX_TRIES", default=5)
+SURVEY_MIN_GROUP = 5  # candidate results of smaller groups are hidden below department level
+CELERY_BEAT_SCHEDULE = {
+    "send-due-invitations": {"task": "surveys.tasks.send_due_invitations", "schedule": 60.0},
+    "send-due-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 15 * 60.0},
+    "expire-invitations": {"task": "surveys.tasks.expire_invitations", "schedule": 60 * 60.0},
+}

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class SurveysConfig(AppConfig):
     name = "surveys"
+    verbose_name = "Enkäter"
+
+    def ready(self):
+        from assignments.signals import assignment_closed
+
+        from .services import on_assignment_closed
+
+        assignment_closed.connect(on_assignment_closed, dispatch_uid="surveys.schedule_on_close")

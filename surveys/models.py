@@ -1,1 +1,273 @@
-"""Models for this app arrive with its issue."""
+"""Questionnaires, invitations, anonymous-safe responses, follow-ups and quotes."""
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from assignments.models import Assignment, Organisation, Sector, Unit, User
+
+
+class Kind(models.TextChoices):
+    KUND = "kundenkat", _("Kundenkät")
+    KANDIDAT = "kandidatenkat", _("Kandidatenkät")
+    MATCHNING = "matchningsenkat", _("Matchningsenkät")
+    UTBILDNING = "utbildningsutvardering", _("Utbildningsutvärdering")
+
+
+class Questionnaire(models.Model):
+    """One version of a survey kind for a year; a version chooses which question keys it asks."""
+
+    kind = models.CharField(_("enkät"), max_length=30, choices=Kind.choices)
+    year = models.PositiveIntegerField(_("år"))
+    title = models.CharField(_("rubrik"), max_length=200)
+    intro = models.TextField(_("inledning"), blank=True)
+    anonymous = models.BooleanField(
+        _("anonym"), default=False, help_text=_("Svaren kopplas aldrig till den som svarat.")
+    )
+
+    class Meta:
+        ordering = ["kind", "-year"]
+        verbose_name = _("enkätversion")
+        verbose_name_plural = _("enkätversioner")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="questionnaire_one_per_kind_year")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.year}"
+
+    def clean(self):
+        if self.pk and not self.anonymous:
+            was_anonymous = Questionnaire.objects.filter(pk=self.pk, anonymous=True).exists()
+            if was_anonymous and self.responses.exists():
+                raise ValidationError(
+                    {"anonymous": _("En anonym enkät som har svar kan inte göras icke-anonym.")}
+                )
+
+
+class Question(models.Model):
+    class Type(models.TextChoices):
+        SCALE = "scale", _("Skala 1–10")
+        NPS = "nps", _("NPS 0–10")
+        YESNO = "yesno", _("Ja/nej")
+        TEXT = "text", _("Fritext")
+
+    class Condition(models.TextChoices):
+        NONE = "", _("Alltid")
+        REFERENCES = "references", _("Om referenser togs i uppdraget")
+        TESTS = "tests", _("Om tester användes i uppdraget")
+        SCREENING = "screening", _("Om screening användes i uppdraget")
+        SEARCH = "search", _("Om search användes i uppdraget")
+        ANSWER_YES = "answer_yes", _("Om svaret på en annan fråga är ja")
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(_("nyckel"), max_length=50, help_text=_("Stabil per enkät mellan åren."))
+    order = models.PositiveIntegerField(_("ordning"), default=0)
+    type = models.CharField(_("typ"), max_length=10, choices=Type.choices)
+    text = models.TextField(_("fråga"))
+    optional = models.BooleanField(_("frivillig"), default=False)
+    condition = models.CharField(_("villkor"), max_length=20, choices=Condition.choices, blank=True)
+    condition_key = models.SlugField(_("villkorsfråga"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "order", "id"]
+        verbose_name = _("fråga")
+        verbose_name_plural = _("frågor")
+        constraints = [models.UniqueConstraint(fields=["questionnaire", "key"], name="question_key_unique")]
+
+    def __str__(self):
+        return f"{self.key}: {self.text[:60]}"
+
+    @property
+    def scale(self):
+        if self.type == self.Type.NPS:
+            return range(0, 11)
+        if self.type == self.Type.SCALE:
+            return range(1, 11)
+        return range(0)
+
+    @property
+    def scale_legend(self):
+        if self.type == self.Type.NPS:
+            return "0 = inte alls troligt, 10 = mycket troligt"
+        if self.type == self.Type.SCALE:
+            return "1 = instämmer inte alls, 10 = instämmer helt"
+        return ""
+
+
+class Invitation(models.Model):
+    """A personal link sent to one person (or, for a training, one shared link).
+
+    The token is never stored: only its SHA-256. The e-mail and name are cleared when the
+    invitation is answered or expires.
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Schemalagd")
+        SENT = "sent", _("Skickad")
+        ANSWERED = "answered", _("Besvarad")
+        EXPIRED = "expired", _("Utgången")
+        CANCELLED = "cancelled", _("Avbruten")
+        FAILED = "failed", _("Misslyckades")
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="invitations")
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    recipient_name = models.CharField(_("namn"), max_length=200, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    shared = models.BooleanField(_("delad länk"), default=False, help_text=_("En länk för alla deltagare."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    send_at = models.DateTimeField(_("skickas"))
+    sent_at = models.DateTimeField(_("skickad"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("går ut"), null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("påminnelser"), default=0)
+    last_reminder_at = models.DateTimeField(null=True, blank=True)
+    answered_on = models.DateField(_("besvarad"), null=True, blank=True)
+    answer_count = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    token_salt = models.CharField(max_length=64, blank=True)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-send_at"]
+        verbose_name = _("inbjudan")
+        verbose_name_plural = _("inbjudningar")
+        indexes = [models.Index(fields=["status", "send_at"]), models.Index(fields=["status", "expires_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token_hash"], condition=~Q(token_hash=""), name="invitation_token_hash_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["assignment", "questionnaire"],
+                condition=~Q(status="cancelled") & Q(shared=False),
+                name="one_live_invitation_per_assignment_and_survey",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.questionnaire} – {self.get_status_display()}"
+
+    @property
+    def kind(self):
+        return self.questionnaire.kind
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Response(models.Model):
+    """One answered survey.
+
+    It never refers to the invitation, the person or an e-mail address, and keeps the answer date,
+    not the time. Anonymous (candidate) responses keep only the dimensions the results are broken
+    down by, never the assignment, since an assignment has one hired candidate.
+    """
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Webbsvar")
+        IMPORT = "import", _("Importerat")
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="responses")
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    answered_on = models.DateField(_("besvarad"), db_index=True)
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_responses"
+    )
+    consultant = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sector = models.ForeignKey(Sector, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    package_code = models.CharField(max_length=40, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+
+    class Meta:
+        ordering = ["-answered_on", "-id"]
+        verbose_name = _("svar")
+        verbose_name_plural = _("svar")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="kandidatenkat") | Q(assignment__isnull=True),
+                name="candidate_response_has_no_assignment",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.answered_on}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question_key = models.SlugField(max_length=50)
+    type = models.CharField(max_length=10, choices=Question.Type.choices)
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    yes = models.BooleanField(null=True, blank=True)
+    text = models.TextField(blank=True)
+    is_quote = models.BooleanField(_("citat"), default=False)
+
+    class Meta:
+        ordering = ["response", "id"]
+        indexes = [models.Index(fields=["question_key", "type"])]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question_key"], name="answer_one_per_question"),
+            models.CheckConstraint(
+                condition=Q(number__isnull=True) | Q(number__gte=0, number__lte=10),
+                name="answer_number_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question_key}={self.number if self.number is not None else self.yes}"
+
+
+class FollowUp(models.Model):
+    """A dissatisfied customer, or one who asked to be contacted, for the unit head to call."""
+
+    class Reason(models.TextChoices):
+        CONTACT = "contact", _("Vill bli kontaktad")
+        LOW_SCORE = "low_score", _("Låg nöjdhet (≤ 5)")
+        DETRACTOR = "detractor", _("Låg rekommendation (NPS ≤ 6)")
+
+    response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="follow_up")
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reasons = models.CharField(_("skäl"), max_length=100)
+    assigned_to = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    due_on = models.DateField(_("senast"))
+    done = models.BooleanField(_("klar"), default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["done", "due_on"]
+        verbose_name = _("uppföljning")
+        verbose_name_plural = _("uppföljningar")
+
+    def __str__(self):
+        return f"Uppföljning {self.due_on}"
+
+    def reason_labels(self):
+        labels = dict(self.Reason.choices)
+        return [labels.get(code, code) for code in self.reasons.split(",") if code]
+
+
+class FollowUpNote(models.Model):
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(_("vad som gjorts"))
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.text[:50]

@@ -1,0 +1,541 @@
+"""Everything that changes survey state: scheduling, sending, reminding, expiring and answering.
+
+The database says what is due; Celery tasks only carry invitation ids and call these functions,
+which check and set state under `select_for_update`, so a task run twice does its step once.
+"""
+
+import base64
+import hashlib
+import hmac
+import logging
+import secrets
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assignments.models import Assignment, User
+from assignments.permissions import can_edit_assignment
+
+from .models import Answer, FollowUp, FollowUpNote, Invitation, Kind, Question, Questionnaire, Response
+from .questionnaires import seed_questionnaire
+
+log = logging.getLogger(__name__)
+
+
+# --- Tokens -------------------------------------------------------------------------------
+
+
+def token_for(invitation: Invitation) -> str:
+    """The link token: an HMAC of the invitation's random salt (256 bits), never stored."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"survey-link:{invitation.token_salt}".encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _arm_token(invitation: Invitation) -> str:
+    if not invitation.token_salt:
+        invitation.token_salt = secrets.token_hex(16)
+    token = token_for(invitation)
+    invitation.token_hash = Invitation.hash_token(token)
+    return token
+
+
+def survey_url(token: str) -> str:
+    return settings.SITE_URL + reverse("survey-answer", args=[token])
+
+
+# --- Scheduling ---------------------------------------------------------------------------
+
+
+def questionnaire_for(kind: str, year: int) -> Questionnaire:
+    """The version of a kind for a year: the year's own, else the latest earlier, else seeded."""
+    found = Questionnaire.objects.filter(kind=kind, year__lte=year).order_by("-year").first()
+    return found or seed_questionnaire(kind, year)
+
+
+def schedule_invitations(assignment: Assignment, *, now: datetime | None = None) -> list[Invitation]:
+    """What closing an assignment schedules, by its package's survey settings and its outcome."""
+    now = now or timezone.now()
+    package = assignment.package
+    year = (assignment.closed_on or timezone.localdate()).year
+    hired = assignment.outcome == Assignment.Outcome.TILLSATT
+    planned = []
+    if package.sends_customer_survey and assignment.outcome != Assignment.Outcome.AVBRUTEN:
+        planned.append((Kind.KUND, assignment.manager.name, assignment.manager.email, now, False))
+    if package.sends_candidate_survey and hired and assignment.candidate_email:
+        planned.append((Kind.KANDIDAT, assignment.candidate_name, assignment.candidate_email, now, False))
+    if package.sends_match_survey and hired and assignment.candidate_start and assignment.psychometric_tests:
+        start = timezone.make_aware(
+            datetime.combine(assignment.candidate_start, datetime.min.time())
+        ).replace(hour=9)
+        send_at = start + relativedelta(months=settings.SURVEY_MATCH_MONTHS)
+        planned.append((Kind.MATCHNING, assignment.manager.name, assignment.manager.email, send_at, False))
+    if package.sends_training_evaluation:
+        planned.append((Kind.UTBILDNING, "", "", now, True))
+    created = []
+    for kind, name, email, send_at, shared in planned:
+        questionnaire = questionnaire_for(kind, year)
+        exists = Invitation.objects.filter(assignment=assignment, questionnaire__kind=kind).exclude(
+            status=Invitation.Status.CANCELLED
+        )
+        if exists.exists():
+            continue
+        invitation = Invitation(
+            questionnaire=questionnaire,
+            assignment=assignment,
+            recipient_name=name,
+            email=email,
+            send_at=send_at,
+            shared=shared,
+        )
+        if shared:
+            # A training's link is handed out by the trainer, not e-mailed.
+            _arm_token(invitation)
+            invitation.status = Invitation.Status.SENT
+            invitation.sent_at = now
+            invitation.expires_at = now + timedelta(days=settings.SURVEY_LINK_DAYS)
+        invitation.save()
+        created.append(invitation)
+    due_now = [i.pk for i in created if i.status == Invitation.Status.SCHEDULED and i.send_at <= now]
+    if due_now:
+        from .tasks import send_invitation
+
+        for pk in due_now:
+            transaction.on_commit(lambda pk=pk: send_invitation.delay(pk))
+    return created
+
+
+def on_assignment_closed(sender, assignment, by, **kwargs):
+    schedule_invitations(assignment)
+
+
+# --- Sending ------------------------------------------------------------------------------
+
+
+def _message(invitation: Invitation, token: str, *, reminder: bool) -> EmailMultiAlternatives:
+    context = {
+        "invitation": invitation,
+        "questionnaire": invitation.questionnaire,
+        "url": survey_url(token),
+        "reminder": reminder,
+        "expires_on": timezone.localtime(invitation.expires_at).date() if invitation.expires_at else None,
+        "role_title": invitation.assignment.role_title if invitation.assignment else "",
+    }
+    subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
+    body = render_to_string("surveys/email/invitation.txt", context)
+    return EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+
+
+def send_invitation(invitation_id: int, *, now: datetime | None = None) -> bool:
+    """Send a due invitation once. Returns True if this call sent it.
+
+    The row stays locked while the e-mail goes out; if sending raises, the transaction rolls back
+    and the invitation stays scheduled for the retry.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("questionnaire", "assignment")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or invitation.status != Invitation.Status.SCHEDULED or invitation.send_at > now:
+            return False
+        if not invitation.email:
+            invitation.status = Invitation.Status.FAILED
+            invitation.last_error = "Ingen e-postadress"
+            invitation.save(update_fields=["status", "last_error"])
+            return False
+        token = _arm_token(invitation)
+        invitation.status = Invitation.Status.SENT
+        invitation.sent_at = now
+        invitation.expires_at = now + timedelta(days=settings.SURVEY_LINK_DAYS)
+        invitation.last_error = ""
+        invitation.save(
+            update_fields=["status", "sent_at", "expires_at", "token_salt", "token_hash", "last_error"]
+        )
+        _message(invitation, token, reminder=False).send()
+    log.info("Survey invitation %s sent", invitation_id)
+    return True
+
+
+def record_send_failure(invitation_id: int, error: Exception, *, final: bool) -> None:
+    """Count a failed try; the last one leaves the invitation visible as failed."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
+        if invitation is None or invitation.status != Invitation.Status.SCHEDULED:
+            return
+        invitation.attempts += 1
+        invitation.last_error = f"{type(error).__name__}: {error}"[:300]
+        if final:
+            invitation.status = Invitation.Status.FAILED
+        invitation.save(update_fields=["attempts", "last_error", "status"])
+
+
+def send_reminder(invitation_id: int, *, now: datetime | None = None) -> bool:
+    """Send the next reminder if one is due and the invitation is unanswered. Once per step."""
+    now = now or timezone.now()
+    steps = settings.SURVEY_REMINDER_DAYS
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("questionnaire", "assignment")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if (
+            invitation is None
+            or invitation.shared
+            or invitation.status != Invitation.Status.SENT
+            or invitation.reminders_sent >= len(steps)
+            or invitation.sent_at + timedelta(days=steps[invitation.reminders_sent]) > now
+            or (invitation.expires_at and invitation.expires_at <= now)
+        ):
+            return False
+        invitation.reminders_sent += 1
+        invitation.last_reminder_at = now
+        invitation.save(update_fields=["reminders_sent", "last_reminder_at"])
+        _message(invitation, token_for(invitation), reminder=True).send()
+    return True
+
+
+def due_invitation_ids(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Invitation.objects.filter(status=Invitation.Status.SCHEDULED, send_at__lte=now)
+        .order_by("send_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def due_reminder_ids(now: datetime | None = None) -> list[int]:
+    now = now or timezone.now()
+    first = min(settings.SURVEY_REMINDER_DAYS, default=None)
+    if first is None:
+        return []
+    return list(
+        Invitation.objects.filter(
+            status=Invitation.Status.SENT,
+            shared=False,
+            reminders_sent__lt=len(settings.SURVEY_REMINDER_DAYS),
+            sent_at__lte=now - timedelta(days=first),
+            expires_at__gt=now,
+        ).values_list("pk", flat=True)[:1000]
+    )
+
+
+def expire_invitations(now: datetime | None = None) -> int:
+    """Expire sent invitations past their date and delete the contact data they held."""
+    now = now or timezone.now()
+    expired = 0
+    ids = list(
+        Invitation.objects.filter(status=Invitation.Status.SENT, expires_at__lte=now).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in ids:
+        with transaction.atomic():
+            invitation = Invitation.objects.select_for_update().select_related("questionnaire").get(pk=pk)
+            if invitation.status != Invitation.Status.SENT:
+                continue
+            invitation.status = Invitation.Status.EXPIRED
+            invitation.save(update_fields=["status"])
+            _purge_contact_data(invitation)
+            expired += 1
+    return expired
+
+
+def _purge_contact_data(invitation: Invitation) -> None:
+    """Candidate names and e-mails are kept only until the candidate survey is answered or expired."""
+    if invitation.questionnaire.kind != Kind.KANDIDAT:
+        return
+    Invitation.objects.filter(pk=invitation.pk).update(recipient_name="", email="")
+    if invitation.assignment_id:
+        Assignment.objects.filter(pk=invitation.assignment_id).update(candidate_name="", candidate_email="")
+        # The historical copies of the assignment held the same contact data.
+        Assignment.history.filter(id=invitation.assignment_id).update(candidate_name="", candidate_email="")
+
+
+# --- Consultants' changes to invitations -------------------------------------------------
+
+
+def _editable(invitation: Invitation, by: User) -> None:
+    if invitation.assignment is None or not can_edit_assignment(by, invitation.assignment):
+        raise PermissionDenied(_("Du kan inte ändra utskicken för det här uppdraget."))
+
+
+@transaction.atomic
+def postpone_invitation(invitation: Invitation, *, by: User, send_at: datetime) -> Invitation:
+    invitation = Invitation.objects.select_for_update().select_related("assignment").get(pk=invitation.pk)
+    _editable(invitation, by)
+    if invitation.status != Invitation.Status.SCHEDULED:
+        raise ValidationError(_("Bara schemalagda utskick kan skjutas upp."))
+    if send_at <= timezone.now():
+        raise ValidationError({"send_at": _("Välj en tidpunkt i framtiden.")})
+    invitation.send_at = send_at
+    invitation.save(update_fields=["send_at"])
+    return invitation
+
+
+@transaction.atomic
+def cancel_invitation(invitation: Invitation, *, by: User) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("assignment", "questionnaire")
+        .get(pk=invitation.pk)
+    )
+    _editable(invitation, by)
+    if invitation.status not in (
+        Invitation.Status.SCHEDULED,
+        Invitation.Status.SENT,
+        Invitation.Status.FAILED,
+    ):
+        raise ValidationError(_("Utskicket kan inte avbrytas."))
+    invitation.status = Invitation.Status.CANCELLED
+    invitation.save(update_fields=["status"])
+    _purge_contact_data(invitation)
+    return invitation
+
+
+@transaction.atomic
+def resend_invitation(invitation: Invitation, *, by: User, email: str) -> Invitation:
+    """Correct the address and send again: a new link, the old one stops working."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("assignment", "questionnaire")
+        .get(pk=invitation.pk)
+    )
+    _editable(invitation, by)
+    if invitation.status not in (
+        Invitation.Status.SENT,
+        Invitation.Status.FAILED,
+        Invitation.Status.SCHEDULED,
+    ):
+        raise ValidationError(_("Utskicket kan inte skickas om."))
+    if invitation.shared:
+        raise ValidationError(_("En delad länk skickas inte med e-post."))
+    invitation.email = email.strip().lower()
+    invitation.status = Invitation.Status.SCHEDULED
+    invitation.send_at = timezone.now()
+    invitation.token_salt = ""
+    invitation.token_hash = ""
+    invitation.attempts = 0
+    invitation.reminders_sent = 0
+    invitation.save()
+    from .tasks import send_invitation
+
+    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+    return invitation
+
+
+# --- Answering ----------------------------------------------------------------------------
+
+
+def find_open_invitation(token: str, *, lock: bool = False) -> Invitation | None:
+    """The invitation a token opens, if it can still be answered; None for unknown, used or expired."""
+    if not token or len(token) > 100:
+        return None
+    qs = Invitation.objects.select_related("questionnaire", "assignment")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    invitation = qs.filter(token_hash=Invitation.hash_token(token), status=Invitation.Status.SENT).first()
+    if invitation is None or (invitation.expires_at and invitation.expires_at <= timezone.now()):
+        return None
+    return invitation
+
+
+def questions_for(invitation: Invitation) -> list[Question]:
+    """The questions this invitation asks: conditions on the assignment are applied here."""
+    assignment = invitation.assignment
+    flags = {
+        Question.Condition.REFERENCES: bool(assignment and assignment.references_checked),
+        Question.Condition.TESTS: bool(assignment and assignment.psychometric_tests),
+        Question.Condition.SCREENING: bool(assignment and assignment.screening),
+        Question.Condition.SEARCH: bool(assignment and assignment.search),
+    }
+    return [
+        q
+        for q in invitation.questionnaire.questions.all()
+        if not q.condition or q.condition == Question.Condition.ANSWER_YES or flags.get(q.condition)
+    ]
+
+
+def validate_answers(questions: list[Question], data) -> tuple[dict, dict]:
+    """Parse posted answers. Returns (values by key, errors by key) with Swedish messages."""
+    values, errors = {}, {}
+    for question in questions:
+        raw = (data.get(question.key) or "").strip()
+        if (
+            question.condition == Question.Condition.ANSWER_YES
+            and values.get(question.condition_key) is not True
+        ):
+            continue
+        if not raw:
+            if not question.optional:
+                errors[question.key] = (
+                    _("Svara på frågan.") if question.type != Question.Type.YESNO else _("Välj ja eller nej.")
+                )
+            continue
+        if question.type in (Question.Type.SCALE, Question.Type.NPS):
+            allowed = question.scale
+            if not raw.isdigit() or int(raw) not in allowed:
+                errors[question.key] = _("Välj ett värde från %(low)s till %(high)s.") % {
+                    "low": allowed.start,
+                    "high": allowed.stop - 1,
+                }
+            else:
+                values[question.key] = int(raw)
+        elif question.type == Question.Type.YESNO:
+            if raw not in ("ja", "nej"):
+                errors[question.key] = _("Välj ja eller nej.")
+            else:
+                values[question.key] = raw == "ja"
+        else:
+            if len(raw) > 5000:
+                errors[question.key] = _("Svaret får vara högst 5 000 tecken.")
+            else:
+                values[question.key] = raw
+    return values, errors
+
+
+def submit_response(token: str, data) -> tuple[Response | None, dict]:
+    """Store one response for the link, once: the invitation is locked while it is used."""
+    with transaction.atomic():
+        invitation = find_open_invitation(token, lock=True)
+        if invitation is None:
+            return None, {"__all__": _("Länken kan inte användas.")}
+        questions = questions_for(invitation)
+        values, errors = validate_answers(questions, data)
+        if errors:
+            return None, errors
+        response = create_response(
+            invitation.questionnaire,
+            values,
+            questions,
+            assignment=invitation.assignment,
+            answered_on=timezone.localdate(),
+        )
+        if invitation.shared:
+            invitation.answer_count += 1
+            invitation.save(update_fields=["answer_count"])
+        else:
+            invitation.status = Invitation.Status.ANSWERED
+            invitation.answer_count = 1
+            # An anonymous invitation keeps only that it was answered, not when.
+            if not invitation.questionnaire.anonymous:
+                invitation.answered_on = response.answered_on
+            invitation.save(update_fields=["status", "answer_count", "answered_on"])
+            _purge_contact_data(invitation)
+    return response, {}
+
+
+def create_response(
+    questionnaire: Questionnaire,
+    values: dict,
+    questions: list[Question],
+    *,
+    assignment: Assignment | None,
+    answered_on: date,
+    source=Response.Source.WEB,
+) -> Response:
+    """A response with its answers; anonymous ones keep only the breakdown dimensions."""
+    response = Response(
+        questionnaire=questionnaire, kind=questionnaire.kind, answered_on=answered_on, source=source
+    )
+    if assignment is not None:
+        response.consultant_id = assignment.responsible_id
+        response.unit_id = assignment.responsible.unit_id if assignment.responsible_id else None
+        response.organisation_id = assignment.organisation_id
+        response.sector_id = assignment.sector_id
+        response.package_code = assignment.package.code
+        if not questionnaire.anonymous:
+            response.assignment = assignment
+    response.save()
+    by_key = {q.key: q for q in questions}
+    Answer.objects.bulk_create(
+        Answer(
+            response=response,
+            question_key=key,
+            type=by_key[key].type,
+            number=value if by_key[key].type in (Question.Type.SCALE, Question.Type.NPS) else None,
+            yes=value if by_key[key].type == Question.Type.YESNO else None,
+            text=value if by_key[key].type == Question.Type.TEXT else "",
+        )
+        for key, value in values.items()
+    )
+    if questionnaire.kind == Kind.KUND:
+        create_follow_up_if_needed(response, values, assignment)
+    return response
+
+
+# --- Follow-up ----------------------------------------------------------------------------
+
+
+def follow_up_reasons(values: dict) -> list[str]:
+    reasons = []
+    if values.get("vill_bli_kontaktad") is True:
+        reasons.append(FollowUp.Reason.CONTACT)
+    if isinstance(values.get("helhet"), int) and values["helhet"] <= 5:
+        reasons.append(FollowUp.Reason.LOW_SCORE)
+    if isinstance(values.get("nps"), int) and values["nps"] <= 6:
+        reasons.append(FollowUp.Reason.DETRACTOR)
+    return reasons
+
+
+def unit_head_for(assignment: Assignment | None) -> User | None:
+    """The head of the responsible consultant's unit, else any active chef."""
+    heads = User.objects.filter(role=User.Role.CHEF, is_active=True).order_by("id")
+    if assignment is not None and assignment.responsible.unit_id:
+        head = heads.filter(unit_id=assignment.responsible.unit_id).first()
+        if head:
+            return head
+    return heads.first()
+
+
+def create_follow_up_if_needed(response: Response, values: dict, assignment: Assignment | None):
+    reasons = follow_up_reasons(values)
+    if not reasons:
+        return None
+    return FollowUp.objects.create(
+        response=response,
+        assignment=assignment,
+        reasons=",".join(reasons),
+        assigned_to=unit_head_for(assignment),
+        due_on=response.answered_on + timedelta(days=settings.SURVEY_FOLLOW_UP_DAYS),
+    )
+
+
+@transaction.atomic
+def log_follow_up(follow_up: FollowUp, *, by: User, text: str, done: bool) -> FollowUp:
+    if not by.is_head:
+        raise PermissionDenied(_("Uppföljningar hanteras av chefer."))
+    if not text.strip() and not done:
+        raise ValidationError({"text": _("Skriv vad som gjorts.")})
+    if text.strip():
+        FollowUpNote.objects.create(follow_up=follow_up, author=by, text=text.strip())
+    if done and not follow_up.done:
+        follow_up.done = True
+        follow_up.done_at = timezone.now()
+        follow_up.save(update_fields=["done", "done_at"])
+    return follow_up
+
+
+@transaction.atomic
+def keep_quote(answer: Answer, *, by: User, keep: bool = True) -> Answer:
+    if not by.is_head:
+        raise PermissionDenied(_("Citat väljs av chefer och administratörer."))
+    if answer.type != Question.Type.TEXT:
+        raise ValidationError(_("Bara fritextsvar kan bli citat."))
+    answer.is_quote = keep
+    answer.save(update_fields=["is_quote"])
+    return answer

@@ -1,0 +1,90 @@
+"""The public survey pages: no login, Swedish, accessible, and a link is used only by a POST."""
+
+from functools import wraps
+
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from .. import services
+from ..models import Question
+
+
+def survey_headers(view):
+    """No referrer (the token is in the URL) and no caching of survey pages."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        add_never_cache_headers(response)
+        response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response
+
+    return wrapper
+
+
+def _unavailable(request):
+    return render(request, "surveys/public/unavailable.html", status=404)
+
+
+# No CSRF token: the link's secret token is the only authority here, so a forged cross-site post
+# would need it anyway, and with `Referrer-Policy: no-referrer` browsers send `Origin: null`, which
+# Django's CSRF check refuses.
+@csrf_exempt
+@survey_headers
+@require_http_methods(["GET", "HEAD", "POST"])
+def answer(request, token):
+    if request.method == "POST":
+        response, errors = services.submit_response(token, request.POST)
+        if response is not None:
+            return redirect("survey-thanks")
+        if "__all__" in errors:
+            return _unavailable(request)
+        invitation = services.find_open_invitation(token)
+        if invitation is None:
+            return _unavailable(request)
+        return _form(request, invitation, errors=errors, data=request.POST, status=400)
+    # GET and HEAD only show the form: mail scanners open links before people do.
+    invitation = services.find_open_invitation(token)
+    if invitation is None:
+        return _unavailable(request)
+    return _form(request, invitation)
+
+
+def _form(request, invitation, *, errors=None, data=None, status=200):
+    errors = errors or {}
+    data = data or {}
+    questions = []
+    for question in services.questions_for(invitation):
+        questions.append(
+            {
+                "q": question,
+                "value": (data.get(question.key) or "").strip(),
+                "error": errors.get(question.key),
+                "choices": [str(v) for v in question.scale],
+                "depends_on": question.condition_key
+                if question.condition == Question.Condition.ANSWER_YES
+                else "",
+            }
+        )
+    return render(
+        request,
+        "surveys/public/answer.html",
+        {
+            "questionnaire": invitation.questionnaire,
+            "questions": questions,
+            "errors": [(item["q"], item["error"]) for item in questions if item["error"]],
+        },
+        status=status,
+    )
+
+
+@survey_headers
+def thanks(request):
+    return render(request, "surveys/public/thanks.html")
+
+
+def accessibility(request):
+    return render(request, "surveys/public/accessibility.html")
