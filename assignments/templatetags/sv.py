@@ -47,3 +47,11 @@ def hrs(value):
     if value is None or value == "":
         return ""
     return f"{format_number(value)}{NBSP}h"
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ mapping|get_item:key }}` for dictionaries keyed by variables."""
+    if mapping is None:
+        return None
+    return mapping.get(key)

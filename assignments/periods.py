@@ -1,0 +1,62 @@
+"""Tertials and reporting periods: the one place their boundaries are defined.
+
+T1 is January–April, T2 May–August, T3 September–December. The city's tertial reports are
+cumulative: report 1 covers T1, report 2 January–August, the annual report the whole year.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+TERTIAL_MONTHS = {1: (1, 4), 2: (5, 8), 3: (9, 12)}
+
+
+def tertial_of(day: date) -> int:
+    return (day.month - 1) // 4 + 1
+
+
+def tertial_bounds(year: int, tertial: int) -> tuple[date, date]:
+    first, last = TERTIAL_MONTHS[tertial]
+    end = date(year, 12, 31) if last == 12 else date(year, last + 1, 1) - timedelta(days=1)
+    return date(year, first, 1), end
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int
+    code: str  # "T1", "T2", "T3", "year", "cum1", "cum2"
+    start: date
+    end: date
+    label: str
+
+    @property
+    def previous_year(self) -> "Period":
+        return period(self.year - 1, self.code)
+
+
+PERIOD_CODES = [
+    ("cum1", "T1 (jan–apr)"),
+    ("cum2", "Ackumulerat T2 (jan–aug)"),
+    ("year", "Helår"),
+    ("T2", "Endast T2 (maj–aug)"),
+    ("T3", "Endast T3 (sep–dec)"),
+]
+
+
+def period(year: int, code: str) -> Period:
+    """A period by code; unknown codes raise ValueError."""
+    if code in ("T1", "cum1"):
+        start, end = tertial_bounds(year, 1)
+        return Period(year, code, start, end, f"T1 {year}")
+    if code in ("T2", "T3"):
+        start, end = tertial_bounds(year, int(code[1]))
+        return Period(year, code, start, end, f"{code} {year}")
+    if code == "cum2":
+        return Period(year, code, date(year, 1, 1), tertial_bounds(year, 2)[1], f"Jan–aug {year}")
+    if code in ("year", "cum3"):
+        return Period(year, code, date(year, 1, 1), date(year, 12, 31), f"Helår {year}")
+    raise ValueError(f"Okänd period: {code}")
+
+
+def default_period(today: date) -> Period:
+    """Cumulative to the current tertial."""
+    return period(today.year, {1: "cum1", 2: "cum2", 3: "year"}[tertial_of(today)])

@@ -1,0 +1,244 @@
+"""Survey results for a period and a filter, computed in SQL with the definitions in metrics.py.
+
+Responses count in the period in which they were answered; response rates count invitations by
+send date. Candidate results of groups smaller than SURVEY_MIN_GROUP are hidden below the whole
+department.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
+
+from assignments.periods import Period
+
+from . import metrics
+from .models import Answer, FollowUp, Invitation, Kind, Question, Questionnaire, Response
+from .questionnaires import published, published_history, question_specs
+
+
+@dataclass
+class ResultFilter:
+    unit: int | None = None
+    consultant: int | None = None
+    organisation: int | None = None
+    sector: int | None = None
+    package: str = ""
+
+    @property
+    def narrows(self) -> bool:
+        """True when the results are a breakdown below the whole department."""
+        return any([self.unit, self.consultant, self.organisation, self.sector, self.package])
+
+    def responses_q(self) -> Q:
+        q = Q()
+        if self.unit:
+            q &= Q(unit_id=self.unit)
+        if self.consultant:
+            q &= Q(consultant_id=self.consultant)
+        if self.organisation:
+            q &= Q(organisation_id=self.organisation)
+        if self.sector:
+            q &= Q(sector_id=self.sector)
+        if self.package:
+            q &= Q(package_code=self.package)
+        return q
+
+    def invitations_q(self) -> Q:
+        q = Q()
+        if self.unit:
+            q &= Q(assignment__responsible__unit_id=self.unit)
+        if self.consultant:
+            q &= Q(assignment__responsible_id=self.consultant)
+        if self.organisation:
+            q &= Q(assignment__organisation_id=self.organisation)
+        if self.sector:
+            q &= Q(assignment__sector_id=self.sector)
+        if self.package:
+            q &= Q(assignment__package__code=self.package)
+        return q
+
+
+@dataclass
+class KindResult:
+    kind: str
+    label: str
+    responses: int
+    sent: int
+    answered: int
+    response_rate: float | None
+    questions: list = field(default_factory=list)
+    hidden: bool = False
+    nps: metrics.NpsCounts | None = None
+    pooled_mean: float | None = None
+    share_satisfied: float | None = None
+
+
+def responses_in(period: Period, kind: str, flt: ResultFilter):
+    return Response.objects.filter(kind=kind, answered_on__range=(period.start, period.end)).filter(
+        flt.responses_q()
+    )
+
+
+def response_rate_counts(period: Period, kind: str, flt: ResultFilter) -> tuple[int, int]:
+    """(sent, answered) of the personal invitations sent in the period."""
+    row = (
+        Invitation.objects.filter(
+            questionnaire__kind=kind,
+            shared=False,
+            sent_at__date__range=(period.start, period.end),
+            status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED, Invitation.Status.EXPIRED],
+        )
+        .filter(flt.invitations_q())
+        .aggregate(sent=Count("id"), answered=Count("id", filter=Q(status=Invitation.Status.ANSWERED)))
+    )
+    return row["sent"], row["answered"]
+
+
+def question_texts(kind: str, year: int) -> dict[str, tuple[str, str]]:
+    """key → (text, type) of the questions the year asks, in order; every published key as fallback."""
+    version = Questionnaire.objects.filter(kind=kind, year__lte=year).order_by("-year").first()
+    if version:
+        asked = {q.key: (q.text, q.type) for q in version.questions.all()}
+    else:
+        asked = {spec["key"]: (spec["text"], spec["type"]) for spec in question_specs(kind, year)}
+    every = {spec["key"]: (spec["text"], spec["type"]) for spec in published()[kind]["questions"]}
+    return asked, every
+
+
+def per_question(responses) -> dict[str, dict]:
+    """Counts, sums, satisfied and yes per question key, in one query."""
+    rows = (
+        Answer.objects.filter(response__in=responses)
+        .exclude(type=Question.Type.TEXT)
+        .values("question_key", "type")
+        .annotate(
+            count=Count("id", filter=Q(number__isnull=False) | Q(yes__isnull=False)),
+            total=Sum("number"),
+            satisfied=Count("id", filter=Q(number__gte=metrics.SATISFIED_MIN)),
+            yes=Count("id", filter=Q(yes=True)),
+            promoters=Count("id", filter=Q(number__gte=metrics.PROMOTER_MIN)),
+            detractors=Count("id", filter=Q(number__lte=metrics.DETRACTOR_MAX)),
+        )
+    )
+    return {row["question_key"]: row for row in rows}
+
+
+def kind_result(period: Period, kind: str, flt: ResultFilter) -> KindResult:
+    responses = responses_in(period, kind, flt)
+    count = responses.count()
+    sent, answered = response_rate_counts(period, kind, flt)
+    result = KindResult(
+        kind=kind,
+        label=Kind(kind).label,
+        responses=count,
+        sent=sent,
+        answered=answered,
+        response_rate=metrics.response_rate(answered, sent),
+    )
+    anonymous = kind == Kind.KANDIDAT
+    if anonymous and flt.narrows and count < settings.SURVEY_MIN_GROUP:
+        result.hidden = True
+        return result
+    stats = per_question(responses)
+    asked, every = question_texts(kind, period.year)
+    # The year's questions in order, then any other key that has answers (imported, retired).
+    keys = [key for key in asked if asked[key][1] != "text"] + [key for key in stats if key not in asked]
+    for key in keys:
+        text, qtype = asked.get(key) or every.get(key) or (key, stats[key]["type"])
+        row = stats.get(key)
+        entry = {"key": key, "text": text, "type": qtype, "count": row["count"] if row else 0}
+        if row and qtype in ("scale", "nps"):
+            entry["mean"] = metrics.mean_from_sum(row["total"], row["count"])
+            entry["share_satisfied"] = metrics.share_from_counts(row["satisfied"], row["count"])
+        if row and qtype == "yesno":
+            entry["share_yes"] = metrics.share_from_counts(row["yes"], row["count"])
+        if row and qtype == "nps":
+            result.nps = metrics.NpsCounts(
+                row["promoters"], row["count"] - row["promoters"] - row["detractors"], row["detractors"]
+            )
+        result.questions.append(entry)
+    if kind == Kind.KUND:
+        scale_rows = [row for row in stats.values() if row["type"] == Question.Type.SCALE]
+        total = sum(row["total"] or 0 for row in scale_rows)
+        counted = sum(row["count"] for row in scale_rows)
+        result.pooled_mean = metrics.mean_from_sum(total, counted)
+        overall = stats.get(metrics.OVERALL_KEY)
+        if overall:
+            result.share_satisfied = metrics.share_from_counts(overall["satisfied"], overall["count"])
+    return result
+
+
+def comments(period: Period, kinds, flt: ResultFilter, limit: int = 200):
+    """Free-text answers of the period, newest first. Candidate comments only department-wide."""
+    qs = Answer.objects.filter(
+        type=Question.Type.TEXT,
+        response__kind__in=kinds,
+        response__answered_on__range=(period.start, period.end),
+    ).exclude(text="")
+    if flt.narrows:
+        qs = qs.exclude(response__kind=Kind.KANDIDAT)
+    q = flt.responses_q()
+    if q:
+        qs = qs.filter(response__in=Response.objects.filter(q))
+    return qs.select_related("response").order_by("-response__answered_on", "-id")[:limit]
+
+
+def year_over_year(kind: str, flt: ResultFilter, until_year: int) -> dict:
+    """Per question and year: the system's own mean/share, or the published figure before it."""
+    own = (
+        Answer.objects.filter(response__kind=kind, response__in=Response.objects.filter(flt.responses_q()))
+        .exclude(type=Question.Type.TEXT)
+        .annotate(year=ExtractYear("response__answered_on"))
+        .values("question_key", "type", "year")
+        .annotate(
+            count=Count("id", filter=Q(number__isnull=False) | Q(yes__isnull=False)),
+            total=Sum("number"),
+            yes=Count("id", filter=Q(yes=True)),
+            promoters=Count("id", filter=Q(number__gte=metrics.PROMOTER_MIN)),
+            detractors=Count("id", filter=Q(number__lte=metrics.DETRACTOR_MAX)),
+        )
+    )
+    own_years = set()
+    table: dict[str, dict[int, dict]] = {}
+    for row in own:
+        if row["year"] > until_year:
+            continue
+        own_years.add(row["year"])
+        if row["type"] == Question.Type.YESNO:
+            value = metrics.share_from_counts(row["yes"], row["count"])
+        elif row["type"] == Question.Type.NPS:
+            value = metrics.nps_from_counts(row["promoters"], row["detractors"], row["count"])
+        else:
+            value = metrics.mean_from_sum(row["total"], row["count"])
+        table.setdefault(row["question_key"], {})[row["year"]] = {
+            "value": value,
+            "published": False,
+            "count": row["count"],
+        }
+    if not flt.narrows:
+        for key, history in published_history(kind).items():
+            for year, value in history.items():
+                if year not in own_years and year <= until_year:
+                    table.setdefault(key, {})[year] = {"value": value, "published": True, "count": None}
+    years = sorted({year for per_year in table.values() for year in per_year})
+    texts = {spec["key"]: spec["text"] for spec in published()[kind]["questions"]}
+    rows = [
+        {"key": key, "text": texts.get(key, key), "cells": [table[key].get(year) for year in years]}
+        for key in texts
+        if key in table
+    ]
+    return {"years": years, "rows": rows}
+
+
+def follow_ups(*, open_only: bool = True, today: date | None = None):
+    qs = FollowUp.objects.select_related("assignment", "assigned_to", "response").prefetch_related("notes")
+    if open_only:
+        qs = qs.filter(done=False)
+    return qs.order_by("done", "due_on")
+
+
+def invitations_of(assignment):
+    return assignment.invitations.select_related("questionnaire").order_by("send_at")

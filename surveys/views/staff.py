@@ -1,0 +1,335 @@
+"""Survey pages for staff: results, follow-ups, an assignment's invitations and questionnaires."""
+
+from datetime import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.forms import modelformset_factory
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assignments.models import Assignment, Organisation, Package, Sector, Unit, User
+from assignments.periods import PERIOD_CODES, default_period, period
+from assignments.permissions import can_edit_assignment
+
+from .. import selectors, services
+from ..models import Answer, FollowUp, Invitation, Kind, Question, Questionnaire
+from ..questionnaires import copy_questionnaire
+from ..services import survey_url, token_for
+
+COMMENT_LIMIT = 30
+
+# --- Results -------------------------------------------------------------------------------
+
+
+class ResultsForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("År"), coerce=int)
+    period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CODES)
+    unit = forms.ModelChoiceField(
+        label=_("Enhet"), queryset=Unit.objects.all(), required=False, empty_label=_("Hela avdelningen")
+    )
+    consultant = forms.ModelChoiceField(
+        label=_("Konsult"), queryset=User.objects.none(), required=False, empty_label=_("Alla konsulter")
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        empty_label=_("Alla organisationer"),
+    )
+    sector = forms.ModelChoiceField(
+        label=_("Verksamhet"),
+        queryset=Sector.objects.all(),
+        required=False,
+        empty_label=_("Alla verksamheter"),
+    )
+    package = forms.ChoiceField(label=_("Paket"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [(y, str(y)) for y in range(this_year, this_year - 8, -1)]
+        self.fields["consultant"].queryset = (
+            User.objects.filter(Q(responsible_for__isnull=False) | Q(is_active=True))
+            .distinct()
+            .order_by("first_name", "last_name")
+        )
+        codes = dict(Package.objects.order_by("-price_list__year").values_list("code", "name"))
+        self.fields["package"].choices = [("", _("Alla paket"))] + sorted(codes.items(), key=lambda c: c[1])
+        if not user.is_head:
+            # A konsult (and samordnare) sees their own customer-survey results.
+            for name in ("unit", "consultant"):
+                self.fields[name].disabled = True
+
+
+def _results_context(request):
+    default = default_period(timezone.localdate())
+    data = request.GET.copy()
+    data.setdefault("year", str(default.year))
+    data.setdefault("period", default.code)
+    form = ResultsForm(data, user=request.user)
+    flt = selectors.ResultFilter()
+    chosen = default
+    if form.is_valid():
+        chosen = period(form.cleaned_data["year"], form.cleaned_data["period"])
+        cd = form.cleaned_data
+        flt = selectors.ResultFilter(
+            unit=cd["unit"].pk if cd.get("unit") else None,
+            consultant=cd["consultant"].pk if cd.get("consultant") else None,
+            organisation=cd["organisation"].pk if cd.get("organisation") else None,
+            sector=cd["sector"].pk if cd.get("sector") else None,
+            package=cd.get("package") or "",
+        )
+    if not request.user.is_head:
+        flt.consultant = request.user.pk
+        flt.unit = None
+    kinds = (
+        [Kind.KUND, Kind.KANDIDAT, Kind.MATCHNING, Kind.UTBILDNING] if request.user.is_head else [Kind.KUND]
+    )
+    results = [selectors.kind_result(chosen, kind, flt) for kind in kinds]
+    previous = {r.kind: r for r in (selectors.kind_result(chosen.previous_year, k, flt) for k in kinds)}
+    return {
+        "nav": "surveys",
+        "form": form,
+        "period": chosen,
+        "filter": flt,
+        "results": results,
+        "previous": previous,
+        "comments": selectors.comments(chosen, kinds, flt, limit=COMMENT_LIMIT),
+        "comment_limit": COMMENT_LIMIT,
+        "min_group": settings.SURVEY_MIN_GROUP,
+        "own_only": not request.user.is_head,
+    }
+
+
+@login_required
+def results(request):
+    return render(request, "surveys/results.html", _results_context(request))
+
+
+@login_required
+def comparison(request):
+    kind = request.GET.get("enkat", Kind.KUND)
+    if kind not in Kind.values or (kind != Kind.KUND and not request.user.is_head):
+        kind = Kind.KUND
+    flt = selectors.ResultFilter(consultant=None if request.user.is_head else request.user.pk)
+    table = selectors.year_over_year(kind, flt, timezone.localdate().year)
+    return render(
+        request,
+        "surveys/comparison.html",
+        {
+            "nav": "surveys",
+            "kind": kind,
+            "kind_label": Kind(kind).label,
+            "table": table,
+            "kinds": Kind.choices if request.user.is_head else [(Kind.KUND, Kind.KUND.label)],
+            "own_only": not request.user.is_head,
+        },
+    )
+
+
+@login_required
+@require_POST
+def toggle_quote(request, pk):
+    answer = get_object_or_404(Answer, pk=pk)
+    try:
+        services.keep_quote(answer, by=request.user, keep=request.POST.get("keep") == "1")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Citatet är sparat.") if answer.is_quote else _("Citatet är borttaget."))
+    return redirect(request.POST.get("next") or "survey-results")
+
+
+# --- Follow-ups ------------------------------------------------------------------------------
+
+
+def _head_required(request):
+    if not request.user.is_head:
+        raise PermissionDenied(_("Uppföljningar visas för chefer och administratörer."))
+
+
+@login_required
+def follow_up_list(request):
+    _head_required(request)
+    show_done = request.GET.get("visa") == "alla"
+    items = selectors.follow_ups(open_only=not show_done)
+    return render(
+        request,
+        "surveys/follow_up_list.html",
+        {
+            "nav": "surveys",
+            "items": items,
+            "today": timezone.localdate(),
+            "show_done": show_done,
+        },
+    )
+
+
+class FollowUpNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Vad har gjorts?"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+    done = forms.BooleanField(label=_("Uppföljningen är klar"), required=False)
+
+
+@login_required
+def follow_up_detail(request, pk):
+    _head_required(request)
+    follow_up = get_object_or_404(
+        FollowUp.objects.select_related("assignment", "assigned_to", "response"), pk=pk
+    )
+    form = FollowUpNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.log_follow_up(follow_up, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("text", error.messages[0])
+        else:
+            messages.success(request, _("Uppföljningen är uppdaterad."))
+            return redirect("follow-up-detail", pk=pk)
+    answers = follow_up.response.answers.all()
+    return render(
+        request,
+        "surveys/follow_up_detail.html",
+        {
+            "nav": "surveys",
+            "item": follow_up,
+            "form": form,
+            "answers": answers,
+            "today": timezone.localdate(),
+            "notes": follow_up.notes.select_related("author"),
+        },
+    )
+
+
+# --- An assignment's invitations ------------------------------------------------------------
+
+
+class PostponeForm(forms.Form):
+    send_at = forms.DateField(label=_("Skicka den"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ResendForm(forms.Form):
+    email = forms.EmailField(label=_("Rätt e-postadress"))
+
+
+@login_required
+def assignment_invitations(request, pk):
+    """The pending and sent invitations of an assignment (loaded into the assignment page)."""
+    assignment = get_object_or_404(Assignment, pk=pk)
+    can_edit = can_edit_assignment(request.user, assignment)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("Du kan inte ändra utskicken för det här uppdraget."))
+        invitation = get_object_or_404(Invitation, pk=request.POST.get("invitation"), assignment=assignment)
+        action = request.POST.get("action")
+        try:
+            if action == "cancel":
+                services.cancel_invitation(invitation, by=request.user)
+                messages.success(request, _("Utskicket är avbrutet."))
+            elif action == "postpone":
+                form = PostponeForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("Ange ett giltigt datum."))
+                send_at = timezone.make_aware(
+                    datetime.combine(form.cleaned_data["send_at"], datetime.min.time())
+                )
+                services.postpone_invitation(invitation, by=request.user, send_at=send_at.replace(hour=9))
+                messages.success(request, _("Utskicket är flyttat."))
+            elif action == "resend":
+                form = ResendForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_("Ange en giltig e-postadress."))
+                services.resend_invitation(invitation, by=request.user, email=form.cleaned_data["email"])
+                messages.success(request, _("Enkäten skickas på nytt till %(email)s.") % form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect(assignment.get_absolute_url() + "#utskick")
+    invitations = list(selectors.invitations_of(assignment))
+    shared_links = {i.pk: survey_url(token_for(i)) for i in invitations if i.shared and can_edit}
+    template = (
+        "surveys/_assignment_invitations.html" if request.htmx else "surveys/assignment_invitations_page.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "assignment": assignment,
+            "invitations": invitations,
+            "can_edit": can_edit,
+            "shared_links": shared_links,
+        },
+    )
+
+
+# --- Questionnaires -------------------------------------------------------------------------
+
+
+@login_required
+def questionnaire_list(request):
+    versions = Questionnaire.objects.order_by("kind", "-year")
+    return render(request, "surveys/questionnaire_list.html", {"nav": "surveys", "versions": versions})
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["order", "key", "type", "text", "optional", "condition", "condition_key"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+@login_required
+def questionnaire_detail(request, pk):
+    questionnaire = get_object_or_404(Questionnaire, pk=pk)
+    editable = request.user.is_admin
+    QuestionFormSet = modelformset_factory(Question, form=QuestionForm, extra=1, can_delete=True)
+    has_answers = questionnaire.responses.exists()
+    formset = QuestionFormSet(request.POST or None, queryset=questionnaire.questions.all(), prefix="q")
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("Bara administratörer ändrar enkäter."))
+        if "copy" in request.POST:
+            try:
+                to_year = int(request.POST.get("to_year", ""))
+                if Questionnaire.objects.filter(kind=questionnaire.kind, year=to_year).exists():
+                    raise ValueError
+            except ValueError:
+                messages.error(request, _("Ange ett år som saknar en version av enkäten."))
+            else:
+                copy = copy_questionnaire(questionnaire, to_year)
+                messages.success(request, _("Enkäten är kopierad till %(year)s.") % {"year": to_year})
+                return redirect("questionnaire-detail", pk=copy.pk)
+        elif has_answers:
+            messages.error(request, _("Enkäten har svar och kan inte ändras. Kopiera den till ett nytt år."))
+        elif formset.is_valid():
+            for form in formset.forms:
+                if form in formset.deleted_forms:
+                    if form.instance.pk:
+                        form.instance.delete()
+                    continue
+                if form.has_changed() or form.instance.pk:
+                    question = form.save(commit=False)
+                    question.questionnaire = questionnaire
+                    question.save()
+            messages.success(request, _("Frågorna är sparade."))
+            return redirect("questionnaire-detail", pk=pk)
+    return render(
+        request,
+        "surveys/questionnaire_detail.html",
+        {
+            "nav": "surveys",
+            "questionnaire": questionnaire,
+            "formset": formset,
+            "editable": editable and not has_answers,
+            "can_copy": editable,
+            "has_answers": has_answers,
+            "next_year": questionnaire.year + 1,
+        },
+    )
