@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assignments.exporting import write_csv, write_xlsx
+from assignments.models import Assignment
+
+
+class Command(BaseCommand):
+    help = "Exporterar uppdrag i importformatet: .xlsx, annars semikolonseparerad CSV (UTF-8 med BOM)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--year", type=int, help="Bara uppdrag beställda detta år")
+
+    def handle(self, *args, file, year=None, **options):
+        queryset = Assignment.objects.all()
+        if year:
+            queryset = queryset.filter(ordered_on__year=year)
+        path = Path(file)
+        if not path.parent.exists():
+            raise CommandError(f"Mappen {path.parent} finns inte.")
+        with path.open("wb") as handle:
+            count = (
+                write_xlsx(queryset, handle)
+                if path.suffix.lower() == ".xlsx"
+                else write_csv(queryset, handle)
+            )
+        self.stdout.write(self.style.SUCCESS(f"{count} uppdrag exporterade till {path}."))
