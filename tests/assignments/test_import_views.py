@@ -71,7 +71,7 @@ def test_running_job_polls_with_htmx(admin_client, admin_user):
     "name, data, message",
     [
         ("uppdrag.pdf", b"%PDF", "Välj en .xlsx- eller .csv-fil."),
-        ("tom.csv", b"", "är tom"),
+        ("tom.csv", b"", "filen var tom"),
     ],
 )
 def test_upload_form_validation(admin_client, name, data, message):
