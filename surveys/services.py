@@ -144,7 +144,7 @@ def send_invitation(invitation_id: int, *, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("questionnaire", "assignment")
             .filter(pk=invitation_id)
             .first()
@@ -188,7 +188,7 @@ def send_reminder(invitation_id: int, *, now: datetime | None = None) -> bool:
     steps = settings.SURVEY_REMINDER_DAYS
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("questionnaire", "assignment")
             .filter(pk=invitation_id)
             .first()
@@ -245,7 +245,9 @@ def expire_invitations(now: datetime | None = None) -> int:
     )
     for pk in ids:
         with transaction.atomic():
-            invitation = Invitation.objects.select_for_update().select_related("questionnaire").get(pk=pk)
+            invitation = (
+                Invitation.objects.select_for_update(of=("self",)).select_related("questionnaire").get(pk=pk)
+            )
             if invitation.status != Invitation.Status.SENT:
                 continue
             invitation.status = Invitation.Status.EXPIRED
@@ -276,7 +278,9 @@ def _editable(invitation: Invitation, by: User) -> None:
 
 @transaction.atomic
 def postpone_invitation(invitation: Invitation, *, by: User, send_at: datetime) -> Invitation:
-    invitation = Invitation.objects.select_for_update().select_related("assignment").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("assignment").get(pk=invitation.pk)
+    )
     _editable(invitation, by)
     if invitation.status != Invitation.Status.SCHEDULED:
         raise ValidationError(_("Bara schemalagda utskick kan skjutas upp."))
@@ -290,7 +294,7 @@ def postpone_invitation(invitation: Invitation, *, by: User, send_at: datetime) 
 @transaction.atomic
 def cancel_invitation(invitation: Invitation, *, by: User) -> Invitation:
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("assignment", "questionnaire")
         .get(pk=invitation.pk)
     )
@@ -311,7 +315,7 @@ def cancel_invitation(invitation: Invitation, *, by: User) -> Invitation:
 def resend_invitation(invitation: Invitation, *, by: User, email: str) -> Invitation:
     """Correct the address and send again: a new link, the old one stops working."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("assignment", "questionnaire")
         .get(pk=invitation.pk)
     )

@@ -57,3 +57,19 @@ def price_list_2026(db):
     )
     HourlyRateFactory(price_list=price_list)
     return price_list
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_unless_integration(request, settings):
+    """Tasks run in-process in unit tests, even in CI where REDIS_URL names a real broker.
+
+    Tests marked `integration` run against a real worker instead.
+    """
+    from rekrytering.celery import app
+
+    eager = request.node.get_closest_marker("integration") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    yield
+    app.conf.task_always_eager = previous
