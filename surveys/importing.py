@@ -1,0 +1,149 @@
+"""Import of earlier survey responses from the old survey tool's CSV export.
+
+Columns: `Enkät` (kundenkat, kandidatenkat, matchningsenkat or utbildningsutvardering), `Besvarad`
+(date), `Uppdragsnummer` (optional), then one column per question key with a number, Ja/Nej or text;
+an empty cell is an unanswered question. All or nothing, like the assignment import.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+
+from assignments.importing import RowError
+from assignments.models import Assignment
+
+from .models import Answer, Kind, Question, Response
+from .questionnaires import published
+from .services import questionnaire_for
+
+FIXED = ["Enkät", "Besvarad", "Uppdragsnummer"]
+
+
+@dataclass
+class ResponseImportResult:
+    created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def known_questions(kind: str) -> dict[str, str]:
+    """key → type for every question a kind has asked, published or in any version."""
+    keys = {spec["key"]: spec["type"] for spec in published()[kind]["questions"]}
+    for key, qtype in Question.objects.filter(questionnaire__kind=kind).values_list("key", "type"):
+        keys.setdefault(key, qtype)
+    return keys
+
+
+def _value(qtype: str, raw: str):
+    if qtype in ("scale", "nps"):
+        low = 0 if qtype == "nps" else 1
+        if not raw.isdigit() or not low <= int(raw) <= 10:
+            raise ValueError(f"”{raw}” ska vara ett heltal från {low} till 10.")
+        return int(raw)
+    if qtype == "yesno":
+        if raw.lower() not in ("ja", "nej"):
+            raise ValueError(f"”{raw}” ska vara Ja eller Nej.")
+        return raw.lower() == "ja"
+    return raw[:5000]
+
+
+def import_responses(*, file, filename: str = "svar.csv") -> ResponseImportResult:
+    result = ResponseImportResult()
+    try:
+        text = file.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result.errors.append(RowError(0, "", "Filen måste vara sparad som UTF-8."))
+        return result
+    reader = csv.DictReader(io.StringIO(text), delimiter=";")
+    headers = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [h for h in ("Enkät", "Besvarad") if h not in headers]
+    if missing:
+        result.errors.append(RowError(0, "", f"Kolumner saknas: {', '.join(missing)}."))
+        return result
+    question_columns = [h for h in headers if h not in FIXED]
+    known = {kind: known_questions(kind) for kind in Kind.values}
+    numbers = set()
+    rows = []
+    for line, raw in enumerate(reader, start=2):
+        raw = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
+        if not any(raw.values()):
+            continue
+        errors = []
+        kind = raw.get("Enkät", "")
+        if kind not in Kind.values:
+            errors.append(RowError(line, "Enkät", f"”{kind}” ska vara {', '.join(Kind.values)}."))
+        try:
+            answered_on = date.fromisoformat(raw.get("Besvarad", ""))
+        except ValueError:
+            errors.append(
+                RowError(line, "Besvarad", f"”{raw.get('Besvarad', '')}” är inget datum (ÅÅÅÅ-MM-DD).")
+            )
+            answered_on = None
+        number = raw.get("Uppdragsnummer", "")
+        if number:
+            numbers.add(number)
+        values = {}
+        if kind in Kind.values:
+            for column in question_columns:
+                cell = raw.get(column, "")
+                if not cell:
+                    continue
+                if column not in known[kind]:
+                    errors.append(
+                        RowError(line, column, f"frågan ”{column}” finns inte i {Kind(kind).label.lower()}.")
+                    )
+                    continue
+                try:
+                    values[column] = (_value(known[kind][column], cell), known[kind][column])
+                except ValueError as error:
+                    errors.append(RowError(line, column, str(error)))
+            if not values and not errors:
+                errors.append(RowError(line, "", "raden har inga svar."))
+        result.errors.extend(errors)
+        rows.append((line, kind, answered_on, number, values))
+    assignments = {
+        a.number: a
+        for a in Assignment.objects.filter(number__in=numbers).select_related("responsible", "package")
+    }
+    for line, _kind, _answered_on, number, _values in rows:
+        if number and number not in assignments:
+            result.errors.append(RowError(line, "Uppdragsnummer", f"uppdrag {number} finns inte."))
+    if result.errors:
+        result.errors.sort(key=lambda e: e.line)
+        return result
+    if not rows:
+        result.errors.append(RowError(0, "", "Filen innehåller inga svar."))
+        return result
+    with transaction.atomic():
+        answers = []
+        for _line, kind, answered_on, number, values in rows:
+            questionnaire = questionnaire_for(kind, answered_on.year)
+            assignment = assignments.get(number)
+            response = Response(
+                questionnaire=questionnaire, kind=kind, answered_on=answered_on, source=Response.Source.IMPORT
+            )
+            if assignment is not None:
+                response.consultant_id = assignment.responsible_id
+                response.unit_id = assignment.responsible.unit_id
+                response.organisation_id = assignment.organisation_id
+                response.sector_id = assignment.sector_id
+                response.package_code = assignment.package.code
+                if not questionnaire.anonymous:
+                    response.assignment = assignment
+            response.save()
+            for key, (value, qtype) in values.items():
+                answers.append(
+                    Answer(
+                        response=response,
+                        question_key=key,
+                        type=qtype,
+                        number=value if qtype in ("scale", "nps") else None,
+                        yes=value if qtype == "yesno" else None,
+                        text=value if qtype == "text" else "",
+                    )
+                )
+            result.created += 1
+        Answer.objects.bulk_create(answers, batch_size=5000)
+    return result

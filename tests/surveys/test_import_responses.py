@@ -1,0 +1,72 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from surveys.importing import import_responses
+from surveys.models import Answer, Response
+from tests.factories import AssignmentFactory, PackageFactory, PriceListFactory
+
+
+def run(text):
+    return import_responses(file=io.BytesIO(("\ufeff" + text).encode("utf-8")))
+
+
+@pytest.fixture
+def assignment(db, konsult):
+    return AssignmentFactory(
+        number="2024-0007",
+        responsible=konsult,
+        package=PackageFactory(price_list=PriceListFactory(year=2024)),
+    )
+
+
+@pytest.mark.django_db
+def test_good_file(assignment):
+    text = (
+        "Enkät;Besvarad;Uppdragsnummer;helhet;nps;bemotande;kommentar;info_kbr;helhetsomdome\n"
+        "kundenkat;2024-03-01;2024-0007;9;10;10;Bra;;\n"
+        "kandidatenkat;2024-03-02;2024-0007;;;;;Ja;8\n"
+        "kundenkat;2024-04-01;;5;;;;;\n"
+    )
+    result = run(text)
+    assert result.errors == [] and result.created == 3
+    customer = Response.objects.get(kind="kundenkat", answered_on="2024-03-01")
+    assert customer.assignment == assignment and customer.source == "import"
+    assert dict(customer.answers.values_list("question_key", "number")) == {
+        "helhet": 9,
+        "nps": 10,
+        "bemotande": 10,
+        "kommentar": None,
+    }
+    candidate = Response.objects.get(kind="kandidatenkat")
+    assert candidate.assignment is None and candidate.consultant == assignment.responsible
+    assert Answer.objects.get(response=candidate, question_key="info_kbr").yes is True
+
+
+@pytest.mark.django_db
+def test_bad_rows_listed_and_nothing_saved(assignment):
+    text = (
+        "Enkät;Besvarad;Uppdragsnummer;helhet;nps;okand\n"
+        "kundenkat;2024-03-01;;11;;\n"
+        "fel;2024-03-01;;;;\n"
+        "kundenkat;1 mars;2099-0001;9;;\n"
+        "kundenkat;2024-03-01;;;;x\n"
+    )
+    result = run(text)
+    found = {(e.line, e.column) for e in result.errors}
+    assert {(2, "helhet"), (3, "Enkät"), (4, "Besvarad"), (4, "Uppdragsnummer"), (5, "okand")} <= found
+    assert Response.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_command_exit_code(assignment, tmp_path, capsys):
+    bad = tmp_path / "svar.csv"
+    bad.write_text("Enkät;Besvarad;helhet\nkundenkat;2024-01-01;0\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_responses", str(bad))
+    assert exit_info.value.code == 1
+    assert "Rad 2, kolumn helhet" in capsys.readouterr().out
+    bad.write_text("Enkät;Besvarad;helhet\nkundenkat;2024-01-01;7\n", encoding="utf-8")
+    call_command("import_responses", str(bad))
+    assert "1 svar importerade" in capsys.readouterr().out
