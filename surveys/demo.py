@@ -66,7 +66,7 @@ def load_demo(stdout=print, today: date | None = None):
         if a.package.sends_customer_survey and a.outcome != Assignment.Outcome.AVBRUTEN:
             plans.append((Kind.KUND, sent, a.manager.name, a.manager.email, 0.76))
         if a.package.sends_candidate_survey and a.outcome == Assignment.Outcome.TILLSATT:
-            plans.append((Kind.KANDIDAT, sent, "", "", 0.62))
+            plans.append((Kind.KANDIDAT, sent, a.candidate_name, a.candidate_email, 0.62))
         if (
             a.package.sends_match_survey
             and a.outcome == Assignment.Outcome.TILLSATT
@@ -79,6 +79,9 @@ def load_demo(stdout=print, today: date | None = None):
             version = (kind, send_at.year if (kind, send_at.year) in versions else year)
             invitation = Invitation(assignment=a, send_at=send_at)
             invitation._version = version
+            if kind != Kind.KANDIDAT:
+                # Ordering managers are customers, not anonymous respondents: their address stays.
+                invitation.recipient_name, invitation.email = name, email
             if send_at.date() > today:
                 invitation.status = Invitation.Status.SCHEDULED
                 invitation.recipient_name, invitation.email = name, email
@@ -106,6 +109,15 @@ def load_demo(stdout=print, today: date | None = None):
         kind, year = invitation._version
         invitation.questionnaire = by_version.get((kind, year)) or by_version[(kind, today.year)]
     Invitation.objects.bulk_create(invitations, batch_size=1000)
+    # Candidate contact data is kept only while the candidate survey can still be answered.
+    finished = [
+        i.assignment_id
+        for i in invitations
+        if i.questionnaire.kind == Kind.KANDIDAT
+        and i.status in (Invitation.Status.ANSWERED, Invitation.Status.EXPIRED)
+    ]
+    Assignment.objects.filter(pk__in=finished).update(candidate_name="", candidate_email="")
+    Assignment.history.filter(id__in=finished).update(candidate_name="", candidate_email="")
 
     responses, answer_sets = [], []
     for kind, (vkind, vyear), a, answered_on in planned_responses:
