@@ -203,8 +203,9 @@ SURVEY_MATCH_MONTHS = env.int("SURVEY_MATCH_MONTHS", default=6)
 SURVEY_FOLLOW_UP_DAYS = env.int("SURVEY_FOLLOW_UP_DAYS", default=14)
 SURVEY_SEND_MAX_TRIES = env.int("SURVEY_SEND_MAX_TRIES", default=5)
 SURVEY_MIN_GROUP = 5  # candidate results of smaller groups are hidden below department level
+SURVEY_SWEEP_SECONDS = env.float("SURVEY_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
-    "send-due-invitations": {"task": "surveys.tasks.send_due_invitations", "schedule": 60.0},
+    "send-due-invitations": {"task": "surveys.tasks.send_due_invitations", "schedule": SURVEY_SWEEP_SECONDS},
     "send-due-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 15 * 60.0},
     "expire-invitations": {"task": "surveys.tasks.expire_invitations", "schedule": 60 * 60.0},
 }
