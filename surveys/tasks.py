@@ -19,7 +19,7 @@ TRANSIENT = (smtplib.SMTPException, OSError, ConnectionError, TimeoutError)
 def send_invitation(self, invitation_id: int):
     try:
         return services.send_invitation(invitation_id)
-    except TRANSIENT as error:
+    except Exception as error:  # every failure counts, so none retries forever unseen
         tries = self.request.retries + 1
         final = tries >= settings.SURVEY_SEND_MAX_TRIES
         services.record_send_failure(invitation_id, error, final=final)
