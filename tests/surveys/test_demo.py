@@ -14,7 +14,9 @@ def test_demo_surveys_respect_privacy_and_are_idempotent():
     load_demo(stdout=lambda line: None, today=today)
     assert Response.objects.filter(kind="kundenkat").count() > 300
     assert not Response.objects.filter(kind="kandidatenkat", assignment__isnull=False).exists()
-    finished = Invitation.objects.filter(questionnaire__kind="kandidatenkat", status__in=["answered", "expired"])
+    finished = Invitation.objects.filter(
+        questionnaire__kind="kandidatenkat", status__in=["answered", "expired"]
+    )
     assert finished.exists()
     assert not finished.exclude(email="").exists()
     assert not finished.exclude(assignment__candidate_email="").exists()
