@@ -1,0 +1,151 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from assignments import services as assignment_services
+from surveys import services
+from surveys.models import Invitation, Question, Questionnaire, Response
+from surveys.questionnaires import seed_questionnaire
+from tests.factories import AssignmentFactory, PackageFactory, PriceListFactory
+
+
+@pytest.fixture
+def closed(db, konsult):
+    package = PackageFactory(price_list=PriceListFactory(year=2026), sends_match_survey=True)
+    a = AssignmentFactory(
+        responsible=konsult, package=package, ordered_on=date(2026, 3, 2), psychometric_tests=True
+    )
+    assignment_services.close_assignment(
+        a,
+        by=konsult,
+        outcome="tillsatt",
+        closed_on=date(2026, 4, 20),
+        candidate_name="Kim",
+        candidate_email="kim@example.org",
+        candidate_start=date(2026, 6, 1),
+    )
+    return a
+
+
+@pytest.mark.django_db
+def test_invitations_partial_lists_and_hides_addresses_from_others(client, closed, konsult, konsult2):
+    client.force_login(konsult)
+    html = client.get(
+        reverse("assignment-invitations", args=[closed.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Kundenkät" in html and "Matchningsenkät" in html and "kim@example.org" in html
+    assert html.lstrip().startswith("<section")
+    client.force_login(konsult2)
+    html = client.get(reverse("assignment-invitations", args=[closed.pk])).content.decode()
+    assert "kim@example.org" not in html and "Avbryt utskick" not in html
+
+
+@pytest.mark.django_db
+def test_postpone_cancel_and_resend(client, closed, konsult, konsult2, django_capture_on_commit_callbacks):
+    url = reverse("assignment-invitations", args=[closed.pk])
+    match = Invitation.objects.get(questionnaire__kind="matchningsenkat")
+    customer = Invitation.objects.get(questionnaire__kind="kundenkat")
+    client.force_login(konsult2)
+    assert client.post(url, {"invitation": match.pk, "action": "cancel"}).status_code == 403
+    client.force_login(konsult)
+    later = (timezone.localdate() + timedelta(days=400)).isoformat()
+    client.post(url, {"invitation": match.pk, "action": "postpone", "send_at": later})
+    match.refresh_from_db()
+    assert timezone.localtime(match.send_at).date().isoformat() == later
+    response = client.post(
+        url, {"invitation": match.pk, "action": "postpone", "send_at": "2000-01-01"}, follow=True
+    )
+    assert "Välj en tidpunkt i framtiden" in response.content.decode()
+    client.post(url, {"invitation": match.pk, "action": "cancel"})
+    match.refresh_from_db()
+    assert match.status == "cancelled"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"invitation": customer.pk, "action": "resend", "email": "Ratt@Example.org"})
+    customer.refresh_from_db()
+    assert customer.email == "ratt@example.org" and customer.status == "sent"
+    assert mail.outbox[-1].to == ["ratt@example.org"]
+    response = client.post(
+        url, {"invitation": customer.pk, "action": "resend", "email": "inte-epost"}, follow=True
+    )
+    assert "Ange en giltig e-postadress" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_training_gets_one_shared_link(client, konsult):
+    package = PackageFactory(
+        price_list=PriceListFactory(year=2026),
+        code="kbr",
+        name="KBR",
+        unit="tillfalle",
+        sends_customer_survey=False,
+        sends_candidate_survey=False,
+        sends_training_evaluation=True,
+    )
+    a = AssignmentFactory(responsible=konsult, package=package)
+    assignment_services.close_assignment(
+        a, by=konsult, outcome="tillsatt", closed_on=date(2026, 4, 20), candidate_start=date(2026, 4, 20)
+    )
+    invitation = Invitation.objects.get()
+    assert invitation.shared and invitation.status == "sent" and mail.outbox == []
+    client.force_login(konsult)
+    html = client.get(reverse("assignment-invitations", args=[a.pk])).content.decode()
+    token = services.token_for(invitation)
+    assert f"/enkat/{token}/" in html
+    for score in ("8", "10"):
+        assert client.post(reverse("survey-answer", args=[token]), {"betyg": score}).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.answer_count == 2 and invitation.status == "sent"
+    assert Response.objects.filter(kind="utbildningsutvardering").count() == 2
+
+
+@pytest.mark.django_db
+def test_admin_copies_and_edits_questionnaire_locked_once_answered(client, admin_user, konsult):
+    version = seed_questionnaire("kundenkat", 2026)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("questionnaire-detail", args=[version.pk]), {"copy": "1", "to_year": "2027"}
+    )
+    copy = Questionnaire.objects.get(kind="kundenkat", year=2027)
+    assert response.url == reverse("questionnaire-detail", args=[copy.pk])
+    assert list(copy.questions.values_list("key", flat=True)) == list(
+        version.questions.values_list("key", flat=True)
+    )
+    Response.objects.create(questionnaire=version, kind="kundenkat", answered_on=date(2026, 3, 1))
+    page = client.get(reverse("questionnaire-detail", args=[version.pk])).content.decode()
+    assert "kan inte ändras" in page
+    client.force_login(konsult)
+    assert (
+        client.post(
+            reverse("questionnaire-detail", args=[copy.pk]), {"copy": "1", "to_year": "2030"}
+        ).status_code
+        == 403
+    )
+
+
+@pytest.mark.django_db
+def test_anonymous_questionnaire_with_answers_stays_anonymous(db):
+    version = seed_questionnaire("kandidatenkat", 2026)
+    assert version.anonymous
+    Response.objects.create(questionnaire=version, kind="kandidatenkat", answered_on=date(2026, 3, 1))
+    version.anonymous = False
+    with pytest.raises(ValidationError):
+        version.full_clean()
+
+
+@pytest.mark.django_db
+def test_conditional_questions(closed):
+    customer = Invitation.objects.get(questionnaire__kind="kundenkat")
+    keys = [q.key for q in services.questions_for(customer)]
+    assert "aterkoppling_tester" in keys  # tests were used
+    assert "referenser" not in keys  # no references were taken
+    candidate_q = Question.objects.filter(questionnaire__kind="kandidatenkat")
+    values, errors = services.validate_answers(
+        list(candidate_q), {"helhetsomdome": "9", "tester_genomforda": "nej"}
+    )
+    assert "tester_info" not in errors and "tester_info" not in values
+    values, errors = services.validate_answers(list(candidate_q), {"tester_genomforda": "ja"})
+    assert "tester_info" in errors
