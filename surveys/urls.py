@@ -13,5 +13,6 @@ urlpatterns = [
     path("enkater/uppfoljning/<int:pk>/", staff.follow_up_detail, name="follow-up-detail"),
     path("enkater/uppdrag/<int:pk>/", staff.assignment_invitations, name="assignment-invitations"),
     path("enkater/formular/", staff.questionnaire_list, name="questionnaire-list"),
+    path("enkater/import/", staff.response_import, name="response-import"),
     path("enkater/formular/<int:pk>/", staff.questionnaire_detail, name="questionnaire-detail"),
 ]

@@ -19,6 +19,7 @@ from assignments.periods import PERIOD_CODES, default_period, period
 from assignments.permissions import can_edit_assignment
 
 from .. import selectors, services
+from ..importing import import_responses
 from ..models import Answer, FollowUp, Invitation, Kind, Question, Questionnaire
 from ..questionnaires import copy_questionnaire
 from ..services import survey_url, token_for
@@ -333,3 +334,36 @@ def questionnaire_detail(request, pk):
             "next_year": questionnaire.year + 1,
         },
     )
+
+
+# --- Import of earlier responses ----------------------------------------------------------
+
+
+class ResponseImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV-fil från det gamla enkätverktyget"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(_("Välj en .csv-fil."))
+        if upload.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("Filen är större än 10 MB."))
+        return upload
+
+
+@login_required
+def response_import(request):
+    if not request.user.is_admin:
+        raise PermissionDenied(_("Bara administratörer importerar enkätsvar."))
+    form = ResponseImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = import_responses(file=upload, filename=upload.name)
+        if not result.errors:
+            messages.success(request, _("%(count)s svar importerades.") % {"count": result.created})
+            return redirect("survey-results")
+    return render(request, "surveys/response_import.html", {"nav": "surveys", "form": form, "result": result})

@@ -70,3 +70,19 @@ def test_command_exit_code(assignment, tmp_path, capsys):
     bad.write_text("Enkät;Besvarad;helhet\nkundenkat;2024-01-01;7\n", encoding="utf-8")
     call_command("import_responses", str(bad))
     assert "1 svar importerade" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_import_page(client, admin_user, konsult, assignment):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(konsult)
+    assert client.get(reverse("response-import")).status_code == 403
+    client.force_login(admin_user)
+    bad = SimpleUploadedFile("svar.csv", "Enkät;Besvarad;helhet\nkundenkat;2024-01-01;0\n".encode())
+    page = client.post(reverse("response-import"), {"file": bad}).content.decode()
+    assert "ingenting sparades" in page and "ska vara ett heltal från 1 till 10" in page
+    good = SimpleUploadedFile("svar.csv", "Enkät;Besvarad;helhet\nkundenkat;2024-01-01;9\n".encode())
+    assert client.post(reverse("response-import"), {"file": good}).status_code == 302
+    assert Response.objects.count() == 1
