@@ -323,3 +323,23 @@ def test_survey_tokens_are_masked_in_logs():
     MaskSurveyTokens().filter(record)
     assert "abcDEF123" not in record.getMessage()
     assert "/enkat/[dold]/" in record.getMessage()
+
+
+@pytest.mark.django_db
+def test_no_candidate_identity_in_api_or_export(closed_hire, konsult):
+    import io
+
+    from openpyxl import load_workbook
+    from rest_framework.test import APIClient
+
+    from assignments.exporting import write_xlsx
+
+    close(closed_hire, konsult)
+    api = APIClient()
+    api.force_authenticate(konsult)
+    body = str(api.get(f"/api/v1/assignments/{closed_hire.pk}/").data) + str(api.get("/api/v1/assignments/").data)
+    assert "kim@example.org" not in body and "Kim Kandidat" not in body
+    buffer = io.BytesIO()
+    write_xlsx(Assignment.objects.all(), buffer)
+    cells = [str(c) for row in load_workbook(buffer).active.iter_rows(values_only=True) for c in row]
+    assert not any("kim@example.org" in c or "Kim Kandidat" in c for c in cells)
