@@ -337,7 +337,9 @@ def test_no_candidate_identity_in_api_or_export(closed_hire, konsult):
     close(closed_hire, konsult)
     api = APIClient()
     api.force_authenticate(konsult)
-    body = str(api.get(f"/api/v1/assignments/{closed_hire.pk}/").data) + str(api.get("/api/v1/assignments/").data)
+    body = str(api.get(f"/api/v1/assignments/{closed_hire.pk}/").data) + str(
+        api.get("/api/v1/assignments/").data
+    )
     assert "kim@example.org" not in body and "Kim Kandidat" not in body
     buffer = io.BytesIO()
     write_xlsx(Assignment.objects.all(), buffer)
