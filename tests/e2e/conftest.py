@@ -1,4 +1,4 @@
-"""Browser tests: Playwright's sync API driving Debian's Chromium (headless) against pytest-django's live server.
+"""Browser tests: Playwright's sync API drives Debian's Chromium (headless) against the live server.
 
 Chromium is never downloaded: the tests use the system browser (``apt-get install -y chromium``) and
 skip with that hint when it is missing. ``REKRYTERING_CHROMIUM`` points at another executable (or at a
@@ -168,4 +168,3 @@ def minimal_data(transactional_db):
         role=User.Role.KONSULT,
         unit=UnitFactory(name="Enhet 1"),
     )
-

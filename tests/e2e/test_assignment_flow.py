@@ -83,7 +83,7 @@ def test_consultant_registers_logs_hours_closes_and_finds_assignment(page, page_
     page.get_by_label("Tjänst").fill("Förskollärare till Solrosen")
     page.get_by_label("Nivå").select_option(label="Medarbetare")
     page.get_by_label("Verksamhet").select_option(label="Förskola")
-    page.get_by_label("Paket", exact=True).select_option(
+    page.get_by_role("combobox", name="Paket", exact=True).select_option(
         label=f"{year} – {package.name} ({package.get_unit_display()})"
     )
     # The page fills in the list price; leaving the box empty gives the list price as well.
@@ -107,6 +107,7 @@ def test_consultant_registers_logs_hours_closes_and_finds_assignment(page, page_
     customer = page.locator("section", has=page.get_by_role("heading", name="Kund och tjänst"))
     assert "Nora Nybeställare" in text(customer)
     assert "nora.nybestallare@example.org" in text(customer)
+    expect(customer.locator(".badge")).to_have_text("Ny beställare")
     expect(heading.locator(".badge")).to_have_text("Förfrågan")
 
     assert Assignment.objects.count() == before + 1
@@ -167,7 +168,9 @@ def test_consultant_registers_logs_hours_closes_and_finds_assignment(page, page_
     expect(row).to_contain_text("Tillsatt")
     tillsatt = Assignment.objects.filter(outcome=Assignment.Outcome.TILLSATT).count()
     assert tillsatt > 1
-    expect(page.get_by_role("status")).to_have_text(re.compile(rf"^{tillsatt:,} uppdrag$".replace(",", r"\s")))
+    expect(page.get_by_role("status")).to_have_text(
+        re.compile(rf"^{tillsatt:,} uppdrag$".replace(",", r"\s"))
+    )
 
     # --- What was saved -------------------------------------------------------------------------
     assignment.refresh_from_db()
@@ -194,36 +197,135 @@ def test_create_form_shows_swedish_errors_and_saves_nothing(page, page_problems,
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
     expect(summary.get_by_role("heading")).to_have_text("Formuläret innehåller fel")
-    expect(summary).to_contain_text("Beställningsdatum: Detta fält måste fyllas i.")
-    expect(summary).to_contain_text("Organisation: Detta fält måste fyllas i.")
-    expect(summary).to_contain_text("Tjänst: Detta fält måste fyllas i.")
-    expect(summary).to_contain_text("Paket: Detta fält måste fyllas i.")
+    expect(summary).to_contain_text("Beställningsdatum: Det här fältet är obligatoriskt.")
+    expect(summary).to_contain_text("Organisation: Det här fältet är obligatoriskt.")
+    expect(summary).to_contain_text("Tjänst: Det här fältet är obligatoriskt.")
+    expect(summary).to_contain_text("Paket: Det här fältet är obligatoriskt.")
     expect(summary).to_contain_text("Beställare: Välj en beställare eller ange namn och e-post för en ny.")
     assert "This field is required" not in summary.inner_text()
     # Each message links to its field, and the field shows the message too.
     summary.get_by_role("link", name=re.compile("^Tjänst:")).click()
     expect(page.get_by_label("Tjänst")).to_be_focused()
-    expect(page.locator("#id_role_title_error")).to_have_text("Detta fält måste fyllas i.")
+    expect(page.locator("#id_role_title_error")).to_have_text("Det här fältet är obligatoriskt.")
     expect(page).to_have_url(re.compile(r"/uppdrag/ny/"))
     assert Assignment.objects.count() == 0
     assert Manager.objects.count() == 1
     assert page_problems == []
 
 
-@pytest.mark.parametrize("path", ["/uppdrag/", "/uppdrag/ny/"])
-def test_no_horizontal_scrolling_at_320_px(page, demo_data, path):
+TABLE_CARDS_OVERFLOW = (
+    "App CSS: at <=700 px `table.responsive td` is `display: flex` with the label, the text and the "
+    "<span> as separate flex items (the <br> is ignored) and `.nowrap` cells keep `white-space: nowrap`, "
+    "so the 'cards' get wider than the screen (up to ~425 px) and scroll sideways inside .table-wrap "
+    "(Paket, Konsult, Status, Pris cut off). Fix in static/css/app.css, inside the 700 px media "
+    "query: `table.responsive td { display: block; text-align: left; white-space: normal; "
+    "overflow-wrap: anywhere; } table.responsive td::before { display: block; }`"
+)
+GRID_OVERFLOW = (
+    "App CSS: `.grid` uses `minmax(18rem, 1fr)` and its cards keep `min-width: auto`, so on the Tid page "
+    "the card with the week table grows to the table's width (document ~390 px wide at 320 px). Fix: "
+    "`.grid { grid-template-columns: repeat(auto-fit, minmax(min(18rem, 100%), 1fr)); }` plus the "
+    "table.responsive fix above"
+)
+WIDEST = """() => [...document.querySelectorAll('main *')]
+    .filter(e => e.getBoundingClientRect().right > 321)
+    .slice(0, 5)
+    .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+         (e.className ? '.' + String(e.className).replace(/ /g, '.') : '') +
+         ' right=' + Math.round(e.getBoundingClientRect().right))"""
+SCROLLING_BOXES = """() => [...document.querySelectorAll('main *')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 &&
+                 ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))
+    .map(e => e.tagName.toLowerCase() + '.' + String(e.className).replace(/ /g, '.') +
+         ' ' + e.scrollWidth + '>' + e.clientWidth)"""
+
+
+@pytest.fixture
+def small_screen(page, minimal_data):
+    """320 px wide, logged in as the konsult, with a few assignments under long Stockholm names (one of
+    them closed as hired) and hours logged today, so the list and the week table have rows."""
+    from assignments import services
+    from tests.factories import (
+        AssignmentFactory,
+        ManagerFactory,
+        OrganisationFactory,
+        TimeCategoryFactory,
+    )
+
+    today = timezone.localdate()
+    konsult = User.objects.get(username="konsult")
+    package = Package.objects.get(price_list__year=today.year, code="stora")
+    assignments = []
+    for name, role in [
+        ("Hässelby-Vällingby stadsdelsförvaltning", "Enhetschef äldreboende"),
+        ("Överförmyndarförvaltningen", "Handläggare"),
+        ("Arbetsmarknadsförvaltningen", "Gruppledare socialtjänst"),
+    ]:
+        organisation = OrganisationFactory(name=name, kind=Organisation.Kind.FACK)
+        assignments.append(
+            AssignmentFactory(
+                number=f"{today.year}-{len(assignments) + 1:04d}",
+                organisation=organisation,
+                manager=ManagerFactory(name="Johanna Lundqvist-Bergström", organisation=organisation),
+                role_title=role,
+                ordered_on=today,
+                package=package,
+                responsible=konsult,
+            )
+        )
+    services.close_assignment(
+        assignments[0],
+        by=konsult,
+        outcome=Assignment.Outcome.TILLSATT,
+        closed_on=today,
+        candidate_start=today,
+    )
+    services.log_time(user=konsult, date=today, hours=Decimal("1.5"), assignment=assignments[1])
+    services.log_time(
+        user=konsult,
+        date=today,
+        hours=Decimal("2"),
+        assignment=assignments[2],
+        comment="Intervjuer med tre kandidater",
+    )
+    services.log_time(
+        user=konsult,
+        date=today,
+        hours=Decimal("1"),
+        category=TimeCategoryFactory(name="Kundmöten och marknadsföring"),
+    )
     page.set_viewport_size({"width": 320, "height": 640})
     login(page)
+    return page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/uppdrag/",
+        "/uppdrag/?status=tillsatt",
+        "/uppdrag/ny/",
+        pytest.param("/tid/", marks=pytest.mark.xfail(strict=True, reason=GRID_OVERFLOW)),
+    ],
+)
+def test_no_horizontal_scrolling_at_320_px(small_screen, path):
+    page = small_screen
     page.goto(path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    if scroll_width > 321:
-        wide = page.evaluate(
-            """() => [...document.querySelectorAll('main *')]
-                .filter(e => e.getBoundingClientRect().right > 321)
-                .slice(0, 5)
-                .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
-                     (e.className ? '.' + String(e.className).replace(/ /g, '.') : '') +
-                     ' right=' + Math.round(e.getBoundingClientRect().right))"""
-        )
-        pytest.fail(f"{path} is {scroll_width} px wide at 320 px; widest elements: {wide}")
+    assert scroll_width <= 321, f"{path} is {scroll_width} px wide at 320 px: {page.evaluate(WIDEST)}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/uppdrag/", marks=pytest.mark.xfail(strict=True, reason=TABLE_CARDS_OVERFLOW)),
+        "/uppdrag/ny/",
+    ],
+)
+def test_nothing_scrolls_sideways_inside_the_page_at_320_px(small_screen, path):
+    """The list's rows become cards on a phone; none of them should need sideways scrolling either."""
+    page = small_screen
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.evaluate(SCROLLING_BOXES) == []
