@@ -174,6 +174,8 @@ class AssignmentForm(forms.ModelForm):
             Q(active=True) | Q(pk=self.instance.organisation_id)
         )
         self.fields["manager"].label_from_instance = lambda m: f"{m.name} ({m.email})"
+        # Required in effect: a manager is chosen or a new one typed in.
+        self.fields["manager"].show_required = True
         self.fields["sector"].queryset = Sector.objects.filter(Q(active=True) | Q(pk=self.instance.sector_id))
         packages = (
             Package.objects.select_related("price_list")
@@ -227,12 +229,20 @@ class AssignmentForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         manager = data.get("manager")
-        name, email = data.get("new_manager_name", "").strip(), data.get("new_manager_email", "")
-        if not manager:
-            if not (name and email):
+        name, email = data.get("new_manager_name", "").strip(), (data.get("new_manager_email") or "").lower()
+        organisation = data.get("organisation")
+        if manager and (name or email):
+            self.add_error("manager", _("Välj antingen en befintlig beställare eller fyll i en ny, inte båda."))
+        elif not manager:
+            existing = Manager.objects.select_related("organisation").filter(email=email).first() if email else None
+            if not (name and email) and "new_manager_email" not in self.errors:
                 self.add_error("manager", _("Välj en beställare eller ange namn och e-post för en ny."))
-            elif Manager.objects.filter(email=email.lower()).exists():
-                data["manager"] = Manager.objects.get(email=email.lower())
+            elif existing and organisation and existing.organisation_id != organisation.pk:
+                self.add_error("new_manager_email", _(
+                    "%(email)s finns redan som beställare på %(org)s. Välj den organisationen och beställaren i "
+                    "listan, eller ange en annan e-postadress.") % {"email": email, "org": existing.organisation})
+            elif existing:
+                data["manager"] = existing
         package, ordered_on = data.get("package"), data.get("ordered_on")
         if package and ordered_on and package.price_list.year != ordered_on.year:
             self.add_error(

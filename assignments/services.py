@@ -59,19 +59,11 @@ def list_price(package: Package, quantity: Decimal = Decimal("1")) -> Decimal:
 
 
 def get_or_create_manager(*, name: str, email: str, organisation: Organisation) -> Manager:
+    """The manager with this e-mail, or a new one in the organisation. An existing one is not moved."""
     email = email.strip().lower()
     manager = Manager.objects.filter(email=email).first()
     if manager is None:
-        return Manager.objects.create(name=name.strip(), email=email, organisation=organisation)
-    changed = []
-    if name and manager.name != name.strip():
-        manager.name = name.strip()
-        changed.append("name")
-    if manager.organisation_id != organisation.pk:
-        manager.organisation = organisation
-        changed.append("organisation")
-    if changed:
-        manager.save(update_fields=changed)
+        manager = Manager.objects.create(name=name.strip(), email=email, organisation=organisation)
     return manager
 
 

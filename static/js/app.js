@@ -6,22 +6,30 @@ document.addEventListener("submit", (event) => {
   }
 });
 
-document.addEventListener("change", (event) => {
-  const select = event.target;
-  if (!select.matches("select[data-package-prices]")) return;
-  const prices = JSON.parse(select.dataset.packagePrices);
+// The price follows the price list (package price × quantity) until the user types a price.
+function formatKronor(value) {
+  return Math.round(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+}
+
+function updateListPrice() {
+  const select = document.querySelector("select[data-package-prices]");
   const price = document.getElementById("id_price");
+  if (!select || !price || price.dataset.touched) return;
+  const prices = JSON.parse(select.dataset.packagePrices);
+  const unitPrice = prices[select.value];
+  if (unitPrice === undefined) return;
   const quantity = document.getElementById("id_quantity");
-  const entry = prices[select.value];
-  if (!entry || !price) return;
-  const qty = quantity ? parseFloat((quantity.value || "1").replace(",", ".")) || 1 : 1;
-  if (!price.dataset.touched) {
-    price.value = (entry * qty).toFixed(0);
-  }
+  const qty = quantity ? parseFloat((quantity.value || "1").replace(/\s/g, "").replace(",", ".")) || 1 : 1;
+  price.value = formatKronor(unitPrice * qty);
+}
+
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-package-prices]")) updateListPrice();
 });
 
 document.addEventListener("input", (event) => {
   if (event.target.id === "id_price") event.target.dataset.touched = "1";
+  if (event.target.id === "id_quantity") updateListPrice();
 });
 
 // Focus the error summary so screen readers announce it.

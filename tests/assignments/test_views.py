@@ -463,3 +463,45 @@ def test_manager_options_partial(client, konsult):
 
 def test_today_is_a_date():
     assert isinstance(TODAY, date)
+
+
+@pytest.mark.django_db
+def test_new_manager_rules(client, konsult, this_year):
+    client.force_login(konsult)
+    other_org = OrganisationFactory()
+    existing = ManagerFactory(email="finns@example.org", organisation=other_org)
+    org = OrganisationFactory()
+    # An e-mail that belongs to another organisation's manager is an error, not a silent swap.
+    data = _create_data(
+        this_year,
+        konsult,
+        organisation=org.pk,
+        manager="",
+        new_manager_name="X",
+        new_manager_email="FINNS@example.org",
+    )
+    page = client.post(reverse("assignment-create"), data).content.decode()
+    assert "finns redan som beställare" in page and Assignment.objects.count() == 0
+    # Both a chosen and a typed manager: choose one.
+    data = _create_data(this_year, konsult, new_manager_name="Y", new_manager_email="y@example.org")
+    page = client.post(reverse("assignment-create"), data).content.decode()
+    assert "inte båda" in page
+    # A chosen manager from another organisation.
+    data = _create_data(this_year, konsult, organisation=org.pk, manager=existing.pk)
+    page = client.post(reverse("assignment-create"), data).content.decode()
+    assert "giltigt alternativ" in page and Assignment.objects.count() == 0
+    # The same organisation's existing manager typed in again is reused.
+    data = _create_data(
+        this_year,
+        konsult,
+        organisation=other_org.pk,
+        manager="",
+        new_manager_name="Z",
+        new_manager_email="finns@example.org",
+    )
+    assert client.post(reverse("assignment-create"), data).status_code == 302
+    assert Assignment.objects.get().manager == existing
+    assert (
+        '<span class="req" aria-hidden="true">*</span>'
+        in client.get(reverse("assignment-create")).content.decode().split('for="id_manager"')[1][:200]
+    )
