@@ -86,3 +86,14 @@ def test_import_page(client, admin_user, konsult, assignment):
     good = SimpleUploadedFile("svar.csv", "Enkät;Besvarad;helhet\nkundenkat;2024-01-01;9\n".encode())
     assert client.post(reverse("response-import"), {"file": good}).status_code == 302
     assert Response.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_load_questionnaires_command(capsys):
+    from surveys.models import Questionnaire
+
+    call_command("load_questionnaires", "2025")
+    call_command("load_questionnaires", "2025")
+    assert Questionnaire.objects.filter(year=2025).count() == 4
+    assert not Questionnaire.objects.get(kind="kundenkat", year=2025).questions.filter(key="bemotande").exists()
+    assert Questionnaire.objects.get(kind="kandidatenkat", year=2025).anonymous
