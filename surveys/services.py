@@ -271,19 +271,31 @@ def _purge_contact_data(invitation: Invitation) -> None:
 # --- Consultants' changes to invitations -------------------------------------------------
 
 
-def _editable(invitation: Invitation, by: User) -> None:
+OPEN_STATES = (Invitation.Status.SCHEDULED, Invitation.Status.SENT, Invitation.Status.FAILED)
+
+
+def _lock_for_change(invitation: Invitation, by: User, *, states, refusal: str) -> Invitation:
+    """The invitation, locked, if `by` may change it and it is in one of `states`."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("assignment", "questionnaire")
+        .get(pk=invitation.pk)
+    )
     if invitation.assignment is None or not can_edit_assignment(by, invitation.assignment):
         raise PermissionDenied(_("Du kan inte ändra utskicken för det här uppdraget."))
+    if invitation.status not in states:
+        raise ValidationError(refusal)
+    return invitation
 
 
 @transaction.atomic
 def postpone_invitation(invitation: Invitation, *, by: User, send_at: datetime) -> Invitation:
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",)).select_related("assignment").get(pk=invitation.pk)
+    invitation = _lock_for_change(
+        invitation,
+        by,
+        states=(Invitation.Status.SCHEDULED,),
+        refusal=_("Bara schemalagda utskick kan skjutas upp."),
     )
-    _editable(invitation, by)
-    if invitation.status != Invitation.Status.SCHEDULED:
-        raise ValidationError(_("Bara schemalagda utskick kan skjutas upp."))
     if send_at <= timezone.now():
         raise ValidationError({"send_at": _("Välj en tidpunkt i framtiden.")})
     invitation.send_at = send_at
@@ -293,18 +305,9 @@ def postpone_invitation(invitation: Invitation, *, by: User, send_at: datetime) 
 
 @transaction.atomic
 def cancel_invitation(invitation: Invitation, *, by: User) -> Invitation:
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("assignment", "questionnaire")
-        .get(pk=invitation.pk)
+    invitation = _lock_for_change(
+        invitation, by, states=OPEN_STATES, refusal=_("Utskicket kan inte avbrytas.")
     )
-    _editable(invitation, by)
-    if invitation.status not in (
-        Invitation.Status.SCHEDULED,
-        Invitation.Status.SENT,
-        Invitation.Status.FAILED,
-    ):
-        raise ValidationError(_("Utskicket kan inte avbrytas."))
     invitation.status = Invitation.Status.CANCELLED
     invitation.save(update_fields=["status"])
     _purge_contact_data(invitation)
@@ -314,18 +317,9 @@ def cancel_invitation(invitation: Invitation, *, by: User) -> Invitation:
 @transaction.atomic
 def resend_invitation(invitation: Invitation, *, by: User, email: str) -> Invitation:
     """Correct the address and send again: a new link, the old one stops working."""
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("assignment", "questionnaire")
-        .get(pk=invitation.pk)
+    invitation = _lock_for_change(
+        invitation, by, states=OPEN_STATES, refusal=_("Utskicket kan inte skickas om.")
     )
-    _editable(invitation, by)
-    if invitation.status not in (
-        Invitation.Status.SENT,
-        Invitation.Status.FAILED,
-        Invitation.Status.SCHEDULED,
-    ):
-        raise ValidationError(_("Utskicket kan inte skickas om."))
     if invitation.shared:
         raise ValidationError(_("En delad länk skickas inte med e-post."))
     invitation.email = email.strip().lower()
