@@ -1,1 +1,244 @@
-"""Models for this app arrive with its issue."""
+"""The yearly plan (verksamhetsplan): goal chain, indicators, activities and tertial follow-up."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from assignments.models import Unit, User
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        UTKAST = "utkast", _("Utkast")
+        FASTSTALLD = "faststalld", _("Fastställd")
+
+    year = models.PositiveIntegerField(_("år"))
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("enhet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Tom för avdelningens plan."),
+    )
+    title = models.CharField(_("rubrik"), max_length=200)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UTKAST)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "unit__name"]
+        verbose_name = _("verksamhetsplan")
+        verbose_name_plural = _("verksamhetsplaner")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(unit__isnull=True), name="one_department_plan_a_year"
+            ),
+            models.UniqueConstraint(fields=["year", "unit"], name="one_unit_plan_a_year"),
+        ]
+
+    def __str__(self):
+        return self.title or f"Verksamhetsplan {self.year}"
+
+
+class Goal(models.Model):
+    class Level(models.TextChoices):
+        KF_INRIKTNING = "kf_inriktning", _("KF:s inriktningsmål")
+        KF_VERKSAMHET = "kf_verksamhet", _("KF:s mål för verksamhetsområdet")
+        NAMND = "namnd", _("Nämndmål")
+        ENHET = "enhet", _("Enhetsmål")
+
+    LEVEL_ORDER = [Level.KF_INRIKTNING, Level.KF_VERKSAMHET, Level.NAMND, Level.ENHET]
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    level = models.CharField(_("nivå"), max_length=20, choices=Level.choices)
+    number = models.CharField(_("nummer"), max_length=20, blank=True)
+    title = models.TextField(_("rubrik"))
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("överordnat mål"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    description = models.TextField(_("beskrivning"), blank=True)
+    expected_result = models.TextField(_("förväntat resultat"), blank=True)
+    approach = models.TextField(_("arbetssätt"), blank=True)
+    follow_up = models.TextField(_("uppföljning"), blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "order", "id"]
+        verbose_name = _("mål")
+        verbose_name_plural = _("mål")
+
+    def __str__(self):
+        return f"{self.number} {self.title}".strip()
+
+    @property
+    def depth(self):
+        return self.LEVEL_ORDER.index(self.level)
+
+
+class Indicator(models.Model):
+    class TargetKind(models.TextChoices):
+        NUMBER = "number", _("Tal")
+        YESNO = "yesno", _("Ja/Nej")
+        NONE = "none", _("Inget årsmål")
+
+    class Direction(models.TextChoices):
+        AT_LEAST = "at_least", _("Minst")
+        AT_MOST = "at_most", _("Högst")
+        EXACTLY = "exactly", _("Exakt")
+
+    class Periodicity(models.TextChoices):
+        TERTIAL = "tertial", _("Tertial")
+        AR = "ar", _("År")
+
+    UNITS = ["%", "st", "kr", "NPS", "/10", "h", "index"]
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="indicators")
+    name = models.TextField(_("indikator"))
+    target_kind = models.CharField(
+        _("typ av årsmål"), max_length=10, choices=TargetKind.choices, default=TargetKind.NONE
+    )
+    target_value = models.DecimalField(_("årsmål"), max_digits=14, decimal_places=2, null=True, blank=True)
+    target_unit = models.CharField(
+        _("enhet"), max_length=10, blank=True, choices=[("", _("ingen"))] + [(u, u) for u in UNITS]
+    )
+    target_yes = models.BooleanField(_("årsmål ja/nej"), null=True, blank=True)
+    direction = models.CharField(
+        _("riktning"), max_length=10, choices=Direction.choices, default=Direction.AT_LEAST
+    )
+    kf_target = models.CharField(_("KF:s årsmål"), max_length=200, blank=True)
+    periodicity = models.CharField(
+        _("periodicitet"), max_length=10, choices=Periodicity.choices, default=Periodicity.TERTIAL
+    )
+    measure = models.CharField(
+        _("mått"),
+        max_length=40,
+        blank=True,
+        help_text=_("Tomt: utfallet anges för hand. Annars räknas det fram ur systemets data."),
+    )
+    filters = models.JSONField(_("urval"), default=dict, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["goal", "order", "id"]
+        verbose_name = _("indikator")
+        verbose_name_plural = _("indikatorer")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_computed(self):
+        return bool(self.measure)
+
+
+class IndicatorOutcome(models.Model):
+    """An indicator's outcome for a tertial (cumulative): entered by hand, or frozen when locked."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="outcomes")
+    tertial = models.PositiveSmallIntegerField(choices=[(1, "T1"), (2, "T2"), (3, "T3")])
+    value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    value_yes = models.BooleanField(null=True, blank=True)
+    denominator = models.DecimalField(
+        _("nämnare"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("För andelar vars nämnare anges för hand (t.ex. annonser i Varbi)."),
+    )
+    explanation = models.TextField(blank=True)
+    frozen = models.BooleanField(default=False)
+    entered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "tertial"], name="one_outcome_per_tertial")
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} T{self.tertial}"
+
+
+class Activity(models.Model):
+    class Status(models.TextChoices):
+        EJ_PABORJAD = "ej_paborjad", _("Ej påbörjad")
+        PAGAR = "pagar", _("Pågår")
+        KLAR = "klar", _("Klar")
+        UPPSKJUTEN = "uppskjuten", _("Uppskjuten")
+        AVBRUTEN = "avbruten", _("Avbruten")
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="activities")
+    text = models.TextField(_("aktivitet"))
+    start = models.DateField(_("startdatum"), null=True, blank=True)
+    end = models.DateField(_("slutdatum"), null=True, blank=True)
+    responsible = models.CharField(_("ansvarig"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.EJ_PABORJAD)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["goal", "order", "id"]
+        verbose_name = _("aktivitet")
+        verbose_name_plural = _("aktiviteter")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True) | Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="activity_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class ActivityFollowUp(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="follow_ups")
+    tertial = models.PositiveSmallIntegerField(choices=[(1, "T1"), (2, "T2"), (3, "T3")])
+    status = models.CharField(_("status"), max_length=12, choices=Activity.Status.choices)
+    comment = models.TextField(_("kommentar"), blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["activity", "tertial"], name="one_activity_follow_up")]
+
+    def __str__(self):
+        return f"{self.activity} T{self.tertial}"
+
+
+class GoalAssessment(models.Model):
+    class Assessment(models.TextChoices):
+        UPPFYLLT = "uppfyllt", _("Uppfyllt")
+        DELVIS = "delvis", _("Delvis uppfyllt")
+        EJ = "ej", _("Ej uppfyllt")
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="assessments")
+    tertial = models.PositiveSmallIntegerField(choices=[(1, "T1"), (2, "T2"), (3, "T3")])
+    assessment = models.CharField(_("bedömning"), max_length=10, choices=Assessment.choices)
+    analysis = models.TextField(_("analys"), blank=True)
+    assessed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["goal", "tertial"], name="one_assessment_per_tertial")]
+
+    def __str__(self):
+        return f"{self.goal} T{self.tertial}: {self.get_assessment_display()}"
+
+
+class TertialLock(models.Model):
+    """A reported tertial: its values are frozen and later data changes do not rewrite it."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="locks")
+    tertial = models.PositiveSmallIntegerField(choices=[(1, "T1"), (2, "T2"), (3, "T3")])
+    locked_at = models.DateTimeField(auto_now_add=True)
+    locked_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "tertial"], name="one_lock_per_tertial")]
+
+    def __str__(self):
+        return f"{self.plan} T{self.tertial} låst"
