@@ -1,0 +1,274 @@
+"""Measures a computed indicator is bound to: a measure key and filters, no code per indicator.
+
+Each measure returns the value for a period together with how it was computed, in Swedish, so the
+follow-up can show it. Survey figures come from surveys.metrics/selectors, defined once there.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from assignments.models import Assignment, Budget, TimeEntry
+from assignments.periods import Period
+from assignments.selectors import new_managers
+from surveys import metrics
+from surveys.models import Kind
+from surveys.selectors import ResultFilter, kind_result
+
+FLAGS = {
+    "personal_letter": "personligt brev",
+    "screening": "screening",
+    "psychometric_tests": "tester",
+    "search": "search",
+}
+
+
+@dataclass
+class Computed:
+    value: Decimal | None
+    explanation: str
+
+
+def _d(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def assignment_filter(filters: dict) -> tuple[Q, list[str]]:
+    """The Q and the Swedish description of an indicator's assignment filters."""
+    q, words = Q(), []
+    packages = filters.get("package")
+    if packages:
+        packages = [packages] if isinstance(packages, str) else list(packages)
+        q &= Q(package__code__in=packages)
+        words.append("paket " + ", ".join(packages))
+    if filters.get("level"):
+        q &= Q(level=filters["level"])
+        words.append(f"nivå {dict(Assignment.Level.choices).get(filters['level'], filters['level']).lower()}")
+    if filters.get("sector"):
+        q &= Q(sector__name__iexact=filters["sector"])
+        words.append(f"verksamhet {filters['sector']}")
+    if filters.get("organisation_kind"):
+        q &= Q(organisation__kind=filters["organisation_kind"])
+        words.append(
+            {"sdf": "stadsdelsförvaltningar", "fack": "fackförvaltningar", "bolag": "bolag"}.get(
+                filters["organisation_kind"], filters["organisation_kind"]
+            )
+        )
+    if filters.get("organisation"):
+        q &= Q(organisation__name__iexact=filters["organisation"])
+        words.append(filters["organisation"])
+    if filters.get("outcome"):
+        q &= Q(outcome=filters["outcome"])
+        words.append(dict(Assignment.Outcome.choices).get(filters["outcome"], filters["outcome"]).lower())
+    return q, words
+
+
+def _span(period: Period) -> str:
+    return f"{period.start:%Y-%m-%d}–{period.end:%Y-%m-%d}"
+
+
+def _described(text: str, words: list[str]) -> str:
+    return f"{text} ({', '.join(words)})" if words else text
+
+
+def ordered(period, filters):
+    q, words = assignment_filter(filters)
+    n = Assignment.objects.filter(q, ordered_on__range=(period.start, period.end)).count()
+    return Computed(Decimal(n), _described(f"Antal uppdrag beställda {_span(period)}", words) + f": {n}.")
+
+
+def closed(period, filters):
+    q, words = assignment_filter(filters)
+    n = Assignment.objects.filter(q, closed_on__range=(period.start, period.end)).count()
+    return Computed(Decimal(n), _described(f"Antal uppdrag avslutade {_span(period)}", words) + f": {n}.")
+
+
+def distinct_organisations(period, filters):
+    q, words = assignment_filter(filters)
+    n = (
+        Assignment.objects.filter(q, ordered_on__range=(period.start, period.end))
+        .values("organisation")
+        .distinct()
+        .count()
+    )
+    return Computed(
+        Decimal(n),
+        _described(f"Antal olika organisationer med beställda uppdrag {_span(period)}", words) + f": {n}.",
+    )
+
+
+def _flag(filters):
+    flag = filters.get("flag", "personal_letter")
+    if flag not in FLAGS:
+        raise ValueError(f"Okänd flagga: {flag}")
+    return flag, bool(filters.get("without"))
+
+
+def flag_count(period, filters):
+    flag, without = _flag(filters)
+    q, words = assignment_filter(filters)
+    n = Assignment.objects.filter(
+        q, ordered_on__range=(period.start, period.end), **{flag: not without}
+    ).count()
+    what = f"{'utan' if without else 'med'} {FLAGS[flag]}"
+    return Computed(
+        Decimal(n), _described(f"Antal uppdrag {what} beställda {_span(period)}", words) + f": {n}."
+    )
+
+
+def flag_share(period, filters):
+    flag, without = _flag(filters)
+    q, words = assignment_filter(filters)
+    row = Assignment.objects.filter(q, ordered_on__range=(period.start, period.end)).aggregate(
+        total=Count("id"), hits=Count("id", filter=Q(**{flag: not without}))
+    )
+    share = metrics.share_from_counts(row["hits"], row["total"])
+    what = f"{'utan' if without else 'med'} {FLAGS[flag]}"
+    return Computed(
+        _d(share),
+        _described(f"Andel uppdrag {what} av beställda {_span(period)}", words)
+        + f": {row['hits']} av {row['total']}.",
+    )
+
+
+def mean_hours(period, filters):
+    q, words = assignment_filter(filters)
+    closed_ids = Assignment.objects.filter(q, closed_on__range=(period.start, period.end)).values("id")
+    count = closed_ids.count()
+    hours = TimeEntry.objects.filter(assignment__in=closed_ids).aggregate(total=Sum("hours"))["total"] or 0
+    value = (Decimal(hours) / count).quantize(Decimal("0.1")) if count else None
+    return Computed(
+        value,
+        _described(f"Rapporterade timmar på uppdrag avslutade {_span(period)}", words)
+        + f": {hours} h på {count} uppdrag.",
+    )
+
+
+def revenue(period, filters):
+    total = Assignment.objects.filter(invoiced_on__range=(period.start, period.end)).aggregate(
+        total=Sum("invoiced_amount")
+    )["total"] or Decimal("0")
+    return Computed(Decimal(total), f"Fakturerat {_span(period)}: {total} kr.")
+
+
+def revenue_per_fte(period, filters):
+    result = revenue(period, filters)
+    budget = Budget.objects.filter(year=period.year).first()
+    if budget is None or not budget.ftes:
+        return Computed(None, result.explanation + f" Ingen budget med årsarbetare för {period.year}.")
+    value = (result.value / budget.ftes).quantize(Decimal("1"))
+    return Computed(value, result.explanation + f" Delat med {budget.ftes} årsarbetare enligt budgeten.")
+
+
+def new_manager_count(period, filters):
+    n = new_managers(period.start, period.end).count()
+    return Computed(Decimal(n), f"Beställare vars första uppdrag beställdes {_span(period)}: {n}.")
+
+
+def _survey(period, filters):
+    kind = filters.get("kind", Kind.KUND)
+    return kind, kind_result(period, kind, ResultFilter(package=filters.get("package", "")))
+
+
+def nps(period, filters):
+    kind, result = _survey(period, filters)
+    counts = result.nps
+    if counts is None or not counts.answered:
+        return Computed(None, f"Inga svar på rekommendationsfrågan {_span(period)}.")
+    return Computed(
+        _d(counts.nps),
+        f"NPS {_span(period)}: {counts.promoters} promotorer − {counts.detractors} "
+        f"kritiker av {counts.answered} svar.",
+    )
+
+
+def share_satisfied(period, filters):
+    kind, result = _survey(period, filters)
+    return Computed(
+        _d(result.share_satisfied),
+        f"Andel svar 6–10 på helhetsfrågan {_span(period)} ({result.responses} svar).",
+    )
+
+
+def pooled_mean(period, filters):
+    kind, result = _survey(period, filters)
+    return Computed(
+        _d(result.pooled_mean),
+        f"Medelvärde av alla svar 1–10 i kundenkäten {_span(period)} ({result.responses} svar).",
+    )
+
+
+def _question(period, filters):
+    kind, result = _survey(period, filters)
+    key = filters.get("question")
+    entry = next((q for q in result.questions if q["key"] == key), None)
+    return entry, result
+
+
+def question_mean(period, filters):
+    entry, result = _question(period, filters)
+    value = entry.get("mean") if entry else None
+    return Computed(
+        _d(value),
+        f"Medelvärde för frågan {filters.get('question')} {_span(period)} "
+        f"({entry['count'] if entry else 0} svar).",
+    )
+
+
+def question_share_yes(period, filters):
+    entry, result = _question(period, filters)
+    value = entry.get("share_yes") if entry else None
+    return Computed(
+        _d(value),
+        f"Andel ja på frågan {filters.get('question')} {_span(period)} "
+        f"({entry['count'] if entry else 0} svar).",
+    )
+
+
+def response_rate(period, filters):
+    kind, result = _survey(period, filters)
+    return Computed(
+        _d(result.response_rate),
+        f"Svarsfrekvens {Kind(kind).label.lower()} {_span(period)}: "
+        f"{result.answered} av {result.sent} inbjudningar.",
+    )
+
+
+def share_of_entered(period, filters, denominator=None):
+    """Our count divided by a denominator entered by hand (e.g. the city's ads in Varbi)."""
+    counted = ordered(period, filters)
+    if not denominator:
+        return Computed(None, counted.explanation + " Nämnaren är inte angiven för perioden.")
+    share = metrics.share_from_counts(int(counted.value), denominator)
+    return Computed(_d(share), counted.explanation + f" Delat med angiven nämnare {denominator}.")
+
+
+MEASURES = {
+    "ordered": ("Antal beställda uppdrag", ordered),
+    "closed": ("Antal avslutade uppdrag", closed),
+    "distinct_organisations": ("Antal olika organisationer", distinct_organisations),
+    "flag_count": ("Antal uppdrag med/utan flagga", flag_count),
+    "flag_share": ("Andel uppdrag med/utan flagga (%)", flag_share),
+    "mean_hours": ("Snittid per avslutat uppdrag (h)", mean_hours),
+    "revenue": ("Intäkter, fakturerat (kr)", revenue),
+    "revenue_per_fte": ("Intäkt per årsarbetare (kr)", revenue_per_fte),
+    "new_managers": ("Antal nya beställare", new_manager_count),
+    "nps": ("NPS", nps),
+    "share_satisfied": ("Andel nöjda kunder (%)", share_satisfied),
+    "pooled_mean": ("Snittbetyg kundenkät", pooled_mean),
+    "question_mean": ("Medelvärde för en enkätfråga", question_mean),
+    "question_share_yes": ("Andel ja för en enkätfråga (%)", question_share_yes),
+    "response_rate": ("Svarsfrekvens (%)", response_rate),
+    "share_of_entered": ("Andel av angiven nämnare (%)", share_of_entered),
+}
+MEASURE_CHOICES = [("", "Anges för hand")] + [(key, label) for key, (label, _f) in MEASURES.items()]
+
+
+def compute(measure: str, period: Period, filters: dict, *, denominator=None) -> Computed:
+    if measure not in MEASURES:
+        raise ValueError(f"Okänt mått: {measure}")
+    function = MEASURES[measure][1]
+    if measure == "share_of_entered":
+        return function(period, filters or {}, denominator=denominator)
+    return function(period, filters or {})
