@@ -1,0 +1,409 @@
+"""The plan as the Excel file admins hand on, and back: export → import → export gives the same content.
+
+Sheets: `Mål`, `Indikatorer` and `Aktiviteter`. `Mål` and `Överordnat mål` hold goal titles; dates
+are ISO; targets are written as the plans write them. The Indikatorer sheet ends with the columns
+Riktning, Mått and Urval so that computed indicators survive the round trip.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from assignments.importing import RowError
+
+from .measures import MEASURES
+from .models import Activity, Goal, Indicator, IndicatorOutcome, Plan
+from .services import outcome
+from .targets import apply_target, format_target
+
+GOAL_COLUMNS = [
+    "Nivå",
+    "Nummer",
+    "Rubrik",
+    "Överordnat mål",
+    "Beskrivning",
+    "Förväntat resultat",
+    "Arbetssätt",
+    "Uppföljning",
+]
+INDICATOR_COLUMNS = [
+    "Mål",
+    "Indikator",
+    "Årsmål",
+    "KF:s årsmål",
+    "Periodicitet",
+    "Utfall T1",
+    "Utfall T2",
+    "Utfall T3",
+    "Riktning",
+    "Mått",
+    "Urval",
+]
+ACTIVITY_COLUMNS = ["Mål", "Aktivitet", "Startdatum", "Slutdatum", "Ansvarig", "Status"]
+LEVEL_NAMES = {value: str(label) for value, label in Goal.Level.choices}
+LEVEL_BY_NAME = {str(label).lower(): value for value, label in Goal.Level.choices}
+PERIODICITY = {"tertial": Indicator.Periodicity.TERTIAL, "år": Indicator.Periodicity.AR}
+DIRECTIONS = {str(label).lower(): value for value, label in Indicator.Direction.choices}
+STATUSES = {str(label).lower(): value for value, label in Activity.Status.choices}
+WIDTHS = {
+    "Rubrik": 50,
+    "Överordnat mål": 40,
+    "Beskrivning": 60,
+    "Förväntat resultat": 50,
+    "Arbetssätt": 50,
+    "Uppföljning": 40,
+    "Mål": 40,
+    "Indikator": 50,
+    "Aktivitet": 60,
+    "KF:s årsmål": 20,
+    "Urval": 30,
+}
+
+
+# --- Export --------------------------------------------------------------------------------
+
+
+def _sheet(workbook, title, columns, rows):
+    sheet = workbook.create_sheet(title)
+    sheet.append(columns)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+    for row in rows:
+        sheet.append(row)
+    for index, name in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, 14)
+    for row in sheet.iter_rows(min_row=1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def export_plan(plan: Plan, file_obj) -> None:
+    goals = list(plan.goals.select_related("parent").order_by("order", "id"))
+    indicators = (
+        Indicator.objects.filter(goal__plan=plan)
+        .select_related("goal__plan")
+        .prefetch_related("outcomes")
+        .order_by("goal__order", "goal_id", "order", "id")
+    )
+    activities = (
+        Activity.objects.filter(goal__plan=plan)
+        .select_related("goal")
+        .order_by("goal__order", "goal_id", "order", "id")
+    )
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    _sheet(
+        workbook,
+        "Mål",
+        GOAL_COLUMNS,
+        [
+            [
+                LEVEL_NAMES[g.level],
+                g.number,
+                g.title,
+                g.parent.title if g.parent else "",
+                g.description,
+                g.expected_result,
+                g.approach,
+                g.follow_up,
+            ]
+            for g in goals
+        ],
+    )
+    rows = []
+    for i in indicators:
+        stored = {o.tertial: o for o in i.outcomes.all()}
+        cells = []
+        for tertial in (1, 2, 3):
+            result = outcome(i, tertial, stored=stored.get(tertial))
+            if result.value_yes is not None:
+                cells.append("Ja" if result.value_yes else "Nej")
+            else:
+                cells.append(float(result.value) if result.value is not None else None)
+        rows.append(
+            [
+                i.goal.title,
+                i.name,
+                format_target(i),
+                i.kf_target,
+                str(i.get_periodicity_display()),
+                *cells,
+                str(i.get_direction_display()),
+                i.measure,
+                json.dumps(i.filters, ensure_ascii=False) if i.filters else "",
+            ]
+        )
+    _sheet(workbook, "Indikatorer", INDICATOR_COLUMNS, rows)
+    sheet = _sheet(
+        workbook,
+        "Aktiviteter",
+        ACTIVITY_COLUMNS,
+        [
+            [a.goal.title, a.text, a.start, a.end, a.responsible, str(a.get_status_display())]
+            for a in activities
+        ],
+    )
+    for column in ("C", "D"):
+        for cell in sheet[column][1:]:
+            cell.number_format = "yyyy-mm-dd"
+    workbook.save(file_obj)
+
+
+# --- Import --------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanImportResult:
+    plan: Plan | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+
+class SheetError(RowError):
+    def __init__(self, sheet, line, column, message):
+        super().__init__(line, column, message)
+        self.sheet = sheet
+
+    def __str__(self):
+        return (
+            f"Flik {self.sheet}, rad {self.line}, kolumn {self.column}: {self.message}"
+            if self.line
+            else f"Flik {self.sheet}: {self.message}"
+        )
+
+    def as_dict(self):
+        return {"sheet": self.sheet, **super().as_dict()}
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(_text(value))
+
+
+def _rows(workbook, title, columns, errors):
+    if title not in workbook.sheetnames:
+        errors.append(SheetError(title, 0, "", "fliken saknas."))
+        return []
+    sheet = workbook[title]
+    header = [_text(c.value) for c in next(sheet.iter_rows(min_row=1, max_row=1))]
+    required = columns if title != "Indikatorer" else columns[:8]
+    missing = [c for c in required if c not in header]
+    if missing:
+        errors.append(SheetError(title, 0, "", f"kolumner saknas: {', '.join(missing)}."))
+        return []
+    rows = []
+    for line, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+        row = {
+            name: values[header.index(name)] if name in header and header.index(name) < len(values) else None
+            for name in columns
+        }
+        if all(_text(v) == "" for v in row.values()):
+            continue
+        rows.append((line, row))
+    return rows
+
+
+def import_plan(*, year: int, file, unit=None, title: str = "") -> PlanImportResult:
+    """Create the year's plan from the file, all or nothing, with every error by sheet, row and column."""
+    result = PlanImportResult()
+    errors = result.errors
+    try:
+        workbook = load_workbook(file, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a broken file
+        errors.append(SheetError("–", 0, "", "filen kunde inte läsas som en Excel-fil (.xlsx)."))
+        return result
+    if Plan.objects.filter(year=year, unit=unit).exists():
+        errors.append(SheetError("–", 0, "", f"det finns redan en plan för {year}. Ta bort den först."))
+        return result
+    goal_rows = _rows(workbook, "Mål", GOAL_COLUMNS, errors)
+    indicator_rows = _rows(workbook, "Indikatorer", INDICATOR_COLUMNS, errors)
+    activity_rows = _rows(workbook, "Aktiviteter", ACTIVITY_COLUMNS, errors)
+
+    goals, titles = [], {}
+    for line, row in goal_rows:
+        level = LEVEL_BY_NAME.get(_text(row["Nivå"]).lower())
+        if level is None:
+            errors.append(
+                SheetError(
+                    "Mål",
+                    line,
+                    "Nivå",
+                    f"”{_text(row['Nivå'])}” ska vara en av: "
+                    + ", ".join(str(v) for v in LEVEL_NAMES.values())
+                    + ".",
+                )
+            )
+        title_text = _text(row["Rubrik"])
+        if not title_text:
+            errors.append(SheetError("Mål", line, "Rubrik", "rubrik saknas."))
+        elif title_text in titles:
+            errors.append(
+                SheetError(
+                    "Mål",
+                    line,
+                    "Rubrik",
+                    f"rubriken finns redan på rad {titles[title_text]}; varje mål behöver en egen rubrik.",
+                )
+            )
+        else:
+            titles[title_text] = line
+        goals.append((line, level, title_text, row))
+    for line, _level, _title, row in goals:
+        parent = _text(row["Överordnat mål"])
+        if parent and parent not in titles:
+            errors.append(
+                SheetError("Mål", line, "Överordnat mål", f"målet ”{parent}” finns inte i fliken Mål.")
+            )
+
+    indicators = []
+    for line, row in indicator_rows:
+        goal_title = _text(row["Mål"])
+        if goal_title not in titles:
+            errors.append(
+                SheetError("Indikatorer", line, "Mål", f"målet ”{goal_title}” finns inte i fliken Mål.")
+            )
+        if not _text(row["Indikator"]):
+            errors.append(SheetError("Indikatorer", line, "Indikator", "indikatorns namn saknas."))
+        indicator = Indicator(name=_text(row["Indikator"]), kf_target=_text(row["KF:s årsmål"])[:200])
+        try:
+            apply_target(indicator, _text(row["Årsmål"]))
+        except ValueError as error:
+            errors.append(SheetError("Indikatorer", line, "Årsmål", str(error)))
+        periodicity = PERIODICITY.get(_text(row["Periodicitet"]).lower() or "tertial")
+        if periodicity is None:
+            errors.append(SheetError("Indikatorer", line, "Periodicitet", "ska vara Tertial eller År."))
+        indicator.periodicity = periodicity or Indicator.Periodicity.TERTIAL
+        direction = _text(row.get("Riktning")).lower()
+        if direction and direction not in DIRECTIONS:
+            errors.append(SheetError("Indikatorer", line, "Riktning", "ska vara Minst, Högst eller Exakt."))
+        indicator.direction = DIRECTIONS.get(direction, Indicator.Direction.AT_LEAST)
+        measure = _text(row.get("Mått"))
+        if measure and measure not in MEASURES:
+            errors.append(SheetError("Indikatorer", line, "Mått", f"”{measure}” är inget känt mått."))
+        indicator.measure = measure
+        try:
+            indicator.filters = json.loads(_text(row.get("Urval")) or "{}")
+            if not isinstance(indicator.filters, dict):
+                raise ValueError
+        except ValueError:
+            errors.append(SheetError("Indikatorer", line, "Urval", "ska vara tomt eller ett JSON-objekt."))
+            indicator.filters = {}
+        values = {}
+        for tertial in (1, 2, 3):
+            cell = row[f"Utfall T{tertial}"]
+            if _text(cell) == "" or measure:
+                continue
+            if _text(cell).lower() in ("ja", "nej"):
+                values[tertial] = (None, _text(cell).lower() == "ja")
+                continue
+            try:
+                number = (
+                    Decimal(str(cell))
+                    if isinstance(cell, int | float)
+                    else Decimal(_text(cell).replace("\xa0", "").replace(" ", "").replace(",", "."))
+                )
+                values[tertial] = (number, None)
+            except InvalidOperation:
+                errors.append(
+                    SheetError("Indikatorer", line, f"Utfall T{tertial}", f"”{_text(cell)}” är inget tal.")
+                )
+        indicators.append((goal_title, indicator, values))
+
+    activities = []
+    for line, row in activity_rows:
+        goal_title = _text(row["Mål"])
+        if goal_title not in titles:
+            errors.append(
+                SheetError("Aktiviteter", line, "Mål", f"målet ”{goal_title}” finns inte i fliken Mål.")
+            )
+        dates = {}
+        for column in ("Startdatum", "Slutdatum"):
+            try:
+                dates[column] = _date(row[column])
+            except ValueError:
+                errors.append(
+                    SheetError(
+                        "Aktiviteter", line, column, f"”{_text(row[column])}” är inget datum (ÅÅÅÅ-MM-DD)."
+                    )
+                )
+        if dates.get("Startdatum") and dates.get("Slutdatum") and dates["Slutdatum"] < dates["Startdatum"]:
+            errors.append(SheetError("Aktiviteter", line, "Slutdatum", "slutdatum är före startdatum."))
+        status = STATUSES.get(_text(row["Status"]).lower() or "ej påbörjad")
+        if status is None:
+            errors.append(
+                SheetError(
+                    "Aktiviteter",
+                    line,
+                    "Status",
+                    "ska vara " + ", ".join(str(label) for _v, label in Activity.Status.choices) + ".",
+                )
+            )
+        activities.append(
+            (
+                goal_title,
+                Activity(
+                    text=_text(row["Aktivitet"]),
+                    start=dates.get("Startdatum"),
+                    end=dates.get("Slutdatum"),
+                    responsible=_text(row["Ansvarig"])[:200],
+                    status=status or Activity.Status.EJ_PABORJAD,
+                ),
+            )
+        )
+    if errors:
+        return result
+
+    with transaction.atomic():
+        plan = Plan.objects.create(year=year, unit=unit, title=title or f"Verksamhetsplan {year}")
+        by_title = {}
+        for order, (_line, level, title_text, row) in enumerate(goals):
+            by_title[title_text] = Goal.objects.create(
+                plan=plan,
+                level=level,
+                number=_text(row["Nummer"]),
+                title=title_text,
+                order=order,
+                description=_text(row["Beskrivning"]),
+                expected_result=_text(row["Förväntat resultat"]),
+                approach=_text(row["Arbetssätt"]),
+                follow_up=_text(row["Uppföljning"]),
+            )
+        for _line, _level, title_text, row in goals:
+            parent = _text(row["Överordnat mål"])
+            if parent:
+                Goal.objects.filter(pk=by_title[title_text].pk).update(parent=by_title[parent])
+        for order, (goal_title, indicator, values) in enumerate(indicators):
+            indicator.goal = by_title[goal_title]
+            indicator.order = order
+            indicator.save()
+            for tertial, (value, value_yes) in values.items():
+                IndicatorOutcome.objects.create(
+                    indicator=indicator, tertial=tertial, value=value, value_yes=value_yes
+                )
+        for order, (goal_title, activity) in enumerate(activities):
+            activity.goal = by_title[goal_title]
+            activity.order = order
+            activity.save()
+    result.plan = plan
+    return result

@@ -1,0 +1,195 @@
+"""Changes to plans: outcomes, activity status, goal assessments, locking a tertial, copying a plan."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from assignments.models import User
+from assignments.periods import period
+
+from . import measures
+from .models import (
+    Activity,
+    ActivityFollowUp,
+    Goal,
+    GoalAssessment,
+    Indicator,
+    IndicatorOutcome,
+    Plan,
+    TertialLock,
+)
+from .targets import is_met
+
+CUMULATIVE = {1: "cum1", 2: "cum2", 3: "year"}
+
+
+def tertial_period(year: int, tertial: int):
+    """Tertial follow-up is cumulative, as the city reports: T2 is January–August."""
+    return period(year, CUMULATIVE[tertial])
+
+
+@dataclass
+class Outcome:
+    value: Decimal | None
+    value_yes: bool | None
+    explanation: str
+    met: bool | None
+    frozen: bool
+
+
+def is_locked(plan: Plan, tertial: int) -> bool:
+    return TertialLock.objects.filter(plan=plan, tertial=tertial).exists()
+
+
+def outcome(
+    indicator: Indicator, tertial: int, *, stored: IndicatorOutcome | None = None, locked=None
+) -> Outcome:
+    """The indicator's outcome to the tertial: frozen if locked, else computed or entered."""
+    if stored is None:
+        stored = indicator.outcomes.filter(tertial=tertial).first()
+    if stored is not None and stored.frozen:
+        return Outcome(
+            stored.value,
+            stored.value_yes,
+            stored.explanation,
+            is_met(indicator, stored.value, stored.value_yes),
+            True,
+        )
+    if indicator.is_computed:
+        computed = measures.compute(
+            indicator.measure,
+            tertial_period(indicator.goal.plan.year, tertial),
+            indicator.filters,
+            denominator=stored.denominator if stored else None,
+        )
+        return Outcome(computed.value, None, computed.explanation, is_met(indicator, computed.value), False)
+    if stored is None:
+        return Outcome(None, None, "", None, False)
+    return Outcome(
+        stored.value,
+        stored.value_yes,
+        _("Angivet för hand."),
+        is_met(indicator, stored.value, stored.value_yes),
+        False,
+    )
+
+
+def _require_editor(by: User):
+    if not (by.is_admin or by.is_head):
+        raise PermissionDenied(_("Planen följs upp av chefer och administratörer."))
+
+
+def _require_open(plan: Plan, tertial: int):
+    if is_locked(plan, tertial):
+        raise ValidationError(_("T%(t)s är låst och kan inte ändras.") % {"t": tertial})
+
+
+@transaction.atomic
+def record_outcome(
+    indicator: Indicator, *, tertial: int, by: User, value=None, value_yes=None, denominator=None
+) -> IndicatorOutcome:
+    _require_editor(by)
+    _require_open(indicator.goal.plan, tertial)
+    if indicator.is_computed and value is not None:
+        raise ValidationError(_("Utfallet räknas fram ur systemets data och anges inte för hand."))
+    stored, _created = IndicatorOutcome.objects.get_or_create(indicator=indicator, tertial=tertial)
+    stored.value, stored.value_yes, stored.denominator = value, value_yes, denominator
+    stored.entered_by = by
+    stored.save()
+    return stored
+
+
+@transaction.atomic
+def record_activity(
+    activity: Activity, *, tertial: int, status: str, comment: str, by: User
+) -> ActivityFollowUp:
+    _require_editor(by)
+    _require_open(activity.goal.plan, tertial)
+    follow_up, _created = ActivityFollowUp.objects.update_or_create(
+        activity=activity, tertial=tertial, defaults={"status": status, "comment": comment}
+    )
+    activity.status = status
+    activity.save(update_fields=["status"])
+    return follow_up
+
+
+@transaction.atomic
+def assess_goal(goal: Goal, *, tertial: int, assessment: str, analysis: str, by: User) -> GoalAssessment:
+    _require_editor(by)
+    _require_open(goal.plan, tertial)
+    if assessment not in GoalAssessment.Assessment.values:
+        raise ValidationError({"assessment": _("Välj uppfyllt, delvis uppfyllt eller ej uppfyllt.")})
+    result, _created = GoalAssessment.objects.update_or_create(
+        goal=goal,
+        tertial=tertial,
+        defaults={"assessment": assessment, "analysis": analysis, "assessed_by": by},
+    )
+    return result
+
+
+@transaction.atomic
+def lock_tertial(plan: Plan, *, tertial: int, by: User) -> TertialLock:
+    """Freeze every indicator's outcome of the tertial, so later data changes do not rewrite it."""
+    _require_editor(by)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    _require_open(plan, tertial)
+    for indicator in Indicator.objects.filter(goal__plan=plan).select_related("goal__plan"):
+        current = outcome(indicator, tertial)
+        IndicatorOutcome.objects.update_or_create(
+            indicator=indicator,
+            tertial=tertial,
+            defaults={
+                "value": current.value,
+                "value_yes": current.value_yes,
+                "explanation": current.explanation,
+                "frozen": True,
+            },
+        )
+    return TertialLock.objects.create(plan=plan, tertial=tertial, locked_by=by)
+
+
+def _next_year(day: date | None) -> date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+@transaction.atomic
+def copy_plan(plan: Plan, *, to_year: int, by: User) -> Plan:
+    """The plan as next year's draft: goals, indicators and activities, dates a year on, no outcomes."""
+    _require_editor(by)
+    if Plan.objects.filter(year=to_year, unit=plan.unit).exists():
+        raise ValidationError(_("Det finns redan en plan för %(year)s.") % {"year": to_year})
+    copy = Plan.objects.create(
+        year=to_year,
+        unit=plan.unit,
+        title=plan.title.replace(str(plan.year), str(to_year)),
+        status=Plan.Status.UTKAST,
+    )
+    new_goals = {}
+    # Parents before children: sort by level in the chain, then the plan's order.
+    for goal in sorted(plan.goals.all(), key=lambda g: (g.depth, g.order, g.id)):
+        old_pk = goal.pk
+        goal.pk = None
+        goal.plan = copy
+        goal.parent_id = new_goals[goal.parent_id].pk if goal.parent_id else None
+        goal.save()
+        new_goals[old_pk] = goal
+    for indicator in Indicator.objects.filter(goal__plan=plan):
+        indicator.pk = None
+        indicator.goal = new_goals[indicator.goal_id]
+        indicator.save()
+    for activity in Activity.objects.filter(goal__plan=plan):
+        activity.pk = None
+        activity.goal = new_goals[activity.goal_id]
+        activity.start, activity.end = _next_year(activity.start), _next_year(activity.end)
+        activity.status = Activity.Status.EJ_PABORJAD
+        activity.save()
+    return copy
