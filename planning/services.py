@@ -45,11 +45,15 @@ def is_locked(plan: Plan, tertial: int) -> bool:
     return TertialLock.objects.filter(plan=plan, tertial=tertial).exists()
 
 
-def outcome(
-    indicator: Indicator, tertial: int, *, stored: IndicatorOutcome | None = None, locked=None
-) -> Outcome:
-    """The indicator's outcome to the tertial: frozen if locked, else computed or entered."""
-    if stored is None:
+_LOOK_UP = object()
+
+
+def outcome(indicator: Indicator, tertial: int, *, stored=_LOOK_UP) -> Outcome:
+    """The indicator's outcome to the tertial: frozen if locked, else computed or entered.
+
+    Pass `stored` (the tertial's IndicatorOutcome, or None) when it is already loaded.
+    """
+    if stored is _LOOK_UP:
         stored = indicator.outcomes.filter(tertial=tertial).first()
     if stored is not None and stored.frozen:
         return Outcome(

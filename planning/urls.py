@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("plan/", views.plan_list, name="plan-list"),
+    path("plan/import/", views.import_view, name="plan-import"),
+    path("plan/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("plan/<int:pk>/export.xlsx", views.export, name="plan-export"),
+    path("plan/<int:pk>/kopiera/", views.copy, name="plan-copy"),
+    path("plan/<int:pk>/status/", views.set_status, name="plan-status"),
+    path("plan/<int:pk>/t<int:tertial>/", views.follow_up, name="plan-follow-up"),
+    path("plan/<int:pk>/t<int:tertial>/las/", views.lock, name="plan-lock"),
+]

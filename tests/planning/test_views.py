@@ -1,0 +1,88 @@
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from planning.models import GoalAssessment, Indicator, IndicatorOutcome, Plan
+from tests.planning.factories import GoalFactory, IndicatorFactory
+from tests.planning.test_plan import plan  # noqa: F401  (fixture)
+
+
+@pytest.mark.django_db
+def test_pages_render_for_everyone(client, konsult, plan):  # noqa: F811
+    client.force_login(konsult)
+    assert "Verksamhetsplan 2026" in client.get(reverse("plan-list")).content.decode()
+    page = client.get(reverse("plan-detail", args=[plan.pk])).content.decode()
+    assert "3.1 Stockholms stad har en god ekonomisk hushållning" in page and "40 st" in page
+    follow = client.get(reverse("plan-follow-up", args=[plan.pk, 1])).content.decode()
+    assert "Spara uppföljningen" not in follow and "Räknas" not in follow
+    assert client.post(reverse("plan-follow-up", args=[plan.pk, 1]), {}).status_code == 403
+    workbook = load_workbook(io.BytesIO(client.get(reverse("plan-export", args=[plan.pk])).content))
+    assert workbook.sheetnames == ["Mål", "Indikatorer", "Aktiviteter"]
+
+
+@pytest.mark.django_db
+def test_chef_enters_outcome_assesses_and_locks(client, chef, plan):  # noqa: F811
+    client.force_login(chef)
+    sick = Indicator.objects.get(name="Sjukfrånvaro")
+    balance = Indicator.objects.get(name="Budget i balans")
+    goal = sick.goal
+    url = reverse("plan-follow-up", args=[plan.pk, 1])
+    response = client.post(url, {f"ind-{sick.pk}": "abc"})
+    assert "är inget tal" in response.content.decode()
+    assert not IndicatorOutcome.objects.filter(indicator=sick).exists()
+    response = client.post(
+        url,
+        {
+            f"ind-{sick.pk}": "3,5",
+            f"ind-{balance.pk}": "ja",
+            f"goal-{goal.pk}": "delvis",
+            f"goala-{goal.pk}": "Nära målet",
+        },
+    )
+    assert response.status_code == 302
+    assert IndicatorOutcome.objects.get(indicator=sick, tertial=1).value == Decimal("3.5")
+    assert GoalAssessment.objects.get(goal=goal, tertial=1).assessment == "delvis"
+    page = client.get(url).content.decode()
+    assert "✓ Uppfyllt" in page  # 3,5 % is at most 4 %
+    client.post(reverse("plan-lock", args=[plan.pk, 1]))
+    page = client.get(url).content.decode()
+    assert "T1 är låst" in page and "Spara uppföljningen" not in page
+
+
+@pytest.mark.django_db
+def test_copy_and_import_pages(client, admin_user, plan):  # noqa: F811
+    client.force_login(admin_user)
+    response = client.post(reverse("plan-copy", args=[plan.pk]), {"to_year": "2027"})
+    copy = Plan.objects.get(year=2027)
+    assert response.url == reverse("plan-detail", args=[copy.pk])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = client.get(reverse("plan-export", args=[plan.pk])).content
+    response = client.post(
+        reverse("plan-import"), {"year": "2028", "file": SimpleUploadedFile("p.xlsx", data)}
+    )
+    assert response.status_code == 302 and Plan.objects.filter(year=2028).exists()
+    response = client.post(
+        reverse("plan-import"), {"year": "2028", "file": SimpleUploadedFile("p.xlsx", data)}
+    )
+    assert "finns redan en plan för 2028" in response.content.decode()
+    response = client.post(
+        reverse("plan-import"), {"year": "2029", "file": SimpleUploadedFile("p.xlsx", b"x")}
+    )
+    assert "kunde inte läsas" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_follow_up_query_count_bounded(client, chef, plan, django_assert_max_num_queries):  # noqa: F811
+    client.force_login(chef)
+    url = reverse("plan-follow-up", args=[plan.pk, 1])
+    with django_assert_max_num_queries(60) as few:
+        client.get(url)
+    for _ in range(10):
+        goal = GoalFactory(plan=plan, level="enhet")
+        IndicatorFactory(goal=goal)
+    with django_assert_max_num_queries(len(few.captured_queries) + 2):
+        client.get(url)
