@@ -1,0 +1,138 @@
+"""Demo plans: the department's 2024 and 2025 plans as transcribed from the source plans
+(planning/data/plan-YEAR.yaml), with indicators bound to measures wherever the data allows.
+
+Called by `load_demo` after the other apps' demo data; idempotent.
+"""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Activity, Goal, Indicator, Plan
+from .targets import apply_target
+
+DATA = Path(__file__).resolve().parent / "data"
+
+# Which measure an indicator's name asks for: (pattern, measure, filters), first match wins.
+BINDINGS = [
+    (
+        r"stadsdelsförvaltningar.*chefsrekrytering.*äldreomsorg|chefsrekrytering.*äldreomsorg.*stadsdels",
+        "distinct_organisations",
+        {"package": ["chef"], "sector": "Äldreomsorg", "organisation_kind": "sdf"},
+    ),
+    (r"\bNPS\b|net promoter|rekommendera", "nps", {}),
+    (r"andel nöjda kunder|nöjda kunder", "share_satisfied", {}),
+    (r"svarsfrekvens.*kandidat", "response_rate", {"kind": "kandidatenkat"}),
+    (r"svarsfrekvens", "response_rate", {}),
+    (r"matchning|matchar", "question_mean", {"kind": "matchningsenkat", "question": "matchning"}),
+    (
+        r"kandidat.*(nöjd|helhet|professionell)",
+        "question_mean",
+        {"kind": "kandidatenkat", "question": "helhetsomdome"},
+    ),
+    (r"kundenkät.*(medel|snitt|betyg)|(medel|snitt)betyg", "pooled_mean", {}),
+    (r"utan personligt brev", "flag_count", {"flag": "personal_letter", "without": True}),
+    (r"personligt brev", "flag_share", {"flag": "personal_letter", "without": True}),
+    (r"screening", "flag_count", {"flag": "screening"}),
+    (r"search", "ordered", {"package": ["search"]}),
+    (r"intäkt(er)? per (års)?(arbetare|medarbetare)", "revenue_per_fte", {}),
+    (r"(timmar|tid).*(stora paket)", "mean_hours", {"package": ["stora"]}),
+    (r"(timmar|tid).*chefspaket", "mean_hours", {"package": ["chef"]}),
+    (r"nya (beställare|kunder)", "new_managers", {}),
+    (r"andel av stadens (rekryteringar|annonser)|varbi", "share_of_entered", {}),
+    (r"antal (rekryterings)?uppdrag", "ordered", {}),
+]
+
+
+def binding_for(name: str):
+    for pattern, measure, filters in BINDINGS:
+        if re.search(pattern, name, flags=re.IGNORECASE):
+            return measure, filters
+    return "", {}
+
+
+def _date(value):
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+@transaction.atomic
+def load_plan(path: Path) -> Plan | None:
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    year = int(data["year"])
+    if Plan.objects.filter(year=year, unit__isnull=True).exists():
+        return None
+    plan = Plan.objects.create(
+        year=year, title=data.get("title") or f"Verksamhetsplan {year}", status=Plan.Status.FASTSTALLD
+    )
+    by_title = {}
+    for order, spec in enumerate(data.get("goals", [])):
+        goal = Goal.objects.create(
+            plan=plan,
+            level=spec["level"],
+            number=str(spec.get("number") or ""),
+            title=spec["title"].strip(),
+            parent=by_title.get((spec.get("parent") or "").strip()),
+            order=order,
+            description=spec.get("description") or "",
+            expected_result=spec.get("expected_result") or "",
+            approach=spec.get("approach") or "",
+            follow_up=spec.get("follow_up") or "",
+        )
+        by_title[goal.title] = goal
+        for i, ind in enumerate(spec.get("indicators") or []):
+            indicator = Indicator(
+                goal=goal,
+                name=ind["name"],
+                kf_target=(ind.get("kf_target") or "")[:200],
+                periodicity="ar" if str(ind.get("periodicity", "")).lower() == "år" else "tertial",
+                direction=ind.get("direction") or "at_least",
+                order=i,
+            )
+            try:
+                apply_target(indicator, str(ind.get("target") or ""))
+            except ValueError:
+                apply_target(indicator, "")
+                indicator.kf_target = indicator.kf_target or str(ind.get("target"))[:200]
+            indicator.measure, indicator.filters = binding_for(indicator.name)
+            indicator.save()
+        for i, act in enumerate(spec.get("activities") or []):
+            start, end = _date(act.get("start")), _date(act.get("end"))
+            if start and end and end < start:
+                start, end = end, start
+            Activity.objects.create(
+                goal=goal,
+                text=act["text"],
+                start=start,
+                end=end,
+                responsible=(act.get("responsible") or "")[:200],
+                order=i,
+            )
+    return plan
+
+
+def load_demo(stdout=print, today: date | None = None):
+    today = today or timezone.localdate()
+    for path in sorted(DATA.glob("plan-*.yaml")):
+        plan = load_plan(path)
+        if plan is not None:
+            computed = Indicator.objects.filter(goal__plan=plan).exclude(measure="").count()
+            total = Indicator.objects.filter(goal__plan=plan).count()
+            stdout(f"{plan}: {plan.goals.count()} mål, {total} indikatorer ({computed} räknas fram)")
+    # This year's draft, copied from last year's plan as the unit would start it.
+    last = Plan.objects.filter(year=today.year - 1, unit__isnull=True).first()
+    if last and not Plan.objects.filter(year=today.year, unit__isnull=True).exists():
+        from assignments.models import User
+
+        from .services import copy_plan
+
+        admin = User.objects.filter(role=User.Role.ADMIN).first()
+        if admin:
+            copy = copy_plan(last, to_year=today.year, by=admin)
+            stdout(f"{copy}: utkast kopierat från {last.year}")

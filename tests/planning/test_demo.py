@@ -1,0 +1,71 @@
+from datetime import date
+
+import pytest
+
+from planning import demo
+from planning.models import Indicator, Plan
+
+
+def test_bindings():
+    assert demo.binding_for("NPS") == ("nps", {})
+    assert demo.binding_for("Andel nöjda kunder")[0] == "share_satisfied"
+    assert (
+        demo.binding_for(
+            "Antal stadsdelsförvaltningar som tagit hjälp vid chefsrekrytering till äldreomsorgen"
+        )[0]
+        == "distinct_organisations"
+    )
+    assert demo.binding_for("Antal processer utan personligt brev") == (
+        "flag_count",
+        {"flag": "personal_letter", "without": True},
+    )
+    assert demo.binding_for("Aktivt medskapandeindex (AMI)") == ("", {})
+
+
+@pytest.mark.django_db
+def test_load_plan_from_yaml(tmp_path, monkeypatch):
+    (tmp_path / "plan-2025.yaml").write_text(
+        """
+year: 2025
+title: "Verksamhetsplan 2025"
+goals:
+  - level: "kf_inriktning"
+    number: "3"
+    title: "Ett Stockholm med en stabil och hållbar ekonomi"
+    parent: ""
+  - level: "enhet"
+    number: ""
+    title: "Nöjda kunder"
+    parent: "Ett Stockholm med en stabil och hållbar ekonomi"
+    indicators:
+      - name: "NPS"
+        target: "70 NPS"
+        kf_target: "Tas fram av nämnd"
+        periodicity: "Tertial"
+        direction: "at_least"
+      - name: "Sjukfrånvaro"
+        target: "4 %"
+        periodicity: "År"
+        direction: "at_most"
+    activities:
+      - text: "Ta fram en kommunikationsplan"
+        start: "2025-01-01"
+        end: "2025-06-30"
+        responsible: "Enhetschef"
+""",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(demo, "DATA", tmp_path)
+    demo.load_demo(stdout=lambda line: None, today=date(2026, 3, 1))
+    demo.load_demo(stdout=lambda line: None, today=date(2026, 3, 1))
+    plan = Plan.objects.get(year=2025)
+    nps = Indicator.objects.get(goal__plan=plan, name="NPS")
+    assert (nps.measure, nps.target_value, nps.target_unit, nps.kf_target) == (
+        "nps",
+        70,
+        "NPS",
+        "Tas fram av nämnd",
+    )
+    assert Indicator.objects.get(goal__plan=plan, name="Sjukfrånvaro").periodicity == "ar"
+    assert plan.goals.get(title="Nöjda kunder").parent.number == "3"
+    assert Plan.objects.count() == 1  # no admin user: no draft copy
