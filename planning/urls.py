@@ -9,6 +9,20 @@ urlpatterns = [
     path("plan/<int:pk>/export.xlsx", views.export, name="plan-export"),
     path("plan/<int:pk>/kopiera/", views.copy, name="plan-copy"),
     path("plan/<int:pk>/status/", views.set_status, name="plan-status"),
+    path("plan/<int:pk>/mal/ny/", views.goal_edit, name="goal-create"),
+    path("plan/<int:pk>/mal/<int:goal_pk>/", views.goal_edit, name="goal-edit"),
+    path("plan/<int:pk>/mal/<int:goal_pk>/indikator/ny/", views.indicator_edit, name="indicator-create"),
+    path(
+        "plan/<int:pk>/mal/<int:goal_pk>/indikator/<int:indicator_pk>/",
+        views.indicator_edit,
+        name="indicator-edit",
+    ),
+    path("plan/<int:pk>/mal/<int:goal_pk>/aktivitet/ny/", views.activity_edit, name="activity-create"),
+    path(
+        "plan/<int:pk>/mal/<int:goal_pk>/aktivitet/<int:activity_pk>/",
+        views.activity_edit,
+        name="activity-edit",
+    ),
     path("plan/<int:pk>/t<int:tertial>/", views.follow_up, name="plan-follow-up"),
     path("plan/<int:pk>/t<int:tertial>/las/", views.lock, name="plan-lock"),
 ]

@@ -10,13 +10,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
 from .excel import export_plan, import_plan
-from .models import Activity, GoalAssessment, Indicator, Plan
+from .forms import ActivityForm, GoalForm, IndicatorForm
+from .measures import MEASURES
+from .models import Activity, Goal, GoalAssessment, Indicator, Plan
 from .targets import format_target, format_value
 
 
@@ -56,6 +59,7 @@ def plan_detail(request, pk):
     for goal in goals:
         for indicator in goal.indicators.all():
             indicator.target_text = format_target(indicator)
+            indicator.measure_label = MEASURES.get(indicator.measure, ("",))[0]
     return render(
         request,
         "planning/plan_detail.html",
@@ -304,3 +308,67 @@ def import_view(request):
             return redirect("plan-detail", pk=result.plan.pk)
         errors = result.errors
     return render(request, "planning/import.html", {"nav": "plan", "form": form, "errors": errors})
+
+
+# --- Editing goals, indicators and activities -----------------------------------------------
+
+
+def _edit(request, plan, form, title, back):
+    if request.method == "POST":
+        if "delete" in request.POST and form.instance.pk:
+            form.instance.delete()
+            messages.success(request, _("Borttaget."))
+            return redirect(back)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Sparat."))
+            return redirect(back)
+    return render(
+        request,
+        "planning/edit.html",
+        {
+            "nav": "plan",
+            "plan": plan,
+            "form": form,
+            "title": title,
+            "back": back,
+            "can_delete": bool(form.instance.pk),
+        },
+    )
+
+
+@login_required
+def goal_edit(request, pk, goal_pk=None):
+    plan = get_object_or_404(Plan, pk=pk)
+    _editor(request)
+    goal = get_object_or_404(Goal, pk=goal_pk, plan=plan) if goal_pk else None
+    form = GoalForm(request.POST or None, instance=goal, plan=plan)
+    return _edit(
+        request, plan, form, str(goal) if goal else _("Nytt mål"), reverse("plan-detail", args=[plan.pk])
+    )
+
+
+@login_required
+def indicator_edit(request, pk, goal_pk, indicator_pk=None):
+    plan = get_object_or_404(Plan, pk=pk)
+    _editor(request)
+    goal = get_object_or_404(Goal, pk=goal_pk, plan=plan)
+    indicator = (
+        get_object_or_404(Indicator, pk=indicator_pk, goal=goal) if indicator_pk else Indicator(goal=goal)
+    )
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    return _edit(
+        request, plan, form, indicator.name or _("Ny indikator"), reverse("plan-detail", args=[plan.pk])
+    )
+
+
+@login_required
+def activity_edit(request, pk, goal_pk, activity_pk=None):
+    plan = get_object_or_404(Plan, pk=pk)
+    _editor(request)
+    goal = get_object_or_404(Goal, pk=goal_pk, plan=plan)
+    activity = get_object_or_404(Activity, pk=activity_pk, goal=goal) if activity_pk else Activity(goal=goal)
+    form = ActivityForm(request.POST or None, instance=activity)
+    return _edit(
+        request, plan, form, activity.text[:60] or _("Ny aktivitet"), reverse("plan-detail", args=[plan.pk])
+    )

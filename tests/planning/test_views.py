@@ -86,3 +86,42 @@ def test_follow_up_query_count_bounded(client, chef, plan, django_assert_max_num
         IndicatorFactory(goal=goal)
     with django_assert_max_num_queries(len(few.captured_queries) + 2):
         client.get(url)
+
+
+@pytest.mark.django_db
+def test_edit_goal_indicator_and_activity(client, chef, konsult, plan):  # noqa: F811
+    goal = plan.goals.get(level="enhet")
+    client.force_login(konsult)
+    assert client.get(reverse("indicator-create", args=[plan.pk, goal.pk])).status_code == 403
+    client.force_login(chef)
+    url = reverse("indicator-create", args=[plan.pk, goal.pk])
+    data = {
+        "name": "Antal chefsrekryteringar i äldreomsorgen",
+        "target": "12 st",
+        "direction": "at_least",
+        "kf_target": "",
+        "periodicity": "tertial",
+        "measure": "ordered",
+        "filters_text": '{"package": ["chef"], "sector": "Äldreomsorg"}',
+    }
+    assert client.post(url, {**data, "target": "många"}).status_code == 200
+    assert client.post(url, {**data, "filters_text": "[1"}).status_code == 200
+    assert client.post(url, data).status_code == 302
+    indicator = Indicator.objects.get(name="Antal chefsrekryteringar i äldreomsorgen")
+    assert (indicator.target_value, indicator.target_unit, indicator.filters["sector"]) == (
+        12,
+        "st",
+        "Äldreomsorg",
+    )
+    page = client.get(reverse("plan-detail", args=[plan.pk])).content.decode()
+    assert "Räknas fram: Antal beställda uppdrag" in page
+    response = client.post(
+        reverse("goal-create", args=[plan.pk]),
+        {"level": "kf_inriktning", "title": "Fel nivå", "parent": goal.pk},
+    )
+    assert "högre nivå" in response.content.decode()
+    response = client.post(
+        reverse("activity-create", args=[plan.pk, goal.pk]),
+        {"text": "Ny aktivitet", "start": "2026-05-01", "end": "2026-04-01", "status": "pagar"},
+    )
+    assert "Slutdatum är före startdatum" in response.content.decode()
