@@ -234,7 +234,8 @@ def import_plan(*, year: int, file, unit=None, title: str = "") -> PlanImportRes
         errors.append(SheetError("–", 0, "", "filen kunde inte läsas som en Excel-fil (.xlsx)."))
         return result
     if Plan.objects.filter(year=year, unit=unit).exists():
-        errors.append(SheetError("–", 0, "", f"det finns redan en plan för {year}. Ta bort den först."))
+        whom = f" för {unit}" if unit else ""
+        errors.append(SheetError("–", 0, "", f"det finns redan en plan{whom} för {year}. Ta bort den först."))
         return result
     goal_rows = _rows(workbook, "Mål", GOAL_COLUMNS, errors)
     indicator_rows = _rows(workbook, "Indikatorer", INDICATOR_COLUMNS, errors)
@@ -375,7 +376,8 @@ def import_plan(*, year: int, file, unit=None, title: str = "") -> PlanImportRes
         return result
 
     with transaction.atomic():
-        plan = Plan.objects.create(year=year, unit=unit, title=title or f"Verksamhetsplan {year}")
+        default_title = f"Verksamhetsplan {year}" + (f" {unit}" if unit else "")
+        plan = Plan.objects.create(year=year, unit=unit, title=title or default_title)
         by_title = {}
         for order, (_line, level, title_text, row) in enumerate(goals):
             by_title[title_text] = Goal.objects.create(

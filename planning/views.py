@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assignments.models import Unit
+
 from . import services
 from .excel import export_plan, import_plan
 from .forms import ActivityForm, GoalForm, IndicatorForm
@@ -282,6 +284,9 @@ def export(request, pk):
 
 class PlanImportForm(forms.Form):
     year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    unit = forms.ModelChoiceField(
+        label=_("Gäller"), queryset=Unit.objects.all(), required=False, empty_label=_("Avdelningen")
+    )
     file = forms.FileField(
         label=_("Excel-fil (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
     )
@@ -302,7 +307,9 @@ def import_view(request):
     )
     errors = []
     if request.method == "POST" and form.is_valid():
-        result = import_plan(year=form.cleaned_data["year"], file=form.cleaned_data["file"])
+        result = import_plan(
+            year=form.cleaned_data["year"], file=form.cleaned_data["file"], unit=form.cleaned_data["unit"]
+        )
         if result.plan:
             messages.success(request, _("Planen för %(year)s är skapad.") % {"year": result.plan.year})
             return redirect("plan-detail", pk=result.plan.pk)

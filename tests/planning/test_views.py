@@ -125,3 +125,17 @@ def test_edit_goal_indicator_and_activity(client, chef, konsult, plan):  # noqa:
         {"text": "Ny aktivitet", "start": "2026-05-01", "end": "2026-04-01", "status": "pagar"},
     )
     assert "Slutdatum är före startdatum" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_unit_plan_import(client, admin_user, unit, plan):  # noqa: F811
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(admin_user)
+    data = client.get(reverse("plan-export", args=[plan.pk])).content
+    response = client.post(
+        reverse("plan-import"), {"year": "2026", "unit": unit.pk, "file": SimpleUploadedFile("p.xlsx", data)}
+    )
+    assert response.status_code == 302
+    unit_plan = Plan.objects.get(year=2026, unit=unit)
+    assert unit_plan.title == "Verksamhetsplan 2026 Enhet 1" and unit_plan.goals.count() == 4
