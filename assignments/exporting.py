@@ -1,16 +1,21 @@
-"""Export of assignments in the Access import layout, so export → import round-trips."""
+"""Export of assignments in the layout of the Access import, so an export imports back unchanged.
+
+`EXPORT_COLUMNS` are the fixed Swedish headers of both directions; the importer reads exactly these.
+"""
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .models import Assignment
+from .models import Assignment, PriceList, Sector, User
 
 EXPORT_COLUMNS = [
     "Uppdragsnummer",
@@ -33,33 +38,101 @@ EXPORT_COLUMNS = [
     "Tester",
     "Fakturerad",
 ]
-LEVEL_LABELS = {"medarbetare": "Medarbetare", "chef": "Chef", "hogre_chef": "Högre chef"}
-STATUS_LABELS = {"forfragan": "Förfrågan", "pagaende": "Pågående"}
-OUTCOME_LABELS = {"tillsatt": "Tillsatt", "ej_tillsatt": "Ej tillsatt", "avbruten": "Avbruten"}
-WIDTHS = {
-    "Uppdragsnummer": 15,
-    "Kund": 36,
-    "Beställare": 24,
-    "Beställarens e-post": 32,
-    "Tjänst": 28,
-    "Verksamhet": 18,
-    "Konsult": 10,
+# What each column holds, for the import page and the template's instruction sheet.
+COLUMN_HELP = {
+    "Uppdragsnummer": (
+        "Obligatorisk. ÅÅÅÅ-NNNN, till exempel 2026-0142. Nyckeln: finns numret uppdateras uppdraget."
+    ),
+    "Beställningsdatum": "Obligatorisk. Datum, ÅÅÅÅ-MM-DD. Året väljer prislista.",
+    "Kund": "Obligatorisk. Organisationens namn; en okänd organisation läggs upp.",
+    "Beställare": "Obligatorisk. Beställarens namn.",
+    "Beställarens e-post": "Obligatorisk. En okänd beställare läggs upp i kundens organisation.",
+    "Tjänst": "Obligatorisk. Tjänstens titel.",
+    "Nivå": "Medarbetare, Chef eller Högre chef. Tomt betyder Medarbetare.",
+    "Verksamhet": "En av de registrerade verksamheterna, eller tomt.",
+    "Paket": "Obligatorisk. Paketets kod eller namn i prislistan för beställningsåret.",
+    "Pris": "Överenskommet pris totalt, till exempel 24 000 eller 1 200,50. Tomt betyder prislistans pris.",
+    "Timmar tillägg": "Extra debiterade timmar, till exempel 2,5. Tomt betyder 0.",
+    "Konsult": "Obligatorisk. Ansvarig konsults användarnamn eller initialer.",
+    "Status": "Obligatorisk. Förfrågan, Pågående, Tillsatt, Ej tillsatt eller Avbruten.",
+    "Avslutsdatum": "Krävs för Tillsatt, Ej tillsatt och Avbruten; tomt annars.",
+    "Antal sökande": "Heltal, eller tomt.",
+    "Personligt brev": "Ja eller Nej. Tomt betyder Nej.",
+    "Screening": "Ja eller Nej. Tomt betyder Nej.",
+    "Tester": "Ja eller Nej. Tomt betyder Nej.",
+    "Fakturerad": "Fakturadatum, eller tomt. Beloppet blir pris + timmar tillägg × årets timarvode.",
 }
+LEVEL_LABELS = {
+    Assignment.Level.MEDARBETARE.value: "Medarbetare",
+    Assignment.Level.CHEF.value: "Chef",
+    Assignment.Level.HOGRE_CHEF.value: "Högre chef",
+}
+# (status, outcome) → the one Status label of the file.
+STATUS_LABELS = {
+    (Assignment.Status.FORFRAGAN.value, ""): "Förfrågan",
+    (Assignment.Status.PAGAENDE.value, ""): "Pågående",
+    (Assignment.Status.AVSLUTAD.value, Assignment.Outcome.TILLSATT.value): "Tillsatt",
+    (Assignment.Status.AVSLUTAD.value, Assignment.Outcome.EJ_TILLSATT.value): "Ej tillsatt",
+    (Assignment.Status.AVSLUTAD.value, Assignment.Outcome.AVBRUTEN.value): "Avbruten",
+}
+DATE_COLUMNS = {"Beställningsdatum", "Avslutsdatum", "Fakturerad"}
+NUMBER_FORMATS = {"Pris": "#,##0.00", "Timmar tillägg": "0.00", "Antal sökande": "0"}
+WIDTHS = {
+    "Uppdragsnummer": 16,
+    "Beställningsdatum": 17,
+    "Kund": 36,
+    "Beställare": 26,
+    "Beställarens e-post": 34,
+    "Tjänst": 30,
+    "Nivå": 13,
+    "Verksamhet": 18,
+    "Paket": 14,
+    "Pris": 13,
+    "Timmar tillägg": 15,
+    "Konsult": 10,
+    "Status": 12,
+    "Avslutsdatum": 14,
+    "Antal sökande": 14,
+    "Personligt brev": 15,
+    "Screening": 11,
+    "Tester": 9,
+    "Fakturerad": 13,
+}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A cell starting with one of these is a formula to Excel (CSV injection); such text gets a leading '.
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def escape_text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def unescape_text(value: str) -> str:
+    """Undo escape_text, so an exported CSV imports back as it was."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
 
 
 def export_queryset(queryset=None):
-    qs = queryset if queryset is not None else Assignment.objects.all()
-    return qs.select_related("organisation", "manager", "sector", "package", "responsible").order_by("number")
+    queryset = queryset if queryset is not None else Assignment.objects.all()
+    return queryset.select_related("organisation", "manager", "sector", "package", "responsible").order_by(
+        "number"
+    )
 
 
-def status_label(assignment: Assignment) -> str:
-    if assignment.status == Assignment.Status.AVSLUTAD:
-        return OUTCOME_LABELS[assignment.outcome]
-    return STATUS_LABELS[assignment.status]
+def consultant_labels() -> dict[int, str]:
+    """User id → what the Konsult column says: the initials, unless the importer (which tries
+    usernames first) would read them as someone else's username; then the username."""
+    users = list(User.objects.only("id", "username", "initials"))
+    by_username = {u.username.lower(): u.pk for u in users}
+    return {
+        u.pk: u.initials if u.initials and by_username.get(u.initials.lower(), u.pk) == u.pk else u.username
+        for u in users
+    }
 
 
-def export_rows(queryset=None):
-    """One list per assignment, values as Python objects (dates, Decimals, strings)."""
+def export_rows(queryset=None) -> Iterator[list]:
+    """One list per assignment in EXPORT_COLUMNS order, as Python values (dates, Decimals, text)."""
+    consultants = consultant_labels()
     for a in export_queryset(queryset).iterator(chunk_size=2000):
         yield [
             a.number,
@@ -73,8 +146,8 @@ def export_rows(queryset=None):
             a.package.code,
             a.price,
             a.extra_hours,
-            a.responsible.initials or a.responsible.username,
-            status_label(a),
+            consultants[a.responsible_id],
+            STATUS_LABELS[(a.status, a.outcome)],
             a.closed_on,
             a.applicants,
             "Ja" if a.personal_letter else "Nej",
@@ -84,54 +157,48 @@ def export_rows(queryset=None):
         ]
 
 
-def write_xlsx(queryset, file_obj, rows=None) -> int:
-    """Write the export as a readable workbook; returns the number of rows."""
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = "Uppdrag"
-    sheet.append(EXPORT_COLUMNS)
-    header_fill = PatternFill("solid", fgColor="DDE6F0")
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
+def _header_sheet(workbook: Workbook, title: str):
+    """A write-only sheet with widths, the bold frozen header row and a filter."""
+    sheet = workbook.create_sheet(title)
+    for index, name in enumerate(EXPORT_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS[name]
+    sheet.freeze_panes = "A2"
+    font, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
+    header = []
+    for name in EXPORT_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font, cell.fill = font, fill
+        cell.alignment = Alignment(vertical="top")
+        header.append(cell)
+    sheet.append(header)
+    return sheet
+
+
+def write_xlsx(queryset, file_obj, *, rows: Iterable[list] | None = None) -> int:
+    """The assignments (or the given rows) as a readable workbook; returns the number of rows."""
+    workbook = Workbook(write_only=True)
+    sheet = _header_sheet(workbook, "Uppdrag")
+    formats = ["yyyy-mm-dd" if name in DATE_COLUMNS else NUMBER_FORMATS.get(name) for name in EXPORT_COLUMNS]
     count = 0
     for row in rows if rows is not None else export_rows(queryset):
-        sheet.append(row)
+        cells = []
+        for value, number_format in zip(row, formats, strict=True):
+            if value is None or value == "":
+                cells.append(None)
+            elif number_format:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = number_format
+                cells.append(cell)
+            elif isinstance(value, str) and value.startswith("="):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"  # text, never a formula
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
         count += 1
-    date_columns = [
-        i + 1
-        for i, name in enumerate(EXPORT_COLUMNS)
-        if name in ("Beställningsdatum", "Avslutsdatum", "Fakturerad")
-    ]
-    number_columns = [i + 1 for i, name in enumerate(EXPORT_COLUMNS) if name in ("Pris", "Timmar tillägg")]
-    for column in date_columns:
-        for cell in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell[0].number_format = "yyyy-mm-dd"
-    for column in number_columns:
-        for cell in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell[0].number_format = "# ##0.##"
-    for index, name in enumerate(EXPORT_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, max(12, len(name) + 2))
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXPORT_COLUMNS))}{count + 1}"
     workbook.save(file_obj)
-    return count
-
-
-def write_csv(queryset, file_obj) -> int:
-    """Semicolon CSV with BOM and decimal commas, as Swedish Excel writes it."""
-    wrapped = isinstance(file_obj, io.BufferedIOBase | io.BytesIO)
-    text = io.TextIOWrapper(file_obj, encoding="utf-8-sig", newline="") if wrapped else file_obj
-    writer = csv.writer(text, delimiter=";")
-    writer.writerow(EXPORT_COLUMNS)
-    count = 0
-    for row in export_rows(queryset):
-        writer.writerow([_csv_value(v) for v in row])
-        count += 1
-    text.flush()
-    if wrapped:
-        text.detach()  # leave the caller's file open
     return count
 
 
@@ -145,39 +212,69 @@ def _csv_value(value):
         if "." in text:
             text = text.rstrip("0").rstrip(".")
         return text.replace(".", ",")
+    if isinstance(value, str):
+        return escape_text(value)
     return value
 
 
+def write_csv(queryset, file_obj) -> int:
+    """Semicolon-separated, UTF-8 with BOM and decimal commas, as Swedish Excel writes CSV.
+
+    `file_obj` is a binary file; returns the number of rows."""
+    text = io.TextIOWrapper(file_obj, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    count = 0
+    for row in export_rows(queryset):
+        writer.writerow([_csv_value(v) for v in row])
+        count += 1
+    text.flush()
+    text.detach()  # leave the caller's file open
+    return count
+
+
 def xlsx_response(queryset, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    """A download of the assignments as .xlsx, e.g. of a list page's filtered queryset."""
+    buffer = io.BytesIO()
+    write_xlsx(queryset, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    write_xlsx(queryset, response)
     return response
 
 
 def template_xlsx(file_obj) -> None:
-    """An empty import template with one example row."""
-    example = [
-        [
-            "2026-0001",
-            date(2026, 3, 2),
-            "Farsta stadsdelsförvaltning",
-            "Exempel Exempelsson",
-            "exempel.exempelsson@example.org",
-            "Förskollärare",
-            "Medarbetare",
-            "Förskola",
-            "stora",
-            Decimal("27000"),
-            Decimal("0"),
-            "KK",
-            "Pågående",
-            None,
-            42,
-            "Nej",
-            "Ja",
-            "Nej",
-            None,
-        ]
-    ]
-    write_xlsx(None, file_obj, rows=example)
+    """An empty import file: the header row, and a sheet explaining each column and its values."""
+    workbook = Workbook(write_only=True)
+    _header_sheet(workbook, "Uppdrag")
+    help_sheet = workbook.create_sheet("Anvisningar")
+    help_sheet.column_dimensions["A"].width = 22
+    help_sheet.column_dimensions["B"].width = 100
+    bold = Font(bold=True)
+
+    def heading(text):
+        cell = WriteOnlyCell(help_sheet, value=text)
+        cell.font = bold
+        help_sheet.append([cell])
+
+    heading("Fyll i bladet Uppdrag, en rad per uppdrag. Ändra inte rubrikraden.")
+    help_sheet.append([])
+    for name in EXPORT_COLUMNS:
+        cell = WriteOnlyCell(help_sheet, value=name)
+        cell.font = bold
+        help_sheet.append([cell, COLUMN_HELP[name]])
+    help_sheet.append([])
+    price_list = PriceList.objects.prefetch_related("packages").first()
+    if price_list is not None:
+        heading(f"Paket i prislistan för {price_list.year} (kod – namn)")
+        for package in price_list.packages.all():
+            help_sheet.append([package.code, package.name])
+        help_sheet.append([])
+    heading("Verksamheter")
+    for sector in Sector.objects.filter(active=True):
+        help_sheet.append([sector.name])
+    workbook.save(file_obj)
+
+
+def template_csv() -> bytes:
+    """The header row, UTF-8 with BOM and semicolons, as Swedish Excel opens it."""
+    return ("\ufeff" + ";".join(EXPORT_COLUMNS) + "\r\n").encode("utf-8")

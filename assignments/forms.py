@@ -232,15 +232,24 @@ class AssignmentForm(forms.ModelForm):
         name, email = data.get("new_manager_name", "").strip(), (data.get("new_manager_email") or "").lower()
         organisation = data.get("organisation")
         if manager and (name or email):
-            self.add_error("manager", _("Välj antingen en befintlig beställare eller fyll i en ny, inte båda."))
+            self.add_error(
+                "manager", _("Välj antingen en befintlig beställare eller fyll i en ny, inte båda.")
+            )
         elif not manager:
-            existing = Manager.objects.select_related("organisation").filter(email=email).first() if email else None
+            existing = (
+                Manager.objects.select_related("organisation").filter(email=email).first() if email else None
+            )
             if not (name and email) and "new_manager_email" not in self.errors:
                 self.add_error("manager", _("Välj en beställare eller ange namn och e-post för en ny."))
             elif existing and organisation and existing.organisation_id != organisation.pk:
-                self.add_error("new_manager_email", _(
-                    "%(email)s finns redan som beställare på %(org)s. Välj den organisationen och beställaren i "
-                    "listan, eller ange en annan e-postadress.") % {"email": email, "org": existing.organisation})
+                self.add_error(
+                    "new_manager_email",
+                    _(
+                        "%(email)s finns redan som beställare på %(org)s. Välj den organisationen och "
+                        "beställaren i listan, eller ange en annan e-postadress."
+                    )
+                    % {"email": email, "org": existing.organisation},
+                )
             elif existing:
                 data["manager"] = existing
         package, ordered_on = data.get("package"), data.get("ordered_on")

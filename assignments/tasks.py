@@ -1,28 +1,58 @@
-"""Celery tasks of the register: the Access import runs here so the page can show its progress."""
+"""Celery tasks of the register: the Access import runs here, so the page can show its progress."""
+
+import logging
 
 from celery import shared_task
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from .importing import import_assignments
 from .models import ImportJob
 
+logger = logging.getLogger(__name__)
 
-@shared_task(acks_late=True)
-def run_import(job_id: int) -> str:
-    """Run an uploaded import once. A job already started or finished is left alone.
+MAX_STORED_ERRORS = 1000
 
-    The rows are checked outside the write transaction and progress is saved as they are, so
-    the page polling the job sees it move; the rows are then written in one transaction.
+
+def _finish(job_id: int, **fields) -> None:
+    ImportJob.objects.filter(pk=job_id).update(finished_at=timezone.now(), **fields)
+
+
+def _fail(job_id: int, message: str) -> None:
+    _finish(
+        job_id,
+        state=ImportJob.State.FAILED,
+        errors=[{"line": 0, "column": "", "message": message}],
+        error_count=1,
+    )
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3)
+def run_import(self, job_id: int) -> str:
+    """Run an uploaded import once; a job that is done or failed is left alone.
+
+    Progress: `import_assignments` reports it while it checks the rows, before its write
+    transaction opens, and this task is not inside a transaction then; so each `.update()` below
+    commits at once and the polling page sees it, on PostgreSQL as on SQLite. The write itself
+    (a few seconds for 10 000 rows) runs in one transaction; the page shows "Sparar" meanwhile.
+    A second connection for progress inside that transaction would work on PostgreSQL, but on
+    SQLite it would wait for the write lock the import holds.
+
+    Safe to run twice: the state is checked and set under `select_for_update`. A job left
+    `running` is taken up again only by a retry or by Redis redelivering the message of a worker
+    that died; the import is all or nothing, so nothing of that first run was saved.
     """
+    resumable = self.request.retries > 0 or bool((self.request.delivery_info or {}).get("redelivered"))
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.state != ImportJob.State.PENDING:
+        if job is None:
+            return "missing"
+        if job.state != ImportJob.State.PENDING and not (job.state == ImportJob.State.RUNNING and resumable):
             return "skipped"
-        job.state = ImportJob.State.RUNNING
-        job.save(update_fields=["state"])
+        job.state, job.processed, job.total = ImportJob.State.RUNNING, 0, 0
+        job.save(update_fields=["state", "processed", "total"])
 
-    def progress(processed, total):
+    def progress(processed: int, total: int) -> None:
         ImportJob.objects.filter(pk=job_id).update(processed=processed, total=total)
 
     try:
@@ -30,21 +60,28 @@ def run_import(job_id: int) -> str:
             result = import_assignments(
                 file=handle, filename=job.original_name, by=job.created_by, progress=progress
             )
-    except Exception:
-        ImportJob.objects.filter(pk=job_id).update(
-            state=ImportJob.State.FAILED,
-            errors=[{"line": 0, "column": "", "message": "Ett oväntat fel inträffade. Inget sparades."}],
-        )
+    except FileNotFoundError:
+        _fail(job_id, "Den uppladdade filen finns inte längre. Ladda upp den igen.")
+        return "failed"
+    except (OperationalError, InterfaceError) as error:
+        # The database was away for a moment; the import rolled back, so try again later.
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=error, countdown=10 * 2**self.request.retries) from error
+        _fail(job_id, "Databasen svarade inte. Inget sparades; försök igen senare.")
         raise
-    ImportJob.objects.filter(pk=job_id).update(
+    except Exception:
+        logger.exception("Import job %s failed", job_id)
+        _fail(job_id, "Ett oväntat fel inträffade. Inget sparades.")
+        raise
+    _finish(
+        job_id,
         state=ImportJob.State.DONE if result.ok else ImportJob.State.FAILED,
         total=result.total,
-        processed=result.total if result.ok else job.processed,
+        processed=result.total,
         created=result.created,
         updated=result.updated,
         unchanged=result.unchanged,
-        errors=[e.as_dict() for e in result.errors][:2000],
+        errors=[e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]],
         error_count=len(result.errors),
-        finished_at=timezone.now(),
     )
     return "done" if result.ok else "failed"

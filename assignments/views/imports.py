@@ -3,13 +3,13 @@
 import io
 
 from django import forms
-from django.contrib import messages
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ..exporting import EXPORT_COLUMNS, template_xlsx
+from ..exporting import COLUMN_HELP, EXPORT_COLUMNS, XLSX_TYPE, template_csv, template_xlsx
 from ..models import ImportJob
 from ..tasks import run_import
 from .common import admin_required
@@ -19,38 +19,49 @@ MAX_BYTES = 10 * 1024 * 1024
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Fil (.xlsx eller .csv)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"})
+        label=gettext_lazy("Fil (.xlsx eller .csv)"),
+        help_text=gettext_lazy("Högst 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        error_messages={
+            "required": gettext_lazy("Välj en fil att importera."),
+            "empty": gettext_lazy("Filen är tom."),
+        },
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
+        name = upload.name.lower()
+        if not name.endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Välj en .xlsx- eller .csv-fil."))
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(_("Filen är större än 10 MB. Dela upp den i flera filer."))
-        if upload.size == 0:
-            raise forms.ValidationError(_("Filen är tom."))
+        if name.endswith(".xlsx"):
+            start = upload.read(4)
+            upload.seek(0)
+            if start != b"PK\x03\x04":  # every .xlsx is a zip archive
+                raise forms.ValidationError(_("Filen är ingen Excel-fil (.xlsx), fast namnet slutar så."))
         return upload
 
 
 @admin_required
 def import_start(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(file=upload, original_name=upload.name[:255], created_by=request.user)
-        transaction.on_commit(lambda: run_import.delay(job.pk))
-        messages.info(request, _("Filen %(name)s läses in.") % {"name": upload.name})
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                file=upload, original_name=upload.name[:255], created_by=request.user
+            )
+            transaction.on_commit(lambda: run_import.delay(job.pk))
         return redirect("import-detail", pk=job.pk)
-    jobs = ImportJob.objects.select_related("created_by")[:10]
     return render(
         request,
         "assignments/import_start.html",
         {
             "nav": "import",
             "form": form,
-            "jobs": jobs,
-            "columns": EXPORT_COLUMNS,
+            "jobs": ImportJob.objects.select_related("created_by")[:10],
+            "columns": [(name, COLUMN_HELP[name]) for name in EXPORT_COLUMNS],
         },
     )
 
@@ -67,22 +78,10 @@ def import_template(request, fmt):
     if fmt == "xlsx":
         buffer = io.BytesIO()
         template_xlsx(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="uppdrag-mall.xlsx"'
-        return response
-    if fmt == "csv":
-        header = ";".join(EXPORT_COLUMNS) + "\r\n"
-        example = (
-            "2026-0001;2026-03-02;Farsta stadsdelsförvaltning;Exempel Exempelsson;"
-            "exempel.exempelsson@example.org;Förskollärare;Medarbetare;Förskola;stora;27 000;0;KK;"
-            "Pågående;;42;Nej;Ja;Nej;\r\n"
-        )
-        response = HttpResponse(
-            ("\ufeff" + header + example).encode("utf-8"), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="uppdrag-mall.csv"'
-        return response
-    return HttpResponse(_("Okänt format."), status=404)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    elif fmt == "csv":
+        response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    else:
+        raise Http404(_("Mallen finns som .xlsx och .csv."))
+    response["Content-Disposition"] = f'attachment; filename="uppdrag-mall.{fmt}"'
+    return response

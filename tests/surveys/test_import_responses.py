@@ -95,5 +95,7 @@ def test_load_questionnaires_command(capsys):
     call_command("load_questionnaires", "2025")
     call_command("load_questionnaires", "2025")
     assert Questionnaire.objects.filter(year=2025).count() == 4
-    assert not Questionnaire.objects.get(kind="kundenkat", year=2025).questions.filter(key="bemotande").exists()
+    assert (
+        not Questionnaire.objects.get(kind="kundenkat", year=2025).questions.filter(key="bemotande").exists()
+    )
     assert Questionnaire.objects.get(kind="kandidatenkat", year=2025).anonymous

@@ -1,3 +1,5 @@
+"""`manage.py export_assignments FILE [--year YYYY]`: the register in the import's layout."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,7 +9,10 @@ from assignments.models import Assignment
 
 
 class Command(BaseCommand):
-    help = "Exporterar uppdrag i importformatet: .xlsx, annars semikolonseparerad CSV (UTF-8 med BOM)."
+    help = (
+        "Exporterar uppdrag i importformatet: .xlsx om filnamnet slutar så, annars semikolonseparerad "
+        "CSV (UTF-8 med BOM, decimalkomma). Filen går att importera tillbaka."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
@@ -18,12 +23,9 @@ class Command(BaseCommand):
         if year:
             queryset = queryset.filter(ordered_on__year=year)
         path = Path(file)
-        if not path.parent.exists():
+        if not path.parent.is_dir():
             raise CommandError(f"Mappen {path.parent} finns inte.")
+        writer = write_xlsx if path.suffix.lower() == ".xlsx" else write_csv
         with path.open("wb") as handle:
-            count = (
-                write_xlsx(queryset, handle)
-                if path.suffix.lower() == ".xlsx"
-                else write_csv(queryset, handle)
-            )
+            count = writer(queryset, handle)
         self.stdout.write(self.style.SUCCESS(f"{count} uppdrag exporterade till {path}."))

@@ -1,3 +1,5 @@
+"""`manage.py import_assignments FILE [--user USERNAME]`: the Access import from the shell."""
+
 import sys
 from pathlib import Path
 
@@ -11,28 +13,20 @@ class Command(BaseCommand):
     help = "Importerar uppdrag från en .xlsx- eller .csv-fil (exporten ur Access). Allt eller inget."
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", help="En .xlsx-fil, eller en semikolonseparerad .csv-fil i UTF-8")
         parser.add_argument(
-            "--user", help="Användaren som står som ändrare i historiken (standard: första admin)"
+            "--user", help="Användaren som står som ändrare i historiken (standard: första administratören)"
         )
 
     def handle(self, *args, file, user=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Filen {file} finns inte.")
-        by = (
-            User.objects.filter(username=user).first()
-            if user
-            else (
-                User.objects.filter(role=User.Role.ADMIN).order_by("id").first()
-                or User.objects.filter(is_superuser=True).order_by("id").first()
-            )
-        )
-        if by is None:
-            raise CommandError("Ange --user: det finns ingen administratör att registrera importen på.")
+        by = self._user(user)
 
         def progress(done, total):
-            self.stderr.write(f"\rKontrollerat {done} av {total} rader", ending="")
+            text = f"Sparar {total} rader …" if done == total else f"Kontrollerat {done} av {total} rader"
+            self.stderr.write(f"\r{text}", ending="")
             self.stderr.flush()
 
         with path.open("rb") as handle:
@@ -40,8 +34,8 @@ class Command(BaseCommand):
         self.stderr.write("")
         if result.errors:
             for error in result.errors:
-                self.stdout.write(str(error))
-            self.stdout.write(f"{len(result.errors)} fel. Ingenting sparades.")
+                self.stderr.write(str(error))
+            self.stderr.write(self.style.ERROR(f"{len(result.errors)} fel. Ingenting sparades."))
             sys.exit(1)
         self.stdout.write(
             self.style.SUCCESS(
@@ -49,3 +43,15 @@ class Command(BaseCommand):
                 f"{result.unchanged} oförändrade uppdrag."
             )
         )
+
+    def _user(self, username):
+        if username:
+            by = User.objects.filter(username=username).first()
+            if by is None:
+                raise CommandError(f"Det finns ingen användare {username}.")
+            return by
+        by = User.objects.filter(role=User.Role.ADMIN).order_by("id").first()
+        by = by or User.objects.filter(is_superuser=True).order_by("id").first()
+        if by is None:
+            raise CommandError("Ange --user: det finns ingen administratör att registrera importen på.")
+        return by
