@@ -84,4 +84,12 @@ def run_import(self, job_id: int) -> str:
         errors=[e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]],
         error_count=len(result.errors),
     )
+    _discard_upload(job)
     return "done" if result.ok else "failed"
+
+
+def _discard_upload(job: ImportJob) -> None:
+    """The upload holds managers' names and e-mail addresses: keep it only until it is imported."""
+    if job.file:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
