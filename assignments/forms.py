@@ -418,27 +418,15 @@ class PackageForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("is_hourly_rate"):
-            other = (
-                Package.objects.filter(price_list=self.price_list, is_hourly_rate=True)
-                .exclude(pk=self.instance.pk)
-                .first()
-            )
-            if other:
-                self.add_error(
-                    "is_hourly_rate", _("%(name)s är redan årets timarvode.") % {"name": other.name}
-                )
-        for field, label in (("code", _("koden")), ("name", _("namnet"))):
-            value = data.get(field)
-            if (
-                value
-                and Package.objects.filter(price_list=self.price_list, **{f"{field}__iexact": value})
-                .exclude(pk=self.instance.pk)
-                .exists()
-            ):
-                self.add_error(
-                    field, _("Det finns redan ett paket med %(what)s i prislistan.") % {"what": label}
-                )
+        candidate = Package(
+            pk=self.instance.pk,
+            price_list=self.price_list,
+            code=data.get("code") or "",
+            name=data.get("name") or "",
+            is_hourly_rate=bool(data.get("is_hourly_rate")),
+        )
+        for field, message in candidate.price_list_conflicts().items():
+            self.add_error(field, message)
         return data
 
     def validate_constraints(self, exclude=None):

@@ -144,6 +144,20 @@ class Package(models.Model):
     def year(self):
         return self.price_list.year
 
+    def price_list_conflicts(self) -> dict[str, str]:
+        """The price list's rules this package would break, as Swedish messages by field."""
+        errors = {}
+        siblings = Package.objects.filter(price_list_id=self.price_list_id).exclude(pk=self.pk)
+        if self.is_hourly_rate:
+            other = siblings.filter(is_hourly_rate=True).first()
+            if other:
+                errors["is_hourly_rate"] = _("%(name)s är redan årets timarvode.") % {"name": other.name}
+        if self.code and siblings.filter(code__iexact=self.code).exists():
+            errors["code"] = _("Det finns redan ett paket med koden i prislistan.")
+        if self.name and siblings.filter(name__iexact=self.name).exists():
+            errors["name"] = _("Det finns redan ett paket med namnet i prislistan.")
+        return errors
+
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):

@@ -56,24 +56,17 @@ class PackageSerializer(serializers.ModelSerializer):
         validators = []
 
     def validate(self, attrs):
-        price_list = attrs.get("price_list") or getattr(self.instance, "price_list", None)
-        if attrs.get("is_hourly_rate") and price_list is not None:
-            other = Package.objects.filter(price_list=price_list, is_hourly_rate=True)
-            if self.instance is not None:
-                other = other.exclude(pk=self.instance.pk)
-            if other.exists():
-                raise serializers.ValidationError({"is_hourly_rate": "Prislistan har redan ett timarvode."})
-        for field, message in (
-            ("code", "Koden används redan i prislistan."),
-            ("name", "Namnet används redan i prislistan."),
-        ):
-            value = attrs.get(field)
-            if value and price_list is not None:
-                clash = Package.objects.filter(price_list=price_list, **{field: value})
-                if self.instance is not None:
-                    clash = clash.exclude(pk=self.instance.pk)
-                if clash.exists():
-                    raise serializers.ValidationError({field: message})
+        current = self.instance or Package()
+        candidate = Package(
+            pk=current.pk,
+            price_list=attrs.get("price_list") or getattr(current, "price_list", None),
+            code=attrs.get("code", current.code),
+            name=attrs.get("name", current.name),
+            is_hourly_rate=attrs.get("is_hourly_rate", current.is_hourly_rate),
+        )
+        conflicts = candidate.price_list_conflicts()
+        if conflicts:
+            raise serializers.ValidationError(conflicts)
         return attrs
 
 
