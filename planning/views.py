@@ -379,3 +379,42 @@ def activity_edit(request, pk, goal_pk, activity_pk=None):
     return _edit(
         request, plan, form, activity.text[:60] or _("Ny aktivitet"), reverse("plan-detail", args=[plan.pk])
     )
+
+
+class NewPlanForm(forms.Form):
+    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    unit = forms.ModelChoiceField(
+        label=_("Gäller"), queryset=Unit.objects.all(), required=False, empty_label=_("Avdelningen")
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("year") and Plan.objects.filter(year=data["year"], unit=data.get("unit")).exists():
+            raise forms.ValidationError(
+                _("Det finns redan en sådan plan för %(year)s.") % {"year": data["year"]}
+            )
+        return data
+
+
+@login_required
+def plan_create(request):
+    _editor(request)
+    form = NewPlanForm(request.POST or None, initial={"year": timezone.localdate().year + 1})
+    if request.method == "POST" and form.is_valid():
+        year, unit = form.cleaned_data["year"], form.cleaned_data["unit"]
+        plan = Plan.objects.create(
+            year=year, unit=unit, title=f"Verksamhetsplan {year}" + (f" {unit}" if unit else "")
+        )
+        messages.success(request, _("Planen är skapad som utkast. Lägg till mål nedan."))
+        return redirect("plan-detail", pk=plan.pk)
+    return render(
+        request,
+        "planning/edit.html",
+        {
+            "nav": "plan",
+            "plan": None,
+            "form": form,
+            "title": _("Ny verksamhetsplan"),
+            "back": reverse("plan-list"),
+        },
+    )

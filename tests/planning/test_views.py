@@ -139,3 +139,15 @@ def test_unit_plan_import(client, admin_user, unit, plan):  # noqa: F811
     assert response.status_code == 302
     unit_plan = Plan.objects.get(year=2026, unit=unit)
     assert unit_plan.title == "Verksamhetsplan 2026 Enhet 1" and unit_plan.goals.count() == 4
+
+
+@pytest.mark.django_db
+def test_new_empty_plan(client, chef, konsult, plan):  # noqa: F811
+    client.force_login(konsult)
+    assert client.get(reverse("plan-create")).status_code == 403
+    client.force_login(chef)
+    response = client.post(reverse("plan-create"), {"year": "2027"})
+    created = Plan.objects.get(year=2027)
+    assert response.url == reverse("plan-detail", args=[created.pk]) and created.status == "utkast"
+    response = client.post(reverse("plan-create"), {"year": "2026"})
+    assert "Det finns redan en sådan plan för 2026" in response.content.decode()
