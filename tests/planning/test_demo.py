@@ -69,3 +69,33 @@ goals:
     assert Indicator.objects.get(goal__plan=plan, name="Sjukfrånvaro").periodicity == "ar"
     assert plan.goals.get(title="Nöjda kunder").parent.number == "3"
     assert Plan.objects.count() == 1  # no admin user: no draft copy
+
+
+@pytest.mark.django_db
+def test_source_plans_load_and_export_their_tables():
+    import io
+
+    import yaml
+    from openpyxl import load_workbook
+
+    from planning.excel import export_plan
+
+    demo.load_demo(stdout=lambda line: None, today=date(2026, 3, 1))
+    for year in (2024, 2025):
+        source = yaml.safe_load((demo.DATA / f"plan-{year}.yaml").read_text(encoding="utf-8"))
+        plan = Plan.objects.get(year=year, unit__isnull=True)
+        indicators = [i["name"] for g in source["goals"] for i in (g.get("indicators") or [])]
+        activities = [a["text"] for g in source["goals"] for a in (g.get("activities") or [])]
+        buffer = io.BytesIO()
+        export_plan(plan, buffer)
+        workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+        exported_indicators = [
+            row[1] for row in workbook["Indikatorer"].iter_rows(min_row=2, values_only=True)
+        ]
+        exported_activities = [
+            row[1] for row in workbook["Aktiviteter"].iter_rows(min_row=2, values_only=True)
+        ]
+        assert sorted(exported_indicators) == sorted(indicators)
+        assert sorted(exported_activities) == sorted(activities)
+    computed = Indicator.objects.filter(goal__plan__year=2025).exclude(measure="")
+    assert computed.count() >= 5
