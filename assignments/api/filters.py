@@ -1,31 +1,62 @@
-"""FilterSets of the API (django-filter)."""
+"""FilterSets of the API (django-filter). A bad parameter gives 400 with the parameter's name."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
-from ..models import Assignment, Package, TimeEntry
+from ..models import Assignment, Package, TimeEntry, Unit, User
+from ..selectors import search_assignments
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class YearFilter(django_filters.NumberFilter):
+    """A whole year that a date can hold; anything else is a 400, not a database error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
 
 
 class AssignmentApiFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="ordered_on", lookup_expr="year", label="Beställningsår")
-    package = django_filters.CharFilter(field_name="package__code", label="Paketkod")
-    consultant = django_filters.NumberFilter(
-        method="filter_consultant", label="Konsult (ansvarig eller medarbetande)"
+    search = django_filters.CharFilter(
+        method="filter_search", label="Sök på nummer, tjänst, organisation eller beställare"
     )
-    unit = django_filters.NumberFilter(field_name="responsible__unit", label="Enhet")
-    ordered_after = django_filters.DateFilter(field_name="ordered_on", lookup_expr="gte")
-    ordered_before = django_filters.DateFilter(field_name="ordered_on", lookup_expr="lte")
+    year = YearFilter(field_name="ordered_on", lookup_expr="year", label="Beställningsår")
+    package = django_filters.CharFilter(field_name="package__code", label="Paketkod")
+    consultant = django_filters.ModelChoiceFilter(
+        queryset=User.objects.all(),
+        method="filter_consultant",
+        label="Konsult (ansvarig eller medarbetande)",
+    )
+    unit = django_filters.ModelChoiceFilter(
+        field_name="responsible__unit", queryset=Unit.objects.all(), label="Den ansvariga konsultens enhet"
+    )
+    ordered_after = django_filters.DateFilter(
+        field_name="ordered_on", lookup_expr="gte", label="Beställt tidigast"
+    )
+    ordered_before = django_filters.DateFilter(
+        field_name="ordered_on", lookup_expr="lte", label="Beställt senast"
+    )
 
     class Meta:
         model = Assignment
-        fields = ["status", "outcome", "organisation", "sector", "level", "responsible"]
+        fields = ["status", "outcome", "organisation", "manager", "sector", "level", "responsible"]
 
+    def filter_search(self, queryset, name, value):
+        return search_assignments(queryset, value)
+
+    @extend_schema_field(OpenApiTypes.INT)
     def filter_consultant(self, queryset, name, value):
-        return queryset.filter(Q(responsible_id=value) | Q(colleagues__id=value)).distinct()
+        return queryset.filter(Q(responsible=value) | Q(colleagues=value)).distinct()
 
 
 class PackageApiFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(field_name="price_list__year")
+    year = YearFilter(field_name="price_list__year", label="Prislistans år")
 
     class Meta:
         model = Package
@@ -33,8 +64,8 @@ class PackageApiFilter(django_filters.FilterSet):
 
 
 class TimeEntryApiFilter(django_filters.FilterSet):
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="Från och med")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="Till och med")
 
     class Meta:
         model = TimeEntry

@@ -2,18 +2,55 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from ..models import Assignment, Manager, Organisation, Package, TimeCategory, TimeEntry, User
+from ..services import list_price
+
+# DRF's Swedish catalogue lacks these; every message a client sees should be Swedish.
+SWEDISH_FIELD_MESSAGES = [
+    (serializers.BooleanField, {"invalid": _("Ange true eller false.")}),
+    (serializers.CharField, {"invalid": _("Ange en text.")}),
+]
+SURROGATE_MESSAGE = _("Texten innehåller ett otillåtet tecken (U+{code_point:X}).")
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class SwedishMessages:
+    """Fills in the Swedish error messages DRF has no translation for."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            for field_class, messages in SWEDISH_FIELD_MESSAGES:
+                if isinstance(field, field_class):
+                    field.error_messages.update(messages)
+            for validator in field.validators:
+                if isinstance(validator, ProhibitSurrogateCharactersValidator):
+                    validator.message = SURROGATE_MESSAGE
+        return fields
+
+
+def is_active(obj) -> bool:
+    return obj.active if hasattr(obj, "active") else obj.is_active
+
+
+class ModelSerializer(SwedishMessages, serializers.ModelSerializer):
+    pass
+
+
+class Serializer(SwedishMessages, serializers.Serializer):
+    pass
+
+
+class OrganisationSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "kind", "active"]
 
 
-class ManagerSerializer(serializers.ModelSerializer):
+class ManagerSerializer(ModelSerializer):
     class Meta:
         model = Manager
         fields = ["id", "name", "email", "organisation"]
@@ -28,7 +65,7 @@ class ManagerSerializer(serializers.ModelSerializer):
         return value
 
 
-class PackageSerializer(serializers.ModelSerializer):
+class PackageSerializer(ModelSerializer):
     year = serializers.IntegerField(source="price_list.year", read_only=True)
 
     class Meta:
@@ -70,15 +107,26 @@ class PackageSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
-    """Assignments. Candidate contact data is write-only: it is kept only for the surveys."""
+class AssignmentSerializer(ModelSerializer):
+    """Assignments. Candidate contact data is write-only: it is kept only for the surveys.
+
+    Outcome, closing date and hires are set by the close action, not here; `status` moves an
+    open assignment between förfrågan and pågående.
+    """
 
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    manager_name = serializers.CharField(source="manager.name", read_only=True)
     package_code = serializers.CharField(source="package.code", read_only=True)
     responsible_username = serializers.CharField(source="responsible.username", read_only=True)
     responsible = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
     colleagues = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), many=True, required=False)
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("Utelämnat: prislistans pris × antal."),
+    )
     candidate_name = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200)
     candidate_email = serializers.EmailField(write_only=True, required=False, allow_blank=True)
 
@@ -90,6 +138,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "organisation",
             "organisation_name",
             "manager",
+            "manager_name",
             "role_title",
             "level",
             "sector",
@@ -124,25 +173,73 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["number", "status", "outcome", "closed_on", "hires", "created_at", "updated_at"]
+        read_only_fields = ["number", "outcome", "closed_on", "hires", "created_at", "updated_at"]
+
+    def validate_status(self, value):
+        closed = self.instance is not None and self.instance.is_closed
+        if value == Assignment.Status.AVSLUTAD and not closed:
+            raise serializers.ValidationError(
+                _("Ett uppdrag avslutas med åtgärden close (utfall och avslutsdatum).")
+            )
+        if closed and value != Assignment.Status.AVSLUTAD:
+            raise serializers.ValidationError(_("Ett avslutat uppdrag kan inte öppnas igen."))
+        return value
 
     def validate(self, attrs):
-        package = attrs.get("package") or getattr(self.instance, "package", None)
-        ordered_on = attrs.get("ordered_on") or getattr(self.instance, "ordered_on", None)
+        if self.instance is not None and self.instance.is_closed:
+            attrs.pop("status", None)
+        errors = {}
+        current = self.instance
+
+        def value(name):
+            return attrs[name] if name in attrs else getattr(current, name, None)
+
+        # Registers that were retired stay on old assignments but are not chosen anew.
+        for name, inactive in (
+            ("organisation", _("Organisationen är inte aktiv.")),
+            ("sector", _("Verksamheten är inte aktiv.")),
+            ("package", _("Paketet är inte aktivt.")),
+            ("responsible", _("Konsulten är inte aktiv.")),
+        ):
+            chosen = attrs.get(name)
+            unchanged = current is not None and getattr(current, f"{name}_id") == getattr(chosen, "pk", None)
+            if chosen is not None and not unchanged and not is_active(chosen):
+                errors[name] = inactive
+        if "colleagues" in attrs:
+            before = {c.pk for c in current.colleagues.all()} if current is not None else set()
+            if any(not c.is_active and c.pk not in before for c in attrs["colleagues"]):
+                errors["colleagues"] = _("En av konsulterna är inte aktiv.")
+
+        package, ordered_on = value("package"), value("ordered_on")
         if package is not None and ordered_on is not None and package.price_list.year != ordered_on.year:
-            raise serializers.ValidationError(
-                {"package": f"Paketet ska komma från prislistan för beställningsåret {ordered_on.year}."}
-            )
+            errors["package"] = _("Paketet ska komma från prislistan för beställningsåret %(year)s.") % {
+                "year": ordered_on.year
+            }
+        manager, organisation = value("manager"), value("organisation")
+        if ("manager" in attrs or "organisation" in attrs) and manager and organisation:
+            if manager.organisation_id != organisation.pk:
+                errors["manager"] = _("Beställaren hör till en annan organisation.")
+        responsible = value("responsible")
+        if responsible is None and "request" in self.context:
+            responsible = self.context["request"].user  # the service's default
+        colleagues = attrs.get("colleagues", [])
+        if responsible is not None and responsible in colleagues:
+            errors["colleagues"] = _("Den ansvariga konsulten ska inte också stå som medarbetande.")
+        redo_of = attrs.get("redo_of")
+        if redo_of is not None and (current is None or current.redo_of_id != redo_of.pk):
+            if redo_of.outcome not in (Assignment.Outcome.EJ_TILLSATT, Assignment.Outcome.AVBRUTEN):
+                errors["redo_of"] = _("Omtag görs av ett avslutat uppdrag som inte tillsattes.")
+        if errors:
+            raise serializers.ValidationError(errors)
+
+        # A new package or quantity brings its list price along, unless the price was agreed apart.
+        repriced = "package" in attrs or "quantity" in attrs
+        if "price" not in attrs and current is not None and repriced and not current.is_price_overridden:
+            attrs["price"] = list_price(package, value("quantity"))
         return attrs
 
 
-class AssignmentStatusSerializer(serializers.Serializer):
-    """Moving an open assignment between förfrågan and pågående."""
-
-    status = serializers.ChoiceField(choices=[("forfragan", "Förfrågan"), ("pagaende", "Pågående")])
-
-
-class CloseAssignmentSerializer(serializers.Serializer):
+class CloseAssignmentSerializer(Serializer):
     outcome = serializers.ChoiceField(choices=Assignment.Outcome.choices)
     closed_on = serializers.DateField()
     hires = serializers.IntegerField(min_value=0, required=False, allow_null=True)
@@ -155,7 +252,7 @@ class CloseAssignmentSerializer(serializers.Serializer):
     )
 
 
-class TimeEntrySerializer(serializers.ModelSerializer):
+class TimeEntrySerializer(ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(read_only=True)
     hours = serializers.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal("0.25"), max_value=Decimal("24")

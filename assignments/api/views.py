@@ -1,16 +1,20 @@
 """The register API: thin viewsets over the services and selectors, with the pages' permissions."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework import exceptions, filters, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from .. import selectors, services
 from ..models import Manager, Organisation, Package, TimeEntry
-from ..permissions import AssignmentPermission, TimeEntryPermission
+from ..permissions import AssignmentPermission, IsAdminOrReadOnly, TimeEntryPermission
 from .filters import AssignmentApiFilter, PackageApiFilter, TimeEntryApiFilter
 from .serializers import (
     AssignmentSerializer,
@@ -22,24 +26,40 @@ from .serializers import (
 )
 
 
+def api_error(exc):
+    """The DRF exception for a Django one from a service, or None when it is not ours to translate.
+
+    ValidationError → 400 with the messages per field, PermissionDenied → 403 with its message,
+    Http404 → 404 without the model's English "No X matches the given query".
+    """
+    if isinstance(exc, DjangoValidationError):
+        if not hasattr(exc, "error_dict"):
+            return exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+        detail = {
+            api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field: messages
+            for field, messages in exc.message_dict.items()
+        }
+        return exceptions.ValidationError(detail)
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    return None
+
+
 class ServiceErrors:
-    """Turns the services' Django exceptions into API responses (400, 403, 409)."""
+    """Viewset mixin: the services' exceptions become API responses (400, 403, 404, 409)."""
 
     def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            exc = exceptions.ValidationError(detail)
-        elif isinstance(exc, DjangoPermissionDenied):
-            exc = exceptions.PermissionDenied(str(exc) or None)
-        elif isinstance(exc, ProtectedError):
+        if isinstance(exc, ProtectedError):
             return Response(
                 {"detail": "Posten används och kan inte tas bort."}, status=status.HTTP_409_CONFLICT
             )
-        return super().handle_exception(exc)
+        return super().handle_exception(api_error(exc) or exc)
 
 
 class ReadAllWriteRoles(permissions.BasePermission):
-    """Everyone logged in reads; writes need one of the view's `write_roles` checks."""
+    """Everyone logged in reads; writing needs the view's `may_write(request)`."""
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
@@ -77,19 +97,17 @@ class ManagerViewSet(ServiceErrors, viewsets.ModelViewSet):
 class PackageViewSet(ServiceErrors, viewsets.ModelViewSet):
     queryset = Package.objects.select_related("price_list").order_by("-price_list__year", "name")
     serializer_class = PackageSerializer
-    permission_classes = [ReadAllWriteRoles]
+    permission_classes = [IsAdminOrReadOnly]
     filterset_class = PackageApiFilter
     search_fields = ["code", "name"]
-
-    def may_write(self, request):
-        return request.user.is_admin
 
 
 class AssignmentViewSet(ServiceErrors, viewsets.ModelViewSet):
     serializer_class = AssignmentSerializer
     permission_classes = [AssignmentPermission]
+    # `search` is in the FilterSet so that the page and the API search alike (selectors).
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = AssignmentApiFilter
-    search_fields = ["number", "role_title", "organisation__name", "manager__name"]
     ordering_fields = ["ordered_on", "number", "closed_on"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
@@ -125,7 +143,7 @@ class TimeEntryViewSet(ServiceErrors, viewsets.ModelViewSet):
     ordering_fields = ["date"]
 
     def get_queryset(self):
-        return TimeEntry.objects.select_related("assignment", "category").order_by("-date", "-id")
+        return TimeEntry.objects.order_by("-date", "-id")
 
     def perform_create(self, serializer):
         serializer.instance = services.log_time(user=self.request.user, **serializer.validated_data)
