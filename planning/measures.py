@@ -226,6 +226,24 @@ def question_share_yes(period, filters):
     )
 
 
+def question_share_satisfied(period, filters):
+    entry, result = _question(period, filters)
+    value = entry.get("share_satisfied") if entry else None
+    return Computed(
+        _d(value),
+        f"Andel svar 6–10 på frågan {filters.get('question')} {_span(period)} "
+        f"({entry['count'] if entry else 0} svar).",
+    )
+
+
+def response_count(period, filters):
+    kind, result = _survey(period, filters)
+    return Computed(
+        Decimal(result.responses),
+        f"Antal svar på {Kind(kind).label.lower()} {_span(period)}: {result.responses}.",
+    )
+
+
 def response_rate(period, filters):
     kind, result = _survey(period, filters)
     return Computed(
@@ -259,6 +277,8 @@ MEASURES = {
     "pooled_mean": ("Snittbetyg kundenkät", pooled_mean),
     "question_mean": ("Medelvärde för en enkätfråga", question_mean),
     "question_share_yes": ("Andel ja för en enkätfråga (%)", question_share_yes),
+    "question_share_satisfied": ("Andel nöjda (6–10) för en enkätfråga (%)", question_share_satisfied),
+    "response_count": ("Antal enkätsvar", response_count),
     "response_rate": ("Svarsfrekvens (%)", response_rate),
     "share_of_entered": ("Andel av angiven nämnare (%)", share_of_entered),
 }

@@ -135,6 +135,29 @@ def test_survey_measures(data):
     # Pooled mean of the scale answers (helhet only): (10 + 9 + 5 + 8) / 4 = 8.0
     assert value("pooled_mean") == Decimal("8.0")
     assert value("question_mean", {"question": "helhet"}) == Decimal("8.0")
+    # Share 6–10 on one question: 10, 9, 8 of 10, 9, 5, 8 → 75.0; four customer responses.
+    assert value("question_share_satisfied", {"question": "helhet"}) == Decimal("75.0")
+    assert value("response_count") == 4
+    assert value("response_count", {"kind": "kandidatenkat"}) == 0
+
+
+@pytest.mark.django_db
+def test_demo_bindings_for_administration_shares():
+    from planning.demo import binding_for
+
+    assert binding_for("Andel i procent av förskoleförvaltningens rekryteringar.") == (
+        "share_of_entered",
+        {"organisation": "Förskoleförvaltningen"},
+    )
+    measure, filters = binding_for(
+        "Andel i procent av utbildningsförvaltningens chefsrekryteringar (chefspaket, second opinion paket)"
+    )
+    assert (measure, filters["package"]) == ("share_of_entered", ["chef", "second_opinion"])
+    assert binding_for("Antal KBR-utbildningar utförda för stadsdelsförvaltningar.")[1] == {
+        "package": ["kbr"],
+        "organisation_kind": "sdf",
+    }
+    assert binding_for("Sjukfrånvaro") == ("", {})
 
 
 @pytest.mark.django_db
