@@ -216,3 +216,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 15 * 60.0},
     "expire-invitations": {"task": "surveys.tasks.expire_invitations", "schedule": 60 * 60.0},
 }
+
+# Reporting (issue 5): the share of a year's revenue that historically lands in December, used by
+# the forecast while December is still ahead.
+REPORTING_DECEMBER_SHARE = env.float("REPORTING_DECEMBER_SHARE", default=0.22)

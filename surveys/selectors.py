@@ -242,3 +242,103 @@ def follow_ups(*, open_only: bool = True, today: date | None = None):
 
 def invitations_of(assignment):
     return assignment.invitations.select_related("questionnaire").order_by("send_at")
+
+
+# --- Headline figures of several kinds at once (dashboards, reports) ------------------------
+
+# The question whose mean is a kind's headline score; the customer survey's is the pooled mean.
+MAIN_QUESTION = {
+    Kind.KANDIDAT: "helhetsomdome",
+    Kind.MATCHNING: "matchning",
+    Kind.UTBILDNING: "betyg",
+}
+
+
+@dataclass
+class Headline:
+    kind: str
+    label: str
+    responses: int = 0
+    sent: int = 0
+    answered: int = 0
+    response_rate: float | None = None
+    nps: float | None = None
+    share_satisfied: float | None = None
+    mean: float | None = None
+    hidden: bool = False
+
+
+def headlines(period: Period, flt: ResultFilter, kinds=None) -> dict[str, Headline]:
+    """Per kind: responses, response rate, NPS, share satisfied and the headline mean, in three
+    queries, with the same definitions and the same small-group rule as kind_result()."""
+    kinds = list(kinds or Kind.values)
+    result = {kind: Headline(kind=kind, label=Kind(kind).label) for kind in kinds}
+    counts = (
+        Response.objects.filter(kind__in=kinds, answered_on__range=(period.start, period.end))
+        .filter(flt.responses_q())
+        .values("kind")
+        .annotate(n=Count("id"))
+    )
+    for row in counts:
+        result[row["kind"]].responses = row["n"]
+    rates = (
+        Invitation.objects.filter(
+            questionnaire__kind__in=kinds,
+            shared=False,
+            sent_at__date__range=(period.start, period.end),
+            status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED, Invitation.Status.EXPIRED],
+        )
+        .filter(flt.invitations_q())
+        .values("questionnaire__kind")
+        .annotate(sent=Count("id"), answered=Count("id", filter=Q(status=Invitation.Status.ANSWERED)))
+    )
+    for row in rates:
+        head = result[row["questionnaire__kind"]]
+        head.sent, head.answered = row["sent"], row["answered"]
+        head.response_rate = metrics.response_rate(head.answered, head.sent)
+    rows = (
+        Answer.objects.filter(
+            response__kind__in=kinds, response__answered_on__range=(period.start, period.end)
+        )
+        .filter(_prefixed(flt.responses_q(), "response__"))
+        .exclude(type=Question.Type.TEXT)
+        .values("response__kind", "question_key", "type")
+        .annotate(
+            count=Count("id", filter=Q(number__isnull=False) | Q(yes__isnull=False)),
+            total=Sum("number"),
+            satisfied=Count("id", filter=Q(number__gte=metrics.SATISFIED_MIN)),
+            promoters=Count("id", filter=Q(number__gte=metrics.PROMOTER_MIN)),
+            detractors=Count("id", filter=Q(number__lte=metrics.DETRACTOR_MAX)),
+        )
+    )
+    pooled: dict[str, list[int]] = {}
+    for row in rows:
+        kind, head = row["response__kind"], result[row["response__kind"]]
+        if row["type"] == Question.Type.NPS and row["count"]:
+            head.nps = metrics.nps_from_counts(row["promoters"], row["detractors"], row["count"])
+        if row["type"] == Question.Type.SCALE:
+            total, counted = pooled.get(kind, (0, 0))
+            pooled[kind] = (total + (row["total"] or 0), counted + row["count"])
+        if kind == Kind.KUND and row["question_key"] == metrics.OVERALL_KEY:
+            head.share_satisfied = metrics.share_from_counts(row["satisfied"], row["count"])
+        if MAIN_QUESTION.get(kind) == row["question_key"]:
+            head.mean = metrics.mean_from_sum(row["total"], row["count"])
+    if Kind.KUND in result and Kind.KUND in pooled:
+        result[Kind.KUND].mean = metrics.mean_from_sum(*pooled[Kind.KUND])
+    for head in result.values():
+        if head.kind == Kind.KANDIDAT and flt.narrows and head.responses < settings.SURVEY_MIN_GROUP:
+            head.hidden = True
+            head.nps = head.share_satisfied = head.mean = None
+    return result
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """The same Q with every lookup moved under a relation (Response → Answer.response)."""
+    clone = Q()
+    clone.connector, clone.negated = q.connector, q.negated
+    for child in q.children:
+        if isinstance(child, Q):
+            clone.children.append(_prefixed(child, prefix))
+        else:
+            clone.children.append((prefix + child[0], child[1]))
+    return clone

@@ -1,0 +1,152 @@
+"""Charts as inline SVG, drawn on the server from a dashboard table's rows.
+
+No JavaScript and no inline styles (the Content-Security-Policy forbids them): colours are
+presentation attributes. Every chart has a title and a description for screen readers, and the
+figures are always available as the table next to it; bars carry their value as text so the
+chart does not depend on colour.
+"""
+
+from decimal import Decimal
+from html import escape
+
+from django.utils.safestring import mark_safe
+
+PALETTE = ["#0b4a8b", "#c56a00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457"]
+INK, GRID, MUTED = "#1a1a1a", "#d0d5dc", "#5b6470"
+
+
+def _n(value) -> float:
+    if value is None:
+        return 0.0
+    return float(value)
+
+
+def _label(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, (Decimal, float)):
+        value = float(value)
+        if abs(value) >= 1000:
+            return f"{value:,.0f}".replace(",", "\u00a0")
+        text = f"{value:.1f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",")
+    if isinstance(value, int) and abs(value) >= 1000:
+        return f"{value:,}".replace(",", "\u00a0")
+    return str(value)
+
+
+def _legend(names, y) -> list[str]:
+    parts, x = [], 8
+    for i, name in enumerate(names):
+        colour = PALETTE[i % len(PALETTE)]
+        parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 16}" y="{y}" font-size="12" fill="{INK}">{escape(name)}</text>')
+        x += 24 + 7 * len(name)
+    return parts
+
+
+def bar_chart(table) -> str:
+    """Horizontal bars: one row per category, one bar per value column, the value written out."""
+    spec = table.chart
+    label_col, value_cols = spec.get("label", 0), spec["values"]
+    rows = [r for r in table.rows if any(r[c] is not None for c in value_cols)]
+    if not rows:
+        return ""
+    top = max(max(_n(r[c]) for c in value_cols) for r in rows) or 1
+    bar_h, gap, label_w, width = 14, 10, 190, 640
+    group_h = bar_h * len(value_cols) + gap
+    legend = len(value_cols) > 1
+    height = len(rows) * group_h + (28 if legend else 8)
+    plot_w = width - label_w - 70
+    parts = []
+    y = 24 if legend else 4
+    if legend:
+        parts += _legend([table.columns[c] for c in value_cols], 14)
+    for row in rows:
+        label = str(row[label_col])
+        label = label if len(label) <= 28 else label[:27] + "…"
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + group_h / 2 + 2:.0f}" font-size="12" text-anchor="end" '
+            f'fill="{INK}">{escape(label)}</text>'
+        )
+        for i, c in enumerate(value_cols):
+            w = plot_w * _n(row[c]) / top
+            by = y + i * bar_h
+            colour = PALETTE[i % len(PALETTE)]
+            parts.append(
+                f'<rect x="{label_w}" y="{by}" width="{w:.1f}" height="{bar_h - 2}" fill="{colour}"/>'
+            )
+            parts.append(
+                f'<text x="{label_w + w + 4:.1f}" y="{by + bar_h - 4}" font-size="11" fill="{INK}">'
+                f"{escape(_label(row[c]))}</text>"
+            )
+        y += group_h
+    return _svg(table, width, height, parts)
+
+
+def column_chart(table) -> str:
+    """Columns per category (months), a value column per series, with an optional line series."""
+    spec = table.chart
+    label_col, value_cols, line_cols = spec.get("label", 0), spec["values"], spec.get("lines", [])
+    rows = table.rows
+    values = [_n(r[c]) for r in rows for c in value_cols + line_cols]
+    if not rows or not any(values):
+        return ""
+    top = max(values) or 1
+    width, height, left, bottom, top_pad = 640, 260, 70, 30, 30
+    plot_w, plot_h = width - left - 10, height - bottom - top_pad
+    slot = plot_w / len(rows)
+    bar_w = max(2.0, (slot - 6) / max(1, len(value_cols)))
+    parts = _legend([table.columns[c] for c in value_cols + line_cols], 14)
+    for i in range(5):
+        gy = top_pad + plot_h - plot_h * i / 4
+        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="{GRID}"/>')
+        parts.append(
+            f'<text x="{left - 6}" y="{gy + 4:.1f}" font-size="10" text-anchor="end" fill="{MUTED}">'
+            f"{escape(_label(Decimal(str(round(top * i / 4)))))}</text>"
+        )
+    for i, row in enumerate(rows):
+        x0 = left + i * slot + 3
+        for j, c in enumerate(value_cols):
+            h = plot_h * _n(row[c]) / top
+            parts.append(
+                f'<rect x="{x0 + j * bar_w:.1f}" y="{top_pad + plot_h - h:.1f}" width="{bar_w - 1:.1f}" '
+                f'height="{h:.1f}" fill="{PALETTE[j % len(PALETTE)]}"/>'
+            )
+        parts.append(
+            f'<text x="{x0 + slot / 2 - 3:.1f}" y="{height - 10}" font-size="11" text-anchor="middle" '
+            f'fill="{INK}">{escape(str(row[label_col]))}</text>'
+        )
+    for k, c in enumerate(line_cols):
+        colour = PALETTE[(len(value_cols) + k) % len(PALETTE)]
+        points = [
+            f"{left + i * slot + slot / 2:.1f},{top_pad + plot_h - plot_h * _n(row[c]) / top:.1f}"
+            for i, row in enumerate(rows)
+            if row[c] is not None
+        ]
+        if points:
+            parts.append(
+                f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="2.5" '
+                f'stroke-dasharray="{"6 3" if k % 2 else "none"}"/>'
+            )
+    return _svg(table, width, height, parts)
+
+
+def _svg(table, width, height, parts) -> str:
+    key = escape(table.key)
+    return (
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="chart-{key}-title" preserveAspectRatio="xMinYMin meet" '
+        f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">'
+        f'<title id="chart-{key}-title">Diagram: {escape(table.title)}. Siffrorna finns i tabellen.</title>'
+        + "".join(parts)
+        + "</svg>"
+    )
+
+
+def render(table) -> str:
+    if not table.chart:
+        return ""
+    kind = table.chart.get("type", "bar")
+    svg = column_chart(table) if kind == "columns" else bar_chart(table)
+    return mark_safe(svg)  # noqa: S308 - every text is escaped above

@@ -1,0 +1,243 @@
+"""The dashboard's sections as tables (shown, charted and downloadable from the same rows)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from planning.targets import format_target
+from surveys.models import Kind
+
+from . import figures as f
+from .figures import Scope, Table
+
+
+def _change(now, before):
+    if now is None or before is None:
+        return None
+    return f._num(round(float(now) - float(before), 1) + 0.0)
+
+
+def build(scope: Scope, today: date) -> dict:
+    packages = f.package_names(scope.period.year)
+    assignments = f.assignment_figures(scope, packages)
+    economy = f.economy_figures(scope)
+    time = f.time_figures(scope, packages)
+    surveys = f.survey_figures(scope)
+    keys = f.key_figures(assignments, economy, surveys)
+    tables: list[Table] = []
+
+    tables.append(
+        Table(
+            "paket",
+            "Uppdrag per paket",
+            ["Paket", "Kod", "Beställda", "Avslutade"],
+            assignments["per_package"],
+            chart={"type": "bar", "label": 0, "values": [2, 3]},
+        )
+    )
+    tables.append(
+        Table(
+            "organisationstyp",
+            "Beställda uppdrag per typ av organisation",
+            ["Typ", "Beställda"],
+            assignments["per_kind"],
+            chart={"type": "bar", "label": 0, "values": [1]},
+        )
+    )
+    tables.append(
+        Table(
+            "verksamhet",
+            "Beställda uppdrag per verksamhet",
+            ["Verksamhet", "Beställda"],
+            assignments["per_sector"],
+            chart={"type": "bar", "label": 0, "values": [1]},
+        )
+    )
+
+    if scope.consultant is None:
+        month_rows = [
+            [
+                m["month"],
+                m["invoiced"],
+                m["booked"],
+                m["revenue"],
+                m["budget"],
+                m["cumulative"],
+                m["cumulative_budget"],
+                m["costs"],
+            ]
+            for m in economy["months"]
+        ]
+        tables.append(
+            Table(
+                "intakter-manad",
+                "Intäkter och budget per månad",
+                [
+                    "Månad",
+                    "Fakturerat",
+                    "Bokat",
+                    "Intäkter",
+                    "Budget",
+                    "Ack. intäkter",
+                    "Ack. budget",
+                    "Kostnader",
+                ],
+                month_rows,
+                chart={"type": "columns", "label": 0, "values": [3, 4]},
+                formats=["", "kr", "kr", "kr", "kr", "kr", "kr", "kr"],
+            )
+        )
+        tables.append(
+            Table(
+                "intakter-ackumulerat",
+                "Ackumulerade intäkter mot budget",
+                ["Månad", "Ack. intäkter", "Ack. budget"],
+                [[m[0], m[5], m[6]] for m in month_rows],
+                chart={"type": "columns", "label": 0, "values": [], "lines": [1, 2]},
+                formats=["", "kr", "kr"],
+            )
+        )
+    if scope.department:
+        years = f.economy_years(scope.period.year, 4)
+        year_rows = [
+            [
+                str(r["year"]),
+                r["ftes"],
+                r["revenue_budget"],
+                r["revenue"],
+                r["revenue_per_fte"],
+                r["costs_budget"],
+                r["costs"],
+                r["result"],
+            ]
+            for r in years["rows"]
+        ]
+        avg = years["average"]
+        year_rows.append(
+            ["Genomsnitt", None, None, avg["revenue"], avg["revenue_per_fte"], None, None, avg["result"]]
+        )
+        tables.append(
+            Table(
+                "ekonomi-ar",
+                "Sammandrag per år (kr)",
+                [
+                    "År",
+                    "Årsarbetare",
+                    "Budgeterade intäkter",
+                    "Intäkter utfall",
+                    "Intäkt per årsarbetare",
+                    "Budgeterade kostnader inkl. OH",
+                    "Kostnader utfall",
+                    "Resultat",
+                ],
+                year_rows,
+                note="Utfall från ekonomisystemet där det är inlagt, annars från registret.",
+                formats=["", "dec", "kr", "kr", "kr", "kr", "kr", "kr"],
+            )
+        )
+
+    tables.append(
+        Table(
+            "tid-paket",
+            "Tid per avslutat uppdrag och paket",
+            ["Paket", "Avslutade uppdrag", "Timmar", "Timmar per uppdrag", "Normaltid"],
+            time["per_package"],
+            chart={"type": "bar", "label": 0, "values": [3, 4]},
+            formats=["", "", "h", "h", "h"],
+        )
+    )
+
+    survey_rows = []
+    for kind in surveys["kinds"]:
+        now, before = surveys["now"][kind], surveys["before"][kind]
+        for label, attr in (
+            ("Svar", "responses"),
+            ("Svarsfrekvens (%)", "response_rate"),
+            ("NPS", "nps"),
+            ("Andel nöjda (%)", "share_satisfied"),
+            ("Snittbetyg", "mean"),
+        ):
+            a, b = getattr(now, attr), getattr(before, attr)
+            if kind != Kind.KUND and attr in ("nps", "share_satisfied"):
+                continue
+            if now.hidden and attr not in ("responses", "response_rate"):
+                a = None
+            survey_rows.append([now.label, label, f._num(a), f._num(b), _change(a, b)])
+    tables.append(
+        Table(
+            "enkater",
+            "Enkätresultat jämfört med samma period förra året",
+            ["Enkät", "Mått", scope.period.label, scope.period.previous_year.label, "Förändring"],
+            survey_rows,
+            note="Kandidatenkätens resultat visas inte för grupper med färre än fem svar.",
+            formats=["", "", "dec", "dec", "dec"],
+        )
+    )
+
+    plan = f.plan_figures(scope) if scope.consultant is None else None
+    if plan:
+        indicator_rows = []
+        for item in plan["indicators"]:
+            indicator, result = item["indicator"], item["outcome"]
+            value = (
+                result.value
+                if result.value is not None
+                else (None if result.value_yes is None else ("Ja" if result.value_yes else "Nej"))
+            )
+            mark = {True: "✓ Uppfyllt", False: "✗ Ej uppfyllt"}.get(result.met, "– Ej bedömt")
+            indicator_rows.append([indicator.name, format_target(indicator) or None, value, mark])
+        tables.append(
+            Table(
+                "indikatorer",
+                f"Indikatorer T{plan['tertial']} ({plan['plan']})",
+                ["Indikator", "Årsmål", "Utfall", "Måluppfyllelse"],
+                indicator_rows,
+            )
+        )
+        tables.append(
+            Table(
+                "aktiviteter",
+                "Aktiviteter per status",
+                ["Status", "Antal"],
+                plan["activities"],
+                chart={"type": "bar", "label": 0, "values": [1]},
+            )
+        )
+        tables.append(
+            Table(
+                "bedomningar",
+                f"Målbedömningar T{plan['tertial']}",
+                ["Bedömning", "Antal mål"],
+                plan["assessments"],
+            )
+        )
+
+    tables.append(
+        Table(
+            "konsulter",
+            "Per konsult",
+            [
+                "Konsult",
+                "Beställda",
+                "Avslutade",
+                "Fakturerat (kr)",
+                "Timmar",
+                "Andel uppdragstid (%)",
+                "Kundsvar",
+                "Kund-NPS",
+                "Kund snittbetyg",
+            ],
+            f.consultant_rows(scope, time),
+            formats=["", "", "", "kr", "h", "dec", "", "dec", "dec"],
+        )
+    )
+    return {
+        "keys": keys,
+        "assignments": assignments,
+        "economy": economy,
+        "time": time,
+        "surveys": surveys,
+        "plan": plan,
+        "follow_ups": f.follow_up_counts(scope, today),
+        "tables": {t.key: t for t in tables},
+    }

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("rapporter/", views.dashboard_view, name="reporting-dashboard"),
+    path("rapporter/tertialrapporter/", views.report_list, name="report-list"),
+    path("rapporter/tertialrapporter/ny/", views.report_create, name="report-create"),
+    path("rapporter/tertialrapporter/<int:pk>/", views.report_detail, name="report-detail"),
+    path("rapporter/tertialrapporter/<int:pk>/fil/", views.report_download, name="report-download"),
+]

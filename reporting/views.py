@@ -1,0 +1,167 @@
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assignments.models import Unit, User
+from assignments.periods import PERIOD_CODES, default_period, period, tertial_of
+
+from . import charts, dashboard
+from .excel import table_response
+from .figures import Scope
+from .models import TertialReport
+from .tasks import build_report
+
+PERIODS = [
+    ("cum1", "T1 (jan–apr)"),
+    ("T2", "T2 (maj–aug)"),
+    ("T3", "T3 (sep–dec)"),
+    ("cum2", "Ackumulerat jan–aug"),
+    ("year", "Helår"),
+]
+assert {code for code, _label in PERIODS} >= {code for code, _label in PERIOD_CODES}
+
+
+def head_required(view):
+    """Logged in as chef or admin; others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_head:
+            raise PermissionDenied(_("Bara chefer och administratörer når den här sidan."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _scope(request) -> tuple[Scope, dict]:
+    today = timezone.localdate()
+    fallback = default_period(today)
+    year = _int(request.GET.get("ar"), fallback.year)
+    if not 2000 <= year <= 2100:
+        year = fallback.year
+    code = request.GET.get("period") or fallback.code
+    if code not in dict(PERIODS):
+        code = fallback.code
+    chosen = period(year, code)
+    user = request.user
+    unit = consultant = None
+    if user.is_head:
+        unit = (
+            Unit.objects.filter(pk=_int(request.GET.get("enhet"))).first()
+            if request.GET.get("enhet")
+            else None
+        )
+        if request.GET.get("konsult"):
+            consultant = User.objects.filter(pk=_int(request.GET.get("konsult"))).first()
+    else:
+        consultant = user  # a konsult (and samordnare) sees their own slice
+    return Scope(chosen, unit=unit, consultant=consultant), {"year": year, "code": code}
+
+
+@login_required
+def dashboard_view(request):
+    scope, chosen = _scope(request)
+    data = dashboard.build(scope, timezone.localdate())
+    key = request.GET.get("tabell")
+    if key:
+        table = data["tables"].get(key)
+        if table is None:
+            raise Http404(_("Det finns ingen sådan tabell."))
+        return table_response(table, f"{key}-{scope.period.year}-{scope.period.code}.xlsx")
+    today = timezone.localdate()
+    query = request.GET.copy()
+    query.pop("tabell", None)
+    context = {
+        "nav": "reports",
+        "scope": scope,
+        "chosen": chosen,
+        "data": data,
+        "tables": data["tables"],
+        "charts": {k: charts.render(t) for k, t in data["tables"].items()},
+        "periods": PERIODS,
+        "years": list(range(today.year, today.year - 6, -1)),
+        "units": Unit.objects.all() if request.user.is_head else [],
+        "consultants": (
+            User.objects.filter(is_active=True, role__in=[User.Role.KONSULT, User.Role.SAMORDNARE]).order_by(
+                "first_name", "last_name"
+            )
+            if request.user.is_head
+            else []
+        ),
+        "query": query.urlencode(),
+        "december_share": round(100 * settings.REPORTING_DECEMBER_SHARE),
+    }
+    return render(request, "reporting/dashboard.html", context)
+
+
+@head_required
+def report_list(request):
+    today = timezone.localdate()
+    reports = TertialReport.objects.select_related("created_by")
+    page = Paginator(reports, 20).get_page(request.GET.get("sida"))
+    default_tertial = max(1, tertial_of(today) - 1) if tertial_of(today) > 1 else 3
+    default_year = today.year if tertial_of(today) > 1 else today.year - 1
+    return render(
+        request,
+        "reporting/report_list.html",
+        {
+            "nav": "reports",
+            "page": page,
+            "years": list(range(today.year, today.year - 6, -1)),
+            "default_year": default_year,
+            "default_tertial": default_tertial,
+            "tertials": [(1, "T1 (jan–apr)"), (2, "T2 (jan–aug)"), (3, "T3 (helår)")],
+        },
+    )
+
+
+@head_required
+@require_POST
+def report_create(request):
+    year, tertial = _int(request.POST.get("ar")), _int(request.POST.get("tertial"))
+    errors = []
+    if year is None or not 2000 <= year <= 2100:
+        errors.append(_("Välj ett år mellan 2000 och 2100."))
+    if tertial not in (1, 2, 3):
+        errors.append(_("Välj tertial 1, 2 eller 3."))
+    if errors:
+        for error in errors:
+            messages.error(request, error)
+        return redirect("report-list")
+    with transaction.atomic():
+        report = TertialReport.objects.create(year=year, tertial=tertial, created_by=request.user)
+        transaction.on_commit(lambda: build_report.delay(report.pk))
+    return redirect(report)
+
+
+@head_required
+def report_detail(request, pk):
+    report = get_object_or_404(TertialReport.objects.select_related("created_by"), pk=pk)
+    template = "reporting/_report_status.html" if request.htmx else "reporting/report_detail.html"
+    return render(request, template, {"nav": "reports", "report": report})
+
+
+@head_required
+def report_download(request, pk):
+    report = get_object_or_404(TertialReport, pk=pk, state=TertialReport.State.DONE)
+    if not report.file:
+        raise Http404(_("Rapportfilen finns inte."))
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
