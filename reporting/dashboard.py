@@ -17,11 +17,16 @@ def _change(now, before):
     return f._num(round(float(now) - float(before), 1) + 0.0)
 
 
-def build(scope: Scope, today: date) -> dict:
-    packages = f.package_names(scope.period.year)
+def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -> dict:
+    """All sections. `everyone`: the consultants, when the caller has loaded them already;
+    `with_plan=False` leaves the plan section to its own request (its cost grows with the number of
+    computed indicators)."""
+    year = scope.period.year
+    finance = f.finance_years(range(year - 3, year + 1))
+    packages = f.package_names(year)
     assignments = f.assignment_figures(scope, packages)
-    economy = f.economy_figures(scope)
-    time = f.time_figures(scope, packages)
+    economy = f.economy_figures(scope, finance)
+    time = f.time_figures(scope, packages, {row[1]: row[3] for row in assignments["per_package"]})
     surveys = f.survey_figures(scope)
     keys = f.key_figures(assignments, economy, surveys)
     tables: list[Table] = []
@@ -98,7 +103,7 @@ def build(scope: Scope, today: date) -> dict:
             )
         )
     if scope.department:
-        years = f.economy_years(scope.period.year, 4)
+        years = f.economy_years(year, 4, finance)
         year_rows = [
             [
                 str(r["year"]),
@@ -174,43 +179,8 @@ def build(scope: Scope, today: date) -> dict:
         )
     )
 
-    plan = f.plan_figures(scope) if scope.consultant is None else None
-    if plan:
-        indicator_rows = []
-        for item in plan["indicators"]:
-            indicator, result = item["indicator"], item["outcome"]
-            value = (
-                result.value
-                if result.value is not None
-                else (None if result.value_yes is None else ("Ja" if result.value_yes else "Nej"))
-            )
-            mark = {True: "✓ Uppfyllt", False: "✗ Ej uppfyllt"}.get(result.met, "– Ej bedömt")
-            indicator_rows.append([indicator.name, format_target(indicator) or None, value, mark])
-        tables.append(
-            Table(
-                "indikatorer",
-                f"Indikatorer T{plan['tertial']} ({plan['plan']})",
-                ["Indikator", "Årsmål", "Utfall", "Måluppfyllelse"],
-                indicator_rows,
-            )
-        )
-        tables.append(
-            Table(
-                "aktiviteter",
-                "Aktiviteter per status",
-                ["Status", "Antal"],
-                plan["activities"],
-                chart={"type": "bar", "label": 0, "values": [1]},
-            )
-        )
-        tables.append(
-            Table(
-                "bedomningar",
-                f"Målbedömningar T{plan['tertial']}",
-                ["Bedömning", "Antal mål"],
-                plan["assessments"],
-            )
-        )
+    plan = f.plan_figures(scope) if scope.consultant is None and with_plan else None
+    tables += plan_tables(plan)
 
     tables.append(
         Table(
@@ -227,7 +197,7 @@ def build(scope: Scope, today: date) -> dict:
                 "Kund-NPS",
                 "Kund snittbetyg",
             ],
-            f.consultant_rows(scope, time),
+            f.consultant_rows(scope, time, everyone),
             formats=["", "", "", "kr", "h", "dec", "", "dec", "dec"],
         )
     )
@@ -241,3 +211,47 @@ def build(scope: Scope, today: date) -> dict:
         "follow_ups": f.follow_up_counts(scope, today),
         "tables": {t.key: t for t in tables},
     }
+
+
+def plan_tables(plan: dict | None) -> list[Table]:
+    """The plan section's tables: indicators against targets (marked, not colour alone),
+    activities by status and goal assessments."""
+    if not plan:
+        return []
+    tables = []
+    indicator_rows = []
+    for item in plan["indicators"]:
+        indicator, result = item["indicator"], item["outcome"]
+        value = (
+            result.value
+            if result.value is not None
+            else (None if result.value_yes is None else ("Ja" if result.value_yes else "Nej"))
+        )
+        mark = {True: "✓ Uppfyllt", False: "✗ Ej uppfyllt"}.get(result.met, "– Ej bedömt")
+        indicator_rows.append([indicator.name, format_target(indicator) or None, value, mark])
+    tables.append(
+        Table(
+            "indikatorer",
+            f"Indikatorer T{plan['tertial']} ({plan['plan']})",
+            ["Indikator", "Årsmål", "Utfall", "Måluppfyllelse"],
+            indicator_rows,
+        )
+    )
+    tables.append(
+        Table(
+            "aktiviteter",
+            "Aktiviteter per status",
+            ["Status", "Antal"],
+            plan["activities"],
+            chart={"type": "bar", "label": 0, "values": [1]},
+        )
+    )
+    tables.append(
+        Table(
+            "bedomningar",
+            f"Målbedömningar T{plan['tertial']}",
+            ["Bedömning", "Antal mål"],
+            plan["assessments"],
+        )
+    )
+    return tables

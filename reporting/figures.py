@@ -125,27 +125,28 @@ def assignment_figures(scope: Scope, packages: dict[str, Package]) -> dict:
         .annotate(
             ordered=Count("id", filter=in_period),
             closed=Count("id", filter=closed),
+            without_letter=Count("id", filter=in_period & Q(personal_letter=False)),
+            screening=Count("id", filter=in_period & Q(screening=True)),
             name=Max("package__name"),
         )
         .order_by("package__code")
     )
-    package_rows = []
+    package_rows, totals = [], {"ordered": 0, "closed": 0, "without_letter": 0, "screening": 0}
     for row in per_package:
         package = packages.get(row["package__code"])
         package_rows.append(
             [package.name if package else row["name"], row["package__code"], row["ordered"], row["closed"]]
         )
+        for key in totals:
+            totals[key] += row[key]
     package_rows.sort(key=lambda r: (-r[2], r[0]))
-    totals = base.aggregate(
-        ordered=Count("id", filter=in_period),
-        closed=Count("id", filter=closed),
-        without_letter=Count("id", filter=in_period & Q(personal_letter=False)),
-        screening=Count("id", filter=in_period & Q(screening=True)),
-    )
-    per_kind = base.filter(in_period).values("organisation__kind").annotate(n=Count("id")).order_by("-n")
-    per_sector = (
-        base.filter(in_period).values("sector__name").annotate(n=Count("id")).order_by("-n", "sector__name")
-    )
+    per_kind: dict[str, int] = {}
+    per_sector: dict[str, int] = {}
+    for row in base.filter(in_period).values("organisation__kind", "sector__name").annotate(n=Count("id")):
+        kind = KIND_LABELS.get(row["organisation__kind"], row["organisation__kind"])
+        per_kind[kind] = per_kind.get(kind, 0) + row["n"]
+        sector = row["sector__name"] or "Ej angiven"
+        per_sector[sector] = per_sector.get(sector, 0) + row["n"]
     managers = new_managers(start, end)
     if not scope.department:
         managers = managers.filter(assignments__in=base.filter(in_period)).distinct()
@@ -156,10 +157,8 @@ def assignment_figures(scope: Scope, packages: dict[str, Package]) -> dict:
         "share_screening": _share(totals["screening"], totals["ordered"]),
         "new_managers": managers.count(),
         "per_package": package_rows,
-        "per_kind": [
-            [KIND_LABELS.get(r["organisation__kind"], r["organisation__kind"]), r["n"]] for r in per_kind
-        ],
-        "per_sector": [[r["sector__name"] or "Ej angiven", r["n"]] for r in per_sector],
+        "per_kind": sorted(([k, n] for k, n in per_kind.items()), key=lambda r: (-r[1], r[0])),
+        "per_sector": sorted(([k, n] for k, n in per_sector.items()), key=lambda r: (-r[1], r[0])),
     }
 
 
@@ -179,7 +178,15 @@ def monthly_budget(budget: Budget | None) -> list[Decimal | None]:
     return [other] * 11 + [budget.revenue - 11 * other]
 
 
-def economy_figures(scope: Scope) -> dict:
+def finance_years(years) -> tuple[dict, dict]:
+    """Budgets and entered outcomes of some years, by year (two queries)."""
+    return (
+        {b.year: b for b in Budget.objects.filter(year__in=list(years))},
+        {o.year: o for o in YearOutcome.objects.filter(year__in=list(years))},
+    )
+
+
+def economy_figures(scope: Scope, finance: tuple[dict, dict] | None = None) -> dict:
     year = scope.period.year
     start, end = scope.span
     base = Assignment.objects.filter(scope.q())
@@ -201,8 +208,8 @@ def economy_figures(scope: Scope) -> dict:
         status=Assignment.Status.AVSLUTAD
     )
     ordered_value = open_orders.aggregate(total=Sum("price"))["total"]
-    budget = Budget.objects.filter(year=year).first()
-    outcome = YearOutcome.objects.filter(year=year).first()
+    budgets, outcomes = finance or finance_years([year])
+    budget, outcome = budgets.get(year), outcomes.get(year)
     costs = (
         dict(MonthlyCost.objects.filter(year=year).values_list("month", "amount")) if scope.department else {}
     )
@@ -262,12 +269,11 @@ def _sum(values) -> Decimal | None:
     return sum(present, Decimal(0)) if present else None
 
 
-def economy_years(last_year: int, count: int = 3) -> dict:
+def economy_years(last_year: int, count: int = 3, finance: tuple[dict, dict] | None = None) -> dict:
     """The yearly summary like the department's 2023–2025 table, in kronor: per year FTEs,
     budgeted and actual revenue, revenue per FTE, budgeted and actual costs, result; an average row."""
     years = list(range(last_year - count + 1, last_year + 1))
-    budgets = {b.year: b for b in Budget.objects.filter(year__in=years)}
-    outcomes = {o.year: o for o in YearOutcome.objects.filter(year__in=years)}
+    budgets, outcomes = finance or finance_years(years)
     invoiced = dict(
         Assignment.objects.filter(invoiced_on__year__in=years)
         .annotate(y=ExtractYear("invoiced_on"))
@@ -314,23 +320,26 @@ def economy_years(last_year: int, count: int = 3) -> dict:
 # --- Time ----------------------------------------------------------------------------------
 
 
-def time_figures(scope: Scope, packages: dict[str, Package]) -> dict:
+def time_figures(scope: Scope, packages: dict[str, Package], closed_per_package: dict[str, int]) -> dict:
+    """Hours on assignments closed in the period per package, divided by the number closed (as
+    the plan's mean-hours measure), and each consultant's share of time on assignments."""
     start, end = scope.span
     per_package = (
         TimeEntry.objects.filter(assignment__closed_on__range=(start, end))
         .filter(scope.q("assignment__"))
         .values("assignment__package__code")
-        .annotate(hours=Sum("hours"), assignments=Count("assignment", distinct=True))
+        .annotate(hours=Sum("hours"))
         .order_by("assignment__package__code")
     )
     package_rows = []
     for row in per_package:
         package = packages.get(row["assignment__package__code"])
-        mean = _ratio(row["hours"], row["assignments"], "0.1")
+        closed = closed_per_package.get(row["assignment__package__code"], 0)
+        mean = _ratio(row["hours"], closed, "0.1")
         package_rows.append(
             [
                 package.name if package else row["assignment__package__code"],
-                row["assignments"],
+                closed,
                 row["hours"],
                 mean,
                 package.standard_hours if package else None,
@@ -419,14 +428,22 @@ def follow_up_counts(scope: Scope, today: date) -> dict:
 # --- Per consultant ------------------------------------------------------------------------
 
 
-def consultant_rows(scope: Scope, time: dict) -> list[list]:
+def consultants() -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, role__in=[User.Role.KONSULT, User.Role.SAMORDNARE]).order_by(
+            "first_name", "last_name"
+        )
+    )
+
+
+def consultant_rows(scope: Scope, time: dict, everyone: list[User] | None = None) -> list[list]:
     start, end = scope.span
-    users = User.objects.filter(is_active=True, role__in=[User.Role.KONSULT, User.Role.SAMORDNARE])
     if scope.consultant is not None:
-        users = User.objects.filter(pk=scope.consultant.pk)
-    elif scope.unit is not None:
-        users = users.filter(unit=scope.unit)
-    users = list(users.order_by("first_name", "last_name"))
+        users = [scope.consultant]
+    else:
+        users = everyone if everyone is not None else consultants()
+        if scope.unit is not None:
+            users = [u for u in users if u.unit_id == scope.unit.pk]
     figures = {
         row["responsible"]: row
         for row in Assignment.objects.filter(responsible__in=users)

@@ -15,12 +15,13 @@ from django.views.decorators.http import require_POST
 from assignments.models import Unit, User
 from assignments.periods import PERIOD_CODES, default_period, period, tertial_of
 
-from . import charts, dashboard
+from . import charts, dashboard, figures
 from .excel import table_response
 from .figures import Scope
 from .models import TertialReport
 from .tasks import build_report
 
+PLAN_TABLES = {"indikatorer", "aktiviteter", "bedomningar"}
 PERIODS = [
     ("cum1", "T1 (jan–apr)"),
     ("T2", "T2 (maj–aug)"),
@@ -79,8 +80,10 @@ def _scope(request) -> tuple[Scope, dict]:
 @login_required
 def dashboard_view(request):
     scope, chosen = _scope(request)
-    data = dashboard.build(scope, timezone.localdate())
     key = request.GET.get("tabell")
+    everyone = figures.consultants() if request.user.is_head else None
+    # The plan section loads in its own request (see plan_view) unless one of its tables is asked for.
+    data = dashboard.build(scope, timezone.localdate(), everyone=everyone, with_plan=key in PLAN_TABLES)
     if key:
         table = data["tables"].get(key)
         if table is None:
@@ -99,17 +102,35 @@ def dashboard_view(request):
         "periods": PERIODS,
         "years": list(range(today.year, today.year - 6, -1)),
         "units": Unit.objects.all() if request.user.is_head else [],
-        "consultants": (
-            User.objects.filter(is_active=True, role__in=[User.Role.KONSULT, User.Role.SAMORDNARE]).order_by(
-                "first_name", "last_name"
-            )
-            if request.user.is_head
-            else []
-        ),
+        "consultants": everyone or [],
         "query": query.urlencode(),
         "december_share": round(100 * settings.REPORTING_DECEMBER_SHARE),
     }
     return render(request, "reporting/dashboard.html", context)
+
+
+@login_required
+def plan_view(request):
+    """The dashboard's plan section: each indicator against its target, activities, assessments."""
+    scope, chosen = _scope(request)
+    plan = figures.plan_figures(scope) if scope.consultant is None else None
+    tables = {t.key: t for t in dashboard.plan_tables(plan)}
+    key = request.GET.get("tabell")
+    if key:
+        if key not in tables:
+            raise Http404(_("Det finns ingen sådan tabell."))
+        return table_response(tables[key], f"{key}-{scope.period.year}-{scope.period.code}.xlsx")
+    query = request.GET.copy()
+    query.pop("tabell", None)
+    context = {
+        "scope": scope,
+        "plan": plan,
+        "tables": tables,
+        "charts": {k: charts.render(t) for k, t in tables.items()},
+        "query": query.urlencode(),
+    }
+    template = "reporting/_plan.html" if request.htmx else "reporting/plan_page.html"
+    return render(request, template, context)
 
 
 @head_required

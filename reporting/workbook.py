@@ -87,7 +87,7 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
         column=1,
         value=f"Tertialrapport {tertial} {year}: {chosen.start:%Y-%m-%d}–{chosen.end:%Y-%m-%d}",
     ).font = Font(bold=True)
-    _header(ws, r + 1, ["Nyckeltal", "Beskrivning"])
+    _header(ws, r + 1, ["Kod", "Beskrivning"])
     for i, (key, label) in enumerate(KEY_FIGURES, start=r + 2):
         ws.cell(row=i, column=1, value=key)
         ws.cell(row=i, column=2, value=label)

@@ -1,0 +1,185 @@
+from io import BytesIO
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+from rest_framework.authtoken.models import Token
+
+from reporting.models import TertialReport
+from reporting.workbook import SHEETS
+from tests.factories import AssignmentFactory, UserFactory
+
+DASHBOARD = reverse("reporting-dashboard")
+
+
+@pytest.mark.django_db
+def test_head_sees_the_department_and_charts(client, chef, dataset):
+    client.force_login(chef)
+    response = client.get(DASHBOARD, {"ar": 2026, "period": "cum1"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Översikt T1 2026" in html
+    assert html.count('<svg class="chart"') >= 5
+    assert response.context["data"]["keys"]["uppdrag_bestallda"] == 3
+    assert "Sammandrag per år" in html and "Per konsult" in html
+
+
+@pytest.mark.django_db
+def test_konsult_sees_only_their_own_slice(client, konsult, konsult2, dataset):
+    client.force_login(konsult)
+    # Asking for the whole unit or another consultant is ignored: a konsult sees their own figures.
+    response = client.get(DASHBOARD, {"ar": 2026, "period": "cum1", "konsult": konsult2.pk, "enhet": ""})
+    assert response.status_code == 200
+    data = response.context["data"]
+    assert data["assignments"]["ordered"] == 1
+    assert [row[0] for row in data["tables"]["konsulter"].rows] == [konsult.get_full_name()]
+    html = response.content.decode()
+    assert konsult2.get_full_name() not in html
+    assert "Sammandrag per år" not in html
+    assert client.get(reverse("report-list")).status_code == 403
+    assert client.post(reverse("report-create"), {"ar": 2026, "tertial": 1}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(DASHBOARD)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_bad_period_input_falls_back_without_error(client, chef, dataset):
+    client.force_login(chef)
+    for query in ({"ar": "x", "period": "T9"}, {"ar": "99999"}, {"enhet": "abc", "konsult": "zz"}):
+        assert client.get(DASHBOARD, query).status_code == 200
+    assert client.get(DASHBOARD, {"tabell": "finns-inte"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_every_table_downloads_as_xlsx(client, chef, dataset):
+    client.force_login(chef)
+    response = client.get(DASHBOARD, {"ar": 2026, "period": "cum1"})
+    for key, table in response.context["tables"].items():
+        download = client.get(DASHBOARD, {"ar": 2026, "period": "cum1", "tabell": key})
+        assert download.status_code == 200, key
+        ws = load_workbook(BytesIO(download.content)).active
+        assert [c.value for c in ws[1]] == table.columns
+        assert ws.max_row == len(table.rows) + 1
+    ws = load_workbook(
+        BytesIO(client.get(DASHBOARD, {"ar": 2026, "period": "cum1", "tabell": "paket"}).content)
+    ).active
+    assert {row[1]: row[2] for row in ws.iter_rows(min_row=2, values_only=True)} == {
+        "stora": 1,
+        "chef": 1,
+        "lilla": 1,
+    }
+
+
+@pytest.mark.django_db
+def test_dashboard_queries_do_not_grow_with_the_data(client, chef, dataset, konsult):
+    client.force_login(chef)
+    query = {"ar": 2026, "period": "cum1"}
+    client.get(DASHBOARD, query)
+    with CaptureQueriesContext(connection) as before:
+        client.get(DASHBOARD, query)
+    for _ in range(5):
+        user = UserFactory(role="konsult")
+        AssignmentFactory(responsible=user)
+        AssignmentFactory(responsible=konsult)
+    with CaptureQueriesContext(connection) as after:
+        client.get(DASHBOARD, query)
+    assert len(after.captured_queries) == len(before.captured_queries)
+    assert len(after.captured_queries) <= 30
+
+
+@pytest.mark.django_db
+def test_tertial_report_is_built_with_its_sheets_numbers_and_charts(client, chef, dataset, settings):
+    client.force_login(chef)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("django.db.transaction.on_commit", lambda fn, *a, **k: fn())
+        response = client.post(reverse("report-create"), {"ar": 2026, "tertial": 1})
+    report = TertialReport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("report-detail", args=[report.pk])
+    assert report.state == TertialReport.State.DONE and report.percent == 100
+    wb = load_workbook(report.file.path)
+    assert wb.sheetnames == SHEETS
+    summary = wb["Sammanfattning"]
+    assert [summary["A1"].value, summary["B1"].value] == ["Nyckeltal", "Värde"]
+    values = {}
+    for key, value in summary.iter_rows(min_row=2, max_col=2, values_only=True):
+        if key is None:  # the table ends at the first empty row
+            break
+        values[key] = value
+    assert values["uppdrag_bestallda"] == 3
+    assert values["uppdrag_avslutade"] == 3
+    assert values["intakter_fakturerade"] == 47000
+    assert values["intakt_per_arsarbetare"] == 23500
+    assert values["kund_nps"] is None  # no survey answers: empty, not 0
+    assert isinstance(values["uppdrag_bestallda"], int)
+    assert len(wb["Uppdrag"]._charts) == 2 and len(wb["Ekonomi"]._charts) == 2
+    # The page lists it with a download; the head got an e-mail with the link.
+    assert "tertialrapport-2026-T1.xlsx" in client.get(reverse("report-list")).content.decode()
+    download = client.get(reverse("report-download", args=[report.pk]))
+    assert download.status_code == 200
+    assert load_workbook(BytesIO(b"".join(download.streaming_content))).sheetnames == SHEETS
+    assert len(mail.outbox) == 1 and f"/rapporter/tertialrapporter/{report.pk}/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_report_form_rejects_bad_input_in_swedish(client, chef):
+    client.force_login(chef)
+    response = client.post(reverse("report-create"), {"ar": "tjugo", "tertial": "4"}, follow=True)
+    text = response.content.decode()
+    assert "Välj ett år mellan 2000 och 2100." in text and "Välj tertial 1, 2 eller 3." in text
+    assert not TertialReport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_progress_partial_while_running(client, chef):
+    client.force_login(chef)
+    report = TertialReport.objects.create(
+        year=2026, tertial=2, created_by=chef, state="running", step=3, steps=10
+    )
+    response = client.get(reverse("report-detail", args=[report.pk]), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'hx-trigger="every 1s"' in html and "Steg 3 av 10" in html and "<html" not in html
+
+
+# --- Summary API ----------------------------------------------------------------------------
+
+API = "/api/v1/reports/summary/"
+
+
+@pytest.mark.django_db
+def test_summary_api_matches_the_report(client, chef, dataset):
+    token = Token.objects.create(user=chef)
+    response = client.get(API, {"year": 2026, "tertial": 1}, HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["uppdrag_bestallda"] == 3 and data["uppdrag_avslutade"] == 3
+    assert data["intakter_fakturerade"] == 47000.0
+    assert data["intakt_per_arsarbetare"] == 23500.0
+    assert data["kund_nps"] is None and data["matchning_snitt"] is None
+    assert data["uppdrag_per_paket"] == {"stora": 1, "chef": 1, "lilla": 1}
+    t2 = client.get(
+        API, {"year": 2026, "tertial": 2, "cumulative": "false"}, HTTP_AUTHORIZATION=f"Token {token.key}"
+    )
+    assert t2.json()["uppdrag_per_paket"] == {"stora": 1}
+    cum2 = client.get(API, {"year": 2026, "tertial": 2}, HTTP_AUTHORIZATION=f"Token {token.key}").json()
+    assert cum2["uppdrag_bestallda"] == 4 and cum2["period"] == "cum2"
+
+
+@pytest.mark.django_db
+def test_summary_api_permissions_and_validation(client, konsult, chef):
+    assert client.get(API, {"year": 2026, "tertial": 1}).status_code in (401, 403)
+    client.force_login(konsult)
+    assert client.get(API, {"year": 2026, "tertial": 1}).status_code == 403
+    client.force_login(chef)
+    bad = client.get(API, {"year": "x", "tertial": 4})
+    assert bad.status_code == 400
+    assert bad.json() == {
+        "year": ["Ange året som ett heltal, t.ex. 2026."],
+        "tertial": ["Tertial måste vara 1, 2 eller 3."],
+    }
