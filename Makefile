@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint worker beat clean
+.PHONY: run test install migrate demo lint worker beat clean bench
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 saknas ($(PYTHON))"; exit 1; }
@@ -38,3 +38,7 @@ beat: install
 
 clean:
 	rm -rf $(VENV) staticfiles
+
+# Ten years of fictional data in a database of its own, then the timings (BENCH_ARGS: --rebuild, --json PATH …).
+bench: install
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/rekrytering_bench DEBUG=False $(PY) manage.py bench $(BENCH_ARGS)
