@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 
 from assignments.periods import Period
@@ -99,9 +99,11 @@ def response_rate_counts(period: Period, kind: str, flt: ResultFilter) -> tuple[
 
 def question_texts(kind: str, year: int) -> dict[str, tuple[str, str]]:
     """key → (text, type) of the questions the year asks, in order; every published key as fallback."""
-    version = Questionnaire.objects.filter(kind=kind, year__lte=year).order_by("-year").first()
-    if version:
-        asked = {q.key: (q.text, q.type) for q in version.questions.all()}
+    # One query: the questions of the latest version up to the year.
+    latest = Questionnaire.objects.filter(kind=kind, year__lte=year).order_by("-year").values("id")[:1]
+    questions = list(Question.objects.filter(questionnaire_id=Subquery(latest)))
+    if questions:
+        asked = {q.key: (q.text, q.type) for q in questions}
     else:
         asked = {spec["key"]: (spec["text"], spec["type"]) for spec in question_specs(kind, year)}
     every = {spec["key"]: (spec["text"], spec["type"]) for spec in published()[kind]["questions"]}
