@@ -32,6 +32,14 @@ class Period:
     def previous_year(self) -> "Period":
         return period(self.year - 1, self.code)
 
+    @property
+    def tertial(self) -> int:
+        """The last tertial the period reaches (T1 and cum1 → 1, T2 and cum2 → 2, T3 and year → 3)."""
+        return tertial_of(self.end)
+
+
+# The code of the period a tertial report covers: cumulative from January, as the city reports.
+CUMULATIVE = {1: "cum1", 2: "cum2", 3: "year"}
 
 PERIOD_CODES = [
     ("cum1", "T1 (jan–apr)"),
@@ -59,4 +67,4 @@ def period(year: int, code: str) -> Period:
 
 def default_period(today: date) -> Period:
     """Cumulative to the current tertial."""
-    return period(today.year, {1: "cum1", 2: "cum2", 3: "year"}[tertial_of(today)])
+    return period(today.year, CUMULATIVE[tertial_of(today)])

@@ -6,6 +6,8 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assignments.periods import CUMULATIVE
+
 from . import figures
 
 
@@ -68,7 +70,7 @@ class SummaryView(APIView):
         query.is_valid(raise_exception=True)
         year, tertial = query.validated_data["year"], int(query.validated_data["tertial"])
         cumulative = query.validated_data["cumulative"]
-        code = {1: "cum1", 2: "cum2", 3: "year"}[tertial] if cumulative else f"T{tertial}"
+        code = CUMULATIVE[tertial] if cumulative else f"T{tertial}"
         data = figures.summary(year, code)
         chosen = figures.period(year, code)
         result = {

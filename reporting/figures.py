@@ -4,13 +4,14 @@ Every figure is an SQL aggregate over the register with the definitions of the o
 counts by order and close date, revenue by invoice date, survey figures from surveys.selectors
 (metrics.py), indicators from planning.services. A figure with no data is None, never 0.
 
-Definitions (shown on the dashboard under "Så räknas det"):
+Definitions (the economy ones are written out on the dashboard too):
 - *fakturerat*: invoiced amounts by invoice date;
 - *bokat*: closed assignments not yet invoiced, at their agreed price, by close date;
 - *beställt*: assignments ordered and still open (not closed), at their agreed price;
 - *prognos*: (fakturerat + bokat to date + beställt) ÷ (1 − December share) while December is
   still ahead; with December included, fakturerat + bokat + beställt;
-- *intäkt per årsarbetare*: fakturerat ÷ the year's FTEs (the budget's, or the outcome's);
+- *intäkt per årsarbetare*: fakturerat ÷ the budget's FTEs, as the plan's measure; the yearly
+  summary uses a closed year's entered outcome FTEs where there is one;
 - *resultat*: intäkter (fakturerat + bokat) − the costs entered per month.
 """
 
@@ -27,9 +28,11 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from assignments.models import Assignment, Budget, Organisation, Package, TimeEntry, Unit, User
 from assignments.periods import Period, period
 from assignments.selectors import new_managers
+from planning.models import Activity, GoalAssessment, Plan
+from planning.services import outcome as indicator_outcome
 from surveys import metrics
 from surveys.models import FollowUp, Kind
-from surveys.selectors import ResultFilter, headlines
+from surveys.selectors import ResultFilter, customer_scores_by_consultant, headlines
 
 from .models import MonthlyCost, YearOutcome
 
@@ -87,17 +90,13 @@ class Scope:
         return self.period.start, self.period.end
 
 
-def _dec(value) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
 def _ratio(part, whole, places: str = "1") -> Decimal | None:
     if part is None or not whole:
         return None
     return (Decimal(part) / Decimal(whole)).quantize(Decimal(places))
 
 
-def _share(part: int, whole: int) -> Decimal | None:
+def _share(part, whole) -> Decimal | None:
     value = metrics.share_from_counts(part, whole)
     return None if value is None else Decimal(str(value))
 
@@ -208,8 +207,8 @@ def economy_figures(scope: Scope, finance: tuple[dict, dict] | None = None) -> d
         status=Assignment.Status.AVSLUTAD
     )
     ordered_value = open_orders.aggregate(total=Sum("price"))["total"]
-    budgets, outcomes = finance or finance_years([year])
-    budget, outcome = budgets.get(year), outcomes.get(year)
+    budgets, _outcomes = finance or finance_years([year])
+    budget = budgets.get(year)
     costs = (
         dict(MonthlyCost.objects.filter(year=year).values_list("month", "amount")) if scope.department else {}
     )
@@ -247,7 +246,7 @@ def economy_figures(scope: Scope, finance: tuple[dict, dict] | None = None) -> d
     if to_date is not None or ordered_value is not None:
         known = (to_date or 0) + (ordered_value or 0)
         forecast = known if last_month == 12 else (known / (1 - december_share())).quantize(Decimal("1"))
-    ftes = (outcome.ftes if outcome and outcome.ftes else None) or (budget.ftes if budget else None)
+    ftes = budget.ftes if budget else None  # as planning.measures.revenue_per_fte
     return {
         "months": months,
         "invoiced": invoiced_period,
@@ -290,9 +289,7 @@ def economy_years(last_year: int, count: int = 3, finance: tuple[dict, dict] | N
     rows = []
     for year in years:
         budget, outcome = budgets.get(year), outcomes.get(year)
-        ftes = (outcome.ftes if outcome and outcome.ftes is not None else None) or (
-            budget.ftes if budget else None
-        )
+        ftes = outcome.ftes if outcome and outcome.ftes is not None else (budget.ftes if budget else None)
         revenue = outcome.revenue if outcome and outcome.revenue is not None else invoiced.get(year)
         cost = outcome.costs if outcome and outcome.costs is not None else costs.get(year)
         rows.append(
@@ -359,7 +356,7 @@ def time_figures(scope: Scope, packages: dict[str, Package], closed_per_package:
         "per_user": per_user,
         "hours": total if per_user else None,
         "assignment_hours": on_assignments if per_user else None,
-        "share_assignment_time": _share(int(on_assignments * 100), int(total * 100)) if total else None,
+        "share_assignment_time": _share(on_assignments, total),
     }
 
 
@@ -378,9 +375,6 @@ def survey_figures(scope: Scope) -> dict:
 
 
 def plan_figures(scope: Scope) -> dict | None:
-    from planning.models import Activity, GoalAssessment, Plan
-    from planning.services import outcome as indicator_outcome
-
     plan = (
         Plan.objects.filter(year=scope.period.year, unit=scope.unit)
         .prefetch_related("goals__indicators__outcomes")
@@ -388,7 +382,7 @@ def plan_figures(scope: Scope) -> dict | None:
     )
     if plan is None:
         return None
-    tertial = {"cum1": 1, "T1": 1, "cum2": 2, "T2": 2}.get(scope.period.code, 3)
+    tertial = scope.period.tertial
     indicators = []
     for goal in plan.goals.all():
         for indicator in goal.indicators.all():
@@ -454,26 +448,7 @@ def consultant_rows(scope: Scope, time: dict, everyone: list[User] | None = None
             revenue=Sum("invoiced_amount", filter=Q(invoiced_on__range=(start, end))),
         )
     }
-    from surveys.models import Answer
-
-    survey = {
-        row["response__consultant"]: row
-        for row in Answer.objects.filter(
-            response__kind=Kind.KUND,
-            response__answered_on__range=(start, end),
-            response__consultant__in=users,
-            type__in=["scale", "nps"],
-        )
-        .values("response__consultant")
-        .annotate(
-            responses=Count("response", distinct=True),
-            total=Sum("number", filter=Q(type="scale")),
-            count=Count("id", filter=Q(type="scale", number__isnull=False)),
-            answered=Count("id", filter=Q(type="nps", number__isnull=False)),
-            promoters=Count("id", filter=Q(type="nps", number__gte=metrics.PROMOTER_MIN)),
-            detractors=Count("id", filter=Q(type="nps", number__lte=metrics.DETRACTOR_MAX)),
-        )
-    }
+    survey = customer_scores_by_consultant(scope.period, [u.pk for u in users])
     rows = []
     for user in users:
         f, t, s = figures.get(user.pk, {}), time["per_user"].get(user.pk, {}), survey.get(user.pk)
@@ -485,12 +460,10 @@ def consultant_rows(scope: Scope, time: dict, everyone: list[User] | None = None
                 f.get("closed", 0),
                 f.get("revenue"),
                 hours,
-                _share(int((on_assignments or 0) * 100), int(hours * 100)) if hours else None,
+                _share(on_assignments or 0, hours),
                 s["responses"] if s else 0,
-                _num(metrics.nps_from_counts(s["promoters"], s["detractors"], s["answered"]))
-                if s and s["answered"]
-                else None,
-                _num(metrics.mean_from_sum(s["total"], s["count"])) if s and s["count"] else None,
+                _num(s["nps"]) if s else None,
+                _num(s["mean"]) if s else None,
             ]
         )
     return rows

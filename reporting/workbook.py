@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from openpyxl.styles import Alignment, Font
 
-from assignments.periods import period
+from assignments.periods import CUMULATIVE, period
 from planning.models import Activity, Plan
 from planning.targets import format_target
 from surveys.models import Answer, Kind
@@ -24,7 +24,6 @@ from . import dashboard
 from .excel import HEADER_FILL, cell_value, write_table
 from .figures import KEY_FIGURES, Scope, Table
 
-CUMULATIVE = {1: "cum1", 2: "cum2", 3: "year"}
 SHEETS = [
     "Sammanfattning",
     "Uppdrag",

@@ -82,19 +82,25 @@ def responses_in(period: Period, kind: str, flt: ResultFilter):
     )
 
 
-def response_rate_counts(period: Period, kind: str, flt: ResultFilter) -> tuple[int, int]:
-    """(sent, answered) of the personal invitations sent in the period."""
-    row = (
+def response_rates(period: Period, kinds, flt: ResultFilter) -> dict[str, tuple[int, int]]:
+    """kind → (sent, answered) of the personal invitations sent in the period, in one query."""
+    rows = (
         Invitation.objects.filter(
-            questionnaire__kind=kind,
+            questionnaire__kind__in=list(kinds),
             shared=False,
             sent_at__date__range=(period.start, period.end),
             status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED, Invitation.Status.EXPIRED],
         )
         .filter(flt.invitations_q())
-        .aggregate(sent=Count("id"), answered=Count("id", filter=Q(status=Invitation.Status.ANSWERED)))
+        .values("questionnaire__kind")
+        .annotate(sent=Count("id"), answered=Count("id", filter=Q(status=Invitation.Status.ANSWERED)))
     )
-    return row["sent"], row["answered"]
+    return {row["questionnaire__kind"]: (row["sent"], row["answered"]) for row in rows}
+
+
+def response_rate_counts(period: Period, kind: str, flt: ResultFilter) -> tuple[int, int]:
+    """(sent, answered) of the personal invitations sent in the period."""
+    return response_rates(period, [kind], flt).get(kind, (0, 0))
 
 
 def question_texts(kind: str, year: int) -> dict[str, tuple[str, str]]:
@@ -110,12 +116,13 @@ def question_texts(kind: str, year: int) -> dict[str, tuple[str, str]]:
     return asked, every
 
 
-def per_question(responses) -> dict[str, dict]:
-    """Counts, sums, satisfied and yes per question key, in one query."""
-    rows = (
+def answer_stats(responses, *group_by: str):
+    """Counts, sums, satisfied, yes, promoters and detractors of the non-text answers of some
+    responses, grouped by `group_by` (Answer fields), in one query."""
+    return (
         Answer.objects.filter(response__in=responses)
         .exclude(type=Question.Type.TEXT)
-        .values("question_key", "type")
+        .values(*group_by)
         .annotate(
             count=Count("id", filter=Q(number__isnull=False) | Q(yes__isnull=False)),
             total=Sum("number"),
@@ -125,7 +132,11 @@ def per_question(responses) -> dict[str, dict]:
             detractors=Count("id", filter=Q(number__lte=metrics.DETRACTOR_MAX)),
         )
     )
-    return {row["question_key"]: row for row in rows}
+
+
+def per_question(responses) -> dict[str, dict]:
+    """Counts, sums, satisfied and yes per question key, in one query."""
+    return {row["question_key"]: row for row in answer_stats(responses, "question_key", "type")}
 
 
 def kind_result(period: Period, kind: str, flt: ResultFilter) -> KindResult:
@@ -275,45 +286,17 @@ def headlines(period: Period, flt: ResultFilter, kinds=None) -> dict[str, Headli
     queries, with the same definitions and the same small-group rule as kind_result()."""
     kinds = list(kinds or Kind.values)
     result = {kind: Headline(kind=kind, label=Kind(kind).label) for kind in kinds}
-    counts = (
-        Response.objects.filter(kind__in=kinds, answered_on__range=(period.start, period.end))
-        .filter(flt.responses_q())
-        .values("kind")
-        .annotate(n=Count("id"))
+    for kind, (sent, answered) in response_rates(period, kinds, flt).items():
+        head = result[kind]
+        head.sent, head.answered = sent, answered
+        head.response_rate = metrics.response_rate(answered, sent)
+    responses = Response.objects.filter(kind__in=kinds, answered_on__range=(period.start, period.end)).filter(
+        flt.responses_q()
     )
-    for row in counts:
+    for row in responses.values("kind").annotate(n=Count("id")):
         result[row["kind"]].responses = row["n"]
-    rates = (
-        Invitation.objects.filter(
-            questionnaire__kind__in=kinds,
-            shared=False,
-            sent_at__date__range=(period.start, period.end),
-            status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED, Invitation.Status.EXPIRED],
-        )
-        .filter(flt.invitations_q())
-        .values("questionnaire__kind")
-        .annotate(sent=Count("id"), answered=Count("id", filter=Q(status=Invitation.Status.ANSWERED)))
-    )
-    for row in rates:
-        head = result[row["questionnaire__kind"]]
-        head.sent, head.answered = row["sent"], row["answered"]
-        head.response_rate = metrics.response_rate(head.answered, head.sent)
-    rows = (
-        Answer.objects.filter(
-            response__kind__in=kinds, response__answered_on__range=(period.start, period.end)
-        )
-        .filter(_prefixed(flt.responses_q(), "response__"))
-        .exclude(type=Question.Type.TEXT)
-        .values("response__kind", "question_key", "type")
-        .annotate(
-            count=Count("id", filter=Q(number__isnull=False) | Q(yes__isnull=False)),
-            total=Sum("number"),
-            satisfied=Count("id", filter=Q(number__gte=metrics.SATISFIED_MIN)),
-            promoters=Count("id", filter=Q(number__gte=metrics.PROMOTER_MIN)),
-            detractors=Count("id", filter=Q(number__lte=metrics.DETRACTOR_MAX)),
-        )
-    )
-    pooled: dict[str, list[int]] = {}
+    rows = answer_stats(responses, "response__kind", "question_key", "type")
+    pooled: dict[str, tuple[int, int]] = {}
     for row in rows:
         kind, head = row["response__kind"], result[row["response__kind"]]
         if row["type"] == Question.Type.NPS and row["count"]:
@@ -334,13 +317,23 @@ def headlines(period: Period, flt: ResultFilter, kinds=None) -> dict[str, Headli
     return result
 
 
-def _prefixed(q: Q, prefix: str) -> Q:
-    """The same Q with every lookup moved under a relation (Response → Answer.response)."""
-    clone = Q()
-    clone.connector, clone.negated = q.connector, q.negated
-    for child in q.children:
-        if isinstance(child, Q):
-            clone.children.append(_prefixed(child, prefix))
-        else:
-            clone.children.append((prefix + child[0], child[1]))
-    return clone
+def customer_scores_by_consultant(period: Period, consultant_ids) -> dict[int, dict]:
+    """consultant id → responses, NPS and pooled mean of their customer-survey answers (the same
+    definitions as kind_result), in two queries."""
+    responses = Response.objects.filter(
+        kind=Kind.KUND, answered_on__range=(period.start, period.end), consultant_id__in=list(consultant_ids)
+    )
+    scores = {
+        row["consultant"]: {"responses": row["n"], "nps": None, "mean": None, "_sum": 0, "_count": 0}
+        for row in responses.values("consultant").annotate(n=Count("id"))
+    }
+    for row in answer_stats(responses, "response__consultant", "type"):
+        entry = scores[row["response__consultant"]]
+        if row["type"] == Question.Type.NPS and row["count"]:
+            entry["nps"] = metrics.nps_from_counts(row["promoters"], row["detractors"], row["count"])
+        if row["type"] == Question.Type.SCALE:
+            entry["_sum"] += row["total"] or 0
+            entry["_count"] += row["count"]
+    for entry in scores.values():
+        entry["mean"] = metrics.mean_from_sum(entry.pop("_sum"), entry.pop("_count"))
+    return scores

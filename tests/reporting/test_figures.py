@@ -119,6 +119,11 @@ def test_survey_headlines_agree_with_the_results_page(dataset):
     keys = _build(Scope(T1))["keys"]
     assert keys["kund_nps"] == Decimal("0.0") and keys["matchning_snitt"] == Decimal("8.5")
     assert keys["kund_svarsfrekvens"] is None  # no invitations were sent
+    # The consultant's own customer results: two responses, NPS 0, pooled mean 7,25.
+    own = {row[0]: row for row in _build(Scope(T1))["tables"]["konsulter"].rows}[
+        a1.responsible.get_full_name()
+    ]
+    assert own[6:] == [2, Decimal("0.0"), Decimal("7.25")]
     rows = {(r[0], r[1]): r for r in _build(Scope(T1))["tables"]["enkater"].rows}
     assert rows[("Kundenkät", "Andel nöjda (%)")][2:] == [Decimal("50.0"), Decimal("100.0"), Decimal("-50.0")]
 
@@ -163,3 +168,11 @@ def test_summary_counts_per_package(dataset):
     assert data["uppdrag_bestallda"] == 3
     t2 = figures.summary(2026, "T2")
     assert t2["uppdrag_per_paket"] == {"stora": 1} and t2["intakter_fakturerade"] == Decimal("30000")
+
+
+@pytest.mark.django_db
+def test_revenue_per_fte_agrees_with_the_plan_measure(dataset):
+    from planning.measures import compute
+
+    YearOutcome.objects.create(year=2026, ftes=Decimal("4"))  # a closed year's FTEs do not change it
+    assert figures.economy_figures(Scope(T1))["revenue_per_fte"] == compute("revenue_per_fte", T1, {}).value
