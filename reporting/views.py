@@ -1,9 +1,6 @@
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -14,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from assignments.models import Unit, User
 from assignments.periods import PERIOD_CODES, default_period, period, tertial_of
+from assignments.views.common import head_required
 
 from . import charts, dashboard, figures
 from .excel import table_response
@@ -22,27 +20,6 @@ from .models import TertialReport
 from .tasks import build_report
 
 PLAN_TABLES = {"indikatorer", "aktiviteter", "bedomningar"}
-PERIODS = [
-    ("cum1", "T1 (jan–apr)"),
-    ("T2", "T2 (maj–aug)"),
-    ("T3", "T3 (sep–dec)"),
-    ("cum2", "Ackumulerat jan–aug"),
-    ("year", "Helår"),
-]
-assert {code for code, _label in PERIODS} >= {code for code, _label in PERIOD_CODES}
-
-
-def head_required(view):
-    """Logged in as chef or admin; others get 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_head:
-            raise PermissionDenied(_("Bara chefer och administratörer når den här sidan."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _int(value, default=None):
@@ -52,14 +29,14 @@ def _int(value, default=None):
         return default
 
 
-def _scope(request) -> tuple[Scope, dict]:
+def _scope(request) -> Scope:
     today = timezone.localdate()
     fallback = default_period(today)
     year = _int(request.GET.get("ar"), fallback.year)
     if not 2000 <= year <= 2100:
         year = fallback.year
     code = request.GET.get("period") or fallback.code
-    if code not in dict(PERIODS):
+    if code not in dict(PERIOD_CODES):
         code = fallback.code
     chosen = period(year, code)
     user = request.user
@@ -74,12 +51,12 @@ def _scope(request) -> tuple[Scope, dict]:
             consultant = User.objects.filter(pk=_int(request.GET.get("konsult"))).first()
     else:
         consultant = user  # a konsult (and samordnare) sees their own slice
-    return Scope(chosen, unit=unit, consultant=consultant), {"year": year, "code": code}
+    return Scope(chosen, unit=unit, consultant=consultant)
 
 
 @login_required
 def dashboard_view(request):
-    scope, chosen = _scope(request)
+    scope = _scope(request)
     key = request.GET.get("tabell")
     everyone = figures.consultants() if request.user.is_head else None
     # The plan section loads in its own request (see plan_view) unless one of its tables is asked for.
@@ -95,11 +72,10 @@ def dashboard_view(request):
     context = {
         "nav": "reports",
         "scope": scope,
-        "chosen": chosen,
         "data": data,
         "tables": data["tables"],
         "charts": {k: charts.render(t) for k, t in data["tables"].items()},
-        "periods": PERIODS,
+        "periods": PERIOD_CODES,
         "years": list(range(today.year, today.year - 6, -1)),
         "units": Unit.objects.all() if request.user.is_head else [],
         "consultants": everyone or [],
@@ -112,7 +88,7 @@ def dashboard_view(request):
 @login_required
 def plan_view(request):
     """The dashboard's plan section: each indicator against its target, activities, assessments."""
-    scope, chosen = _scope(request)
+    scope = _scope(request)
     plan = figures.plan_figures(scope) if scope.consultant is None else None
     tables = {t.key: t for t in dashboard.plan_tables(plan)}
     key = request.GET.get("tabell")
@@ -138,8 +114,10 @@ def report_list(request):
     today = timezone.localdate()
     reports = TertialReport.objects.select_related("created_by")
     page = Paginator(reports, 20).get_page(request.GET.get("sida"))
-    default_tertial = max(1, tertial_of(today) - 1) if tertial_of(today) > 1 else 3
-    default_year = today.year if tertial_of(today) > 1 else today.year - 1
+    # Offer the last tertial that has ended.
+    default_year, default_tertial = today.year, tertial_of(today) - 1
+    if default_tertial == 0:
+        default_year, default_tertial = today.year - 1, 3
     return render(
         request,
         "reporting/report_list.html",

@@ -20,6 +20,19 @@ def admin_required(view):
     return wrapper
 
 
+def head_required(view):
+    """Logged in as chef or admin; others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_head:
+            raise PermissionDenied(_("Bara chefer och administratörer når den här sidan."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def apply_service_errors(form, error: ValidationError):
     """Show a service's ValidationError on the form: per field where it names one."""
     if hasattr(error, "error_dict"):
