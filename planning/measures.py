@@ -206,34 +206,23 @@ def _question(period, filters):
     return entry, result
 
 
-def question_mean(period, filters):
-    entry, result = _question(period, filters)
-    value = entry.get("mean") if entry else None
-    return Computed(
-        _d(value),
-        f"Medelvärde för frågan {filters.get('question')} {_span(period)} "
-        f"({entry['count'] if entry else 0} svar).",
-    )
+def _question_figure(key: str, what: str):
+    """A measure of one question's figure (`key` in kind_result's question entry)."""
+
+    def measure(period, filters):
+        entry, _result = _question(period, filters)
+        return Computed(
+            _d(entry.get(key) if entry else None),
+            f"{what} frågan {filters.get('question')} {_span(period)} "
+            f"({entry['count'] if entry else 0} svar).",
+        )
+
+    return measure
 
 
-def question_share_yes(period, filters):
-    entry, result = _question(period, filters)
-    value = entry.get("share_yes") if entry else None
-    return Computed(
-        _d(value),
-        f"Andel ja på frågan {filters.get('question')} {_span(period)} "
-        f"({entry['count'] if entry else 0} svar).",
-    )
-
-
-def question_share_satisfied(period, filters):
-    entry, result = _question(period, filters)
-    value = entry.get("share_satisfied") if entry else None
-    return Computed(
-        _d(value),
-        f"Andel svar 6–10 på frågan {filters.get('question')} {_span(period)} "
-        f"({entry['count'] if entry else 0} svar).",
-    )
+question_mean = _question_figure("mean", "Medelvärde för")
+question_share_yes = _question_figure("share_yes", "Andel ja på")
+question_share_satisfied = _question_figure("share_satisfied", "Andel svar 6–10 på")
 
 
 def response_count(period, filters):

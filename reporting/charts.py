@@ -6,10 +6,11 @@ figures are always available as the table next to it; bars carry their value as 
 chart does not depend on colour.
 """
 
-from decimal import Decimal
 from html import escape
 
 from django.utils.safestring import mark_safe
+
+from assignments.templatetags.sv import format_number
 
 PALETTE = ["#0b4a8b", "#c56a00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457"]
 INK, GRID, MUTED = "#1a1a1a", "#d0d5dc", "#5b6470"
@@ -22,17 +23,12 @@ def _n(value) -> float:
 
 
 def _label(value) -> str:
+    """A value written on a chart: Swedish number format, whole numbers from a thousand up."""
     if value is None:
         return "–"
-    if isinstance(value, (Decimal, float)):
-        value = float(value)
-        if abs(value) >= 1000:
-            return f"{value:,.0f}".replace(",", "\u00a0")
-        text = f"{value:.1f}".rstrip("0").rstrip(".")
-        return text.replace(".", ",")
-    if isinstance(value, int) and abs(value) >= 1000:
-        return f"{value:,}".replace(",", "\u00a0")
-    return str(value)
+    if isinstance(value, str):
+        return value
+    return format_number(value, 0 if abs(float(value)) >= 1000 else None)
 
 
 def _legend(names, y) -> list[str]:
@@ -103,7 +99,7 @@ def column_chart(table) -> str:
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="{GRID}"/>')
         parts.append(
             f'<text x="{left - 6}" y="{gy + 4:.1f}" font-size="10" text-anchor="end" fill="{MUTED}">'
-            f"{escape(_label(Decimal(str(round(top * i / 4)))))}</text>"
+            f"{escape(_label(round(top * i / 4)))}</text>"
         )
     for i, row in enumerate(rows):
         x0 = left + i * slot + 3

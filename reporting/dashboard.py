@@ -213,22 +213,24 @@ def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -
     }
 
 
+def indicator_cells(item: dict) -> list:
+    """Årsmål, utfall and a met/not met mark that does not rely on colour, for one indicator."""
+    indicator, result = item["indicator"], item["outcome"]
+    if result.value is not None:
+        value = result.value
+    else:
+        value = None if result.value_yes is None else ("Ja" if result.value_yes else "Nej")
+    mark = {True: "✓ Uppfyllt", False: "✗ Ej uppfyllt"}.get(result.met, "– Ej bedömt")
+    return [format_target(indicator) or None, value, mark]
+
+
 def plan_tables(plan: dict | None) -> list[Table]:
     """The plan section's tables: indicators against targets (marked, not colour alone),
     activities by status and goal assessments."""
     if not plan:
         return []
     tables = []
-    indicator_rows = []
-    for item in plan["indicators"]:
-        indicator, result = item["indicator"], item["outcome"]
-        value = (
-            result.value
-            if result.value is not None
-            else (None if result.value_yes is None else ("Ja" if result.value_yes else "Nej"))
-        )
-        mark = {True: "✓ Uppfyllt", False: "✗ Ej uppfyllt"}.get(result.met, "– Ej bedömt")
-        indicator_rows.append([indicator.name, format_target(indicator) or None, value, mark])
+    indicator_rows = [[item["indicator"].name, *indicator_cells(item)] for item in plan["indicators"]]
     tables.append(
         Table(
             "indikatorer",

@@ -16,7 +16,6 @@ from openpyxl.styles import Alignment, Font
 
 from assignments.periods import CUMULATIVE, period
 from planning.models import Activity, Plan
-from planning.targets import format_target
 from surveys.models import Answer, Kind
 from surveys.selectors import ResultFilter, kind_result
 
@@ -214,20 +213,10 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
     plan = data["plan"]
     if plan:
         for r, item in enumerate(plan["indicators"], start=2):
-            result = item["outcome"]
-            value = (
-                result.value
-                if result.value is not None
-                else (None if result.value_yes is None else ("Ja" if result.value_yes else "Nej"))
-            )
-            ws.cell(row=r, column=1, value=item["goal"].title)
-            ws.cell(row=r, column=2, value=item["indicator"].name)
-            ws.cell(row=r, column=3, value=format_target(item["indicator"]) or None)
-            ws.cell(row=r, column=4, value=cell_value(value))
-            ws.cell(
-                row=r, column=5, value={True: "Uppfyllt", False: "Ej uppfyllt"}.get(result.met, "Ej bedömt")
-            )
-            ws.cell(row=r, column=6, value=result.explanation or None)
+            target, value, mark = dashboard.indicator_cells(item)
+            values = [item["goal"].title, item["indicator"].name, target, value, mark]
+            for c, v in enumerate(values + [item["outcome"].explanation or None], start=1):
+                ws.cell(row=r, column=c, value=cell_value(v))
     else:
         ws.cell(row=2, column=1, value=f"Det finns ingen verksamhetsplan för {year}.")
     for letter, width in zip("ABCDEF", (40, 60, 12, 12, 16, 70), strict=True):
