@@ -536,17 +536,8 @@ class _Builder:
         answers, follow_ups, answer_count = [], [], 0
         for response, values in zip(responses, answer_values, strict=True):
             for key, (qtype, value) in values.items():
-                answers.append(
-                    Answer(
-                        response=response,
-                        question_key=key,
-                        type=qtype,
-                        number=value if qtype in (Question.Type.SCALE, Question.Type.NPS) else None,
-                        yes=value if qtype == Question.Type.YESNO else None,
-                        text=value if qtype == Question.Type.TEXT else "",
-                        is_quote=qtype == Question.Type.TEXT and rng.random() < 0.1,
-                    )
-                )
+                is_quote = qtype == Question.Type.TEXT and rng.random() < 0.1
+                answers.append(Answer.of(response, key, qtype, value, is_quote=is_quote))
             if response.kind == Kind.KUND:
                 reasons = follow_up_reasons({key: value for key, (_t, value) in values.items()})
                 if reasons:

@@ -163,17 +163,8 @@ def load_demo(stdout=print, today: date | None = None):
     for response, (values, types) in zip(responses, answer_sets, strict=True):
         for key, value in values.items():
             qtype = types[key]
-            answers.append(
-                Answer(
-                    response=response,
-                    question_key=key,
-                    type=qtype,
-                    number=value if qtype in (Question.Type.SCALE, Question.Type.NPS) else None,
-                    yes=value if qtype == Question.Type.YESNO else None,
-                    text=value if qtype == Question.Type.TEXT else "",
-                    is_quote=qtype == Question.Type.TEXT and rng.random() < 0.1,
-                )
-            )
+            is_quote = qtype == Question.Type.TEXT and rng.random() < 0.1
+            answers.append(Answer.of(response, key, qtype, value, is_quote=is_quote))
         if response.kind == Kind.KUND:
             reasons = follow_up_reasons(values)
             if reasons:

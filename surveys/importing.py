@@ -134,16 +134,7 @@ def import_responses(*, file, filename: str = "svar.csv") -> ResponseImportResul
                     response.assignment = assignment
             response.save()
             for key, (value, qtype) in values.items():
-                answers.append(
-                    Answer(
-                        response=response,
-                        question_key=key,
-                        type=qtype,
-                        number=value if qtype in ("scale", "nps") else None,
-                        yes=value if qtype == "yesno" else None,
-                        text=value if qtype == "text" else "",
-                    )
-                )
+                answers.append(Answer.of(response, key, qtype, value))
             result.created += 1
         Answer.objects.bulk_create(answers, batch_size=5000)
     return result

@@ -227,6 +227,19 @@ class Answer(models.Model):
     def __str__(self):
         return f"{self.question_key}={self.number if self.number is not None else self.yes}"
 
+    @classmethod
+    def of(cls, response, key: str, qtype: str, value, **extra) -> "Answer":
+        """An unsaved answer holding `value` in the field its question type uses."""
+        return cls(
+            response=response,
+            question_key=key,
+            type=qtype,
+            number=value if qtype in (Question.Type.SCALE, Question.Type.NPS) else None,
+            yes=value if qtype == Question.Type.YESNO else None,
+            text=value if qtype == Question.Type.TEXT else "",
+            **extra,
+        )
+
 
 class FollowUp(models.Model):
     """A dissatisfied customer, or one who asked to be contacted, for the unit head to call."""

@@ -461,15 +461,7 @@ def create_response(
     response.save()
     by_key = {q.key: q for q in questions}
     Answer.objects.bulk_create(
-        Answer(
-            response=response,
-            question_key=key,
-            type=by_key[key].type,
-            number=value if by_key[key].type in (Question.Type.SCALE, Question.Type.NPS) else None,
-            yes=value if by_key[key].type == Question.Type.YESNO else None,
-            text=value if by_key[key].type == Question.Type.TEXT else "",
-        )
-        for key, value in values.items()
+        Answer.of(response, key, by_key[key].type, value) for key, value in values.items()
     )
     if questionnaire.kind == Kind.KUND:
         create_follow_up_if_needed(response, values, assignment)
