@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("rapporter/", views.dashboard_view, name="reporting-dashboard"),
+    path("rapporter/ekonomi/<int:year>/", views.economy_edit, name="economy-edit"),
     path("rapporter/plan/", views.plan_view, name="reporting-plan"),
     path("rapporter/tertialrapporter/", views.report_list, name="report-list"),
     path("rapporter/tertialrapporter/ny/", views.report_create, name="report-create"),

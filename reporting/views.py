@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +17,9 @@ from assignments.views.common import head_required
 from . import charts, dashboard, figures
 from .excel import table_response
 from .figures import Scope
-from .models import TertialReport
+from .forms import EconomyForm
+from .models import MonthlyCost, TertialReport, YearOutcome
+from .services import save_economy
 from .tasks import build_report
 
 PLAN_TABLES = {"indikatorer", "aktiviteter", "bedomningar"}
@@ -107,6 +110,28 @@ def plan_view(request):
     }
     template = "reporting/_plan.html" if request.htmx else "reporting/plan_page.html"
     return render(request, template, context)
+
+
+@head_required
+def economy_edit(request, year):
+    if not 2000 <= year <= 2100:
+        raise Http404(_("Året finns inte."))
+    if request.method == "POST":
+        form = EconomyForm(request.POST)
+        if form.is_valid():
+            save_economy(year=year, monthly_costs=form.monthly_costs, outcome=form.outcome, by=request.user)
+            messages.success(request, _("Kostnader och utfall för %(year)s är sparade.") % {"year": year})
+            return redirect(f"{reverse('reporting-dashboard')}?ar={year}&period=year")
+    else:
+        initial = {
+            f"cost_{m}": amount
+            for m, amount in MonthlyCost.objects.filter(year=year).values_list("month", "amount")
+        }
+        outcome = YearOutcome.objects.filter(year=year).first()
+        if outcome:
+            initial.update(ftes=outcome.ftes, revenue=outcome.revenue, costs=outcome.costs)
+        form = EconomyForm(initial=initial)
+    return render(request, "reporting/economy_form.html", {"nav": "reports", "form": form, "year": year})
 
 
 @head_required

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -183,3 +184,51 @@ def test_summary_api_permissions_and_validation(client, konsult, chef):
         "year": ["Ange året som ett heltal, t.ex. 2026."],
         "tertial": ["Tertial måste vara 1, 2 eller 3."],
     }
+
+
+# --- Costs and outcomes ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_head_enters_monthly_costs_and_the_result_follows(client, chef, dataset):
+    from reporting.models import MonthlyCost, YearOutcome
+
+    client.force_login(chef)
+    url = reverse("economy-edit", args=[2026])
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["form"]["cost_1"].value() == Decimal("10000.00")
+    data = {f"cost_{m}": "" for m in range(1, 13)} | {"cost_1": "20 000", "cost_2": "5000,50"}
+    response = client.post(url, data | {"ftes": "", "revenue": "", "costs": ""})
+    assert response.status_code == 302
+    assert dict(MonthlyCost.objects.filter(year=2026).values_list("month", "amount")) == {
+        1: Decimal("20000"),
+        2: Decimal("5000.50"),
+    }
+    assert not YearOutcome.objects.filter(year=2026).exists()
+    dashboard = client.get(DASHBOARD, {"ar": 2026, "period": "cum1"})
+    assert dashboard.context["data"]["economy"]["result"] == Decimal("82000") - Decimal("25000.50")
+
+
+@pytest.mark.django_db
+def test_bad_cost_input_is_named_and_nothing_is_saved(client, chef, dataset):
+    from reporting.models import MonthlyCost
+
+    client.force_login(chef)
+    data = {f"cost_{m}": "1000" for m in range(1, 13)} | {"cost_3": "tusen", "ftes": "-1"}
+    response = client.post(reverse("economy-edit", args=[2026]), data)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Ange ett tal, till exempel 24 000 eller 9,5." in text
+    assert "Kostnader mar (kr)" in text
+    assert response.context["form"].errors.keys() == {"cost_3", "ftes"}
+    assert (
+        sorted(MonthlyCost.objects.filter(year=2026).values_list("amount", flat=True))
+        == [Decimal("10000")] * 4
+    )
+
+
+@pytest.mark.django_db
+def test_only_heads_enter_costs(client, konsult):
+    client.force_login(konsult)
+    assert client.get(reverse("economy-edit", args=[2026])).status_code == 403
+    assert client.post(reverse("economy-edit", args=[2026]), {"cost_1": "1"}).status_code == 403
