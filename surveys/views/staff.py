@@ -94,7 +94,8 @@ def _results_context(request):
         [Kind.KUND, Kind.KANDIDAT, Kind.MATCHNING, Kind.UTBILDNING] if request.user.is_head else [Kind.KUND]
     )
     results = [selectors.kind_result(chosen, kind, flt) for kind in kinds]
-    previous = {r.kind: r for r in (selectors.kind_result(chosen.previous_year, k, flt) for k in kinds)}
+    # Last year's headline figures only (three queries for all kinds), as the page compares those.
+    previous = selectors.headlines(chosen.previous_year, flt, kinds)
     return {
         "nav": "surveys",
         "form": form,

@@ -141,3 +141,17 @@ def test_follow_up_log_and_done(client, chef, assignment):
     assert follow_up.done and follow_up.notes.get().text == "Ringt kunden"
     client.force_login(UserFactory())
     assert client.get(reverse("follow-up-detail", args=[follow_up.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_results_page_compares_with_last_year(client, chef, assignment):
+    # Last year: helhet 10, 4 → 50 % satisfied; nps 10, 3 → NPS 0; pooled mean (10 + 4) / 2 = 7.
+    respond(Kind.KUND, date(2025, 2, 1), {"helhet": 10, "nps": 10}, assignment=assignment)
+    respond(Kind.KUND, date(2025, 2, 2), {"helhet": 4, "nps": 3}, assignment=assignment)
+    respond(Kind.KUND, date(2026, 2, 2), {"helhet": 9, "nps": 9}, assignment=assignment)
+    client.force_login(chef)
+    page = client.get(reverse("survey-results"), {"year": 2026, "period": "cum1"}).content.decode()
+    assert "(2 förra året)" in page
+    assert "(förra året 0)" in page  # NPS
+    assert "(förra året 50 %)" in page
+    assert "(förra året 7)" in page
