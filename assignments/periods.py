@@ -5,7 +5,9 @@ cumulative: report 1 covers T1, report 2 January–August, the annual report the
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 TERTIAL_MONTHS = {1: (1, 4), 2: (5, 8), 3: (9, 12)}
 
@@ -31,6 +33,14 @@ class Period:
     @property
     def previous_year(self) -> "Period":
         return period(self.year - 1, self.code)
+
+    @property
+    def moments(self) -> tuple[datetime, datetime]:
+        """[midnight of the first day, midnight after the last day) in the current time zone: the
+        period for a DateTimeField, compared so that an index on it can be used."""
+        first = timezone.make_aware(datetime.combine(self.start, time.min))
+        after = timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
+        return first, after
 
     @property
     def tertial(self) -> int:

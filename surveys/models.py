@@ -138,7 +138,11 @@ class Invitation(models.Model):
         ordering = ["-send_at"]
         verbose_name = _("inbjudan")
         verbose_name_plural = _("inbjudningar")
-        indexes = [models.Index(fields=["status", "send_at"]), models.Index(fields=["status", "expires_at"])]
+        indexes = [
+            models.Index(fields=["status", "send_at"]),
+            models.Index(fields=["status", "expires_at"]),
+            models.Index(fields=["sent_at"], name="invitation_sent_at"),  # response rates per period
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["token_hash"], condition=~Q(token_hash=""), name="invitation_token_hash_unique"

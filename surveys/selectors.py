@@ -88,7 +88,8 @@ def response_rates(period: Period, kinds, flt: ResultFilter) -> dict[str, tuple[
         Invitation.objects.filter(
             questionnaire__kind__in=list(kinds),
             shared=False,
-            sent_at__date__range=(period.start, period.end),
+            sent_at__gte=period.moments[0],
+            sent_at__lt=period.moments[1],
             status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED, Invitation.Status.EXPIRED],
         )
         .filter(flt.invitations_q())

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.forms import modelformset_factory
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -57,9 +57,10 @@ class ResultsForm(forms.Form):
         this_year = timezone.localdate().year
         self.fields["year"].choices = [(y, str(y)) for y in range(this_year, this_year - 8, -1)]
         self.fields["consultant"].queryset = (
-            User.objects.filter(Q(responsible_for__isnull=False) | Q(is_active=True))
-            .distinct()
-            .order_by("first_name", "last_name")
+            # EXISTS, not a DISTINCT join over every assignment.
+            User.objects.filter(
+                Q(is_active=True) | Exists(Assignment.objects.filter(responsible=OuterRef("pk")))
+            ).order_by("first_name", "last_name")
         )
         codes = dict(Package.objects.order_by("-price_list__year").values_list("code", "name"))
         self.fields["package"].choices = [("", _("Alla paket"))] + sorted(codes.items(), key=lambda c: c[1])

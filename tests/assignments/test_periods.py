@@ -26,3 +26,10 @@ def test_cumulative_periods():
 def test_every_day_lies_in_its_tertial(day):
     start, end = tertial_bounds(day.year, tertial_of(day))
     assert start <= day <= end
+
+
+def test_period_moments_are_local_midnights_across_summer_time():
+    first, after = period(2026, "cum1").moments
+    assert first.isoformat() == "2026-01-01T00:00:00+01:00"
+    assert after.isoformat() == "2026-05-01T00:00:00+02:00"  # summer time began in March
+    assert period(2026, "T3").tertial == 3 and period(2026, "cum2").tertial == 2
