@@ -22,8 +22,6 @@ from .models import MonthlyCost, TertialReport, YearOutcome
 from .services import save_economy
 from .tasks import build_report
 
-PLAN_TABLES = {"indikatorer", "aktiviteter", "bedomningar"}
-
 
 def _int(value, default=None):
     try:
@@ -57,32 +55,46 @@ def _scope(request) -> Scope:
     return Scope(chosen, unit=unit, consultant=consultant)
 
 
+def _tables_context(request, scope: Scope, tables: dict, url_name: str) -> dict:
+    """What _table.html needs: each table's chart and the page's query for the download links."""
+    query = request.GET.copy()
+    query.pop("tabell", None)
+    return {
+        "tables": tables,
+        "charts": {k: charts.render(t) for k, t in tables.items()},
+        "query": query.urlencode(),
+        "table_url": reverse(url_name),
+    }
+
+
+def _download(request, scope: Scope, tables: dict):
+    """The table asked for with ?tabell=KEY as .xlsx, or None when none is asked for."""
+    key = request.GET.get("tabell")
+    if not key:
+        return None
+    if key not in tables:
+        raise Http404(_("Det finns ingen sådan tabell."))
+    return table_response(tables[key], f"{key}-{scope.period.year}-{scope.period.code}.xlsx")
+
+
 @login_required
 def dashboard_view(request):
     scope = _scope(request)
-    key = request.GET.get("tabell")
     everyone = figures.consultants() if request.user.is_head else None
-    # The plan section loads in its own request (see plan_view) unless one of its tables is asked for.
-    data = dashboard.build(scope, timezone.localdate(), everyone=everyone, with_plan=key in PLAN_TABLES)
-    if key:
-        table = data["tables"].get(key)
-        if table is None:
-            raise Http404(_("Det finns ingen sådan tabell."))
-        return table_response(table, f"{key}-{scope.period.year}-{scope.period.code}.xlsx")
+    # The plan section has a request of its own (plan_view): its cost grows with its indicators.
+    data = dashboard.build(scope, timezone.localdate(), everyone=everyone, with_plan=False)
+    download = _download(request, scope, data["tables"])
+    if download:
+        return download
     today = timezone.localdate()
-    query = request.GET.copy()
-    query.pop("tabell", None)
-    context = {
+    context = _tables_context(request, scope, data["tables"], "reporting-dashboard") | {
         "nav": "reports",
         "scope": scope,
         "data": data,
-        "tables": data["tables"],
-        "charts": {k: charts.render(t) for k, t in data["tables"].items()},
         "periods": PERIOD_CODES,
         "years": list(range(today.year, today.year - 6, -1)),
         "units": Unit.objects.all() if request.user.is_head else [],
         "consultants": everyone or [],
-        "query": query.urlencode(),
         "december_share": round(100 * settings.REPORTING_DECEMBER_SHARE),
     }
     return render(request, "reporting/dashboard.html", context)
@@ -94,20 +106,10 @@ def plan_view(request):
     scope = _scope(request)
     plan = figures.plan_figures(scope) if scope.consultant is None else None
     tables = {t.key: t for t in dashboard.plan_tables(plan)}
-    key = request.GET.get("tabell")
-    if key:
-        if key not in tables:
-            raise Http404(_("Det finns ingen sådan tabell."))
-        return table_response(tables[key], f"{key}-{scope.period.year}-{scope.period.code}.xlsx")
-    query = request.GET.copy()
-    query.pop("tabell", None)
-    context = {
-        "scope": scope,
-        "plan": plan,
-        "tables": tables,
-        "charts": {k: charts.render(t) for k, t in tables.items()},
-        "query": query.urlencode(),
-    }
+    download = _download(request, scope, tables)
+    if download:
+        return download
+    context = _tables_context(request, scope, tables, "reporting-plan") | {"scope": scope, "plan": plan}
     template = "reporting/_plan.html" if request.htmx else "reporting/plan_page.html"
     return render(request, template, context)
 

@@ -232,3 +232,26 @@ def test_only_heads_enter_costs(client, konsult):
     client.force_login(konsult)
     assert client.get(reverse("economy-edit", args=[2026])).status_code == 403
     assert client.post(reverse("economy-edit", args=[2026]), {"cost_1": "1"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_plan_section_marks_indicators_and_downloads_its_tables(client, chef, dataset):
+    from tests.planning.factories import GoalFactory, IndicatorFactory, PlanFactory
+
+    plan = PlanFactory(year=2026)
+    goal = GoalFactory(plan=plan, level="enhet", title="Rekrytering växer")
+    indicator = IndicatorFactory(goal=goal, name="Beställda uppdrag", measure="ordered", filters={})
+    from planning.targets import apply_target
+
+    apply_target(indicator, "2 st")
+    indicator.save()
+    client.force_login(chef)
+    url = reverse("reporting-plan")
+    fragment = client.get(url, {"ar": 2026, "period": "cum1"}, HTTP_HX_REQUEST="true")
+    html = fragment.content.decode()
+    assert "<html" not in html and "✓ Uppfyllt" in html  # 3 ordered against at least 2
+    assert f'href="{url}?ar=2026&amp;period=cum1&amp;tabell=indikatorer"' in html
+    download = client.get(url, {"ar": 2026, "period": "cum1", "tabell": "indikatorer"})
+    ws = load_workbook(BytesIO(download.content)).active
+    assert list(ws.iter_rows(min_row=2, values_only=True)) == [("Beställda uppdrag", "2 st", 3, "✓ Uppfyllt")]
+    assert client.get(url, {"tabell": "paket"}).status_code == 404
