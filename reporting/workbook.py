@@ -7,11 +7,12 @@ Uppdrag, Ekonomi, Kundenkät, Kandidatenkät, Matchning, Indikatorer, Aktivitete
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.chart import BarChart, LineChart, PieChart, Reference, Series
 from openpyxl.styles import Alignment, Font
 
 from assignments.periods import CUMULATIVE, period
@@ -43,15 +44,33 @@ def _header(ws, row: int, names: list[str]):
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def _bar(ws, title, table_row, rows, label_col, value_cols, anchor, *, horizontal=True, y_title=""):
+def _wrap_rows(ws, first_row: int = 2):
+    """Wrap the text of the rows from `first_row` and give each row the height its longest cell
+    needs (spreadsheet programs do not grow rows of a generated file by themselves)."""
+    for row in ws.iter_rows(min_row=first_row):
+        lines = 1
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(cell.value, str):
+                width = ws.column_dimensions[cell.column_letter].width or 10
+                per_line = max(1, int(width * 1.1))
+                needed = sum(math.ceil(max(1, len(part)) / per_line) for part in cell.value.split("\n"))
+                lines = max(lines, needed)
+        ws.row_dimensions[row[0].row].height = 15 * lines
+
+
+def _bar(ws, title, first, last, label_col, series, anchor, *, horizontal=True, y_title="", maximum=None):
+    """A native bar chart of rows first..last: categories from `label_col`, one series per
+    (column, name); `maximum` fixes the value axis at 0..maximum (scores, shares)."""
     chart = BarChart()
     chart.type = "bar" if horizontal else "col"
     chart.title, chart.y_axis.title = title, y_title
-    chart.height, chart.width = max(7.5, 0.6 * rows + 3), 18
-    for col in value_cols:
-        data = Reference(ws, min_col=col, min_row=table_row, max_row=table_row + rows)
-        chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=label_col, min_row=table_row + 1, max_row=table_row + rows))
+    chart.height, chart.width = max(7.5, 0.6 * (last - first + 1) * len(series) + 3), 18
+    for col, name in series:
+        chart.series.append(Series(Reference(ws, min_col=col, min_row=first, max_row=last), title=name))
+    chart.set_categories(Reference(ws, min_col=label_col, min_row=first, max_row=last))
+    if maximum is not None:
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, maximum
     ws.add_chart(chart, anchor)
     return chart
 
@@ -99,7 +118,7 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
     end = write_table(ws, packages)
     n = len(packages.rows)
     if n:
-        _bar(ws, "Uppdrag per paket", 1, n, 1, [3, 4], "G2")
+        _bar(ws, "Uppdrag per paket", 2, 1 + n, 1, [(3, "Beställda"), (4, "Avslutade")], "G2")
         pie = PieChart()
         pie.title = "Paketfördelning, beställda uppdrag"
         pie.add_data(Reference(ws, min_col=3, min_row=1, max_row=1 + n), titles_from_data=True)
@@ -117,14 +136,23 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
     ws = wb.create_sheet("Ekonomi")
     months = tables["intakter-manad"]
     end = write_table(ws, months)
-    bars = _bar(ws, "Intäkter och budget per månad", 1, 12, 1, [4, 5], "K2", horizontal=False, y_title="kr")
-    bars.width = 20
+    bars = _bar(
+        ws,
+        "Intäkter och budget per månad",
+        2,
+        13,
+        1,
+        [(4, "Intäkter"), (5, "Budget")],
+        "K2",
+        horizontal=False,
+    )
+    bars.y_axis.title, bars.width, bars.height = "kr", 20, 9
     line = LineChart()
     line.title, line.y_axis.title, line.height, line.width = "Ackumulerade intäkter mot budget", "kr", 7.5, 20
     for col in (6, 7):
         line.add_data(Reference(ws, min_col=col, min_row=1, max_row=13), titles_from_data=True)
     line.set_categories(Reference(ws, min_col=1, min_row=2, max_row=13))
-    ws.add_chart(line, "K18")
+    ws.add_chart(line, "K22")
     economy = data["economy"]
     r = end + 1
     _header(ws, r, ["Nyckeltal", "Värde (kr)"])
@@ -143,6 +171,7 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
     ):
         ws.cell(row=i, column=1, value=label)
         ws.cell(row=i, column=2, value=cell_value(value)).number_format = "# ##0"
+    ws.column_dimensions["A"].width = 30
     if "ekonomi-ar" in tables:
         write_table(ws, tables["ekonomi-ar"], row=r + 11, title=True)
     ws.freeze_panes = "A2"
@@ -174,37 +203,49 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
             ws.cell(row=r, column=2, value=cell_value(a))
             ws.cell(row=r, column=3, value=cell_value(b))
         start = len(rows) + 3
+        last_year = chosen.previous_year.label
         _header(
             ws,
             start,
-            [
-                "Fråga",
-                "Svar",
-                "Medelvärde",
-                "Andel nöjda (%)",
-                "Andel ja (%)",
-                f"Medelvärde {chosen.previous_year.label}",
-            ],
+            ["Fråga", "Svar", "Medelvärde", "Andel nöjda (%)", "Andel ja (%)"]
+            + [f"Medelvärde {last_year}", f"Andel ja {last_year} (%)"],
         )
         earlier = {q["key"]: q for q in before.questions}
-        scale_rows = 0
-        for r, q in enumerate(now.questions, start=start + 1):
-            ws.cell(row=r, column=1, value=q["text"])
-            ws.cell(row=r, column=2, value=q["count"])
-            ws.cell(row=r, column=3, value=q.get("mean"))
-            ws.cell(row=r, column=4, value=q.get("share_satisfied"))
-            ws.cell(row=r, column=5, value=q.get("share_yes"))
-            ws.cell(row=r, column=6, value=earlier.get(q["key"], {}).get("mean"))
-            scale_rows += 1
+        # Scale questions first, then NPS, then yes/no: each chart below covers one block.
+        order = {"scale": 0, "nps": 1, "yesno": 2}
+        questions = sorted(now.questions, key=lambda q: order.get(q["type"], 3))
+        blocks: dict[str, list[int]] = {}
+        for r, q in enumerate(questions, start=start + 1):
+            before_q = earlier.get(q["key"], {})
+            values = [q["text"], q["count"], q.get("mean"), q.get("share_satisfied"), q.get("share_yes")]
+            for c, value in enumerate(values + [before_q.get("mean"), before_q.get("share_yes")], start=1):
+                ws.cell(row=r, column=c, value=value)
+            blocks.setdefault(q["type"], []).append(r)
         if now.hidden:
             ws.cell(row=start + 1, column=1, value="Färre än fem svar: resultaten visas inte.")
         ws.column_dimensions["A"].width = 70
-        for letter in "BCDEF":
+        for letter in "BCDEFG":
             ws.column_dimensions[letter].width = 16
         ws.freeze_panes = "A2"
-        if scale_rows and any(q.get("mean") is not None for q in now.questions):
-            chart = _bar(ws, f"{title}: medelvärde per fråga", start, scale_rows, 1, [3, 6], "H2")
-            chart.x_axis.title = "Fråga"
+        anchor = "I2"
+        scale = blocks.get("scale", [])
+        if any(q.get("mean") is not None for q in questions if q["type"] == "scale"):
+            series = [(3, chosen.label), (6, last_year)]
+            chart = _bar(
+                ws,
+                f"{title}: medelvärde per fråga (1–10)",
+                scale[0],
+                scale[-1],
+                1,
+                series,
+                anchor,
+                maximum=10,
+            )
+            anchor = f"I{2 + int(chart.height * 2) + 1}"
+        yes = blocks.get("yesno", [])
+        if any(q.get("share_yes") is not None for q in questions if q["type"] == "yesno"):
+            series = [(5, chosen.label), (7, last_year)]
+            _bar(ws, f"{title}: andel ja per fråga (%)", yes[0], yes[-1], 1, series, anchor, maximum=100)
 
     # Indikatorer and Aktiviteter from the department's plan.
     step(7, "Indikatorer")
@@ -221,9 +262,7 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
         ws.cell(row=2, column=1, value=f"Det finns ingen verksamhetsplan för {year}.")
     for letter, width in zip("ABCDEF", (40, 60, 12, 12, 16, 70), strict=True):
         ws.column_dimensions[letter].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _wrap_rows(ws)
     ws.freeze_panes = "A2"
 
     step(8, "Aktiviteter")
@@ -251,9 +290,7 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
             ws.cell(row=r, column=7, value=follow.comment if follow and follow.comment else None)
     for letter, width in zip("ABCDEFG", (40, 70, 12, 12, 16, 14, 50), strict=True):
         ws.column_dimensions[letter].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _wrap_rows(ws)
     ws.freeze_panes = "A2"
 
     # Citat: the comments marked as quotes, never with a name; candidate quotes carry no consultant.
@@ -269,12 +306,13 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
     for r, answer in enumerate(quotes, start=2):
         ws.cell(row=r, column=1, value=labels.get(answer.response.kind, answer.response.kind))
         ws.cell(row=r, column=2, value=answer.response.answered_on.isoformat())
-        ws.cell(row=r, column=3, value=answer.text).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(row=r, column=3, value=answer.text)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = (
         18,
         12,
         100,
     )
+    _wrap_rows(ws)
     ws.freeze_panes = "A2"
 
     buffer = BytesIO()
