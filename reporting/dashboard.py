@@ -14,7 +14,7 @@ from .figures import Scope, Table
 def _change(now, before):
     if now is None or before is None:
         return None
-    return f._num(round(float(now) - float(before), 1) + 0.0)
+    return f.as_decimal(round(float(now) - float(before), 1) + 0.0)
 
 
 def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -> dict:
@@ -167,7 +167,7 @@ def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -
                 continue
             if now.hidden and attr not in ("responses", "response_rate"):
                 a = None
-            survey_rows.append([now.label, label, f._num(a), f._num(b), _change(a, b)])
+            survey_rows.append([now.label, label, f.as_decimal(a), f.as_decimal(b), _change(a, b)])
     tables.append(
         Table(
             "enkater",

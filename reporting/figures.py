@@ -101,7 +101,8 @@ def _share(part, whole) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _num(value) -> Decimal | None:
+def as_decimal(value) -> Decimal | None:
+    """A figure as a Decimal (floats via their text, so 9.4 stays 9.4); None stays None."""
     return None if value is None else Decimal(str(value))
 
 
@@ -462,8 +463,8 @@ def consultant_rows(scope: Scope, time: dict, everyone: list[User] | None = None
                 hours,
                 _share(on_assignments or 0, hours),
                 s["responses"] if s else 0,
-                _num(s["nps"]) if s else None,
-                _num(s["mean"]) if s else None,
+                as_decimal(s["nps"]) if s else None,
+                as_decimal(s["mean"]) if s else None,
             ]
         )
     return rows
@@ -506,14 +507,14 @@ def key_figures(assignments: dict, economy: dict, surveys: dict) -> dict:
         "intakt_per_arsarbetare": economy["revenue_per_fte"],
         "intakter_prognos_ar": economy["forecast"],
         "resultat": economy["result"],
-        "kund_nps": _num(kund.nps) if kund else None,
-        "kund_andel_nojda": _num(kund.share_satisfied) if kund else None,
-        "kund_snittbetyg": _num(kund.mean) if kund else None,
-        "kund_svarsfrekvens": _num(kund.response_rate) if kund else None,
-        "kandidat_svarsfrekvens": _num(kandidat.response_rate) if kandidat else None,
-        "kandidat_helhetsbetyg": _num(kandidat.mean) if kandidat else None,
-        "matchning_snitt": _num(matchning.mean) if matchning else None,
-        "matchning_svarsfrekvens": _num(matchning.response_rate) if matchning else None,
+        "kund_nps": as_decimal(kund.nps) if kund else None,
+        "kund_andel_nojda": as_decimal(kund.share_satisfied) if kund else None,
+        "kund_snittbetyg": as_decimal(kund.mean) if kund else None,
+        "kund_svarsfrekvens": as_decimal(kund.response_rate) if kund else None,
+        "kandidat_svarsfrekvens": as_decimal(kandidat.response_rate) if kandidat else None,
+        "kandidat_helhetsbetyg": as_decimal(kandidat.mean) if kandidat else None,
+        "matchning_snitt": as_decimal(matchning.mean) if matchning else None,
+        "matchning_svarsfrekvens": as_decimal(matchning.response_rate) if matchning else None,
     }
 
 
