@@ -1,21 +1,53 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from reporting.api import SummaryView
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, extra_context={"oidc_enabled": settings.OIDC_ENABLED}
+        ),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/reports/summary/", SummaryView.as_view(), name="api-report-summary"),
     path("api/v1/", include("assignments.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("surveys.urls")),
     path("", include("planning.urls")),
     path("", include("reporting.urls")),
     path("", include("assignments.urls")),
 ]
+
+if settings.OIDC_ENABLED:
+    from mozilla_django_oidc import views as oidc_views
+
+    urlpatterns.insert(
+        0,
+        path(
+            "oidc/",
+            include(
+                [
+                    path(
+                        "callback/",
+                        login_not_required(oidc_views.OIDCAuthenticationCallbackView.as_view()),
+                        name="oidc_authentication_callback",
+                    ),
+                    path(
+                        "authenticate/",
+                        login_not_required(oidc_views.OIDCAuthenticationRequestView.as_view()),
+                        name="oidc_authentication_init",
+                    ),
+                ]
+            ),
+        ),
+    )

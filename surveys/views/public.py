@@ -2,10 +2,14 @@
 
 from functools import wraps
 
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+from django_ratelimit import ALL
+from django_ratelimit.core import is_ratelimited
 
 from .. import services
 from ..models import Question
@@ -25,6 +29,26 @@ def survey_headers(view):
     return wrapper
 
 
+def _survey_rate(group, request):
+    return settings.SURVEY_RATE_LIMIT
+
+
+def rate_limited(view):
+    """At most SURVEY_RATE_LIMIT requests per IP address to the survey pages (django-ratelimit)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if is_ratelimited(
+            request, group="survey-pages", key="ip", rate=_survey_rate, method=ALL, increment=True
+        ):
+            response = render(request, "surveys/public/rate_limited.html", status=429)
+            response["Retry-After"] = "60"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _unavailable(request):
     return render(request, "surveys/public/unavailable.html", status=404)
 
@@ -32,8 +56,10 @@ def _unavailable(request):
 # No CSRF token: the link's secret token is the only authority here, so a forged cross-site post
 # would need it anyway, and with `Referrer-Policy: no-referrer` browsers send `Origin: null`, which
 # Django's CSRF check refuses.
+@login_not_required
 @csrf_exempt
 @survey_headers
+@rate_limited
 @require_http_methods(["GET", "HEAD", "POST"])
 def answer(request, token):
     if request.method == "POST":
@@ -81,10 +107,12 @@ def _form(request, invitation, *, errors=None, data=None, status=200):
     )
 
 
+@login_not_required
 @survey_headers
 def thanks(request):
     return render(request, "surveys/public/thanks.html")
 
 
+@login_not_required
 def accessibility(request):
     return render(request, "surveys/public/accessibility.html")

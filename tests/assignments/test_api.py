@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.http import HttpRequest
 from django.db.models import Q
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -96,7 +97,8 @@ def test_token_authentication(api, konsult, price_list_2026):
 @pytest.mark.django_db
 def test_session_authentication_needs_csrf_for_writes(konsult, price_list_2026):
     api = APIClient(enforce_csrf_checks=True)
-    assert api.login(username="konsult", password="demo")
+    # django-axes checks every authentication against its request, so the test login gives one.
+    assert api.login(request=HttpRequest(), username="konsult", password="demo")
     assert api.get(ASSIGNMENTS).status_code == 200
     assert api.post(ASSIGNMENTS, new_assignment(price_list_2026), format="json").status_code == 403
     assert not Assignment.objects.exists()

@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import authenticate
+from django.http import HttpRequest
 
 from assignments.demo import load_demo
 from assignments.models import Assignment, Budget, Organisation, Package, TimeEntry, User
@@ -12,7 +13,7 @@ def test_load_demo_creates_users_price_lists_and_activity_and_is_idempotent():
     today = date(2026, 6, 15)
     load_demo(stdout=lambda line: None, today=today)
     for username in ("konsult", "samordnare", "chef", "admin"):
-        assert authenticate(username=username, password="demo") is not None
+        assert authenticate(HttpRequest(), username=username, password="demo") is not None
     assert User.objects.get(username="admin").role == "admin"
     assert Organisation.objects.count() == 36
     stora_2021 = Package.objects.get(price_list__year=2021, code="stora")

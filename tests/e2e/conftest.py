@@ -113,9 +113,16 @@ def page(browser, live_server, request, artifacts_dir, browser_context_options):
 
 @pytest.fixture
 def page_problems(page):
-    """JavaScript errors and server errors (5xx, and 4xx on static files) seen by the page."""
+    """JavaScript errors, Content-Security-Policy violations and server errors (5xx, and 4xx on
+    static files) seen by the page."""
     problems = []
     page.on("pageerror", lambda error: problems.append(f"JavaScript: {error}"))
+
+    def on_console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.append(f"CSP: {message.text}")
+
+    page.on("console", on_console)
 
     def on_response(response):
         if response.status >= 500 or (response.status >= 400 and "/static/" in response.url):

@@ -309,7 +309,7 @@ def test_post_with_null_origin_is_accepted(closed_hire, konsult):
 def test_survey_tokens_are_masked_in_logs():
     import logging
 
-    from rekrytering.logging import MaskSurveyTokens
+    from rekrytering.logging import MaskPersonalData
 
     record = logging.LogRecord(
         "django.server",
@@ -320,7 +320,7 @@ def test_survey_tokens_are_masked_in_logs():
         ("GET /enkat/abcDEF123_-/ HTTP/1.1", "200", "10"),
         None,
     )
-    MaskSurveyTokens().filter(record)
+    MaskPersonalData().filter(record)
     assert "abcDEF123" not in record.getMessage()
     assert "/enkat/[dold]/" in record.getMessage()
 

@@ -1,0 +1,75 @@
+"""The audit trail of logins: who, what and when (UTC, by the log formatter), never a password.
+
+Refused requests are logged by rekrytering.middleware.AuditMiddleware; exports of personal data
+by `log_export`. Everything goes to the logger `rekrytering.audit`.
+"""
+
+import logging
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.sessions.models import Session
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from rekrytering.middleware import client_ip, start_session_clock
+
+from .models import User
+
+audit = logging.getLogger("rekrytering.audit")
+
+
+def _ip(request) -> str:
+    return client_ip(request) if request is not None else "-"
+
+
+@receiver(user_logged_in)
+def log_login(sender, request, user, **kwargs):
+    start_session_clock(sender, request, user)
+    audit.info("login user=%s ip=%s", user.get_username(), _ip(request))
+
+
+@receiver(user_logged_out)
+def log_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit.info("logout user=%s ip=%s", user.get_username(), _ip(request))
+
+
+@receiver(user_login_failed)
+def log_login_failed(sender, credentials, request=None, **kwargs):
+    # Django has already masked the password in `credentials`; only the username is logged, cut
+    # short so a pasted password or e-mail address cannot fill the line.
+    username = str(credentials.get("username", ""))[:40]
+    audit.warning("login_failed username=%s ip=%s", username, _ip(request))
+
+
+def log_export(request, what: str, rows: int | None = None) -> None:
+    """Record that a user exported personal data (what, how many rows)."""
+    audit.info(
+        "export user=%s what=%s rows=%s ip=%s",
+        request.user.get_username(),
+        what,
+        "-" if rows is None else rows,
+        _ip(request),
+    )
+
+
+def end_sessions_of(user: User) -> int:
+    """Delete every session of a user (database sessions are decoded one by one: a few hundred)."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@receiver(post_save, sender=User)
+def end_sessions_of_deactivated(sender, instance, created, update_fields=None, **kwargs):
+    if created or instance.is_active:
+        return
+    if update_fields is not None and "is_active" not in update_fields:
+        return
+    ended = end_sessions_of(instance)
+    if ended:
+        audit.info("sessions_ended user=%s count=%s reason=deactivated", instance.get_username(), ended)
