@@ -43,11 +43,11 @@ def log_login_failed(sender, credentials, request=None, **kwargs):
     audit.warning("login_failed username=%s ip=%s", username, _ip(request))
 
 
-def log_export(request, what: str, rows: int | None = None) -> None:
-    """Record that a user exported personal data (what, how many rows)."""
+def log_export(*, user, what: str, rows: int | None = None, request=None) -> None:
+    """Record that someone exported personal data: who, what, how many rows (the time is the line's)."""
     audit.info(
         "export user=%s what=%s rows=%s ip=%s",
-        request.user.get_username(),
+        user.get_username() if user is not None else "-",
         what,
         "-" if rows is None else rows,
         _ip(request),

@@ -233,10 +233,16 @@ def write_csv(queryset, file_obj) -> int:
     return count
 
 
-def xlsx_response(queryset, filename: str) -> HttpResponse:
-    """A download of the assignments as .xlsx, e.g. of a list page's filtered queryset."""
+def xlsx_response(queryset, filename: str, *, request) -> HttpResponse:
+    """A download of the assignments as .xlsx, e.g. of a list page's filtered queryset.
+
+    The file holds ordering managers' and hired candidates' names, so the export is audit-logged.
+    """
+    from .audit import log_export
+
     buffer = io.BytesIO()
-    write_xlsx(queryset, buffer)
+    count = write_xlsx(queryset, buffer)
+    log_export(user=request.user, what="uppdrag.xlsx", rows=count, request=request)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -1,6 +1,8 @@
 """Celery tasks of the register: the Access import runs here, so the page can show its progress."""
 
 import logging
+import random
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
@@ -66,7 +68,9 @@ def run_import(self, job_id: int) -> str:
     except (OperationalError, InterfaceError) as error:
         # The database was away for a moment; the import rolled back, so try again later.
         if self.request.retries < self.max_retries:
-            raise self.retry(exc=error, countdown=10 * 2**self.request.retries) from error
+            # Exponential backoff with jitter, so retries of several jobs do not arrive together.
+            countdown = 10 * 2**self.request.retries * random.uniform(0.5, 1.0)
+            raise self.retry(exc=error, countdown=countdown) from error
         _fail(job_id, "Databasen svarade inte. Inget sparades; försök igen senare.")
         raise
     except Exception:
@@ -93,3 +97,35 @@ def _discard_upload(job: ImportJob) -> None:
     if job.file:
         job.file.delete(save=False)
         ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
+@shared_task
+def purge_personal_data() -> dict:
+    """Nightly: the retention rules of every app (assignments.privacy)."""
+    from .privacy import purge_all
+
+    done = purge_all()
+    logger.info("Personal data purged: %s", ", ".join(f"{k} {v}" for k, v in done.items()))
+    return done
+
+
+@shared_task
+def clear_expired_sessions() -> None:
+    """Nightly: Django's clearsessions (expired database sessions)."""
+    from django.core.management import call_command
+
+    call_command("clearsessions")
+
+
+@shared_task
+def resume_pending_imports() -> int:
+    """Every few minutes: enqueue imports still pending, whose message never reached the broker."""
+    stale = timezone.now() - timedelta(minutes=2)
+    ids = list(
+        ImportJob.objects.filter(state=ImportJob.State.PENDING, created_at__lt=stale).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in ids:
+        run_import.delay(pk)
+    return len(ids)

@@ -38,6 +38,7 @@ urlpatterns = [
     path("register/anvandare/", registers.user_list, name="user-list"),
     path("register/anvandare/ny/", registers.user_edit, name="user-create"),
     path("register/anvandare/<int:pk>/", registers.user_edit, name="user-edit"),
+    path("register/personuppgifter/", registers.personal_data, name="personal-data"),
     path("register/budget/", registers.budget_list, name="budget-list"),
     path("register/budget/<int:year>/", registers.budget_detail, name="budget-detail"),
 ]

@@ -157,7 +157,17 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # Celery: eager in-process without a broker, Redis with REDIS_URL.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
+# No result backend: every task's state lives in the database, so Redis holds only messages.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# A publish gives up within a second when Redis is down (the caller logs it; beat resends later).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -314,6 +324,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-invitations": {"task": "surveys.tasks.send_due_invitations", "schedule": SURVEY_SWEEP_SECONDS},
     "send-due-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 15 * 60.0},
     "expire-invitations": {"task": "surveys.tasks.expire_invitations", "schedule": 60 * 60.0},
+    "resume-pending-imports": {"task": "assignments.tasks.resume_pending_imports", "schedule": 5 * 60.0},
+    "resume-pending-reports": {"task": "reporting.tasks.resume_pending_reports", "schedule": 5 * 60.0},
     "purge-personal-data": {
         "task": "assignments.tasks.purge_personal_data",
         "schedule": crontab(hour=2, minute=15),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from assignments.models import Unit, User
 from assignments.periods import PERIOD_CODES, default_period, period, tertial_of
 from assignments.views.common import head_required
+from rekrytering.celery import enqueue_on_commit
 
 from . import charts, dashboard, figures
 from .excel import table_response
@@ -174,7 +175,7 @@ def report_create(request):
         return redirect("report-list")
     with transaction.atomic():
         report = TertialReport.objects.create(year=year, tertial=tertial, created_by=request.user)
-        transaction.on_commit(lambda: build_report.delay(report.pk))
+        enqueue_on_commit(build_report, report.pk)
     return redirect(report)
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from assignments.models import Assignment, User
 from assignments.permissions import can_edit_assignment
+from rekrytering.celery import enqueue_on_commit
 
 from .models import Answer, FollowUp, FollowUpNote, Invitation, Kind, Question, Questionnaire, Response
 from .questionnaires import seed_questionnaire
@@ -110,7 +111,7 @@ def schedule_invitations(assignment: Assignment, *, now: datetime | None = None)
         from .tasks import send_invitation
 
         for pk in due_now:
-            transaction.on_commit(lambda pk=pk: send_invitation.delay(pk))
+            enqueue_on_commit(send_invitation, pk)
     return created
 
 
@@ -332,7 +333,7 @@ def resend_invitation(invitation: Invitation, *, by: User, email: str) -> Invita
     invitation.save()
     from .tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+    enqueue_on_commit(send_invitation, invitation.pk)
     return invitation
 
 

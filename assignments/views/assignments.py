@@ -63,7 +63,7 @@ def assignment_list_xlsx(request):
 
     filterset = filtered_assignments(request)
     qs = filterset.qs if (not filterset.is_bound or filterset.is_valid()) else Assignment.objects.none()
-    return xlsx_response(qs, "uppdrag.xlsx")
+    return xlsx_response(qs, "uppdrag.xlsx", request=request)
 
 
 @login_required

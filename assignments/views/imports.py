@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rekrytering.celery import enqueue_on_commit
+
 from ..exporting import COLUMN_HELP, EXPORT_COLUMNS, XLSX_TYPE, template_csv, template_xlsx
 from ..models import ImportJob
 from ..tasks import run_import
@@ -52,7 +54,7 @@ def import_start(request):
             job = ImportJob.objects.create(
                 file=upload, original_name=upload.name[:255], created_by=request.user
             )
-            transaction.on_commit(lambda: run_import.delay(job.pk))
+            enqueue_on_commit(run_import, job.pk)
         return redirect("import-detail", pk=job.pk)
     return render(
         request,

@@ -382,3 +382,32 @@ def budget_detail(request, year):
             "readonly": not request.user.is_admin,
         },
     )
+
+
+# --- Personal data --------------------------------------------------------------------------
+
+
+@admin_required
+def personal_data(request):
+    """What personal data the system holds, per kind, with counts and ages, and the retention rules."""
+    from django.conf import settings
+
+    from .. import privacy
+    from ..tasks import purge_personal_data
+
+    if request.method == "POST":
+        purge_personal_data.delay()
+        messages.success(
+            request, _("Rensningen har startats. Ladda om sidan om en stund för att se resultatet.")
+        )
+        return redirect("personal-data")
+    return render(
+        request,
+        "assignments/registers/personal_data.html",
+        {
+            "nav": "settings",
+            "holdings": privacy.all_holdings(),
+            "years": settings.RETENTION_ASSIGNMENT_YEARS,
+            "candidate_days": settings.RETENTION_CANDIDATE_DAYS,
+        },
+    )

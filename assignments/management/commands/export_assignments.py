@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from assignments.audit import log_export
 from assignments.exporting import write_csv, write_xlsx
 from assignments.models import Assignment
 
@@ -28,4 +29,5 @@ class Command(BaseCommand):
         writer = write_xlsx if path.suffix.lower() == ".xlsx" else write_csv
         with path.open("wb") as handle:
             count = writer(queryset, handle)
+        log_export(user=None, what=f"export_assignments {path.name}", rows=count)
         self.stdout.write(self.style.SUCCESS(f"{count} uppdrag exporterade till {path}."))
