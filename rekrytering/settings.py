@@ -126,7 +126,7 @@ USE_THOUSAND_SEPARATOR = False  # numbers are formatted explicitly (templatetags
 FORMAT_MODULE_PATH = ["rekrytering.formats"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -245,7 +245,7 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
@@ -289,9 +289,11 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 RATELIMIT_FAIL_OPEN = True  # a cache outage must not stop people answering surveys
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 SURVEY_RATE_LIMIT = env.str("SURVEY_RATE_LIMIT", default="60/m")
-if not PRODUCTION:
-    # Local memory is fine for one process; production needs a shared cache (CACHE_URL), or this errs.
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# django-ratelimit does not know Django's own RedisCache (W001), which increments atomically. Local
+# memory is fine for one process; production needs a shared cache (CACHE_URL), or E003 stops it.
+SILENCED_SYSTEM_CHECKS = (
+    ["django_ratelimit.W001"] if PRODUCTION else ["django_ratelimit.W001", "django_ratelimit.E003"]
+)
 
 # Optional single sign-on with the city's OpenID Connect provider, only from the environment.
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")

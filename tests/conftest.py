@@ -73,3 +73,12 @@ def _celery_eager_unless_integration(request, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = eager
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cache holds the survey pages' per-IP counters: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
