@@ -20,26 +20,15 @@ def mask(text: str) -> str:
     return EMAIL.sub("[e-post]", text)
 
 
-def _masked(value):
-    if isinstance(value, str):
-        return mask(value)
-    if isinstance(value, int | float) or value is None:
-        return value
-    text = str(value)
-    masked = mask(text)
-    return masked if masked != text else value  # keep the object (and %d, %r) when nothing is hidden
-
-
 class MaskPersonalData(logging.Filter):
+    """Formats the message first and masks the result, so arguments of any shape are covered."""
+
     def filter(self, record):
-        if isinstance(record.msg, str):
-            record.msg = mask(record.msg)
-        elif isinstance(record.msg, Exception):
-            record.msg = mask(str(record.msg))
-        if isinstance(record.args, tuple):
-            record.args = tuple(_masked(a) for a in record.args)
-        elif isinstance(record.args, dict):
-            record.args = {k: _masked(v) for k, v in record.args.items()}
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: leave it to logging's own error report
+            return True
+        record.msg, record.args = mask(message), ()
         if record.exc_info and record.exc_info[1] is not None:
             # A traceback's last line repeats the exception text (e.g. a refused recipient's address).
             record.exc_text = mask(logging.Formatter().formatException(record.exc_info))
