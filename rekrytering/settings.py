@@ -320,6 +320,8 @@ SURVEY_REMINDER_DAYS = [int(d) for d in env.list("SURVEY_REMINDER_DAYS", default
 SURVEY_MATCH_MONTHS = env.int("SURVEY_MATCH_MONTHS", default=6)
 SURVEY_FOLLOW_UP_DAYS = env.int("SURVEY_FOLLOW_UP_DAYS", default=14)
 SURVEY_SEND_MAX_TRIES = env.int("SURVEY_SEND_MAX_TRIES", default=5)
+SURVEY_RETRY_BASE_SECONDS = env.float("SURVEY_RETRY_BASE_SECONDS", default=15.0)
+SURVEY_RETRY_MAX_SECONDS = env.float("SURVEY_RETRY_MAX_SECONDS", default=600.0)
 SURVEY_MIN_GROUP = 5  # candidate results of smaller groups are hidden below department level
 SURVEY_SWEEP_SECONDS = env.float("SURVEY_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {

@@ -25,9 +25,13 @@ def send_invitation(self, invitation_id: int):
         services.record_send_failure(invitation_id, error, final=final)
         if final:
             return False
-        # Exponential backoff with full jitter, capped at ten minutes.
-        countdown = min(600, 2**tries * 15)
-        raise self.retry(exc=error, countdown=countdown * random.uniform(0.5, 1.0)) from error
+        raise self.retry(exc=error, countdown=retry_countdown(tries)) from error
+
+
+def retry_countdown(tries: int) -> float:
+    """Exponential backoff with jitter (half to whole of the step), capped at SURVEY_RETRY_MAX_SECONDS."""
+    step = min(settings.SURVEY_RETRY_MAX_SECONDS, 2**tries * settings.SURVEY_RETRY_BASE_SECONDS)
+    return step * random.uniform(0.5, 1.0)
 
 
 @shared_task(
