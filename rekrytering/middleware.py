@@ -7,6 +7,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.shortcuts import resolve_url
+from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
 from rest_framework.views import APIView
 
 audit = logging.getLogger("rekrytering.audit")
@@ -29,6 +32,16 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if isinstance(view_class, type) and issubclass(view_class, APIView):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+    def handle_no_permission(self, request, view_func):
+        response = super().handle_no_permission(request, view_func)
+        if getattr(request, "htmx", False):
+            # An htmx request (e.g. after the session timed out) would swap the login page into a
+            # fragment; send the whole window there instead, back to the page it came from.
+            target = request.htmx.current_url_abs_path or "/"
+            login = resolve_url(self.get_login_url(view_func))
+            return HttpResponseClientRedirect(f"{login}?{urlencode({self.redirect_field_name: target})}")
+        return response
 
 
 class SessionTimeoutMiddleware:

@@ -158,3 +158,16 @@ def test_refused_access_is_audited_without_the_query_string(anna, client, caplog
     assert response.status_code == 403
     [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("access_refused")]
     assert line == "access_refused user=anna status=403 method=GET path=/register/anvandare/ ip=127.0.0.1"
+
+
+def test_an_htmx_request_after_the_timeout_sends_the_window_to_the_login(anna, settings):
+    client = Client()
+    with freeze_time("2026-11-23 08:00") as frozen:
+        login(client, "anna", "demo")
+        frozen.tick(timedelta(minutes=settings.SESSION_IDLE_MINUTES + 1))
+        response = client.get(
+            reverse("manager-options"),
+            headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/uppdrag/ny/"},
+        )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/accounts/login/?next=%2Fuppdrag%2Fny%2F"
