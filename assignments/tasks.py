@@ -2,7 +2,6 @@
 
 import logging
 import random
-from datetime import timedelta
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
@@ -120,12 +119,6 @@ def clear_expired_sessions() -> None:
 @shared_task
 def resume_pending_imports() -> int:
     """Every few minutes: enqueue imports still pending, whose message never reached the broker."""
-    stale = timezone.now() - timedelta(minutes=2)
-    ids = list(
-        ImportJob.objects.filter(state=ImportJob.State.PENDING, created_at__lt=stale).values_list(
-            "pk", flat=True
-        )
-    )
-    for pk in ids:
-        run_import.delay(pk)
-    return len(ids)
+    from rekrytering.celery import resume_stale
+
+    return resume_stale(ImportJob.objects.filter(state=ImportJob.State.PENDING), run_import)

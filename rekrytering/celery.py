@@ -31,3 +31,23 @@ def enqueue_on_commit(task, *args) -> None:
             )
 
     transaction.on_commit(send)
+
+
+def resume_stale(queryset, task, *, minutes: int = 2) -> int:
+    """Enqueue `task` for each row of `queryset` (pending work) created over `minutes` ago.
+
+    For beat: work whose message never reached the broker (it was down) is picked up here. The
+    tasks check the row's state under a lock, so one that already ran or runs twice does nothing.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    ids = list(
+        queryset.filter(created_at__lt=timezone.now() - timedelta(minutes=minutes)).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in ids:
+        task.delay(pk)
+    return len(ids)

@@ -59,14 +59,6 @@ def build_report(self, report_id: int):
 @shared_task
 def resume_pending_reports() -> int:
     """Every few minutes: enqueue reports still pending, whose message never reached the broker."""
-    from datetime import timedelta
+    from rekrytering.celery import resume_stale
 
-    stale = timezone.now() - timedelta(minutes=2)
-    ids = list(
-        TertialReport.objects.filter(state=TertialReport.State.PENDING, created_at__lt=stale).values_list(
-            "pk", flat=True
-        )
-    )
-    for pk in ids:
-        build_report.delay(pk)
-    return len(ids)
+    return resume_stale(TertialReport.objects.filter(state=TertialReport.State.PENDING), build_report)

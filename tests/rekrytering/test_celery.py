@@ -49,3 +49,25 @@ def test_send_backoff_grows_is_jittered_and_capped(settings):
     assert 15 <= min(first) and max(first) <= 30 and len(set(first)) > 100
     assert all(120 <= retry_countdown(4) <= 240 for _ in range(50))
     assert all(300 <= retry_countdown(12) <= 600 for _ in range(50))
+
+
+def test_beat_resumes_work_whose_message_never_reached_the_broker(db, konsult):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assignments.models import ImportJob
+    from assignments.tasks import resume_pending_imports
+
+    stale = ImportJob.objects.create(
+        original_name="gammal.xlsx", created_by=konsult, file="imports/saknas.xlsx"
+    )
+    ImportJob.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(minutes=3))
+    fresh = ImportJob.objects.create(original_name="ny.xlsx", created_by=konsult)
+    assert resume_pending_imports.delay().get() == 1
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    # The stale job ran (its upload is gone, so it fails visibly); the fresh one waits for its message.
+    assert stale.state == ImportJob.State.FAILED and "finns inte längre" in stale.errors[0]["message"]
+    assert fresh.state == ImportJob.State.PENDING
+    assert "resume-pending-imports" in settings.CELERY_BEAT_SCHEDULE
