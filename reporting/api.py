@@ -6,6 +6,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assignments.api.schema import FORBIDDEN, INVALID_QUERY, ApiSchema
 from assignments.periods import CUMULATIVE
 
 from . import figures
@@ -52,18 +53,21 @@ def _number(key, value):
 
 
 class SummaryView(APIView):
+    """Nyckeltalen i tertialrapportens Sammanfattning (chef och administratör)."""
+
     permission_classes = [IsHead]
+    schema = ApiSchema()
 
     @extend_schema(
         summary="Nyckeltal för ett tertial",
         parameters=[
-            OpenApiParameter("year", int, required=True),
+            OpenApiParameter("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, required=True),
             OpenApiParameter("tertial", int, required=True, enum=[1, 2, 3]),
             OpenApiParameter(
                 "cumulative", bool, required=False, description="Ackumulerat från januari (standard)"
             ),
         ],
-        responses={200: SummarySerializer},
+        responses={200: SummarySerializer, 400: INVALID_QUERY, 403: FORBIDDEN},
     )
     def get(self, request):
         query = SummaryQuery(data=request.query_params)

@@ -3,14 +3,16 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, filters
 
 from ..models import Assignment, Package, TimeEntry, Unit, User
 from ..selectors import search_assignments
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
 class YearFilter(django_filters.NumberFilter):
     """A whole year that a date can hold; anything else is a 400, not a database error."""
 
@@ -70,3 +72,16 @@ class TimeEntryApiFilter(django_filters.FilterSet):
     class Meta:
         model = TimeEntry
         fields = ["user", "assignment", "category"]
+
+
+class SearchFilter(filters.SearchFilter):
+    """DRF's ?search=, with its error under the parameter's name like the FilterSets' errors.
+
+    DRF refuses a NUL character (PostgreSQL cannot store or compare one) with a bare JSON list,
+    which is not the API's error format.
+    """
+
+    def get_search_terms(self, request):
+        if "\x00" in request.query_params.get(self.search_param, ""):
+            raise exceptions.ValidationError({self.search_param: [_("Null-tecken är inte tillåtna.")]})
+        return super().get_search_terms(request)

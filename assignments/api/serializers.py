@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.validators import ProhibitSurrogateCharactersValidator
+from rest_framework.validators import ProhibitSurrogateCharactersValidator, UniqueValidator
 
 from ..models import Assignment, Manager, Organisation, Package, TimeCategory, TimeEntry, User
 from ..services import list_price
@@ -48,12 +48,24 @@ class OrganisationSerializer(ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "kind", "active"]
+        extra_kwargs = {
+            "name": {
+                "validators": [
+                    UniqueValidator(
+                        Organisation.objects.all(),
+                        message=_("Det finns redan en organisation med det namnet."),
+                    )
+                ]
+            }
+        }
 
 
 class ManagerSerializer(ModelSerializer):
     class Meta:
         model = Manager
         fields = ["id", "name", "email", "organisation"]
+        # validate_email() checks uniqueness, ignoring case, with a Swedish message.
+        extra_kwargs = {"email": {"validators": []}}
 
     def validate_email(self, value):
         value = value.strip().lower()
@@ -118,6 +130,8 @@ class AssignmentSerializer(ModelSerializer):
     manager_name = serializers.CharField(source="manager.name", read_only=True)
     package_code = serializers.CharField(source="package.code", read_only=True)
     responsible_username = serializers.CharField(source="responsible.username", read_only=True)
+    # Blank while the assignment is open.
+    outcome = serializers.ChoiceField(choices=Assignment.Outcome.choices, allow_blank=True, read_only=True)
     responsible = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
     colleagues = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), many=True, required=False)
     price = serializers.DecimalField(

@@ -1,3 +1,4 @@
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
 from . import views
@@ -8,4 +9,6 @@ router.register("managers", views.ManagerViewSet, basename="api-manager")
 router.register("packages", views.PackageViewSet, basename="api-package")
 router.register("assignments", views.AssignmentViewSet, basename="api-assignment")
 router.register("time-entries", views.TimeEntryViewSet, basename="api-time-entry")
-urlpatterns = router.urls
+# Any other address ending in a slash is a JSON 404 too (e.g. /assignments/1.5/close/), not the
+# site's HTML page; one without the slash still gets Django's redirect to it.
+urlpatterns = router.urls + [re_path(r"^.*/$", views.NotFoundView.as_view(), name="api-not-found")]

@@ -5,17 +5,20 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, filters, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
 from .. import selectors, services
 from ..models import Manager, Organisation, Package, TimeEntry
 from ..permissions import AssignmentPermission, IsAdminOrReadOnly, TimeEntryPermission
-from .filters import AssignmentApiFilter, PackageApiFilter, TimeEntryApiFilter
+from .filters import AssignmentApiFilter, PackageApiFilter, SearchFilter, TimeEntryApiFilter
+from .schema import ApiSchema
 from .serializers import (
     AssignmentSerializer,
     CloseAssignmentSerializer,
@@ -30,7 +33,8 @@ def api_error(exc):
     """The DRF exception for a Django one from a service, or None when it is not ours to translate.
 
     ValidationError → 400 with the messages per field, PermissionDenied → 403 with its message,
-    Http404 → 404 without the model's English "No X matches the given query".
+    Http404 → 404 without the model's English "No X matches the given query"; a body that cannot be
+    parsed → 400 without the parser's English message.
     """
     if isinstance(exc, DjangoValidationError):
         if not hasattr(exc, "error_dict"):
@@ -44,11 +48,21 @@ def api_error(exc):
         return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
+    if isinstance(exc, exceptions.ParseError):
+        return exceptions.ParseError(
+            _("Innehållet kunde inte läsas: det är inte giltig JSON eller ett giltigt formulär.")
+        )
     return None
 
 
 class ServiceErrors:
-    """Viewset mixin: the services' exceptions become API responses (400, 403, 404, 409)."""
+    """Viewset mixin: the services' exceptions become API responses (400, 403, 404, 409).
+
+    The schema lists those errors per operation (schema.ApiSchema).
+    """
+
+    schema = ApiSchema()
+    filter_backends = [DjangoFilterBackend, SearchFilter, filters.OrderingFilter]
 
     def handle_exception(self, exc):
         if isinstance(exc, ProtectedError):
@@ -70,6 +84,8 @@ class ReadAllWriteRoles(permissions.BasePermission):
 
 
 class OrganisationViewSet(ServiceErrors, viewsets.ModelViewSet):
+    """Kundorganisationer. Alla läser; samordnare, chef och administratör ändrar."""
+
     queryset = Organisation.objects.order_by("name")
     serializer_class = OrganisationSerializer
     permission_classes = [ReadAllWriteRoles]
@@ -82,6 +98,8 @@ class OrganisationViewSet(ServiceErrors, viewsets.ModelViewSet):
 
 
 class ManagerViewSet(ServiceErrors, viewsets.ModelViewSet):
+    """Beställare. Alla läser och lägger till; samordnare, chef och administratör ändrar."""
+
     queryset = Manager.objects.select_related("organisation").order_by("name")
     serializer_class = ManagerSerializer
     permission_classes = [ReadAllWriteRoles]
@@ -95,6 +113,8 @@ class ManagerViewSet(ServiceErrors, viewsets.ModelViewSet):
 
 
 class PackageViewSet(ServiceErrors, viewsets.ModelViewSet):
+    """Paket i årens prislistor. Alla läser; administratören ändrar."""
+
     queryset = Package.objects.select_related("price_list").order_by("-price_list__year", "name")
     serializer_class = PackageSerializer
     permission_classes = [IsAdminOrReadOnly]
@@ -103,6 +123,9 @@ class PackageViewSet(ServiceErrors, viewsets.ModelViewSet):
 
 
 class AssignmentViewSet(ServiceErrors, viewsets.ModelViewSet):
+    """Uppdrag. Alla läser; en konsult ändrar de uppdrag hen arbetar i, samordnare, chef och
+    administratör alla. Uppdrag tas inte bort; de avslutas med åtgärden close."""
+
     serializer_class = AssignmentSerializer
     permission_classes = [AssignmentPermission]
     # `search` is in the FilterSet so that the page and the API search alike (selectors).
@@ -137,8 +160,11 @@ class AssignmentViewSet(ServiceErrors, viewsets.ModelViewSet):
 
 
 class TimeEntryViewSet(ServiceErrors, viewsets.ModelViewSet):
+    """Tidrapporter. Alla läser; var och en rapporterar och ändrar sin egen tid, administratören all."""
+
     serializer_class = TimeEntrySerializer
     permission_classes = [TimeEntryPermission]
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = TimeEntryApiFilter
     ordering_fields = ["date"]
 
@@ -155,3 +181,14 @@ class TimeEntryViewSet(ServiceErrors, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.delete_time_entry(instance, by=self.request.user)
+
+
+class NotFoundView(APIView):
+    """Addresses under /api/v1/ that name no resource: 404 in the API's JSON."""
+
+    permission_classes = [permissions.AllowAny]
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound()

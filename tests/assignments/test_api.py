@@ -579,6 +579,8 @@ def test_time_entry_filters(api, konsult, konsult2, stora):
 
 @pytest.mark.django_db
 def test_schema_lists_the_paths(api, konsult):
+    assert api.get("/api/schema/", {"format": "json"}).status_code == 401  # not for the public
+    as_user(api, konsult)
     schema = api.get("/api/schema/", {"format": "json"})
     assert schema.status_code == 200
     paths = schema.json()["paths"]
@@ -600,7 +602,8 @@ def test_schema_lists_the_paths(api, konsult):
 
 @pytest.mark.django_db
 def test_docs_without_cdn(api, konsult):
-    as_user(api, konsult)
+    assert api.get("/api/docs/").status_code == 302  # to the login page
+    api.force_login(konsult)
     response = api.get("/api/docs/")
     assert response.status_code == 200
     docs = response.content.decode()

@@ -1,0 +1,85 @@
+"""The API's OpenAPI schema: each operation also lists the errors it answers with.
+
+Errors are JSON in Swedish: `{"detail": "..."}` for 401, 403, 404, 409 and 415, and messages per
+field for 400 (`non_field_errors` for the whole record; `detail` when the body could not be read).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Ett fel med ett meddelande på svenska."""
+
+    detail = serializers.CharField(help_text=_("Felmeddelandet."))
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """Felmeddelanden per fält (parameter i en sökning).
+
+    `non_field_errors` gäller hela posten; `detail` en begäran som inte gick att läsa.
+    """
+
+
+class ValidationErrorExtension(OpenApiSerializerExtension):
+    target_class = ValidationErrorSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        messages = {"type": "array", "items": {"type": "string"}}
+        return {
+            "type": "object",
+            "properties": {"non_field_errors": messages, "detail": {"type": "string"}},
+            "additionalProperties": messages,
+        }
+
+
+UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, _("Inloggning saknas, eller token är ogiltig."))
+FORBIDDEN = OpenApiResponse(ErrorSerializer, _("Behörighet saknas."))
+NOT_FOUND = OpenApiResponse(ErrorSerializer, _("Posten finns inte."))
+PAGE_NOT_FOUND = OpenApiResponse(ErrorSerializer, _("Sidan finns inte."))
+INVALID = OpenApiResponse(ValidationErrorSerializer, _("Ogiltiga uppgifter."))
+INVALID_QUERY = OpenApiResponse(ValidationErrorSerializer, _("Ogiltig parameter."))
+PROTECTED = OpenApiResponse(ErrorSerializer, _("Posten används och kan inte tas bort."))
+UNSUPPORTED = OpenApiResponse(ErrorSerializer, _("Formatet stöds inte: skicka JSON eller ett formulär."))
+
+
+def is_protected(model) -> bool:
+    """Whether other rows may keep a row of the model from being deleted (on_delete=PROTECT)."""
+    return any(
+        getattr(rel, "on_delete", None) is models.PROTECT
+        for rel in model._meta.related_objects
+        if not rel.related_model._meta.auto_created
+    )
+
+
+class ApiSchema(AutoSchema):
+    """AutoSchema that adds the error responses an operation can give to those it declares."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code, response in self.error_responses().items():
+            responses.setdefault(
+                str(code), self._get_response_for_code(response, str(code), direction=direction)
+            )
+        return dict(sorted(responses.items()))
+
+    def error_responses(self) -> dict:
+        errors = {401: UNAUTHENTICATED}
+        if self.method in ("POST", "PUT", "PATCH"):
+            errors.update({400: INVALID, 403: FORBIDDEN, 415: UNSUPPORTED})
+        if self.method == "DELETE":
+            errors[403] = FORBIDDEN
+        if "{" in self.path:
+            errors[404] = NOT_FOUND
+        elif self.method == "GET" and self._is_list_view():
+            if self.get_filter_backends():
+                errors[400] = INVALID_QUERY
+            if self._get_paginator():
+                errors[404] = PAGE_NOT_FOUND
+        if self.method == "DELETE" and is_protected(self.view.get_queryset().model):
+            errors[409] = PROTECTED
+        return errors
