@@ -84,7 +84,7 @@ class ReadAllWriteRoles(permissions.BasePermission):
 
 
 class OrganisationViewSet(ServiceErrors, viewsets.ModelViewSet):
-    """Kundorganisationer. Alla läser; samordnare, chef och administratör ändrar."""
+    """Kundorganisationer. Alla läser; administratören ändrar (som på sidorna)."""
 
     queryset = Organisation.objects.order_by("name")
     serializer_class = OrganisationSerializer
@@ -94,11 +94,11 @@ class OrganisationViewSet(ServiceErrors, viewsets.ModelViewSet):
     ordering_fields = ["name"]
 
     def may_write(self, request):
-        return request.user.edits_all_assignments
+        return request.user.is_admin
 
 
 class ManagerViewSet(ServiceErrors, viewsets.ModelViewSet):
-    """Beställare. Alla läser och lägger till; samordnare, chef och administratör ändrar."""
+    """Beställare. Alla läser och lägger till (som när ett uppdrag registreras); administratören ändrar."""
 
     queryset = Manager.objects.select_related("organisation").order_by("name")
     serializer_class = ManagerSerializer
@@ -108,8 +108,9 @@ class ManagerViewSet(ServiceErrors, viewsets.ModelViewSet):
     ordering_fields = ["name"]
 
     def may_write(self, request):
-        # Anyone who registers assignments may add a new ordering manager.
-        return request.method == "POST" or request.user.edits_all_assignments
+        # Anyone who registers assignments may add a new ordering manager, as the assignment form
+        # does; changing and deleting are the admin's, as on the register pages.
+        return request.method == "POST" or request.user.is_admin
 
 
 class PackageViewSet(ServiceErrors, viewsets.ModelViewSet):
@@ -160,7 +161,8 @@ class AssignmentViewSet(ServiceErrors, viewsets.ModelViewSet):
 
 
 class TimeEntryViewSet(ServiceErrors, viewsets.ModelViewSet):
-    """Tidrapporter. Alla läser; var och en rapporterar och ändrar sin egen tid, administratören all."""
+    """Tidrapporter. Var och en läser, rapporterar och ändrar sin egen tid; chef och administratör läser all
+    tid, administratören ändrar all."""
 
     serializer_class = TimeEntrySerializer
     permission_classes = [TimeEntryPermission]
@@ -169,7 +171,11 @@ class TimeEntryViewSet(ServiceErrors, viewsets.ModelViewSet):
     ordering_fields = ["date"]
 
     def get_queryset(self):
-        return TimeEntry.objects.order_by("-date", "-id")
+        entries = TimeEntry.objects.order_by("-date", "-id")
+        if not self.request.user.is_head:
+            # As on the pages: a konsult or samordnare sees their own time, not colleagues'.
+            entries = entries.filter(user=self.request.user)
+        return entries
 
     def perform_create(self, serializer):
         serializer.instance = services.log_time(user=self.request.user, **serializer.validated_data)

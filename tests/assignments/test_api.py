@@ -486,7 +486,8 @@ def test_packages_filter_by_year_and_only_admin_writes(api, konsult, samordnare,
 
 
 @pytest.mark.django_db
-def test_organisations_and_managers(api, konsult, samordnare, chef):
+def test_organisations_and_managers(api, konsult, samordnare, chef, admin_user):
+    """As on the register pages: everyone reads and may add a manager; only the admin changes."""
     org = OrganisationFactory()
     as_user(api, konsult)
     assert api.get("/api/v1/organisations/").data["count"] == 1
@@ -502,9 +503,15 @@ def test_organisations_and_managers(api, konsult, samordnare, chef):
         "/api/v1/managers/", {"name": "Dubblett", "email": "ny@EXAMPLE.org", "organisation": org.pk}
     )
     assert response.status_code == 400 and "redan" in str(response.data["email"])
-    as_user(api, chef)
+    for head in (chef, samordnare):
+        as_user(api, head)
+        assert api.patch(f"/api/v1/managers/{manager}/", {"name": "B"}, format="json").status_code == 403
+        assert (
+            api.post("/api/v1/organisations/", {"name": "X", "kind": "fack"}, format="json").status_code
+            == 403
+        )
+    as_user(api, admin_user)
     assert api.patch(f"/api/v1/managers/{manager}/", {"name": "B"}, format="json").status_code == 200
-    as_user(api, samordnare)
     response = api.post("/api/v1/organisations/", {"name": "X", "kind": "fack"}, format="json")
     assert response.status_code == 201
     assert api.post("/api/v1/organisations/", {"name": "X", "kind": "sdf"}).status_code == 400
@@ -539,11 +546,11 @@ def test_time_entries(api, konsult, konsult2, admin_user, stora):
     assert response.status_code == 200 and response.data["hours"] == "3.00"
 
     as_user(api, konsult2)
-    assert api.get(f"{TIME}{entry}/").status_code == 200
+    assert api.get(f"{TIME}{entry}/").status_code == 404  # a colleague's time is not theirs to read
     response = api.post(TIME, {"date": "2026-04-03", "hours": "1", "assignment": a.pk}, format="json")
     assert response.status_code == 403 and "arbetar i" in str(response.data["detail"])
-    assert api.patch(f"{TIME}{entry}/", {"hours": "1"}, format="json").status_code == 403
-    assert api.delete(f"{TIME}{entry}/").status_code == 403
+    assert api.patch(f"{TIME}{entry}/", {"hours": "1"}, format="json").status_code == 404
+    assert api.delete(f"{TIME}{entry}/").status_code == 404
     response = api.post(
         TIME, {"date": "2026-04-03", "hours": "1", "category": TimeCategoryFactory().pk}, format="json"
     )
@@ -558,7 +565,7 @@ def test_time_entries(api, konsult, konsult2, admin_user, stora):
 
 
 @pytest.mark.django_db
-def test_time_entry_filters(api, konsult, konsult2, stora):
+def test_time_entry_filters(api, konsult, konsult2, chef, samordnare, stora):
     a = AssignmentFactory(responsible=konsult, package=stora)
     mine = TimeEntryFactory(user=konsult, assignment=a, date=date(2026, 4, 1))
     later = TimeEntryFactory(user=konsult, assignment=a, date=date(2026, 4, 20))
@@ -568,7 +575,14 @@ def test_time_entry_filters(api, konsult, konsult2, stora):
     def ids(**params):
         return sorted(e["id"] for e in api.get(TIME, params).data["results"])
 
-    assert ids() == sorted([mine.pk, later.pk, theirs.pk])  # everyone reads everything
+    # As on the pages, a konsult (and a samordnare) reads only their own time ...
+    assert ids() == sorted([mine.pk, later.pk])
+    assert ids(user=konsult2.pk) == []
+    as_user(api, samordnare)
+    assert ids() == []
+    # ... and the heads read everyone's.
+    as_user(api, chef)
+    assert ids() == sorted([mine.pk, later.pk, theirs.pk])
     assert ids(user=konsult.pk) == sorted([mine.pk, later.pk])
     assert ids(assignment=a.pk) == sorted([mine.pk, later.pk])
     assert ids(date_from="2026-04-02", date_to="2026-04-10") == [theirs.pk]

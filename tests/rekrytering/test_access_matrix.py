@@ -377,24 +377,19 @@ MATRIX = {
     # endpoint answers 401, so anonymous callers can tell which endpoints exist
     # (assignments/api/views.py:184-187 NotFoundView, permission_classes = [AllowAny]).
     "api-not-found": entry("api/v1/.*/", get(roles(E404, E404, E404, E404, E404), url="/api/v1/finns-inte/")),
-    # QUESTION: through the API samordnare and chef create, change and delete organisations and
-    # ordering managers (assignments/api/views.py:94 OrganisationViewSet.may_write and :108
-    # ManagerViewSet.may_write: edits_all_assignments), while the pages let only admins
-    # (assignments/views/registers.py:143-144 organisation_edit, :166-167 manager_edit: @admin_required) and
-    # assignments/permissions.py says "Pages and the API share these rules".
+    # Organisations and ordering managers are the admin's, through the API as on the register pages.
     "api-organisation-list": entry(
         "api/v1/organisations/",
         api("get", API_READ),
-        api("post", roles(E401, E403, E400, E400, E400)),
+        api("post", roles(E401, E403, E403, E403, E400)),
     ),
     "api-organisation-detail": entry(
         "api/v1/organisations/<pk>/",
         api("get", API_READ, args=pk("organisation")),
-        api("patch", roles(E401, E403, OK, OK, OK), args=pk("organisation")),
-        api("delete", roles(E401, E403, OK, OK, OK), args=pk("spare_organisation")),
+        api("patch", roles(E401, E403, E403, E403, OK), args=pk("organisation")),
+        api("delete", roles(E401, E403, E403, E403, OK), args=pk("spare_organisation")),
     ),
-    # Anyone who registers assignments may add an ordering manager (POST); for PATCH and DELETE see
-    # the organisations' question above.
+    # Anyone who registers assignments may add an ordering manager (POST), as the assignment form does.
     "api-manager-list": entry(
         "api/v1/managers/",
         api("get", API_READ),
@@ -403,8 +398,8 @@ MATRIX = {
     "api-manager-detail": entry(
         "api/v1/managers/<pk>/",
         api("get", API_READ, args=pk("manager")),
-        api("patch", roles(E401, E403, OK, OK, OK), args=pk("manager")),
-        api("delete", roles(E401, E403, OK, OK, OK), args=pk("spare_manager")),
+        api("patch", roles(E401, E403, E403, E403, OK), args=pk("manager")),
+        api("delete", roles(E401, E403, E403, E403, OK), args=pk("spare_manager")),
     ),
     "api-package-list": entry(
         "api/v1/packages/",
@@ -435,11 +430,8 @@ MATRIX = {
         api("post", API_EMPTY_BODY, variant="own", args=pk("own_assignment")),
         api("post", roles(E401, E403, E400, E400, E400), variant="other", args=pk("other_assignment")),
     ),
-    # QUESTION: every logged-in user reads every user's time entries through the API, internal
-    # (non-assignment) time and comments included (assignments/api/views.py:169-170
-    # TimeEntryViewSet.get_queryset, assignments/permissions.py:50-52 TimeEntryPermission); the
-    # pages show a konsult only their own week (assignments/views/time.py:42-44 week) and the hours
-    # on an assignment.
+    # As on the pages, a konsult or samordnare sees only their own time (another's is 404); chef and
+    # admin read all, the admin changes all.
     "api-time-entry-list": entry(
         "api/v1/time-entries/",
         api("get", API_READ),
@@ -447,9 +439,9 @@ MATRIX = {
     ),
     "api-time-entry-detail": entry(
         "api/v1/time-entries/<pk>/",
-        api("get", API_READ, args=pk("time_entry")),
-        api("patch", roles(E401, OK, E403, E403, OK), args=pk("time_entry")),
-        api("delete", roles(E401, OK, E403, E403, OK), args=pk("time_entry")),
+        api("get", roles(E401, OK, E404, OK, OK), args=pk("time_entry")),
+        api("patch", roles(E401, OK, E404, E403, OK), args=pk("time_entry")),
+        api("delete", roles(E401, OK, E404, E403, OK), args=pk("time_entry")),
     ),
     # --- Public survey pages (no account; rate-limited per IP) -----------------------------------
     "survey-thanks": entry("enkat/tack/", get(PUBLIC)),
