@@ -42,3 +42,19 @@ clean:
 # Ten years of fictional data in a database of its own, then the timings (BENCH_ARGS: --rebuild, --json PATH …).
 bench: install
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/rekrytering_bench DEBUG=False $(PY) manage.py bench $(BENCH_ARGS)
+
+# Operations (README: Operations). PG_URL: DATABASE_URL, else the local database `rekrytering`.
+PG_URL = $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/rekrytering)
+.PHONY: backup restore-check load
+
+# pg_dump -Fc into BACKUP_DIR (./backups): <db>-<UTC time>.dump and its .sha256.
+backup:
+	DATABASE_URL='$(PG_URL)' scripts/backup.sh
+
+# Dumps (or takes DUMP=file), restores into a scratch database, compares every table's row count.
+restore-check:
+	DATABASE_URL='$(PG_URL)' scripts/restore-check.sh $(DUMP)
+
+# 50 users against gunicorn and PostgreSQL on loopback for LOAD_SECONDS (60); p95 in tmp/load/p95.md.
+load: install
+	scripts/load-test.sh
