@@ -6,6 +6,7 @@ a worker must die, a real `celery worker` process. The mail server is a tiny SMT
 the one boundary we stand in for.
 """
 
+import logging
 import os
 import shutil
 import signal
@@ -115,6 +116,8 @@ def closed_hire(konsult):
 def test_closing_with_redis_stopped_sends_once_redis_is_back(own_redis, konsult, settings, caplog):
     from celery.contrib.testing.worker import start_worker
 
+    # (An in-thread Celery worker of an earlier test leaves the root logger at ERROR.)
+    caplog.set_level(logging.WARNING, logger="rekrytering.celery")
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
     app.conf.task_always_eager = False

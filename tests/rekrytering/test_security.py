@@ -23,7 +23,9 @@ PRODUCTION_ENV = {
 def manage(*args, env=None, input_code=None):
     """Run manage.py in a fresh process, so settings are read from this environment alone."""
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ENV", "DEBUG"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ENV", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     clean.update(env or {})
     command = [sys.executable, "manage.py", *args]
