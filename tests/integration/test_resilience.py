@@ -248,6 +248,7 @@ def kill(process):
 
 
 def test_worker_killed_mid_send_sends_nothing_twice(own_redis, tmp_path):
+    began = timezone.now()
     sink = SMTPSink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     invitation = Invitation.objects.create(
@@ -279,3 +280,16 @@ def test_worker_killed_mid_send_sends_nothing_twice(own_redis, tmp_path):
         kill(second)
         sink.shutdown()
     assert [recipients for recipients, _ in sink.messages] == [["bestallare@example.org"]]
+    # The killed workers' database sessions end before the test database is dropped.
+    assert wait_for(lambda: _sessions_since(began) == 0, 20)
+
+
+def _sessions_since(began) -> int:
+    """Database sessions other than ours opened since `began` (the worker processes')."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_start >= %s",
+            [began],
+        )
+        return cursor.fetchone()[0]
