@@ -31,6 +31,7 @@ from surveys import tasks
 from surveys.models import Invitation
 from surveys.services import questionnaire_for
 from tests.factories import AssignmentFactory, PackageFactory, PriceListFactory
+from tests.integration.postgres import url_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -220,7 +221,7 @@ class SMTPHandler(socketserver.StreamRequestHandler):
 def start_worker_process(redis_url, smtp_port, log):
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": url_for(django_settings.DATABASES["default"]["NAME"]),
         "REDIS_URL": redis_url,
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
@@ -235,11 +236,6 @@ def start_worker_process(redis_url, smtp_port, log):
     ]  # fmt: skip
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
                             start_new_session=True)  # fmt: skip
-
-
-def _database_url():
-    db = django_settings.DATABASES["default"]
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def kill(process):
