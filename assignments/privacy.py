@@ -15,8 +15,8 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
-from django.db.models.functions import Coalesce
+from django.db.models import CharField, Count, Max, Min, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from .models import Assignment, ImportJob, Manager
@@ -158,22 +158,21 @@ def purge(now: datetime) -> dict[str, int]:
     email_cutoff = timezone.localdate(now) - timedelta(days=settings.RETENTION_CANDIDATE_DAYS)
     done = {}
     with transaction.atomic():
-        old = Assignment.objects.annotate(day=_assignment_day()).filter(day__lt=cutoff)
-        old_ids = list(old.exclude(candidate_name="", candidate_email="").values_list("pk", flat=True))
-        done["kandidater anonymiserade"] = Assignment.objects.filter(pk__in=old_ids).update(
+        # Subqueries of ids, so the history's copies of the same assignments go too.
+        old = Assignment.objects.annotate(day=_assignment_day()).filter(day__lt=cutoff).values("pk")
+        closed = Assignment.objects.filter(closed_on__lt=email_cutoff).values("pk")
+        done["kandidater anonymiserade"] = (
+            Assignment.objects.filter(pk__in=old)
+            .exclude(candidate_name="", candidate_email="")
+            .update(candidate_name="", candidate_email="")
+        )
+        done["kandidaters e-post raderade"] = (
+            Assignment.objects.filter(pk__in=closed).exclude(candidate_email="").update(candidate_email="")
+        )
+        Assignment.history.filter(id__in=old).exclude(candidate_name="", candidate_email="").update(
             candidate_name="", candidate_email=""
         )
-        closed = Assignment.objects.filter(closed_on__lt=email_cutoff).exclude(candidate_email="")
-        email_ids = list(closed.values_list("pk", flat=True))
-        done["kandidaters e-post raderade"] = Assignment.objects.filter(pk__in=email_ids).update(
-            candidate_email=""
-        )
-        # The history's copies: every version of an old assignment, and e-mails of closed ones.
-        Assignment.history.filter(id__in=old_ids).update(candidate_name="", candidate_email="")
-        Assignment.history.filter(id__in=email_ids).update(candidate_email="")
-        Assignment.history.filter(id__in=Assignment.objects.filter(closed_on__lt=email_cutoff)).exclude(
-            candidate_email=""
-        ).update(candidate_email="")
+        Assignment.history.filter(id__in=closed).exclude(candidate_email="").update(candidate_email="")
 
         done["beställare anonymiserade"] = _anonymise_managers(cutoff)
 
@@ -201,13 +200,11 @@ def _anonymise_managers(cutoff: date) -> int:
         )
         .filter(last__lt=cutoff, open=0)
     )
-    count = 0
-    for manager in stale.only("pk"):
-        Manager.objects.filter(pk=manager.pk).update(
-            name=ANONYMOUS_MANAGER, email=f"bestallare-{manager.pk}@{ANONYMOUS_DOMAIN}"
-        )
-        count += 1
-    return count
+    # Each keeps a unique address of its own: bestallare-<id>@anonymiserad.invalid.
+    return Manager.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).update(
+        name=ANONYMOUS_MANAGER,
+        email=Concat(Value("bestallare-"), Cast("pk", CharField()), Value("@" + ANONYMOUS_DOMAIN)),
+    )
 
 
 def _delete_import_jobs(cutoff: datetime) -> int:

@@ -70,10 +70,8 @@ def purge(now: datetime) -> dict[str, int]:
         questionnaire__kind=Kind.KANDIDAT
     )
     return {
-        "kandidaters kontaktuppgifter på utskick raderade": Invitation.objects.filter(
-            pk__in=list(candidates.values_list("pk", flat=True))
-        ).update(recipient_name="", email=""),
-        "beställares kontaktuppgifter på utskick raderade": Invitation.objects.filter(
-            pk__in=list(customers.filter(closed).values_list("pk", flat=True))
-        ).update(recipient_name="", email=""),
+        "kandidaters kontaktuppgifter på utskick raderade": candidates.update(recipient_name="", email=""),
+        "beställares kontaktuppgifter på utskick raderade": customers.filter(closed).update(
+            recipient_name="", email=""
+        ),
     }
