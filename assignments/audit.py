@@ -20,7 +20,7 @@ audit = logging.getLogger("rekrytering.audit")
 
 
 def _ip(request) -> str:
-    return client_ip(request) if request is not None else "-"
+    return (client_ip(request) if request is not None else None) or "-"
 
 
 @receiver(user_logged_in)

@@ -101,10 +101,11 @@ class AuditMiddleware:
                 response.status_code,
                 request.method,
                 request.path,
-                client_ip(request),
+                client_ip(request) or "-",
             )
         return response
 
 
-def client_ip(request) -> str:
-    return request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR", "-")
+def client_ip(request) -> str | None:
+    """The client's address (RATELIMIT_IP_META_KEY), for the audit log and django-axes' lockouts."""
+    return request.META.get(settings.RATELIMIT_IP_META_KEY) or request.META.get("REMOTE_ADDR") or None

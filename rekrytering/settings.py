@@ -283,12 +283,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False  # our audit log says who and when, without axes' extra lines
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address for lockouts, like the rate limits and the audit log: RATELIMIT_IP_META_KEY.
+AXES_CLIENT_IP_CALLABLE = "rekrytering.middleware.client_ip"
 
 # A cache shared by all processes (Redis in production) holds the survey pages' rate limits.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 RATELIMIT_FAIL_OPEN = True  # a cache outage must not stop people answering surveys
+# Where the client's address is: REMOTE_ADDR, or behind the proxy a header it sets to that one
+# address (e.g. HTTP_X_REAL_IP). Used by the rate limits, the login lockouts and the audit log.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 SURVEY_RATE_LIMIT = env.str("SURVEY_RATE_LIMIT", default="60/m")
 # django-ratelimit does not know Django's own RedisCache (W001), which increments atomically. Local

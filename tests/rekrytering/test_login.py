@@ -171,3 +171,40 @@ def test_an_htmx_request_after_the_timeout_sends_the_window_to_the_login(anna, s
         )
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/accounts/login/?next=%2Fuppdrag%2Fny%2F"
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_ip_lock(anna, settings):
+    """Without a proxy (PROXY_COUNT=0) the client's own address counts, whatever it claims."""
+    UserFactory(username="bo")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            LOGIN,
+            {"username": f"gissning{attempt}", "password": "fel"},
+            REMOTE_ADDR="10.7.7.7",
+            HTTP_X_FORWARDED_FOR=f"81.2.69.{attempt}",
+        )
+    response = Client().post(
+        LOGIN,
+        {"username": "bo", "password": "demo"},
+        REMOTE_ADDR="10.7.7.7",
+        HTTP_X_FORWARDED_FOR="81.2.69.99",
+    )
+    assert response.status_code == 429
+
+
+def test_behind_a_proxy_the_lock_follows_the_address_it_reports(anna, settings):
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    UserFactory(username="bo")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            LOGIN, {"username": f"gissning{attempt}", "password": "fel"}, HTTP_X_REAL_IP="81.2.69.7"
+        )
+    assert (
+        Client().post(LOGIN, {"username": "bo", "password": "demo"}, HTTP_X_REAL_IP="81.2.69.7").status_code
+        == 429
+    )
+    # Another client behind the same proxy (the same REMOTE_ADDR) is not held up.
+    assert (
+        Client().post(LOGIN, {"username": "bo", "password": "demo"}, HTTP_X_REAL_IP="81.2.69.8").status_code
+        == 302
+    )
