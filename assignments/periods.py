@@ -78,3 +78,22 @@ def period(year: int, code: str) -> Period:
 def default_period(today: date) -> Period:
     """Cumulative to the current tertial."""
     return period(today.year, CUMULATIVE[tertial_of(today)])
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def tertial_start(day: date) -> date:
+    """The first day of the tertial a day falls in."""
+    return tertial_bounds(day.year, tertial_of(day))[0]
+
+
+def month_moments(day: date) -> tuple[datetime, datetime]:
+    """[midnight of the month's first day, midnight of the next month's) in the current time zone."""
+    first = month_start(day)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return (
+        timezone.make_aware(datetime.combine(first, time.min)),
+        timezone.make_aware(datetime.combine(following, time.min)),
+    )

@@ -52,7 +52,7 @@ from assignments.models import (
 )
 from surveys.models import Answer, FollowUp, Invitation, Kind, Question, Questionnaire, Response
 from surveys.questionnaires import seed_all
-from surveys.services import follow_up_reasons
+from surveys.services import build_response, follow_up_reasons
 
 ASSIGNMENTS_TOTAL = 10_400  # spread over the years in proportion to their days (this year up to today)
 CONSULTANTS = 25
@@ -470,7 +470,7 @@ class _Builder:
                 invitations.append(invitation)
                 for _ in range(participants):
                     answered = min(a.closed_on + timedelta(days=rng.randint(0, 3)), today)
-                    planned.append((invitation.questionnaire, a, answered))
+                    planned.append((invitation, a, _aware(answered, 12)))
                 continue
             plans = []
             if package.sends_customer_survey and a.outcome != Assignment.Outcome.AVBRUTEN:
@@ -487,48 +487,43 @@ class _Builder:
                 plans.append((Kind.MATCHNING, _aware(match_day), a.manager.name, a.manager.email))
             for kind, send_at, name, email in plans:
                 questionnaire = version(kind, send_at.year)
-                invitation = Invitation(questionnaire=questionnaire, assignment=a, send_at=send_at)
-                if kind != Kind.KANDIDAT:
-                    # Ordering managers are customers, not anonymous respondents: their address stays.
-                    invitation.recipient_name, invitation.email = name, email
+                invitation = Invitation(
+                    questionnaire=questionnaire, assignment=a, send_at=send_at, recipient_name=name
+                )
+                invitation.email = email
                 age = (today - send_at.date()).days
                 if age < 0:
                     invitation.status = Invitation.Status.SCHEDULED
-                    invitation.recipient_name, invitation.email = name, email
-                else:
-                    invitation.sent_at = send_at
-                    invitation.expires_at = send_at + timedelta(days=30)
-                    days_to_answer = rng.randint(0, 12)
-                    if rng.random() < RESPONSE_RATES[kind] and age >= days_to_answer:
-                        invitation.status = Invitation.Status.ANSWERED
-                        answered = send_at.date() + timedelta(days=days_to_answer)
-                        if kind != Kind.KANDIDAT:
-                            invitation.answered_on = answered
-                        invitation.answer_count = 1
-                        planned.append((questionnaire, a, answered))
-                    elif age > 30:
-                        invitation.status = Invitation.Status.EXPIRED
-                    else:
-                        invitation.status = Invitation.Status.SENT
-                        invitation.recipient_name, invitation.email = name, email
-                        invitation.reminders_sent = min(2, age // 7)
+                    invitations.append(invitation)
+                    continue
+                invitation.sent_at = send_at
+                invitation.expires_at = send_at + timedelta(days=30)
+                invitation.status = Invitation.Status.SENT if age <= 30 else Invitation.Status.EXPIRED
+                days_to_answer = rng.randint(0, 12)
+                answered = rng.random() < RESPONSE_RATES[kind] and age >= days_to_answer
+                if kind == Kind.KANDIDAT:
+                    # Anonymous: never marked answered; every candidate gets the reminders.
+                    steps = [d for d in settings.SURVEY_REMINDER_DAYS if d <= min(age, 30)]
+                    invitation.reminders_sent = len(steps)
+                    invitation.last_reminder_at = send_at + timedelta(days=steps[-1]) if steps else None
+                    if len(steps) == len(settings.SURVEY_REMINDER_DAYS) or age > 30:
+                        invitation.recipient_name = invitation.email = ""
+                elif answered:
+                    invitation.status = Invitation.Status.ANSWERED
+                    invitation.answered_on = send_at.date() + timedelta(days=days_to_answer)
+                    invitation.answer_count = 1
+                elif age <= 30:
+                    invitation.reminders_sent = min(2, age // 7)
+                if answered:
+                    planned.append((invitation, a, send_at + timedelta(days=days_to_answer, hours=2)))
                 invitations.append(invitation)
         Invitation.objects.bulk_create(invitations, batch_size=2000)
 
         responses, answer_values = [], []
-        for questionnaire, a, answered in planned:
+        for invitation, a, answered_at in planned:
+            questionnaire = invitation.questionnaire
             responses.append(
-                Response(
-                    questionnaire=questionnaire,
-                    kind=questionnaire.kind,
-                    answered_on=answered,
-                    assignment=None if questionnaire.anonymous else a,
-                    consultant_id=a.responsible_id,
-                    unit_id=a.responsible.unit_id,
-                    organisation_id=a.organisation_id,
-                    sector_id=a.sector_id,
-                    package_code=a.package.code,
-                )
+                build_response(questionnaire, answered_at=answered_at, invitation=invitation, assignment=a)
             )
             answer_values.append(self._answers(questions[questionnaire.pk], a))
         Response.objects.bulk_create(responses, batch_size=2000)

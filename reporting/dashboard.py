@@ -174,7 +174,11 @@ def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -
             "Enkätresultat jämfört med samma period förra året",
             ["Enkät", "Mått", scope.period.label, scope.period.previous_year.label, "Förändring"],
             survey_rows,
-            note="Kandidatenkätens resultat visas inte för grupper med färre än fem svar.",
+            note=next(
+                (surveys["now"][kind].hidden_reason for kind in surveys["kinds"] if surveys["now"][kind].hidden),
+                "Kandidatenkäten redovisas för hela avdelningen och, för avslutade perioder, per enhet när "
+                "ingen grupp med färre än fem svar kan räknas fram.",
+            ),
             formats=["", "", "dec", "dec", "dec"],
         )
     )

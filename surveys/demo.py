@@ -6,6 +6,7 @@ Called by `load_demo` after the assignments app's demo data; idempotent.
 import random
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from assignments.models import Assignment
 
 from .models import Answer, FollowUp, FollowUpNote, Invitation, Kind, Question, Questionnaire, Response
 from .questionnaires import seed_all
-from .services import follow_up_reasons, unit_head_for
+from .services import build_response, follow_up_reasons, unit_head_for
 
 SCALE_WEIGHTS = {10: 66, 9: 22, 8: 7, 7: 2, 6: 1, 5: 1, 4: 0.5, 3: 0.5}
 NPS_WEIGHTS = {10: 70, 9: 17, 8: 6, 7: 3, 6: 2, 5: 1, 3: 1}
@@ -77,62 +78,55 @@ def load_demo(stdout=print, today: date | None = None):
             plans.append((Kind.MATCHNING, _aware(match_day), a.manager.name, a.manager.email, 0.7))
         for kind, send_at, name, email, rate in plans:
             version = (kind, send_at.year if (kind, send_at.year) in versions else year)
-            invitation = Invitation(assignment=a, send_at=send_at)
+            invitation = Invitation(assignment=a, send_at=send_at, recipient_name=name, email=email)
             invitation._version = version
-            if kind != Kind.KANDIDAT:
-                # Ordering managers are customers, not anonymous respondents: their address stays.
-                invitation.recipient_name, invitation.email = name, email
-            if send_at.date() > today:
+            age = (today - send_at.date()).days
+            if age < 0:
                 invitation.status = Invitation.Status.SCHEDULED
-                invitation.recipient_name, invitation.email = name, email
-            else:
-                invitation.sent_at = send_at
-                invitation.expires_at = send_at + timedelta(days=30)
-                answered = rng.random() < rate
-                days_to_answer = rng.randint(0, 12)
-                if answered and (today - send_at.date()).days >= days_to_answer:
-                    invitation.status = Invitation.Status.ANSWERED
-                    answered_on = send_at.date() + timedelta(days=days_to_answer)
-                    if kind != Kind.KANDIDAT:
-                        invitation.answered_on = answered_on
-                    invitation.answer_count = 1
-                    planned_responses.append((kind, version, a, answered_on))
-                elif (today - send_at.date()).days > 30:
-                    invitation.status = Invitation.Status.EXPIRED
-                else:
-                    invitation.status = Invitation.Status.SENT
-                    invitation.recipient_name, invitation.email = name, email
-                    invitation.reminders_sent = min(2, (today - send_at.date()).days // 7)
+                invitations.append(invitation)
+                continue
+            invitation.sent_at = send_at
+            invitation.expires_at = send_at + timedelta(days=30)
+            invitation.status = Invitation.Status.SENT if age <= 30 else Invitation.Status.EXPIRED
+            answered = rng.random() < rate
+            days_to_answer = rng.randint(0, 12)
+            answered = answered and age >= days_to_answer
+            if kind == Kind.KANDIDAT:
+                # Anonymous: the invitation never learns it was answered. Every candidate gets the
+                # reminders, and the address goes after the last one (or at expiry).
+                steps = [d for d in settings.SURVEY_REMINDER_DAYS if d <= min(age, 30)]
+                invitation.reminders_sent = len(steps)
+                invitation.last_reminder_at = send_at + timedelta(days=steps[-1]) if steps else None
+                if len(steps) == len(settings.SURVEY_REMINDER_DAYS) or age > 30:
+                    invitation.recipient_name = invitation.email = ""
+            elif answered:
+                invitation.status = Invitation.Status.ANSWERED
+                invitation.answered_on = send_at.date() + timedelta(days=days_to_answer)
+                invitation.answer_count = 1
+            elif age <= 30:
+                invitation.reminders_sent = min(2, age // 7)
+            if answered:
+                answered_at = send_at + timedelta(days=days_to_answer, hours=rng.randint(0, 8))
+                planned_responses.append((kind, version, a, invitation, answered_at))
             invitations.append(invitation)
     by_version = {(q.kind, q.year): q for q in Questionnaire.objects.all()}
     for invitation in invitations:
         kind, year = invitation._version
         invitation.questionnaire = by_version.get((kind, year)) or by_version[(kind, today.year)]
     Invitation.objects.bulk_create(invitations, batch_size=1000)
-    # Candidate contact data is kept only while the candidate survey can still be answered.
+    # Candidate contact data is kept only while the candidate survey may still be e-mailed.
     finished = [
         i.assignment_id
         for i in invitations
-        if i.questionnaire.kind == Kind.KANDIDAT
-        and i.status in (Invitation.Status.ANSWERED, Invitation.Status.EXPIRED)
+        if i.questionnaire.kind == Kind.KANDIDAT and i.sent_at is not None and not i.email
     ]
     Assignment.objects.filter(pk__in=finished).update(candidate_name="", candidate_email="")
     Assignment.history.filter(id__in=finished).update(candidate_name="", candidate_email="")
 
     responses, answer_sets = [], []
-    for kind, (vkind, vyear), a, answered_on in planned_responses:
+    for kind, (vkind, vyear), a, invitation, answered_at in planned_responses:
         questionnaire = by_version.get((vkind, vyear)) or by_version[(vkind, today.year)]
-        response = Response(
-            questionnaire=questionnaire,
-            kind=kind,
-            answered_on=answered_on,
-            consultant_id=a.responsible_id,
-            unit_id=a.responsible.unit_id,
-            organisation_id=a.organisation_id,
-            sector_id=a.sector_id,
-            package_code=a.package.code,
-            assignment=None if questionnaire.anonymous else a,
-        )
+        response = build_response(questionnaire, answered_at=answered_at, invitation=invitation, assignment=a)
         values = {}
         for q in versions.get((questionnaire.kind, questionnaire.year), []):
             if q.condition == Question.Condition.REFERENCES and not a.references_checked:

@@ -2,22 +2,24 @@
 
 Columns: `Enkät` (kundenkat, kandidatenkat, matchningsenkat or utbildningsutvardering), `Besvarad`
 (date), `Uppdragsnummer` (optional), then one column per question key with a number, Ja/Nej or text;
-an empty cell is an unanswered question. All or nothing, like the assignment import.
+an empty cell is an unanswered question. All or nothing, like the assignment import. A candidate
+response keeps only its answer month, whatever the file says about its assignment.
 """
 
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db import transaction
+from django.utils import timezone
 
 from assignments.importing import RowError
 from assignments.models import Assignment
 
 from .models import Answer, Kind, Question, Response
 from .questionnaires import published
-from .services import questionnaire_for
+from .services import build_response, questionnaire_for
 
 FIXED = ["Enkät", "Besvarad", "Uppdragsnummer"]
 
@@ -120,18 +122,13 @@ def import_responses(*, file, filename: str = "svar.csv") -> ResponseImportResul
         answers = []
         for _line, kind, answered_on, number, values in rows:
             questionnaire = questionnaire_for(kind, answered_on.year)
-            assignment = assignments.get(number)
-            response = Response(
-                questionnaire=questionnaire, kind=kind, answered_on=answered_on, source=Response.Source.IMPORT
+            # An anonymous response keeps nothing of its assignment (build_response).
+            response = build_response(
+                questionnaire,
+                answered_at=timezone.make_aware(datetime.combine(answered_on, time(12))),
+                assignment=assignments.get(number),
+                source=Response.Source.IMPORT,
             )
-            if assignment is not None:
-                response.consultant_id = assignment.responsible_id
-                response.unit_id = assignment.responsible.unit_id
-                response.organisation_id = assignment.organisation_id
-                response.sector_id = assignment.sector_id
-                response.package_code = assignment.package.code
-                if not questionnaire.anonymous:
-                    response.assignment = assignment
             response.save()
             for key, (value, qtype) in values.items():
                 answers.append(Answer.of(response, key, qtype, value))

@@ -17,6 +17,10 @@ class Kind(models.TextChoices):
     UTBILDNING = "utbildningsutvardering", _("Utbildningsutvärdering")
 
 
+# The surveys whose answers are never linked to the person: the hired candidate's.
+ANONYMOUS_KINDS = (Kind.KANDIDAT,)
+
+
 class Questionnaire(models.Model):
     """One version of a survey kind for a year; a version chooses which question keys it asks."""
 
@@ -25,7 +29,10 @@ class Questionnaire(models.Model):
     title = models.CharField(_("rubrik"), max_length=200)
     intro = models.TextField(_("inledning"), blank=True)
     anonymous = models.BooleanField(
-        _("anonym"), default=False, help_text=_("Svaren kopplas aldrig till den som svarat.")
+        _("anonym"),
+        default=False,
+        editable=False,
+        help_text=_("Svaren kopplas aldrig till den som svarat. Kandidatenkäten är alltid anonym."),
     )
 
     class Meta:
@@ -39,13 +46,11 @@ class Questionnaire(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.year}"
 
-    def clean(self):
-        if self.pk and not self.anonymous:
-            was_anonymous = Questionnaire.objects.filter(pk=self.pk, anonymous=True).exists()
-            if was_anonymous and self.responses.exists():
-                raise ValidationError(
-                    {"anonymous": _("En anonym enkät som har svar kan inte göras icke-anonym.")}
-                )
+    def save(self, *args, **kwargs):
+        # Anonymity belongs to the kind: every version of the candidate survey is anonymous, and
+        # no other is, so a version can never be switched after it has answers.
+        self.anonymous = self.kind in ANONYMOUS_KINDS
+        super().save(*args, **kwargs)
 
 
 class Question(models.Model):
@@ -80,6 +85,27 @@ class Question(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.text[:60]}"
+
+    # Conditions that read the assignment: an anonymous survey may not ask them, since which
+    # questions a response answered would tell how its assignment was run.
+    ASSIGNMENT_CONDITIONS = ("references", "tests", "screening", "search")
+
+    def clean(self):
+        if (
+            self.condition in self.ASSIGNMENT_CONDITIONS
+            and self.questionnaire_id
+            and self.questionnaire.anonymous
+        ):
+            raise ValidationError(
+                {
+                    "condition": _(
+                        "En anonym enkät kan inte ställa frågor utifrån hur uppdraget gjordes: "
+                        "svaren skulle då avslöja vilket uppdrag de gäller."
+                    )
+                }
+            )
+        if self.condition == self.Condition.ANSWER_YES and not self.condition_key:
+            raise ValidationError({"condition_key": _("Ange vilken fråga villkoret gäller.")})
 
     @property
     def scale(self):
@@ -166,12 +192,38 @@ class Invitation(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
 
+class SpentLink(models.Model):
+    """A used link of an anonymous survey, kept apart from its invitation.
+
+    Answering a candidate survey writes nothing on the invitation (not even a row lock): an
+    answered invitation must look exactly like an unanswered one. The link is marked used here by
+    a keyed digest of its token that the invitation's columns cannot be matched to, with the month
+    only, so that the marks can be deleted in bulk once every link they could belong to has expired.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = _("använd anonym länk")
+        verbose_name_plural = _("använda anonyma länkar")
+
+    def __str__(self):
+        return f"Använd länk {self.month:%Y-%m}"
+
+
 class Response(models.Model):
     """One answered survey.
 
     It never refers to the invitation, the person or an e-mail address, and keeps the answer date,
-    not the time. Anonymous (candidate) responses keep only the dimensions the results are broken
-    down by, never the assignment, since an assignment has one hired candidate.
+    not the time. A response to a personal link keeps the first day of the tertial its link was
+    sent in (`sent_in`): response rates count answers by the period their invitations were sent.
+
+    An anonymous (candidate) response keeps less, so that nothing in the database links it to an
+    assignment: the answer month (stored as its first day), the send tertial and the responsible
+    consultant's unit — and the last two only while at least SURVEY_MIN_GROUP invitations share
+    everything kept (surveys.anonymity). Never the assignment, consultant, organisation, sector
+    or package.
     """
 
     class Source(models.TextChoices):
@@ -181,6 +233,7 @@ class Response(models.Model):
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="responses")
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
     answered_on = models.DateField(_("besvarad"), db_index=True)
+    sent_in = models.DateField(_("utskickstertial"), null=True, blank=True)
     assignment = models.ForeignKey(
         Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_responses"
     )
@@ -197,11 +250,27 @@ class Response(models.Model):
         ordering = ["-answered_on", "-id"]
         verbose_name = _("svar")
         verbose_name_plural = _("svar")
+        indexes = [models.Index(fields=["kind", "sent_in"], name="response_kind_sent_in")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="kandidatenkat") | Q(assignment__isnull=True),
                 name="candidate_response_has_no_assignment",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="kandidatenkat")
+                | Q(
+                    consultant__isnull=True,
+                    organisation__isnull=True,
+                    sector__isnull=True,
+                    package_code="",
+                    answered_on__day=1,
+                ),
+                name="candidate_response_is_coarse",
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_in__isnull=True) | Q(sent_in__day=1, sent_in__month__in=[1, 5, 9]),
+                name="response_sent_in_is_a_tertial",
+            ),
         ]
 
     def __str__(self):

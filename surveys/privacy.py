@@ -1,8 +1,9 @@
 """The surveys' personal data and its retention (found by assignments.privacy).
 
-Candidates' names and addresses on invitations are already removed when the survey is answered or
-expires (services._purge_contact_data); this is the backstop for invitations that failed, were
-cancelled or were never sent, and it anonymises customers' addresses after the register's period.
+Candidates' names and addresses on invitations are already removed after the last reminder, at
+expiry or at cancellation (services._purge_contact_data); this is the backstop for invitations that
+failed or were never sent, and it anonymises customers' addresses after the register's period.
+The marks of used anonymous links go in bulk once every link they could belong to has expired.
 """
 
 from datetime import datetime, timedelta
@@ -12,9 +13,10 @@ from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from assignments.periods import month_start
 from assignments.privacy import Holding
 
-from .models import Answer, FollowUpNote, Invitation, Kind
+from .models import Answer, FollowUpNote, Invitation, Kind, SpentLink
 
 CONTACT = ~Q(recipient_name="", email="")
 
@@ -35,8 +37,8 @@ def holdings() -> list[Holding]:
             "Kandidaters namn och e-post på enkätutskick",
             invitations["candidates"],
             day(invitations["oldest_candidate"]),
-            "Raderas när enkäten besvaras eller går ut, senast "
-            f"{settings.RETENTION_CANDIDATE_DAYS} dagar efter utskicket.",
+            "Raderas efter sista påminnelsen, när enkäten går ut eller avbryts (lika för alla, "
+            f"besvarade eller inte), senast {settings.RETENTION_CANDIDATE_DAYS} dagar efter utskicket.",
         ),
         Holding(
             "Beställares namn och e-post på enkätutskick",
@@ -69,7 +71,11 @@ def purge(now: datetime) -> dict[str, int]:
     customers = Invitation.objects.filter(CONTACT, send_at__lt=customer_cutoff).exclude(
         questionnaire__kind=Kind.KANDIDAT
     )
+    # A mark is kept for the month its link was used; links live SURVEY_LINK_DAYS.
+    spent_before = month_start((now - timedelta(days=settings.SURVEY_LINK_DAYS + 31)).date())
+    spent, _ = SpentLink.objects.filter(month__lt=spent_before).delete()
     return {
+        "använda anonyma länkar raderade": spent,
         "kandidaters kontaktuppgifter på utskick raderade": candidates.update(recipient_name="", email=""),
         "beställares kontaktuppgifter på utskick raderade": customers.filter(closed).update(
             recipient_name="", email=""

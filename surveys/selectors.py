@@ -1,21 +1,22 @@
 """Survey results for a period and a filter, computed in SQL with the definitions in metrics.py.
 
-Responses count in the period in which they were answered; response rates count invitations by
-send date. Candidate results of groups smaller than SURVEY_MIN_GROUP are hidden below the whole
-department.
+Responses count in the period in which they were answered; response rates count the invitations
+sent in the period and the responses to them. Below the whole department, candidate results are
+shown only as surveys.anonymity releases them (per unit, ended periods, no group of fewer than
+SURVEY_MIN_GROUP computable).
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
 from django.db.models import Count, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 
 from assignments.periods import Period
 
 from . import metrics
-from .models import Answer, FollowUp, Invitation, Kind, Question, Questionnaire, Response
+from .anonymity import SENT_STATES, SHOWN, CandidateDisclosure, Release
+from .models import ANONYMOUS_KINDS, Answer, FollowUp, Invitation, Kind, Question, Questionnaire, Response
 from .questionnaires import published, published_history, question_specs
 
 
@@ -31,6 +32,11 @@ class ResultFilter:
     def narrows(self) -> bool:
         """True when the results are a breakdown below the whole department."""
         return any([self.unit, self.consultant, self.organisation, self.sector, self.package])
+
+    @property
+    def below_unit(self) -> bool:
+        """True when the filter names more than a unit: anonymous responses do not keep it."""
+        return any([self.consultant, self.organisation, self.sector, self.package])
 
     def responses_q(self) -> Q:
         q = Q()
@@ -71,9 +77,19 @@ class KindResult:
     response_rate: float | None
     questions: list = field(default_factory=list)
     hidden: bool = False
+    hidden_reason: str = ""
     nps: metrics.NpsCounts | None = None
     pooled_mean: float | None = None
     share_satisfied: float | None = None
+
+
+def release_of(kind: str, period: Period, flt: "ResultFilter", disclosure=None) -> Release:
+    """Whether the results of `kind` for the period and filter may be shown at all."""
+    if kind not in ANONYMOUS_KINDS or not flt.narrows:
+        return SHOWN
+    if flt.below_unit:
+        return Release(False, "filter")
+    return (disclosure or CandidateDisclosure(period.year)).release(flt.unit, period)
 
 
 def responses_in(period: Period, kind: str, flt: ResultFilter):
@@ -83,20 +99,35 @@ def responses_in(period: Period, kind: str, flt: ResultFilter):
 
 
 def response_rates(period: Period, kinds, flt: ResultFilter) -> dict[str, tuple[int, int]]:
-    """kind → (sent, answered) of the personal invitations sent in the period, in one query."""
-    rows = (
+    """kind → (sent, answered): the personal invitations sent in the period, and the responses to
+    them, counted on the responses by the tertial their link was sent in (an anonymous survey's
+    invitation does not know whether it was answered). Two queries."""
+    kinds = list(kinds)
+    sent = (
         Invitation.objects.filter(
-            questionnaire__kind__in=list(kinds),
+            questionnaire__kind__in=kinds,
             shared=False,
             sent_at__gte=period.moments[0],
             sent_at__lt=period.moments[1],
-            status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED, Invitation.Status.EXPIRED],
+            status__in=SENT_STATES,
         )
         .filter(flt.invitations_q())
         .values("questionnaire__kind")
-        .annotate(sent=Count("id"), answered=Count("id", filter=Q(status=Invitation.Status.ANSWERED)))
+        .annotate(n=Count("id"))
     )
-    return {row["questionnaire__kind"]: (row["sent"], row["answered"]) for row in rows}
+    answered = (
+        Response.objects.filter(kind__in=kinds, sent_in__range=(period.start, period.end))
+        .filter(flt.responses_q())
+        .values("kind")
+        .annotate(n=Count("id"))
+    )
+    rates = {row["questionnaire__kind"]: (row["n"], 0) for row in sent}
+    for row in answered:
+        rates[row["kind"]] = (rates.get(row["kind"], (0, 0))[0], row["n"])
+    for kind in set(rates) & set(ANONYMOUS_KINDS):
+        if flt.below_unit:
+            del rates[kind]  # its responses keep no consultant, organisation, sector or package
+    return rates
 
 
 def response_rate_counts(period: Period, kind: str, flt: ResultFilter) -> tuple[int, int]:
@@ -140,7 +171,7 @@ def per_question(responses) -> dict[str, dict]:
     return {row["question_key"]: row for row in answer_stats(responses, "question_key", "type")}
 
 
-def kind_result(period: Period, kind: str, flt: ResultFilter) -> KindResult:
+def kind_result(period: Period, kind: str, flt: ResultFilter, disclosure=None) -> KindResult:
     responses = responses_in(period, kind, flt)
     count = responses.count()
     sent, answered = response_rate_counts(period, kind, flt)
@@ -152,10 +183,13 @@ def kind_result(period: Period, kind: str, flt: ResultFilter) -> KindResult:
         answered=answered,
         response_rate=metrics.response_rate(answered, sent),
     )
-    anonymous = kind == Kind.KANDIDAT
-    if anonymous and flt.narrows and count < settings.SURVEY_MIN_GROUP:
-        result.hidden = True
+    release = release_of(kind, period, flt, disclosure)
+    if not release.shown:
+        result.hidden, result.hidden_reason = True, release.message
         return result
+    narrowed = kind in ANONYMOUS_KINDS and flt.narrows
+    if narrowed:
+        disclosure = disclosure or CandidateDisclosure(period.year)
     stats = per_question(responses)
     asked, every = question_texts(kind, period.year)
     # The year's questions in order, then any other key that has answers (imported, retired).
@@ -164,6 +198,10 @@ def kind_result(period: Period, kind: str, flt: ResultFilter) -> KindResult:
         text, qtype = asked.get(key) or every.get(key) or (key, stats[key]["type"])
         row = stats.get(key)
         entry = {"key": key, "text": text, "type": qtype, "count": row["count"] if row else 0}
+        if narrowed and not disclosure.release(flt.unit, period, key).shown:
+            entry["hidden"] = True
+            result.questions.append(entry)
+            continue
         if row and qtype in ("scale", "nps"):
             entry["mean"] = metrics.mean_from_sum(row["total"], row["count"])
             entry["share_satisfied"] = metrics.share_from_counts(row["satisfied"], row["count"])
@@ -201,7 +239,11 @@ def comments(period: Period, kinds, flt: ResultFilter, limit: int = 200):
 
 
 def year_over_year(kind: str, flt: ResultFilter, until_year: int) -> dict:
-    """Per question and year: the system's own mean/share, or the published figure before it."""
+    """Per question and year: the system's own mean/share, or the published figure before it.
+
+    Anonymous results are compared for the whole department only."""
+    if kind in ANONYMOUS_KINDS and flt.narrows:
+        return {"years": [], "rows": []}
     own = (
         Answer.objects.filter(response__kind=kind, response__in=Response.objects.filter(flt.responses_q()))
         .exclude(type=Question.Type.TEXT)
@@ -280,11 +322,12 @@ class Headline:
     share_satisfied: float | None = None
     mean: float | None = None
     hidden: bool = False
+    hidden_reason: str = ""
 
 
 def headlines(period: Period, flt: ResultFilter, kinds=None) -> dict[str, Headline]:
-    """Per kind: responses, response rate, NPS, share satisfied and the headline mean, in three
-    queries, with the same definitions and the same small-group rule as kind_result()."""
+    """Per kind: responses, response rate, NPS, share satisfied and the headline mean, in four
+    queries, with the same definitions and the same release rules as kind_result()."""
     kinds = list(kinds or Kind.values)
     result = {kind: Headline(kind=kind, label=Kind(kind).label) for kind in kinds}
     for kind, (sent, answered) in response_rates(period, kinds, flt).items():
@@ -311,10 +354,17 @@ def headlines(period: Period, flt: ResultFilter, kinds=None) -> dict[str, Headli
             head.mean = metrics.mean_from_sum(row["total"], row["count"])
     if Kind.KUND in result and Kind.KUND in pooled:
         result[Kind.KUND].mean = metrics.mean_from_sum(*pooled[Kind.KUND])
+    disclosure = None
     for head in result.values():
-        if head.kind == Kind.KANDIDAT and flt.narrows and head.responses < settings.SURVEY_MIN_GROUP:
-            head.hidden = True
+        if head.kind not in ANONYMOUS_KINDS or not flt.narrows:
+            continue
+        disclosure = disclosure or CandidateDisclosure(period.year)
+        release = release_of(head.kind, period, flt, disclosure)
+        if not release.shown:
+            head.hidden, head.hidden_reason = True, release.message
             head.nps = head.share_satisfied = head.mean = None
+        elif not disclosure.release(flt.unit, period, MAIN_QUESTION[head.kind]).shown:
+            head.mean = None
     return result
 
 

@@ -9,23 +9,35 @@ import hashlib
 import hmac
 import logging
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assignments.models import Assignment, User
+from assignments.periods import month_start, tertial_start
 from assignments.permissions import can_edit_assignment
 from rekrytering.celery import enqueue_on_commit
 
-from .models import Answer, FollowUp, FollowUpNote, Invitation, Kind, Question, Questionnaire, Response
+from .anonymity import coarse_dimensions
+from .models import (
+    Answer,
+    FollowUp,
+    FollowUpNote,
+    Invitation,
+    Kind,
+    Question,
+    Questionnaire,
+    Response,
+    SpentLink,
+)
 from .questionnaires import seed_questionnaire
 
 log = logging.getLogger(__name__)
@@ -48,6 +60,12 @@ def _arm_token(invitation: Invitation) -> str:
     token = token_for(invitation)
     invitation.token_hash = Invitation.hash_token(token)
     return token
+
+
+def spent_digest(token: str) -> str:
+    """The mark of a used anonymous link: keyed, so that it cannot be matched to an invitation's
+    stored token hash."""
+    return hmac.new(settings.SECRET_KEY.encode(), f"spent-link:{token}".encode(), hashlib.sha256).hexdigest()
 
 
 def survey_url(token: str) -> str:
@@ -184,7 +202,11 @@ def record_send_failure(invitation_id: int, error: Exception, *, final: bool) ->
 
 
 def send_reminder(invitation_id: int, *, now: datetime | None = None) -> bool:
-    """Send the next reminder if one is due and the invitation is unanswered. Once per step."""
+    """Send the next reminder if one is due and the invitation is unanswered. Once per step.
+
+    An anonymous survey's invitation does not know whether it was answered, so every candidate
+    gets the reminders; the e-mail thanks those who have already answered.
+    """
     now = now or timezone.now()
     steps = settings.SURVEY_REMINDER_DAYS
     with transaction.atomic():
@@ -207,6 +229,9 @@ def send_reminder(invitation_id: int, *, now: datetime | None = None) -> bool:
         invitation.last_reminder_at = now
         invitation.save(update_fields=["reminders_sent", "last_reminder_at"])
         _message(invitation, token_for(invitation), reminder=True).send()
+        if invitation.reminders_sent >= len(steps):
+            # Nothing more will be sent: a candidate's address is not needed any longer.
+            _purge_contact_data(invitation)
     return True
 
 
@@ -259,7 +284,9 @@ def expire_invitations(now: datetime | None = None) -> int:
 
 
 def _purge_contact_data(invitation: Invitation) -> None:
-    """Candidate names and e-mails are kept only until the candidate survey is answered or expired."""
+    """Candidate names and e-mails are kept only while the candidate survey may still be e-mailed:
+    until its last reminder, its expiry or its cancellation — the same for every candidate, since
+    purging at the answer would tell which candidates answered."""
     if invitation.questionnaire.kind != Kind.KANDIDAT:
         return
     Invitation.objects.filter(pk=invitation.pk).update(recipient_name="", email="")
@@ -340,22 +367,37 @@ def resend_invitation(invitation: Invitation, *, by: User, email: str) -> Invita
 # --- Answering ----------------------------------------------------------------------------
 
 
-def find_open_invitation(token: str, *, lock: bool = False) -> Invitation | None:
-    """The invitation a token opens, if it can still be answered; None for unknown, used or expired."""
+def find_open_invitation(token: str, *, lock: bool = False, now: datetime | None = None) -> Invitation | None:
+    """The invitation a token opens, if it can still be answered; None for unknown, used or expired.
+
+    `lock` locks a non-anonymous invitation for the answer. An anonymous one is never locked:
+    a row lock leaves the locking transaction's id on the row, which would match the response's.
+    """
     if not token or len(token) > 100:
         return None
-    qs = Invitation.objects.select_related("questionnaire", "assignment")
-    if lock:
-        qs = qs.select_for_update(of=("self",))
+    now = now or timezone.now()
+    qs = Invitation.objects.select_related("questionnaire", "assignment__responsible")
     invitation = qs.filter(token_hash=Invitation.hash_token(token), status=Invitation.Status.SENT).first()
-    if invitation is None or (invitation.expires_at and invitation.expires_at <= timezone.now()):
+    if invitation is None or (invitation.expires_at and invitation.expires_at <= now):
         return None
+    if _answers_anonymously(invitation):
+        if SpentLink.objects.filter(digest=spent_digest(token)).exists():
+            return None
+    elif lock:
+        invitation = (
+            qs.select_for_update(of=("self",)).filter(pk=invitation.pk, status=Invitation.Status.SENT).first()
+        )
     return invitation
 
 
+def _answers_anonymously(invitation: Invitation) -> bool:
+    return invitation.questionnaire.anonymous and not invitation.shared
+
+
 def questions_for(invitation: Invitation) -> list[Question]:
-    """The questions this invitation asks: conditions on the assignment are applied here."""
-    assignment = invitation.assignment
+    """The questions this invitation asks: conditions on the assignment are applied here (never
+    for an anonymous survey, whose answered questions would otherwise describe the assignment)."""
+    assignment = None if invitation.questionnaire.anonymous else invitation.assignment
     flags = {
         Question.Condition.REFERENCES: bool(assignment and assignment.references_checked),
         Question.Condition.TESTS: bool(assignment and assignment.psychometric_tests),
@@ -407,35 +449,89 @@ def validate_answers(questions: list[Question], data) -> tuple[dict, dict]:
     return values, errors
 
 
-def submit_response(token: str, data) -> tuple[Response | None, dict]:
-    """Store one response for the link, once: the invitation is locked while it is used."""
+def submit_response(token: str, data, *, now: datetime | None = None) -> tuple[Response | None, dict]:
+    """Store one response for the link, once.
+
+    A personal link of an ordinary survey is locked while it is used and then marked answered.
+    An anonymous survey's link is marked used only in SpentLink, whose unique digest lets one of
+    two simultaneous answers through: its invitation is left exactly as it was.
+    """
+    now = now or timezone.now()
+    refused = {"__all__": _("Länken kan inte användas.")}
+    invitation = find_open_invitation(token, now=now)
+    if invitation is None:
+        return None, refused
+    questions = questions_for(invitation)
+    values, errors = validate_answers(questions, data)
+    if errors:
+        return None, errors
+    if _answers_anonymously(invitation):
+        try:
+            with transaction.atomic():
+                month = month_start(timezone.localdate(now))
+                SpentLink.objects.create(digest=spent_digest(token), month=month)
+                response = create_response(
+                    invitation.questionnaire, values, questions, invitation=invitation, answered_at=now
+                )
+        except IntegrityError:
+            return None, refused
+        return response, {}
     with transaction.atomic():
-        invitation = find_open_invitation(token, lock=True)
+        invitation = find_open_invitation(token, lock=True, now=now)
         if invitation is None:
-            return None, {"__all__": _("Länken kan inte användas.")}
-        questions = questions_for(invitation)
-        values, errors = validate_answers(questions, data)
-        if errors:
-            return None, errors
+            return None, refused
         response = create_response(
             invitation.questionnaire,
             values,
             questions,
+            invitation=invitation,
             assignment=invitation.assignment,
-            answered_on=timezone.localdate(),
+            answered_at=now,
         )
+        invitation.answer_count += 1
         if invitation.shared:
-            invitation.answer_count += 1
             invitation.save(update_fields=["answer_count"])
         else:
             invitation.status = Invitation.Status.ANSWERED
-            invitation.answer_count = 1
-            # An anonymous invitation keeps only that it was answered, not when.
-            if not invitation.questionnaire.anonymous:
-                invitation.answered_on = response.answered_on
+            invitation.answered_on = response.answered_on
             invitation.save(update_fields=["status", "answer_count", "answered_on"])
-            _purge_contact_data(invitation)
     return response, {}
+
+
+def build_response(
+    questionnaire: Questionnaire,
+    *,
+    answered_at: datetime,
+    invitation: Invitation | None = None,
+    assignment: Assignment | None = None,
+    source=Response.Source.WEB,
+) -> Response:
+    """An unsaved response with what it keeps of its link and assignment.
+
+    Every response answered through a personal link keeps the tertial the link was sent in.
+    An anonymous one keeps only what surveys.anonymity allows; the others keep the breakdown
+    dimensions of their assignment as it was when answered.
+    """
+    response = Response(
+        questionnaire=questionnaire,
+        kind=questionnaire.kind,
+        answered_on=timezone.localdate(answered_at),
+        source=source,
+    )
+    if questionnaire.anonymous:
+        for name, value in coarse_dimensions(invitation, answered_at).items():
+            setattr(response, name, value)
+        return response
+    if invitation is not None and not invitation.shared and invitation.sent_at:
+        response.sent_in = tertial_start(timezone.localdate(invitation.sent_at))
+    if assignment is not None:
+        response.assignment = assignment
+        response.consultant_id = assignment.responsible_id
+        response.unit_id = assignment.responsible.unit_id if assignment.responsible_id else None
+        response.organisation_id = assignment.organisation_id
+        response.sector_id = assignment.sector_id
+        response.package_code = assignment.package.code
+    return response
 
 
 def create_response(
@@ -443,22 +539,15 @@ def create_response(
     values: dict,
     questions: list[Question],
     *,
-    assignment: Assignment | None,
-    answered_on: date,
+    answered_at: datetime,
+    invitation: Invitation | None = None,
+    assignment: Assignment | None = None,
     source=Response.Source.WEB,
 ) -> Response:
-    """A response with its answers; anonymous ones keep only the breakdown dimensions."""
-    response = Response(
-        questionnaire=questionnaire, kind=questionnaire.kind, answered_on=answered_on, source=source
+    """A response with its answers (and a follow-up for a dissatisfied customer)."""
+    response = build_response(
+        questionnaire, answered_at=answered_at, invitation=invitation, assignment=assignment, source=source
     )
-    if assignment is not None:
-        response.consultant_id = assignment.responsible_id
-        response.unit_id = assignment.responsible.unit_id if assignment.responsible_id else None
-        response.organisation_id = assignment.organisation_id
-        response.sector_id = assignment.sector_id
-        response.package_code = assignment.package.code
-        if not questionnaire.anonymous:
-            response.assignment = assignment
     response.save()
     by_key = {q.key: q for q in questions}
     Answer.objects.bulk_create(

@@ -17,6 +17,14 @@ from tests.factories import AssignmentFactory, PackageFactory, PriceListFactory
 LINK = re.compile(r"https?://[^\s]+/enkat/([A-Za-z0-9_-]+)/")
 
 
+@pytest.fixture(autouse=True)
+def _april_2026():
+    """The assignments close on 2026-04-20, and the clock stands there unless a test moves it: the
+    match survey falls due six months after the start (December 2026), not on the day tests run."""
+    with freeze_time("2026-04-20 10:00:00", tick=True):
+        yield
+
+
 @pytest.fixture
 def closed_hire(db, konsult, chef):
     price_list = PriceListFactory(year=2026)
@@ -185,32 +193,39 @@ def test_candidate_response_is_anonymous_and_contact_data_purged(client, closed_
     close(closed_hire, konsult)
     for pk in services.due_invitation_ids():
         services.send_invitation(pk)
+    invitation = Invitation.objects.get(questionnaire__kind="kandidatenkat")
+    before = Invitation.objects.filter(pk=invitation.pk).values().get()
     token = token_of(next(m for m in mail.outbox if m.to == ["kim@example.org"]))
-    data = {
-        key: "ja"
-        for key in [
-            "info_intervju",
-            "info_kbr",
-            "annons_sprak",
-            "info_motsvarade",
-            "rattvisande_bild",
-            "tidseffektiv",
-            "tillracklig_info",
-            "icke_diskriminerande",
-            "kontakt_konsult",
-            "tester_genomforda",
-            "tester_info",
-        ]
-    }
+    data = {key: "ja" for key in CANDIDATE_YES_NO}
     data["helhetsomdome"] = "10"
-    assert client.post(reverse("survey-answer", args=[token]), data).status_code == 302
+    with freeze_time("2026-04-23 15:12:00"):
+        assert client.post(reverse("survey-answer", args=[token]), data).status_code == 302
+        # The link is used up, and says so no differently from a wrong one.
+        again = client.post(reverse("survey-answer", args=[token]), data)
+        assert again.status_code == 404
     response = Response.objects.get(kind="kandidatenkat")
     assert response.assignment_id is None
+    assert (response.consultant_id, response.organisation_id, response.sector_id, response.package_code) == (
+        None,
+        None,
+        None,
+        "",
+    )
+    assert response.answered_on == date(2026, 4, 1)  # the month only
     field_names = {f.name for f in Response._meta.get_fields()}
     assert not field_names & {"invitation", "email", "candidate", "recipient_name"}
-    invitation = Invitation.objects.get(questionnaire__kind="kandidatenkat")
+    # The invitation is exactly as it was: answered or not, it looks the same.
+    assert Invitation.objects.filter(pk=invitation.pk).values().get() == before
+    assert before["status"] == "sent" and before["email"] == "kim@example.org"
+    # The address goes after the last reminder, as every candidate's does.
+    with freeze_time("2026-05-04 11:00:00"):
+        for pk in services.due_reminder_ids():
+            services.send_reminder(pk)
+        for pk in services.due_reminder_ids():
+            services.send_reminder(pk)
+    invitation.refresh_from_db()
     assert (invitation.status, invitation.email, invitation.recipient_name, invitation.answered_on) == (
-        "answered",
+        "sent",
         "",
         "",
         None,
@@ -218,6 +233,23 @@ def test_candidate_response_is_anonymous_and_contact_data_purged(client, closed_
     closed_hire.refresh_from_db()
     assert (closed_hire.candidate_name, closed_hire.candidate_email) == ("", "")
     assert not Assignment.history.filter(id=closed_hire.pk, candidate_email="kim@example.org").exists()
+    reminders = [m for m in mail.outbox if m.to == ["kim@example.org"] and m.subject.startswith("Påminnelse")]
+    assert len(reminders) == 2 and "Har du svarat: tack!" in reminders[0].body
+
+
+CANDIDATE_YES_NO = [
+    "info_intervju",
+    "info_kbr",
+    "annons_sprak",
+    "info_motsvarade",
+    "rattvisande_bild",
+    "tidseffektiv",
+    "tillracklig_info",
+    "icke_diskriminerande",
+    "kontakt_konsult",
+    "tester_genomforda",
+    "tester_info",
+]
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
 import io
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -40,7 +41,14 @@ def test_good_file(assignment):
         "kommentar": None,
     }
     candidate = Response.objects.get(kind="kandidatenkat")
-    assert candidate.assignment is None and candidate.consultant == assignment.responsible
+    # Anonymous: nothing of the assignment the file names, and the month only.
+    assert (candidate.assignment, candidate.consultant, candidate.unit, candidate.package_code) == (
+        None,
+        None,
+        None,
+        "",
+    )
+    assert candidate.answered_on == date(2024, 3, 1)
     assert Answer.objects.get(response=candidate, question_key="info_kbr").yes is True
 
 

@@ -2,24 +2,31 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from freezegun import freeze_time
 
 from assignments.periods import period
 from surveys import selectors
 from surveys.models import Answer, FollowUp, Kind, Response
 from surveys.questionnaires import seed_questionnaire
-from tests.factories import AssignmentFactory, PackageFactory, PriceListFactory, UserFactory
+from tests.factories import AssignmentFactory, PackageFactory, PriceListFactory, UnitFactory, UserFactory
 
 
-def respond(kind, answered_on, values, *, assignment=None, consultant=None):
+def respond(kind, answered_on, values, *, assignment=None, consultant=None, unit=None):
     questionnaire = seed_questionnaire(kind, answered_on.year)
     types = {q.key: q.type for q in questionnaire.questions.all()}
-    response = Response.objects.create(
-        questionnaire=questionnaire,
-        kind=kind,
-        answered_on=answered_on,
-        assignment=None if questionnaire.anonymous else assignment,
-        consultant=consultant or (assignment.responsible if assignment else None),
-    )
+    if questionnaire.anonymous:
+        # What an anonymous response keeps: the answer month and perhaps the unit.
+        response = Response.objects.create(
+            questionnaire=questionnaire, kind=kind, answered_on=answered_on.replace(day=1), unit=unit
+        )
+    else:
+        response = Response.objects.create(
+            questionnaire=questionnaire,
+            kind=kind,
+            answered_on=answered_on,
+            assignment=assignment,
+            consultant=consultant or (assignment.responsible if assignment else None),
+        )
     for key, value in values.items():
         t = types[key]
         Answer.objects.create(
@@ -59,23 +66,34 @@ def test_customer_figures_as_defined(assignment):
 
 
 @pytest.mark.django_db
-def test_candidate_small_groups_hidden_below_department(assignment, konsult):
+@freeze_time("2026-06-10")
+def test_candidate_results_below_department_only_per_unit_for_ended_periods(konsult):
+    one, two = UnitFactory(name="Enhet 1"), UnitFactory(name="Enhet 2")
     for day in range(1, 5):
-        respond(
-            Kind.KANDIDAT, date(2026, 2, day), {"helhetsomdome": 9, "info_kbr": True}, assignment=assignment
-        )
-    whole = selectors.kind_result(period(2026, "cum1"), Kind.KANDIDAT, selectors.ResultFilter())
-    assert not whole.hidden and whole.responses == 4
-    mine = selectors.kind_result(
-        period(2026, "cum1"), Kind.KANDIDAT, selectors.ResultFilter(consultant=konsult.pk)
-    )
-    assert mine.hidden and mine.questions == []
-    respond(Kind.KANDIDAT, date(2026, 2, 9), {"helhetsomdome": 7}, assignment=assignment)
-    mine = selectors.kind_result(
-        period(2026, "cum1"), Kind.KANDIDAT, selectors.ResultFilter(consultant=konsult.pk)
-    )
-    assert not mine.hidden
-    assert next(q for q in mine.questions if q["key"] == "helhetsomdome")["mean"] == 8.6
+        respond(Kind.KANDIDAT, date(2026, 2, day), {"helhetsomdome": 9, "info_kbr": True}, unit=one)
+    for day in range(1, 7):
+        respond(Kind.KANDIDAT, date(2026, 3, day), {"helhetsomdome": 6, "info_kbr": False}, unit=two)
+    t1 = period(2026, "cum1")
+    whole = selectors.kind_result(t1, Kind.KANDIDAT, selectors.ResultFilter())
+    assert not whole.hidden and whole.responses == 10
+    # Never per consultant (the responses do not keep one).
+    mine = selectors.kind_result(t1, Kind.KANDIDAT, selectors.ResultFilter(consultant=konsult.pk))
+    assert mine.hidden and mine.questions == [] and "per enhet" in mine.hidden_reason
+    assert mine.response_rate is None
+    # Unit 1 has 4 answers: hidden. Unit 2 has 6, but the department minus unit 2 is unit 1's 4.
+    for unit in (one, two):
+        result = selectors.kind_result(t1, Kind.KANDIDAT, selectors.ResultFilter(unit=unit.pk))
+        assert result.hidden and "Färre än 5" in result.hidden_reason
+    respond(Kind.KANDIDAT, date(2026, 4, 9), {"helhetsomdome": 7}, unit=one)
+    for unit, mean in ((one, 8.6), (two, 6.0)):
+        result = selectors.kind_result(t1, Kind.KANDIDAT, selectors.ResultFilter(unit=unit.pk))
+        assert not result.hidden
+        assert next(q for q in result.questions if q["key"] == "helhetsomdome")["mean"] == mean
+        # info_kbr: unit 1 answered it 4 times, so neither unit's share is shown.
+        assert next(q for q in result.questions if q["key"] == "info_kbr").get("hidden")
+    # The current tertial is not shown per unit while it runs.
+    ongoing = selectors.kind_result(period(2026, "cum2"), Kind.KANDIDAT, selectors.ResultFilter(unit=one.pk))
+    assert ongoing.hidden and "när perioden är slut" in ongoing.hidden_reason
 
 
 @pytest.mark.django_db

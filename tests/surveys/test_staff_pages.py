@@ -132,8 +132,22 @@ def test_anonymous_questionnaire_with_answers_stays_anonymous(db):
     assert version.anonymous
     Response.objects.create(questionnaire=version, kind="kandidatenkat", answered_on=date(2026, 3, 1))
     version.anonymous = False
-    with pytest.raises(ValidationError):
-        version.full_clean()
+    version.save()
+    version.refresh_from_db()
+    assert version.anonymous  # anonymity belongs to the kind
+    customer = seed_questionnaire("kundenkat", 2026)
+    customer.anonymous = True
+    customer.save()
+    customer.refresh_from_db()
+    assert not customer.anonymous
+
+
+@pytest.mark.django_db
+def test_anonymous_questionnaire_cannot_ask_by_the_assignment(db):
+    version = seed_questionnaire("kandidatenkat", 2026)
+    question = Question(questionnaire=version, key="ny", type="yesno", text="Ny?", condition="tests")
+    with pytest.raises(ValidationError, match="anonym enkät"):
+        question.full_clean()
 
 
 @pytest.mark.django_db

@@ -1,0 +1,277 @@
+"""What an anonymous (candidate) response keeps, and which of its groups may be shown.
+
+Two promises, kept by construction rather than by hiding things on the pages:
+
+1. **Nothing stored links a candidate's answers to an assignment** (k-anonymity, k =
+   SURVEY_MIN_GROUP). Answering writes nothing on the invitation (see services.submit_response);
+   the response keeps its answer month and, when it is safe, the tertial its link was sent in and
+   the responsible consultant's unit. "Safe" means that at the moment of answering, every group of
+   links that could have been answered that month and shares what the response keeps holds at
+   least k links. The decisions look at every group, not only the respondent's own, so that a
+   response stored without something does not give it away by being stored without it
+   (`coarsen`, `counted_unit`).
+
+2. **No group of fewer than k candidates can be rebuilt from what is shown** (secondary
+   suppression). Below the department, candidate results are shown per unit only (never per
+   consultant, organisation, sector or package: the responses do not keep them), only for
+   periods that have ended (so that they do not change from one day to the next), and only when
+   no combination of the shown figures — the department's, every unit's, every period's of the
+   year — singles out fewer than k responses. The check is exact: the shown figures are sums over
+   groups of responses, so a group can be rebuilt exactly when its indicator vector lies in the
+   span of the shown groups' vectors; we look for such a group among the small cells.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+from itertools import combinations
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assignments.periods import Period, month_moments, month_start, period, tertial_of, tertial_start
+
+from .models import Answer, Invitation, Kind, Question, Response
+
+# Links that may have been answered: everything that was sent, whatever happened to it since.
+SENT_STATES = (Invitation.Status.SENT, Invitation.Status.ANSWERED, Invitation.Status.EXPIRED)
+
+
+def _safe(counts) -> bool:
+    k = settings.SURVEY_MIN_GROUP
+    return all(n >= k for n in counts if n)
+
+
+def coarsen(peers, unit_id, sent_on: date) -> tuple[date | None, int | None]:
+    """(sent_in, unit) an anonymous response may keep, from its link's unit and send date and the
+    (unit, send date) of every link that could have been answered in the same month (its peers).
+
+    The send tertial is kept when every send tertial's group of peers is empty or holds at least
+    k links; the unit by `counted_unit` within the response's own send tertial. Pure, so that the
+    data migration applies the very same rule.
+    """
+    cells = Counter((unit, tertial_start(sent)) for unit, sent in peers)
+    per_tertial = Counter()
+    for (_unit, sent_in), n in cells.items():
+        per_tertial[sent_in] += n
+    if not _safe(per_tertial.values()):
+        return None, None
+    sent_in = tertial_start(sent_on)
+    return sent_in, counted_unit(unit_id, {unit: n for (unit, t), n in cells.items() if t == sent_in})
+
+
+def counted_unit(unit_id: int | None, open_links: dict) -> int | None:
+    """The unit a response is counted for, given the open links per unit (None: staff without a
+    unit) that share everything else it keeps.
+
+    Units with at least k links keep their own. The rest (staff without a unit, units with 1…k−1
+    links) are pooled without a unit — and when that pool would hold fewer than k links, it is
+    counted with the largest unit instead, so that no group of fewer than k is ever told apart:
+    a response without a unit must not give away that it came from the department head's odd
+    assignment. That largest unit's results then include a few foreign answers.
+    """
+    k = settings.SURVEY_MIN_GROUP
+    pooled = {unit for unit, n in open_links.items() if unit is None or n < k}
+    size = sum(open_links[unit] for unit in pooled)
+    own = None if unit_id in pooled else unit_id
+    if 0 < size < k:
+        units = [unit for unit in open_links if unit not in pooled]
+        if units:
+            largest = max(units, key=lambda unit: (open_links[unit], -unit))
+            return largest if unit_id in pooled else own
+    return own
+
+
+def coarse_dimensions(invitation: Invitation | None, answered_at: datetime) -> dict:
+    """The fields an anonymous response to `invitation`, answered at `answered_at`, keeps."""
+    answered_on = month_start(timezone.localdate(answered_at))
+    kept = {"answered_on": answered_on, "sent_in": None, "unit_id": None}
+    if invitation is None or invitation.shared or invitation.sent_at is None:
+        return kept
+    first, _after = month_moments(answered_on)
+    peers = Invitation.objects.filter(
+        questionnaire_id=invitation.questionnaire_id,
+        shared=False,
+        status__in=SENT_STATES,
+        sent_at__lte=answered_at,
+        expires_at__gt=first,
+    ).values_list("assignment__responsible__unit_id", "sent_at")
+    assignment = invitation.assignment
+    kept["sent_in"], kept["unit_id"] = coarsen(
+        ((unit, timezone.localdate(sent)) for unit, sent in peers),
+        assignment.responsible.unit_id if assignment is not None else None,
+        timezone.localdate(invitation.sent_at),
+    )
+    return kept
+
+
+# --- Which candidate figures may be shown below the department ------------------------------
+
+
+@dataclass(frozen=True)
+class Release:
+    shown: bool
+    reason: str = ""  # "filter", "ongoing" or "small" when not shown
+
+    @property
+    def message(self) -> str:
+        return str(REASONS.get(self.reason, "")) % {"k": settings.SURVEY_MIN_GROUP}
+
+
+REASONS = {
+    "filter": _(
+        "Kandidatenkäten redovisas bara för hela avdelningen och per enhet, så att ingen kandidat "
+        "kan identifieras."
+    ),
+    "ongoing": _(
+        "Kandidatenkäten redovisas per enhet först när perioden är slut, så att ingen kandidat kan "
+        "identifieras genom att resultaten jämförs från dag till dag."
+    ),
+    "small": _(
+        "Färre än %(k)s svar i enheten, eller i resten av avdelningen, för perioden eller för en "
+        "jämförelse med andra perioder: resultaten visas inte, så att ingen kandidat kan identifieras."
+    ),
+}
+
+SHOWN = Release(True)
+
+# Each period code as the tertials it sums; the department's figures are always shown.
+PERIOD_TERTIALS = {"T1": (1,), "cum1": (1,), "T2": (2,), "T3": (3,), "cum2": (1, 2), "year": (1, 2, 3)}
+# When a combination must lose a figure, the single tertials T2 and T3 go first: the city's
+# reports are cumulative (T1, January–August, the year).
+DROP_ORDER = {"T3": 0, "T2": 1, "T1": 2, "cum1": 2, "cum2": 3, "year": 4}
+RESPONSES = "__responses__"
+
+
+def _in_span(sizes: dict, groups: list[frozenset], target: frozenset) -> bool:
+    """Whether the sums over `target` follow from the sums over `groups` (cells of size 0 aside)."""
+    cells = sorted(cell for cell, n in sizes.items() if n)
+    rows = [[1.0 if cell in group else 0.0 for cell in cells] for group in groups]
+    rows = [row for row in rows if any(row)]
+    if not rows:
+        return False
+    matrix = np.array(rows)
+    wanted = np.array([[1.0 if cell in target else 0.0 for cell in cells]])
+    return np.linalg.matrix_rank(np.vstack([matrix, wanted])) == np.linalg.matrix_rank(matrix)
+
+
+def small_group(sizes: dict, shown_groups: list[frozenset]) -> frozenset | None:
+    """A group of 1…k−1 responses, below the department, whose sums can be computed from the
+    shown groups (each a set of cells), or None.
+
+    Cells of size 0 are left out: they add nothing to any sum. A group made only of whole
+    tertials of the department is the department's own figure and is shown anyway.
+    """
+    k = settings.SURVEY_MIN_GROUP
+    cells = [cell for cell, n in sizes.items() if n]
+    by_tertial = defaultdict(set)
+    for cell in cells:
+        by_tertial[cell[1]].add(cell)
+    small = sorted((cell for cell in cells if sizes[cell] < k), key=str)
+    for size in range(1, len(small) + 1):
+        for group in combinations(small, size):
+            if sum(sizes[cell] for cell in group) >= k:
+                continue
+            chosen = frozenset(group)
+            if all(by_tertial[t] <= chosen for t in {cell[1] for cell in chosen}):
+                continue  # whole tertials of the department
+            if _in_span(sizes, shown_groups, chosen):
+                return chosen
+    return None
+
+
+def released(sizes: dict, department: list[frozenset], candidates: dict) -> set:
+    """The keys of `candidates` (key → group of cells) that can be shown beside the department's
+    groups without any small group becoming computable.
+
+    Groups of fewer than k are held back first (primary suppression); then, while a small group
+    can still be computed, the figure whose holding back stops it goes too (secondary), single
+    tertials before cumulative periods, smaller before larger.
+    """
+    k = settings.SURVEY_MIN_GROUP
+
+    def total(group):
+        return sum(sizes.get(cell, 0) for cell in group)
+
+    shown = {key: group for key, group in candidates.items() if total(group) == 0 or total(group) >= k}
+    while True:
+        leak = small_group(sizes, department + list(shown.values()))
+        if leak is None:
+            return set(shown)
+        order = sorted(shown, key=lambda key: (DROP_ORDER[key[1]], total(shown[key]), str(key)))
+        for key in order:
+            rest = [group for other, group in shown.items() if other != key]
+            if not _in_span(sizes, department + rest, leak):
+                break
+        else:
+            key = order[0]
+        del shown[key]
+
+
+class CandidateDisclosure:
+    """The candidate figures of one year that may be shown per unit, as of `today`."""
+
+    def __init__(self, year: int, today: date | None = None):
+        self.year = year
+        self.today = today or timezone.localdate()
+
+    @cached_property
+    def ended(self) -> tuple[int, ...]:
+        return tuple(t for t in (1, 2, 3) if period(self.year, f"T{t}").end < self.today)
+
+    @cached_property
+    def _sizes(self) -> dict[str, dict]:
+        """measure (RESPONSES or a question key) → {(unit id or None, tertial): count}."""
+        responses = Response.objects.filter(
+            kind=Kind.KANDIDAT, answered_on__year=self.year
+        ).annotate(month=ExtractMonth("answered_on"))
+        sizes = defaultdict(dict)
+        for row in responses.values("unit_id", "month").annotate(n=Count("id")):
+            cell = (row["unit_id"], tertial_of(date(self.year, row["month"], 1)))
+            sizes[RESPONSES][cell] = sizes[RESPONSES].get(cell, 0) + row["n"]
+        answers = (
+            Answer.objects.filter(response__in=responses)
+            .exclude(type=Question.Type.TEXT)
+            .exclude(number__isnull=True, yes__isnull=True)
+            .annotate(month=ExtractMonth("response__answered_on"))
+            .values("question_key", "response__unit_id", "month")
+            .annotate(n=Count("id"))
+        )
+        for row in answers:
+            cell = (row["response__unit_id"], tertial_of(date(self.year, row["month"], 1)))
+            sizes[row["question_key"]][cell] = sizes[row["question_key"]].get(cell, 0) + row["n"]
+        return sizes
+
+    def _released(self, measure: str) -> set:
+        cache = self.__dict__.setdefault("_released_cache", {})
+        if measure not in cache:
+            sizes = {cell: n for cell, n in self._sizes.get(measure, {}).items() if cell[1] in self.ended}
+            units = sorted({unit for unit, _t in self._sizes.get(RESPONSES, {}) if unit is not None})
+            scopes = {unit for unit, _t in sizes} | set(units)
+            codes = [code for code, tertials in PERIOD_TERTIALS.items() if set(tertials) <= set(self.ended)]
+            department = [
+                frozenset((scope, t) for scope in scopes for t in PERIOD_TERTIALS[code]) for code in codes
+            ]
+            candidates = {
+                (unit, code): frozenset((unit, t) for t in PERIOD_TERTIALS[code])
+                for unit in units
+                for code in codes
+            }
+            cache[measure] = released(sizes, department, candidates)
+        return cache[measure]
+
+    def release(self, unit_id: int, chosen: Period, measure: str = RESPONSES) -> Release:
+        if chosen.end >= self.today:
+            return Release(False, "ongoing")
+        if measure != RESPONSES and not self._sizes.get(measure):
+            return SHOWN  # nobody answered the question this year: nothing to give away
+        if (unit_id, chosen.code) in self._released(measure):
+            return SHOWN
+        if not any(n for (unit, _t), n in self._sizes.get(measure, {}).items() if unit == unit_id):
+            return SHOWN  # the unit has no answers this year: there is nothing to give away
+        return Release(False, "small")
