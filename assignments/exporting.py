@@ -3,17 +3,15 @@
 `EXPORT_COLUMNS` are the fixed Swedish headers of both directions; the importer reads exactly these.
 """
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import date
-from decimal import Decimal
 
 from django.http import HttpResponse
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from rekrytering.spreadsheets import CsvWriter, append, cell
 
 from .models import Assignment, PriceList, Sector, User
 
@@ -99,17 +97,6 @@ WIDTHS = {
     "Fakturerad": 13,
 }
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A cell starting with one of these is a formula to Excel (CSV injection); such text gets a leading '.
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def escape_text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def unescape_text(value: str) -> str:
-    """Undo escape_text, so an exported CSV imports back as it was."""
-    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_START) else value
 
 
 def export_queryset(queryset=None):
@@ -166,11 +153,11 @@ def _header_sheet(workbook: Workbook, title: str):
     font, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
     header = []
     for name in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font, cell.fill = font, fill
-        cell.alignment = Alignment(vertical="top")
-        header.append(cell)
-    sheet.append(header)
+        head = cell(sheet, name)
+        head.font, head.fill = font, fill
+        head.alignment = Alignment(vertical="top")
+        header.append(head)
+    append(sheet, header)
     return sheet
 
 
@@ -186,50 +173,28 @@ def write_xlsx(queryset, file_obj, *, rows: Iterable[list] | None = None) -> int
             if value is None or value == "":
                 cells.append(None)
             elif number_format:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = number_format
-                cells.append(cell)
-            elif isinstance(value, str) and value.startswith("="):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"  # text, never a formula
-                cells.append(cell)
+                formatted = cell(sheet, value)
+                formatted.number_format = number_format
+                cells.append(formatted)
             else:
                 cells.append(value)
-        sheet.append(cells)
+        append(sheet, cells)
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXPORT_COLUMNS))}{count + 1}"
     workbook.save(file_obj)
     return count
 
 
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        text = f"{value:f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return text.replace(".", ",")
-    if isinstance(value, str):
-        return escape_text(value)
-    return value
-
-
 def write_csv(queryset, file_obj) -> int:
     """Semicolon-separated, UTF-8 with BOM and decimal commas, as Swedish Excel writes CSV.
 
     `file_obj` is a binary file; returns the number of rows."""
-    text = io.TextIOWrapper(file_obj, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
-    writer.writerow(EXPORT_COLUMNS)
     count = 0
-    for row in export_rows(queryset):
-        writer.writerow([_csv_value(v) for v in row])
-        count += 1
-    text.flush()
-    text.detach()  # leave the caller's file open
+    with CsvWriter(file_obj) as writer:
+        writer.writerow(EXPORT_COLUMNS)
+        for row in export_rows(queryset):
+            writer.writerow(row)
+            count += 1
     return count
 
 
@@ -257,30 +222,31 @@ def template_xlsx(file_obj) -> None:
     help_sheet.column_dimensions["B"].width = 100
     bold = Font(bold=True)
 
-    def heading(text):
-        cell = WriteOnlyCell(help_sheet, value=text)
-        cell.font = bold
-        help_sheet.append([cell])
+    def bold_cell(text):
+        label = cell(help_sheet, text)
+        label.font = bold
+        return label
 
-    heading("Fyll i bladet Uppdrag, en rad per uppdrag. Ändra inte rubrikraden.")
-    help_sheet.append([])
+    append(help_sheet, [bold_cell("Fyll i bladet Uppdrag, en rad per uppdrag. Ändra inte rubrikraden.")])
+    append(help_sheet, [])
     for name in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(help_sheet, value=name)
-        cell.font = bold
-        help_sheet.append([cell, COLUMN_HELP[name]])
-    help_sheet.append([])
+        append(help_sheet, [bold_cell(name), COLUMN_HELP[name]])
+    append(help_sheet, [])
     price_list = PriceList.objects.prefetch_related("packages").first()
     if price_list is not None:
-        heading(f"Paket i prislistan för {price_list.year} (kod – namn)")
+        append(help_sheet, [bold_cell(f"Paket i prislistan för {price_list.year} (kod – namn)")])
         for package in price_list.packages.all():
-            help_sheet.append([package.code, package.name])
-        help_sheet.append([])
-    heading("Verksamheter")
+            append(help_sheet, [package.code, package.name])
+        append(help_sheet, [])
+    append(help_sheet, [bold_cell("Verksamheter")])
     for sector in Sector.objects.filter(active=True):
-        help_sheet.append([sector.name])
+        append(help_sheet, [sector.name])
     workbook.save(file_obj)
 
 
 def template_csv() -> bytes:
     """The header row, UTF-8 with BOM and semicolons, as Swedish Excel opens it."""
-    return ("\ufeff" + ";".join(EXPORT_COLUMNS) + "\r\n").encode("utf-8")
+    buffer = io.BytesIO()
+    with CsvWriter(buffer) as writer:
+        writer.writerow(EXPORT_COLUMNS)
+    return buffer.getvalue()

@@ -32,8 +32,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from rekrytering.spreadsheets import read_csv_text
+
 from . import services
-from .exporting import EXPORT_COLUMNS, LEVEL_LABELS, STATUS_LABELS, unescape_text
+from .exporting import EXPORT_COLUMNS, LEVEL_LABELS, STATUS_LABELS
 from .models import Assignment, Manager, Organisation, Package, Sector, User
 
 logger = logging.getLogger(__name__)
@@ -215,8 +217,9 @@ def _csv_lines(data: bytes) -> Iterable[tuple[int, list]]:
     start = 1
     try:
         for cells in reader:
-            # A quoted value can span lines: report the line the row starts on.
-            yield start, cells
+            # A quoted value can span lines: report the line the row starts on. The export put an
+            # apostrophe before text that looks like a formula; the row gets the text back.
+            yield start, [read_csv_text(c) for c in cells]
             start = reader.line_num + 1
     except csv.Error as error:
         raise ImportFileError(f"CSV-filen kunde inte läsas på rad {start}: {error}.") from error
@@ -403,7 +406,7 @@ def _check_row(row: Row, lookups: Lookups, seen: dict[str, int]) -> CleanRow | l
     def error(column, message):
         errors.append(RowError(line, column, message))
 
-    text = {column: unescape_text(_text(value)) for column, value in raw.items()}
+    text = {column: _text(value) for column, value in raw.items()}
     for column in REQUIRED:
         if not text[column]:
             error(column, "värde saknas.")

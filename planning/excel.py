@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from assignments.importing import RowError
+from rekrytering.spreadsheets import append
 
 from .measures import MEASURES
 from .models import Activity, Goal, Indicator, IndicatorOutcome, Plan
@@ -71,12 +72,12 @@ WIDTHS = {
 
 def _sheet(workbook, title, columns, rows):
     sheet = workbook.create_sheet(title)
-    sheet.append(columns)
+    append(sheet, columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
     for row in rows:
-        sheet.append(row)
+        append(sheet, row)
     for index, name in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(name, 14)
     for row in sheet.iter_rows(min_row=1):

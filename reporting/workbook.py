@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font
 
 from assignments.periods import CUMULATIVE, period
 from planning.models import Activity, Plan
+from rekrytering.spreadsheets import put
 from surveys.models import Answer, Kind
 from surveys.selectors import ResultFilter, kind_result
 
@@ -39,7 +40,7 @@ SHEETS = [
 
 def _header(ws, row: int, names: list[str]):
     for col, name in enumerate(names, start=1):
-        cell = ws.cell(row=row, column=col, value=name)
+        cell = put(ws, row, col, name)
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
@@ -96,18 +97,15 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
     ws.title = "Sammanfattning"
     _header(ws, 1, ["Nyckeltal", "Värde"])
     for r, (key, _label) in enumerate(KEY_FIGURES, start=2):
-        ws.cell(row=r, column=1, value=key)
-        ws.cell(row=r, column=2, value=cell_value(data["keys"][key]))
+        put(ws, r, 1, key)
+        put(ws, r, 2, cell_value(data["keys"][key]))
     r = len(KEY_FIGURES) + 3
-    ws.cell(
-        row=r,
-        column=1,
-        value=f"Tertialrapport {tertial} {year}: {chosen.start:%Y-%m-%d}–{chosen.end:%Y-%m-%d}",
-    ).font = Font(bold=True)
+    heading = f"Tertialrapport {tertial} {year}: {chosen.start:%Y-%m-%d}–{chosen.end:%Y-%m-%d}"
+    put(ws, r, 1, heading).font = Font(bold=True)
     _header(ws, r + 1, ["Kod", "Beskrivning"])
     for i, (key, label) in enumerate(KEY_FIGURES, start=r + 2):
-        ws.cell(row=i, column=1, value=key)
-        ws.cell(row=i, column=2, value=label)
+        put(ws, i, 1, key)
+        put(ws, i, 2, label)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 28, 40
     ws.freeze_panes = "A2"
 
@@ -169,8 +167,8 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
         ],
         start=r + 1,
     ):
-        ws.cell(row=i, column=1, value=label)
-        ws.cell(row=i, column=2, value=cell_value(value)).number_format = "# ##0"
+        put(ws, i, 1, label)
+        put(ws, i, 2, cell_value(value)).number_format = "# ##0"
     ws.column_dimensions["A"].width = 30
     if "ekonomi-ar" in tables:
         write_table(ws, tables["ekonomi-ar"], row=r + 11, title=True)
@@ -199,9 +197,9 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
                 ("Andel nöjda (%)", now.share_satisfied, before.share_satisfied),
             ]
         for r, (label, a, b) in enumerate(rows, start=2):
-            ws.cell(row=r, column=1, value=label)
-            ws.cell(row=r, column=2, value=cell_value(a))
-            ws.cell(row=r, column=3, value=cell_value(b))
+            put(ws, r, 1, label)
+            put(ws, r, 2, cell_value(a))
+            put(ws, r, 3, cell_value(b))
         start = len(rows) + 3
         last_year = chosen.previous_year.label
         _header(
@@ -219,10 +217,10 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
             before_q = earlier.get(q["key"], {})
             values = [q["text"], q["count"], q.get("mean"), q.get("share_satisfied"), q.get("share_yes")]
             for c, value in enumerate(values + [before_q.get("mean"), before_q.get("share_yes")], start=1):
-                ws.cell(row=r, column=c, value=value)
+                put(ws, r, c, value)
             blocks.setdefault(q["type"], []).append(r)
         if now.hidden:
-            ws.cell(row=start + 1, column=1, value="Färre än fem svar: resultaten visas inte.")
+            put(ws, start + 1, 1, "Färre än fem svar: resultaten visas inte.")
         ws.column_dimensions["A"].width = 70
         for letter in "BCDEFG":
             ws.column_dimensions[letter].width = 16
@@ -257,9 +255,9 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
             target, value, mark = dashboard.indicator_cells(item)
             values = [item["goal"].title, item["indicator"].name, target, value, mark]
             for c, v in enumerate(values + [item["outcome"].explanation or None], start=1):
-                ws.cell(row=r, column=c, value=cell_value(v))
+                put(ws, r, c, cell_value(v))
     else:
-        ws.cell(row=2, column=1, value=f"Det finns ingen verksamhetsplan för {year}.")
+        put(ws, 2, 1, f"Det finns ingen verksamhetsplan för {year}.")
     for letter, width in zip("ABCDEF", (40, 60, 12, 12, 16, 70), strict=True):
         ws.column_dimensions[letter].width = width
     _wrap_rows(ws)
@@ -281,13 +279,13 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
         statuses = dict(Activity.Status.choices)
         for r, activity in enumerate(activities, start=2):
             follow = next((f for f in activity.follow_ups.all() if f.tertial == tertial), None)
-            ws.cell(row=r, column=1, value=activity.goal.title)
-            ws.cell(row=r, column=2, value=activity.text)
-            ws.cell(row=r, column=3, value=activity.start.isoformat() if activity.start else None)
-            ws.cell(row=r, column=4, value=activity.end.isoformat() if activity.end else None)
-            ws.cell(row=r, column=5, value=activity.responsible or None)
-            ws.cell(row=r, column=6, value=str(statuses[follow.status if follow else activity.status]))
-            ws.cell(row=r, column=7, value=follow.comment if follow and follow.comment else None)
+            put(ws, r, 1, activity.goal.title)
+            put(ws, r, 2, activity.text)
+            put(ws, r, 3, activity.start.isoformat() if activity.start else None)
+            put(ws, r, 4, activity.end.isoformat() if activity.end else None)
+            put(ws, r, 5, activity.responsible or None)
+            put(ws, r, 6, str(statuses[follow.status if follow else activity.status]))
+            put(ws, r, 7, follow.comment if follow and follow.comment else None)
     for letter, width in zip("ABCDEFG", (40, 70, 12, 12, 16, 14, 50), strict=True):
         ws.column_dimensions[letter].width = width
     _wrap_rows(ws)
@@ -304,9 +302,9 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
     )
     labels = {k: str(v) for k, v in Kind.choices}
     for r, answer in enumerate(quotes, start=2):
-        ws.cell(row=r, column=1, value=labels.get(answer.response.kind, answer.response.kind))
-        ws.cell(row=r, column=2, value=answer.response.answered_on.isoformat())
-        ws.cell(row=r, column=3, value=answer.text)
+        put(ws, r, 1, labels.get(answer.response.kind, answer.response.kind))
+        put(ws, r, 2, answer.response.answered_on.isoformat())
+        put(ws, r, 3, answer.text)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = (
         18,
         12,

@@ -12,7 +12,14 @@ from assignments import services
 from assignments.exporting import EXPORT_COLUMNS, write_csv, write_xlsx
 from assignments.importing import guess_organisation_kind, import_assignments
 from assignments.models import Assignment, AssignmentSequence, Manager, Organisation, User
-from tests.factories import ManagerFactory, OrganisationFactory, SectorFactory, UserFactory
+from tests.factories import (
+    AssignmentFactory,
+    ManagerFactory,
+    OrganisationFactory,
+    PackageFactory,
+    SectorFactory,
+    UserFactory,
+)
 
 GOOD = {
     "Uppdragsnummer": "2026-0101",
@@ -527,6 +534,47 @@ def test_export_then_import_changes_nothing(admin, register, tmp_path, fmt):
         assert [getattr(after, f.attname) for f in Assignment._meta.concrete_fields] == [
             getattr(before, f.attname) for f in Assignment._meta.concrete_fields
         ]
+
+
+FORMULA_LIKE = {
+    "organisation__name": '=HYPERLINK("http://x","Kund")',
+    "manager__name": "+1+1 Beställare",
+    "manager__email": "-2+3@example.org",
+    "role_title": "@SUM(1) Tjänst",
+    "sector__name": "'=1 Verksamhet",  # the user's own apostrophe is kept, too
+    "package__code": "-2-3",
+    "responsible__initials": "@SUM(1)",
+}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_formula_like_text_survives_export_and_import(admin, tmp_path, fmt):
+    """What the export protects (a string cell; in CSV an apostrophe) the import reads back as it was."""
+    organisation = OrganisationFactory(name=FORMULA_LIKE["organisation__name"])
+    AssignmentFactory(
+        number="2026-0901",
+        organisation=organisation,
+        manager=ManagerFactory(
+            name=FORMULA_LIKE["manager__name"],
+            email=FORMULA_LIKE["manager__email"],
+            organisation=organisation,
+        ),
+        role_title=FORMULA_LIKE["role_title"],
+        sector=SectorFactory(name=FORMULA_LIKE["sector__name"]),
+        package=PackageFactory(code=FORMULA_LIKE["package__code"], name="Minuspaketet"),
+        responsible=UserFactory(username="minus", initials=FORMULA_LIKE["responsible__initials"]),
+    )
+    path = tmp_path / f"export.{fmt}"
+    with path.open("wb") as handle:
+        (write_xlsx if fmt == "xlsx" else write_csv)(Assignment.objects.all(), handle)
+    Assignment.objects.all().delete()
+    Manager.objects.all().delete()
+    Organisation.objects.all().delete()
+
+    result = run(path, admin)
+
+    assert result.errors == [] and counts(result) == (1, 0, 0)
+    assert Assignment.objects.filter(number="2026-0901").values(*FORMULA_LIKE).get() == FORMULA_LIKE
 
 
 def test_export_xlsx_is_readable(admin, register, tmp_path):

@@ -209,6 +209,50 @@ def test_excel_round_trip(plan, chef):
 
 
 @pytest.mark.django_db
+def test_excel_round_trip_keeps_formula_like_text_as_text():
+    """Texts that begin like a formula are string cells in the export and come back as they were."""
+    plan = PlanFactory(year=2026)
+    parent = GoalFactory(plan=plan, level=Goal.Level.NAMND, order=0, title='=HYPERLINK("http://x","y")')
+    goal = GoalFactory(
+        plan=plan,
+        level=Goal.Level.ENHET,
+        parent=parent,
+        order=1,
+        number="+1+1",
+        title="-2+3 Rekrytering",
+        description="@SUM(1) Beskrivning",
+        expected_result="=1+1\n- Hög NPS",
+        approach="'=1 med eget apostrof",
+        follow_up="#N/A",
+    )
+    indicator = IndicatorFactory(goal=goal, name="=Andel nöjda", kf_target="-5 %")
+    apply_target(indicator, "40 st")
+    indicator.save()
+    ActivityFactory(goal=goal, text="+Ta fram en plan", responsible="@KTL, AN")
+    texts = ["title", "number", "description", "expected_result", "approach", "follow_up"]
+
+    first = io.BytesIO()
+    export_plan(plan, first)
+    workbook = load_workbook(io.BytesIO(first.getvalue()))
+    cells = [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert [c.coordinate for c in cells if c.data_type != "s" and isinstance(c.value, str)] == []
+    result = import_plan(year=2030, file=io.BytesIO(first.getvalue()))
+
+    assert result.errors == []
+    copy = result.plan.goals.get(level=Goal.Level.ENHET)
+    assert [getattr(copy, name) for name in texts] == [getattr(goal, name) for name in texts]
+    assert copy.parent.title == parent.title
+    assert Indicator.objects.filter(goal=copy).values_list("name", "kf_target").get() == (
+        "=Andel nöjda",
+        "-5 %",
+    )
+    assert copy.activities.values_list("text", "responsible").get() == ("+Ta fram en plan", "@KTL, AN")
+    second = io.BytesIO()
+    export_plan(result.plan, second)
+    assert sheet_values(second.getvalue()) == sheet_values(first.getvalue())
+
+
+@pytest.mark.django_db
 def test_excel_import_errors_by_sheet_row_column(plan):
     buffer = io.BytesIO()
     export_plan(plan, buffer)

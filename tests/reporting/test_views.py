@@ -255,3 +255,18 @@ def test_plan_section_marks_indicators_and_downloads_its_tables(client, chef, da
     ws = load_workbook(BytesIO(download.content)).active
     assert list(ws.iter_rows(min_row=2, values_only=True)) == [("Beställda uppdrag", "2 st", 3, "✓ Uppfyllt")]
     assert client.get(url, {"tabell": "paket"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_table_downloads_whatever_the_plan_is_called(client, chef):
+    """The indicator table's sheet is named after the plan; a name Excel forbids in a sheet name
+    (here ':' and '/') must not break the download."""
+    from tests.planning.factories import GoalFactory, IndicatorFactory, PlanFactory
+
+    IndicatorFactory(goal=GoalFactory(plan=PlanFactory(year=2026, title="VP: 1/2")), name="Nöjda kunder")
+    client.force_login(chef)
+    download = client.get(reverse("reporting-plan"), {"ar": 2026, "period": "cum1", "tabell": "indikatorer"})
+    assert download.status_code == 200
+    ws = load_workbook(BytesIO(download.content)).active
+    assert ws.title == "Indikatorer T1 (VP- 1-2)"
+    assert ws["A2"].value == "Nöjda kunder"
