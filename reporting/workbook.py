@@ -303,7 +303,7 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
     labels = {k: str(v) for k, v in Kind.choices}
     for r, answer in enumerate(quotes, start=2):
         put(ws, r, 1, labels.get(answer.response.kind, answer.response.kind))
-        put(ws, r, 2, answer.response.answered_on.isoformat())
+        put(ws, r, 2, answer.response.answered_label)
         put(ws, r, 3, answer.text)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width, ws.column_dimensions["C"].width = (
         18,

@@ -150,7 +150,7 @@ RESPONSES = "__responses__"
 
 def _in_span(sizes: dict, groups: list[frozenset], target: frozenset) -> bool:
     """Whether the sums over `target` follow from the sums over `groups` (cells of size 0 aside)."""
-    cells = sorted(cell for cell, n in sizes.items() if n)
+    cells = sorted((cell for cell, n in sizes.items() if n), key=str)
     rows = [[1.0 if cell in group else 0.0 for cell in cells] for group in groups]
     rows = [row for row in rows if any(row)]
     if not rows:

@@ -274,7 +274,14 @@ class Response(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.answered_on}"
+        return f"{self.get_kind_display()} {self.answered_label}"
+
+    @property
+    def answered_label(self) -> str:
+        """When it was answered, as precisely as it is kept: the month of an anonymous response."""
+        if self.kind in ANONYMOUS_KINDS:
+            return self.answered_on.strftime("%Y-%m")
+        return self.answered_on.isoformat()
 
 
 class Answer(models.Model):
