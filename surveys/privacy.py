@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from assignments.privacy import Holding
 
-from .models import Answer, FollowUpNote, Invitation, Kind
+from .models import Answer, FollowUpNote, Invitation, InvitationChange, Kind
 
 CONTACT = ~Q(recipient_name="", email="")
 
@@ -29,6 +29,7 @@ def holdings() -> list[Holding]:
     )
     texts = Answer.objects.exclude(text="").aggregate(n=Count("pk"), oldest=Min("response__answered_on"))
     notes = FollowUpNote.objects.aggregate(n=Count("pk"), oldest=Min("created_at"))
+    changes = InvitationChange.objects.aggregate(n=Count("pk"), oldest=Min("changed_at"))
     day = lambda value: timezone.localdate(value) if value else None  # noqa: E731
     return [
         Holding(
@@ -56,6 +57,12 @@ def holdings() -> list[Holding]:
             day(notes["oldest"]),
             "Sparas som underlag för uppföljningen.",
         ),
+        Holding(
+            "Skäl till ändrade enkätutskick (fritext, kan nämna personer; inga adresser)",
+            changes["n"],
+            day(changes["oldest"]),
+            f"Raderas {years} år efter ändringen.",
+        ),
     ]
 
 
@@ -69,7 +76,9 @@ def purge(now: datetime) -> dict[str, int]:
     customers = Invitation.objects.filter(CONTACT, send_at__lt=customer_cutoff).exclude(
         questionnaire__kind=Kind.KANDIDAT
     )
+    changes = InvitationChange.objects.filter(changed_at__lt=customer_cutoff)
     return {
+        "ändringar av utskick raderade": changes.delete()[0],
         "kandidaters kontaktuppgifter på utskick raderade": candidates.update(recipient_name="", email=""),
         "beställares kontaktuppgifter på utskick raderade": customers.filter(closed).update(
             recipient_name="", email=""
