@@ -1,7 +1,8 @@
 """The audit trail of logins: who, what and when (UTC, by the log formatter), never a password.
 
 Refused requests are logged by rekrytering.middleware.AuditMiddleware; exports of personal data
-by `log_export`. Everything goes to the logger `rekrytering.audit`.
+by `log_export`; changes that steer whom survey results count for (responsibility, survey
+recipients) by `log_change`. Everything goes to the logger `rekrytering.audit`.
 """
 
 import logging
@@ -12,6 +13,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from rekrytering.logging import mask
 from rekrytering.middleware import client_ip, start_session_clock
 
 from .models import User
@@ -52,6 +54,25 @@ def log_export(*, user, what: str, rows: int | None = None, request=None) -> Non
         "-" if rows is None else rows,
         _ip(request),
     )
+
+
+def _field(value) -> str:
+    """One value of an audit line: on one line, masked as the log filter masks, quoted when it has spaces."""
+    text = mask(" ".join(str(value).split()))
+    if not text:
+        return "-"
+    if any(c in text for c in ' "='):
+        return '"' + text.replace('"', "'") + '"'
+    return text
+
+
+def log_change(*, user, action: str, **details) -> None:
+    """Record a change: who, the action, then each detail as key=value (which object, the reason, ...).
+
+    The values are masked here too, so the line holds no e-mail address whichever handler writes it.
+    """
+    fields = "".join(f" {key}={_field(value)}" for key, value in details.items())
+    audit.info("%s user=%s%s", action, _field(user.get_username()) if user is not None else "-", fields)
 
 
 def end_sessions_of(user: User) -> int:

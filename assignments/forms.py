@@ -5,10 +5,12 @@ from datetime import date
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -23,6 +25,8 @@ from .models import (
     Unit,
     User,
 )
+from .permissions import can_change_responsibility
+from .services import check_responsibility
 from .templatetags.sv import format_number
 
 
@@ -62,6 +66,23 @@ class SwedishDecimalField(forms.DecimalField):
         attrs.pop("min", None)
         attrs.pop("max", None)
         return attrs
+
+
+class ReadOnlyChoices(forms.Widget):
+    """The chosen option(s) as text, for a field shown but not changeable (a disabled field)."""
+
+    def __init__(self, choices=(), attrs=None):
+        super().__init__(attrs)
+        self.choices = choices
+
+    def render(self, name, value, attrs=None, renderer=None):
+        values = value if isinstance(value, (list, tuple)) else [value]
+        chosen = {str(v) for v in values if v not in (None, "")}
+        labels = [str(label) for key, label in self.choices if str(key) in chosen]
+        attrs = {
+            k: v for k, v in self.build_attrs(self.attrs, attrs).items() if k not in ("disabled", "required")
+        }
+        return format_html('<output{} class="readonly">{}</output>', flatatt(attrs), ", ".join(labels) or "–")
 
 
 class ConsultChoiceField(forms.ModelChoiceField):
@@ -167,9 +188,23 @@ class AssignmentForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        consultants = User.objects.filter(is_active=True).order_by("first_name", "last_name")
+        # Those on the assignment stay choosable after they have left (and shown when read-only).
+        on_it = Q(pk=self.instance.responsible_id) | Q(assists_on=self.instance) if self.instance.pk else Q()
+        consultants = (
+            User.objects.filter(Q(is_active=True) | on_it).distinct().order_by("first_name", "last_name")
+        )
         self.fields["responsible"].queryset = consultants
         self.fields["colleagues"].queryset = consultants
+        if self.instance.pk and not can_change_responsibility(user):
+            # services.check_responsibility refuses the change; the form shows why instead.
+            for name in ("responsible", "colleagues"):
+                field = self.fields[name]
+                field.disabled, field.required = True, False
+                field.widget = ReadOnlyChoices(choices=field.choices)
+            self.fields["responsible"].help_text = _(
+                "Ansvarig och medarbetande ändras av samordnare, chef eller administratör, eftersom "
+                "kundenkätens svar räknas för den ansvariga konsulten."
+            )
         self.fields["organisation"].queryset = Organisation.objects.filter(
             Q(active=True) | Q(pk=self.instance.organisation_id)
         )
@@ -259,16 +294,18 @@ class AssignmentForm(forms.ModelForm):
                 _("Välj ett paket ur prislistan för %(year)s (beställningsåret).")
                 % {"year": ordered_on.year},
             )
-        responsible, colleagues = data.get("responsible"), data.get("colleagues") or []
-        if responsible and responsible in colleagues:
-            self.add_error("colleagues", _("Den ansvariga konsulten ska inte också stå som medarbetande."))
-        if (
-            not self.user.edits_all_assignments
-            and responsible
-            and responsible != self.user
-            and self.user not in colleagues
-        ):
-            self.add_error("responsible", _("Du kan bara registrera uppdrag som du själv arbetar i."))
+        if data.get("responsible") and "colleagues" not in self.errors:
+            try:
+                check_responsibility(
+                    by=self.user,
+                    assignment=self.instance,
+                    responsible=data["responsible"],
+                    colleagues=data.get("colleagues") or [],
+                )
+            except PermissionDenied as error:
+                self.add_error("responsible", str(error))
+            except ValidationError as error:
+                self.add_error(None, error)
         return data
 
     def service_fields(self):

@@ -2,6 +2,10 @@
 
 Everyone logged in reads all assignments; a konsult edits the assignments they are on;
 samordnare, chef and admin edit all; only admin edits price lists, users and budgets.
+
+Whom an assignment's customer surveys count for is steered by two things: its responsible
+consultant (and colleagues) and the survey invitations' recipients. Only samordnare, chef and admin
+change either on an existing assignment, so no one steers their own results.
 """
 
 from rest_framework import permissions
@@ -18,6 +22,16 @@ def can_edit_assignment(user, assignment) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.edits_all_assignments or is_on_assignment(user, assignment)
+
+
+def can_change_responsibility(user) -> bool:
+    """Who may change who is on an existing assignment (the rule: services.check_responsibility)."""
+    return user.is_authenticated and user.is_active and user.edits_all_assignments
+
+
+def manages_survey_sends(user) -> bool:
+    """Who may change a survey invitation: its recipient, its date, or cancel it (always with a reason)."""
+    return user.is_authenticated and user.is_active and user.edits_all_assignments
 
 
 def can_log_time_on(user, assignment) -> bool:

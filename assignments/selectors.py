@@ -3,10 +3,12 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.apps import apps
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from .models import ZERO, Assignment, Budget, Manager, Package, TimeEntry, Unit, User
+from .signals import assignment_history_events
 
 HOURS_FIELD = DecimalField(max_digits=9, decimal_places=2)
 
@@ -58,35 +60,49 @@ def hours_per_consultant(assignment):
 
 
 def assignment_history(assignment, limit=100):
-    """Changes to the assignment and to the hours on it, newest first.
+    """Changes to the assignment, to who is on it, to the hours on it and what other apps report
+    (signals.assignment_history_events: the surveys' changed invitations), newest first.
 
-    Consecutive history records are compared in memory, and related objects are looked up once
-    per model, so the page runs the same few queries however long the history is.
+    Consecutive history records are compared in memory, the colleagues of all records are read in
+    one query, and related objects are looked up once per model, so the page runs the same few
+    queries however long the history is.
     """
     records = list(
         assignment.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
     )
     records.reverse()
+    colleagues = _colleagues_by_record(records)
+    colleagues_field = Assignment._meta.get_field("colleagues")
     diffs = []
     for previous, record in zip([None, *records], records, strict=False):
         changes = []
         if previous is not None and record.history_type == "~":
-            changes = record.diff_against(previous, excluded_fields=["colleagues"]).changes
+            changes = [
+                (change.field, change.old, change.new)
+                for change in record.diff_against(previous, excluded_fields=["colleagues"]).changes
+            ]
+            before, after = colleagues[previous.history_id], colleagues[record.history_id]
+            if before != after:
+                changes.append(("colleagues", before, after))
             if not changes:
                 continue
         diffs.append((record, changes))
     labels = _RelatedLabels()
     for _record, changes in diffs:
-        for change in changes:
-            labels.want(Assignment._meta.get_field(change.field), change.old, change.new)
+        for name, old, new in changes:
+            if name == "colleagues":
+                labels.want_users(old | new)
+            else:
+                labels.want(Assignment._meta.get_field(name), old, new)
     events = []
     for record, changes in diffs:
         shown = []
-        for change in changes:
-            field = Assignment._meta.get_field(change.field)
-            shown.append(
-                (str(field.verbose_name), labels.show(field, change.old), labels.show(field, change.new))
-            )
+        for name, old, new in changes:
+            field = Assignment._meta.get_field(name)
+            if field is colleagues_field:
+                shown.append((str(field.verbose_name), labels.show_users(old), labels.show_users(new)))
+                continue
+            shown.append((str(field.verbose_name), labels.show(field, old), labels.show(field, new)))
         events.append(
             {
                 "when": record.history_date,
@@ -111,8 +127,26 @@ def assignment_history(assignment, limit=100):
                 "changes": [("Datum och timmar", "", f"{record.date:%Y-%m-%d}: {hours} h")],
             }
         )
+    reported = assignment_history_events.send(sender=Assignment, assignment=assignment, limit=limit)
+    for _receiver, found in reported:
+        events.extend(found)
     events.sort(key=lambda e: e["when"], reverse=True)
     return events[:limit]
+
+
+def _colleagues_by_record(records) -> dict:
+    """The colleagues' user ids as each history record saw them, by history_id (one query)."""
+    found = {record.history_id: frozenset() for record in records}
+    if not records:
+        return found
+    # simple-history's copy of the colleagues, one row per colleague and history record.
+    through = apps.get_model("assignments", "HistoricalAssignment_colleagues")
+    rows = through.objects.filter(history_id__in=list(found)).values_list("history_id", "user_id")
+    grouped = {}
+    for history_id, user_id in rows:
+        grouped.setdefault(history_id, set()).add(user_id)
+    found.update({pk: frozenset(ids) for pk, ids in grouped.items()})
+    return found
 
 
 class _RelatedLabels:
@@ -127,6 +161,13 @@ class _RelatedLabels:
             self.wanted.setdefault(field.related_model, set()).update(
                 v for v in values if v not in (None, "")
             )
+
+    def want_users(self, ids):
+        self.wanted.setdefault(User, set()).update(ids)
+
+    def show_users(self, ids):
+        field = Assignment._meta.get_field("responsible")
+        return ", ".join(sorted(self.show(field, pk) for pk in ids)) or "–"
 
     def show(self, field, value):
         if value is None or value == "":

@@ -6,7 +6,9 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from .audit import log_change
 from .models import (
     Assignment,
     AssignmentSequence,
@@ -19,7 +21,7 @@ from .models import (
     TimeEntry,
     User,
 )
-from .permissions import can_edit_assignment, can_log_time_on
+from .permissions import can_change_responsibility, can_edit_assignment, can_log_time_on
 from .signals import assignment_closed
 
 
@@ -77,16 +79,82 @@ def _check_price(assignment: Assignment) -> None:
         )
 
 
+NOT_ON_IT = gettext_lazy("Du kan bara registrera uppdrag som du själv arbetar i.")
+RESPONSIBILITY_LOCKED = gettext_lazy(
+    "Bara samordnare, chef och administratör ändrar ansvarig och medarbetande konsulter i ett "
+    "uppdrag: kundenkätens svar räknas för den ansvariga konsulten."
+)
+RESPONSIBLE_ALSO_COLLEAGUE = gettext_lazy("Den ansvariga konsulten ska inte också stå som medarbetande.")
+
+
+def check_responsibility(
+    *, by: User, assignment: Assignment | None = None, responsible: User | None = None, colleagues=None
+) -> dict:
+    """The one rule on who is on an assignment; the form, the API and the services call it.
+
+    Samordnare, chef and admin set the responsible consultant and the colleagues freely. Anyone else
+    registering an assignment must be on it, and editing one leaves both as they are: customer
+    survey responses count for the responsible consultant, so no one moves an assignment (or its
+    results) on their own. `responsible` and `colleagues` None mean "as stored" (for a new
+    assignment: `by`, and nobody). The stored values are read from the database, since a form may
+    already have copied its data onto the instance.
+
+    Raises PermissionDenied, or ValidationError when the responsible consultant is also a colleague.
+    Returns what changes, as {field: (before, after)} with user ids (an empty dict: nothing).
+    """
+    stored, stored_colleagues = None, frozenset()
+    if assignment is not None and assignment.pk:
+        stored = Assignment.objects.filter(pk=assignment.pk).values_list("responsible_id", flat=True).first()
+        stored_colleagues = frozenset(
+            Assignment.colleagues.through.objects.filter(assignment_id=assignment.pk).values_list(
+                "user_id", flat=True
+            )
+        )
+    new = responsible.pk if responsible is not None else (stored if stored is not None else by.pk)
+    new_colleagues = frozenset(c.pk for c in colleagues) if colleagues is not None else stored_colleagues
+    changes = {}
+    if stored is not None and new != stored:
+        changes["responsible"] = (stored, new)
+    if stored is not None and new_colleagues != stored_colleagues:
+        changes["colleagues"] = (stored_colleagues, new_colleagues)
+    if not can_change_responsibility(by):
+        if stored is None and by.pk != new and by.pk not in new_colleagues:
+            raise PermissionDenied(NOT_ON_IT)
+        if changes:
+            raise PermissionDenied(RESPONSIBILITY_LOCKED)
+    if new in new_colleagues:
+        raise ValidationError({"colleagues": RESPONSIBLE_ALSO_COLLEAGUE})
+    return changes
+
+
+def _log_responsibility_change(assignment: Assignment, by: User, changes: dict) -> None:
+    """The audit line of a changed responsible or colleagues, by username, written after commit."""
+    as_sets = {
+        field: tuple(v if isinstance(v, frozenset) else frozenset({v}) for v in pair)
+        for field, pair in changes.items()
+    }
+    ids = set().union(*(before | after for before, after in as_sets.values()))
+    names = dict(User.objects.filter(pk__in=ids).values_list("pk", "username"))
+
+    def show(pks):
+        return ",".join(sorted(names.get(pk, str(pk)) for pk in pks)) or "none"
+
+    details = {field: f"{show(before)}->{show(after)}" for field, (before, after) in as_sets.items()}
+    number = assignment.number
+    transaction.on_commit(
+        lambda: log_change(user=by, action="assignment_responsibility", assignment=number, **details)
+    )
+
+
 @transaction.atomic
 def create_assignment(*, by: User, colleagues=(), **fields) -> Assignment:
     """Register a new assignment; the price defaults from the order year's price list."""
     assignment = Assignment(**fields)
     if assignment.price is None and assignment.package_id:
         assignment.price = assignment.list_price
+    check_responsibility(by=by, responsible=fields.get("responsible"), colleagues=colleagues)
     if not assignment.responsible_id:
         assignment.responsible = by
-    if not by.edits_all_assignments and assignment.responsible_id != by.pk and by not in colleagues:
-        raise PermissionDenied(_("Du kan bara registrera uppdrag som du själv arbetar i."))
     assignment.number = next_assignment_number(assignment.ordered_on.year)
     _check_price(assignment)
     assignment.full_clean()
@@ -101,14 +169,19 @@ def create_assignment(*, by: User, colleagues=(), **fields) -> Assignment:
 def update_assignment(assignment: Assignment, *, by: User, colleagues=None, **fields) -> Assignment:
     if not can_edit_assignment(by, assignment):
         raise PermissionDenied(_("Du har inte behörighet att ändra uppdraget."))
+    changes = check_responsibility(
+        by=by, assignment=assignment, responsible=fields.get("responsible"), colleagues=colleagues
+    )
     for name, value in fields.items():
         setattr(assignment, name, value)
     _check_price(assignment)
     assignment.full_clean()
     assignment._history_user = by
     assignment.save()
-    if colleagues is not None:
+    if "colleagues" in changes:
         assignment.colleagues.set(colleagues)
+    if changes:
+        _log_responsibility_change(assignment, by, changes)
     return assignment
 
 

@@ -175,7 +175,7 @@ def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -
             ["Enkät", "Mått", scope.period.label, scope.period.previous_year.label, "Förändring"],
             survey_rows,
             note=next(
-                (surveys["now"][kind].hidden_reason for kind in surveys["kinds"] if surveys["now"][kind].hidden),
+                (head.hidden_reason for head in surveys["now"].values() if head.hidden),
                 "Kandidatenkäten redovisas för hela avdelningen och, för avslutade perioder, per enhet när "
                 "ingen grupp med färre än fem svar kan räknas fram.",
             ),

@@ -5,6 +5,7 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Assignment, Organisation, Sector, Unit, User
@@ -210,6 +211,48 @@ class SpentLink(models.Model):
 
     def __str__(self):
         return f"Använd länk {self.month:%Y-%m}"
+
+
+class InvitationChange(models.Model):
+    """A change to an invitation by someone who manages survey sends, with the reason they gave.
+
+    Shown in the assignment's history and beside its invitations; the audit log has the same.
+    It holds no address (a new recipient is noted as such), so it may outlive the contact data.
+    """
+
+    class Action(models.TextChoices):
+        POSTPONE = "postpone", _("Utskicket flyttat")
+        CANCEL = "cancel", _("Utskicket avbrutet")
+        RESEND = "resend", _("Utskicket skickat igen")
+
+    REASON_MAX = 500
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(_("ändring"), max_length=10, choices=Action.choices)
+    changed_at = models.DateTimeField(_("när"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        User, verbose_name=_("av"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    before = models.CharField(_("före"), max_length=100, blank=True)
+    after = models.CharField(_("efter"), max_length=100, blank=True)
+    reason = models.TextField(_("skäl"), max_length=REASON_MAX)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("ändring av utskick")
+        verbose_name_plural = _("ändringar av utskick")
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.changed_at:%Y-%m-%d}"
+
+    @property
+    def subject(self) -> str:
+        """What the change was to, as the history labels it."""
+        return {
+            self.Action.POSTPONE: _("Skickas"),
+            self.Action.CANCEL: _("Status"),
+            self.Action.RESEND: _("Mottagare"),
+        }[self.action]
 
 
 class Response(models.Model):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from assignments.periods import month_start
 from assignments.privacy import Holding
 
-from .models import Answer, FollowUpNote, Invitation, Kind, SpentLink
+from .models import Answer, FollowUpNote, Invitation, InvitationChange, Kind, SpentLink
 
 CONTACT = ~Q(recipient_name="", email="")
 
@@ -31,6 +31,7 @@ def holdings() -> list[Holding]:
     )
     texts = Answer.objects.exclude(text="").aggregate(n=Count("pk"), oldest=Min("response__answered_on"))
     notes = FollowUpNote.objects.aggregate(n=Count("pk"), oldest=Min("created_at"))
+    changes = InvitationChange.objects.aggregate(n=Count("pk"), oldest=Min("changed_at"))
     day = lambda value: timezone.localdate(value) if value else None  # noqa: E731
     return [
         Holding(
@@ -58,6 +59,12 @@ def holdings() -> list[Holding]:
             day(notes["oldest"]),
             "Sparas som underlag för uppföljningen.",
         ),
+        Holding(
+            "Skäl till ändrade enkätutskick (fritext, kan nämna personer; inga adresser)",
+            changes["n"],
+            day(changes["oldest"]),
+            f"Raderas {years} år efter ändringen.",
+        ),
     ]
 
 
@@ -74,7 +81,9 @@ def purge(now: datetime) -> dict[str, int]:
     # A mark is kept for the month its link was used; links live SURVEY_LINK_DAYS.
     spent_before = month_start((now - timedelta(days=settings.SURVEY_LINK_DAYS + 31)).date())
     spent, _ = SpentLink.objects.filter(month__lt=spent_before).delete()
+    changes = InvitationChange.objects.filter(changed_at__lt=customer_cutoff)
     return {
+        "ändringar av utskick raderade": changes.delete()[0],
         "använda anonyma länkar raderade": spent,
         "kandidaters kontaktuppgifter på utskick raderade": candidates.update(recipient_name="", email=""),
         "beställares kontaktuppgifter på utskick raderade": customers.filter(closed).update(

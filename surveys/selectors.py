@@ -11,12 +11,23 @@ from datetime import date
 
 from django.db.models import Count, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
 
 from assignments.periods import Period
 
 from . import metrics
 from .anonymity import SENT_STATES, SHOWN, CandidateDisclosure, Release
-from .models import ANONYMOUS_KINDS, Answer, FollowUp, Invitation, Kind, Question, Questionnaire, Response
+from .models import (
+    ANONYMOUS_KINDS,
+    Answer,
+    FollowUp,
+    Invitation,
+    InvitationChange,
+    Kind,
+    Question,
+    Questionnaire,
+    Response,
+)
 from .questionnaires import published, published_history, question_specs
 
 
@@ -298,6 +309,29 @@ def follow_ups(*, open_only: bool = True, today: date | None = None):
 
 def invitations_of(assignment):
     return assignment.invitations.select_related("questionnaire").order_by("send_at")
+
+
+def invitation_changes(assignment, limit=100):
+    """Changes made to the assignment's invitations, newest first."""
+    return list(
+        InvitationChange.objects.filter(invitation__assignment=assignment)
+        .select_related("changed_by", "invitation__questionnaire")
+        .order_by("-changed_at", "-id")[:limit]
+    )
+
+
+def history_events(sender, assignment, limit=100, **kwargs):
+    """The changed invitations as events of the assignment's history (assignment_history_events)."""
+    return [
+        {
+            "when": change.changed_at,
+            "who": change.changed_by,
+            "what": f"{change.invitation.questionnaire.get_kind_display()}: "
+            f"{change.get_action_display().lower()}",
+            "changes": [(change.subject, change.before, change.after), (_("Skäl"), "", change.reason)],
+        }
+        for change in invitation_changes(assignment, limit)
+    ]
 
 
 # --- Headline figures of several kinds at once (dashboards, reports) ------------------------

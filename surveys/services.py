@@ -21,9 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assignments.audit import log_change
 from assignments.models import Assignment, User
 from assignments.periods import month_start, tertial_start
-from assignments.permissions import can_edit_assignment
+from assignments.permissions import manages_survey_sends
 from rekrytering.celery import enqueue_on_commit
 
 from .anonymity import coarse_dimensions
@@ -32,6 +33,7 @@ from .models import (
     FollowUp,
     FollowUpNote,
     Invitation,
+    InvitationChange,
     Kind,
     Question,
     Questionnaire,
@@ -297,60 +299,135 @@ def _purge_contact_data(invitation: Invitation) -> None:
 
 
 # --- Consultants' changes to invitations -------------------------------------------------
+# Only those who manage survey sends (samordnare, chef, admin) change an invitation, always with
+# a reason: a new recipient, a later date or a cancelled survey steers whose results count. Each
+# change is kept (InvitationChange: the assignment's history) and written to the audit log.
 
 
 OPEN_STATES = (Invitation.Status.SCHEDULED, Invitation.Status.SENT, Invitation.Status.FAILED)
 
 
 def _lock_for_change(invitation: Invitation, by: User, *, states, refusal: str) -> Invitation:
-    """The invitation, locked, if `by` may change it and it is in one of `states`."""
+    """The invitation, locked, if `by` manages survey sends and it is in one of `states`."""
+    if not manages_survey_sends(by):
+        raise PermissionDenied(_("Bara samordnare, chef och administratör ändrar enkätutskick."))
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("assignment", "questionnaire")
         .get(pk=invitation.pk)
     )
-    if invitation.assignment is None or not can_edit_assignment(by, invitation.assignment):
-        raise PermissionDenied(_("Du kan inte ändra utskicken för det här uppdraget."))
+    if invitation.assignment is None:
+        raise PermissionDenied(_("Utskicket hör inte till något uppdrag."))
     if invitation.status not in states:
         raise ValidationError(refusal)
     return invitation
 
 
+def _refuse_if_anonymous_and_out(invitation: Invitation) -> None:
+    """A sent link of an anonymous survey stays as it is: cancelling or moving it would take it
+    out of the group its answer (if any) hides in (surveys.anonymity)."""
+    if invitation.questionnaire.anonymous and invitation.status == Invitation.Status.SENT:
+        raise ValidationError(
+            _(
+                "Kandidatenkäten är anonym: när länken har skickats kan utskicket inte avbrytas "
+                "eller skickas om, eftersom det skulle kunna visa vem som har svarat."
+            )
+        )
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Ange ett skäl till ändringen.")})
+    if len(reason) > InvitationChange.REASON_MAX:
+        raise ValidationError(
+            {"reason": _("Skälet får vara högst %(max)s tecken.") % {"max": InvitationChange.REASON_MAX}}
+        )
+    return reason
+
+
+def _record_change(invitation: Invitation, *, by: User, action: str, reason: str, before="", after=""):
+    """The change on the assignment's history, and in the audit log once the change is committed."""
+    change = InvitationChange.objects.create(
+        invitation=invitation, action=action, changed_by=by, before=before, after=after, reason=reason
+    )
+    details = {
+        "invitation": invitation.pk,
+        "assignment": invitation.assignment.number,
+        "survey": invitation.questionnaire.kind,
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+    transaction.on_commit(lambda: log_change(user=by, action=f"invitation_{action}", **details))
+    return change
+
+
+def _day(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d}"
+
+
 @transaction.atomic
-def postpone_invitation(invitation: Invitation, *, by: User, send_at: datetime) -> Invitation:
+def postpone_invitation(invitation: Invitation, *, by: User, send_at: datetime, reason: str) -> Invitation:
     invitation = _lock_for_change(
         invitation,
         by,
         states=(Invitation.Status.SCHEDULED,),
         refusal=_("Bara schemalagda utskick kan skjutas upp."),
     )
+    reason = _reason(reason)
     if send_at <= timezone.now():
         raise ValidationError({"send_at": _("Välj en tidpunkt i framtiden.")})
+    before = _day(invitation.send_at)
     invitation.send_at = send_at
     invitation.save(update_fields=["send_at"])
+    _record_change(
+        invitation,
+        by=by,
+        action=InvitationChange.Action.POSTPONE,
+        reason=reason,
+        before=before,
+        after=_day(send_at),
+    )
     return invitation
 
 
 @transaction.atomic
-def cancel_invitation(invitation: Invitation, *, by: User) -> Invitation:
+def cancel_invitation(invitation: Invitation, *, by: User, reason: str) -> Invitation:
     invitation = _lock_for_change(
         invitation, by, states=OPEN_STATES, refusal=_("Utskicket kan inte avbrytas.")
     )
+    _refuse_if_anonymous_and_out(invitation)
+    reason = _reason(reason)
+    before = invitation.get_status_display()
     invitation.status = Invitation.Status.CANCELLED
     invitation.save(update_fields=["status"])
     _purge_contact_data(invitation)
+    _record_change(
+        invitation,
+        by=by,
+        action=InvitationChange.Action.CANCEL,
+        reason=reason,
+        before=before,
+        after=invitation.get_status_display(),
+    )
     return invitation
 
 
 @transaction.atomic
-def resend_invitation(invitation: Invitation, *, by: User, email: str) -> Invitation:
+def resend_invitation(invitation: Invitation, *, by: User, email: str, reason: str) -> Invitation:
     """Correct the address and send again: a new link, the old one stops working."""
     invitation = _lock_for_change(
         invitation, by, states=OPEN_STATES, refusal=_("Utskicket kan inte skickas om.")
     )
     if invitation.shared:
         raise ValidationError(_("En delad länk skickas inte med e-post."))
-    invitation.email = email.strip().lower()
+    _refuse_if_anonymous_and_out(invitation)
+    reason = _reason(reason)
+    email = email.strip().lower()
+    # The log keeps no address, only whether it changed.
+    after = _("Samma adress") if email == invitation.email else _("Ny adress")
+    invitation.email = email
     invitation.status = Invitation.Status.SCHEDULED
     invitation.send_at = timezone.now()
     invitation.token_salt = ""
@@ -358,6 +435,7 @@ def resend_invitation(invitation: Invitation, *, by: User, email: str) -> Invita
     invitation.attempts = 0
     invitation.reminders_sent = 0
     invitation.save()
+    _record_change(invitation, by=by, action=InvitationChange.Action.RESEND, reason=reason, after=after)
     from .tasks import send_invitation
 
     enqueue_on_commit(send_invitation, invitation.pk)

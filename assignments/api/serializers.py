@@ -2,12 +2,14 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator, UniqueValidator
 
 from ..models import Assignment, Manager, Organisation, Package, TimeCategory, TimeEntry, User
-from ..services import list_price
+from ..services import check_responsibility, list_price
 
 # DRF's Swedish catalogue lacks these; every message a client sees should be Swedish.
 SWEDISH_FIELD_MESSAGES = [
@@ -132,8 +134,25 @@ class AssignmentSerializer(ModelSerializer):
     responsible_username = serializers.CharField(source="responsible.username", read_only=True)
     # Blank while the assignment is open.
     outcome = serializers.ChoiceField(choices=Assignment.Outcome.choices, allow_blank=True, read_only=True)
-    responsible = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
-    colleagues = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), many=True, required=False)
+    responsible = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        required=False,
+        help_text=_(
+            "Ansvarig konsult; kundenkätens svar räknas för hen. Utelämnad vid registrering: du själv. "
+            "En konsult som registrerar ett uppdrag ska själv vara ansvarig eller medarbetande; i ett "
+            "befintligt uppdrag ändrar bara samordnare, chef och administratör ansvarig och "
+            "medarbetande (annars 403)."
+        ),
+    )
+    colleagues = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        many=True,
+        required=False,
+        help_text=_(
+            "Medarbetande konsulter. I ett befintligt uppdrag ändras de bara av samordnare, chef och "
+            "administratör (annars 403)."
+        ),
+    )
     price = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -233,12 +252,19 @@ class AssignmentSerializer(ModelSerializer):
         if ("manager" in attrs or "organisation" in attrs) and manager and organisation:
             if manager.organisation_id != organisation.pk:
                 errors["manager"] = _("Beställaren hör till en annan organisation.")
-        responsible = value("responsible")
-        if responsible is None and "request" in self.context:
-            responsible = self.context["request"].user  # the service's default
-        colleagues = attrs.get("colleagues", [])
-        if responsible is not None and responsible in colleagues:
-            errors["colleagues"] = _("Den ansvariga konsulten ska inte också stå som medarbetande.")
+        request = self.context.get("request")
+        if request is not None:
+            try:
+                check_responsibility(
+                    by=request.user,
+                    assignment=current,
+                    responsible=attrs.get("responsible"),
+                    colleagues=attrs.get("colleagues"),
+                )
+            except PermissionDenied as error:
+                raise exceptions.PermissionDenied(str(error)) from error
+            except DjangoValidationError as error:
+                errors.update(error.message_dict)
         redo_of = attrs.get("redo_of")
         if redo_of is not None and (current is None or current.redo_of_id != redo_of.pk):
             if redo_of.outcome not in (Assignment.Outcome.EJ_TILLSATT, Assignment.Outcome.AVBRUTEN):

@@ -7,7 +7,7 @@ from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, filters, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -18,7 +18,7 @@ from .. import selectors, services
 from ..models import Manager, Organisation, Package, TimeEntry
 from ..permissions import AssignmentPermission, IsAdminOrReadOnly, TimeEntryPermission
 from .filters import AssignmentApiFilter, PackageApiFilter, SearchFilter, TimeEntryApiFilter
-from .schema import ApiSchema
+from .schema import ApiSchema, ErrorSerializer
 from .serializers import (
     AssignmentSerializer,
     CloseAssignmentSerializer,
@@ -123,10 +123,33 @@ class PackageViewSet(ServiceErrors, viewsets.ModelViewSet):
     search_fields = ["code", "name"]
 
 
+class AssignmentSchema(ApiSchema):
+    """Registering and changing an assignment also answer 403 for a change of who is on it."""
+
+    FORBIDDEN = OpenApiResponse(
+        ErrorSerializer,
+        _(
+            "Behörighet saknas: du arbetar inte i uppdraget, eller du är konsult och ändrar ansvarig "
+            "eller medarbetande konsulter (eller registrerar ett uppdrag som du inte själv arbetar i)."
+        ),
+    )
+
+    def error_responses(self):
+        errors = super().error_responses()
+        if getattr(self.view, "action", None) in ("create", "update", "partial_update"):
+            errors[403] = self.FORBIDDEN
+        return errors
+
+
 class AssignmentViewSet(ServiceErrors, viewsets.ModelViewSet):
     """Uppdrag. Alla läser; en konsult ändrar de uppdrag hen arbetar i, samordnare, chef och
-    administratör alla. Uppdrag tas inte bort; de avslutas med åtgärden close."""
+    administratör alla. Ansvarig och medarbetande konsulter (`responsible`, `colleagues`) i ett
+    befintligt uppdrag ändras bara av samordnare, chef och administratör, eftersom kundenkätens svar
+    räknas för den ansvariga; en konsult som registrerar ett uppdrag ska själv arbeta i det. Annars
+    svarar API:et 403 med ett meddelande på svenska. Uppdrag tas inte bort; de avslutas med åtgärden
+    close."""
 
+    schema = AssignmentSchema()
     serializer_class = AssignmentSerializer
     permission_classes = [AssignmentPermission]
     # `search` is in the FilterSet so that the page and the API search alike (selectors).

@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 
 from assignments.models import Assignment, Organisation, Package, Sector, Unit, User
 from assignments.periods import PERIOD_CODES, default_period, period
-from assignments.permissions import can_edit_assignment
+from assignments.permissions import can_edit_assignment, manages_survey_sends
 
 from .. import selectors, services
 from ..importing import import_responses
-from ..models import Answer, FollowUp, Invitation, Kind, Question, Questionnaire
+from ..models import Answer, FollowUp, Invitation, InvitationChange, Kind, Question, Questionnaire
 from ..questionnaires import copy_questionnaire
 from ..services import survey_url, token_for
 
@@ -215,6 +215,9 @@ def follow_up_detail(request, pk):
 # --- An assignment's invitations ------------------------------------------------------------
 
 
+# The reason every change needs is checked by the services (surveys.services._reason).
+
+
 class PostponeForm(forms.Form):
     send_at = forms.DateField(label=_("Skicka den"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -223,37 +226,57 @@ class ResendForm(forms.Form):
     email = forms.EmailField(label=_("Rätt e-postadress"))
 
 
+NOT_MANAGER = _("Bara samordnare, chef och administratör ändrar enkätutskick.")
+
+
+def _change_invitation(request, invitation):
+    """Carry out the posted change; a refusal is shown as a message on the assignment page."""
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "")
+    try:
+        if action == "cancel":
+            services.cancel_invitation(invitation, by=request.user, reason=reason)
+            messages.success(request, _("Utskicket är avbrutet."))
+        elif action == "postpone":
+            form = PostponeForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Ange ett giltigt datum."))
+            send_at = timezone.make_aware(datetime.combine(form.cleaned_data["send_at"], datetime.min.time()))
+            services.postpone_invitation(
+                invitation,
+                by=request.user,
+                send_at=send_at.replace(hour=9),
+                reason=reason,
+            )
+            messages.success(request, _("Utskicket är flyttat."))
+        elif action == "resend":
+            form = ResendForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Ange en giltig e-postadress."))
+            services.resend_invitation(
+                invitation,
+                by=request.user,
+                email=form.cleaned_data["email"],
+                reason=reason,
+            )
+            messages.success(request, _("Enkäten skickas på nytt till %(email)s.") % form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+
+
 @login_required
 def assignment_invitations(request, pk):
-    """The pending and sent invitations of an assignment (loaded into the assignment page)."""
+    """The pending and sent invitations of an assignment and the changes made to them (loaded into
+    the assignment page). Those on the assignment see the addresses; only those who manage survey
+    sends change them."""
     assignment = get_object_or_404(Assignment, pk=pk)
     can_edit = can_edit_assignment(request.user, assignment)
+    can_change = manages_survey_sends(request.user)
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(_("Du kan inte ändra utskicken för det här uppdraget."))
+        if not can_change:
+            raise PermissionDenied(NOT_MANAGER)
         invitation = get_object_or_404(Invitation, pk=request.POST.get("invitation"), assignment=assignment)
-        action = request.POST.get("action")
-        try:
-            if action == "cancel":
-                services.cancel_invitation(invitation, by=request.user)
-                messages.success(request, _("Utskicket är avbrutet."))
-            elif action == "postpone":
-                form = PostponeForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(_("Ange ett giltigt datum."))
-                send_at = timezone.make_aware(
-                    datetime.combine(form.cleaned_data["send_at"], datetime.min.time())
-                )
-                services.postpone_invitation(invitation, by=request.user, send_at=send_at.replace(hour=9))
-                messages.success(request, _("Utskicket är flyttat."))
-            elif action == "resend":
-                form = ResendForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(_("Ange en giltig e-postadress."))
-                services.resend_invitation(invitation, by=request.user, email=form.cleaned_data["email"])
-                messages.success(request, _("Enkäten skickas på nytt till %(email)s.") % form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        _change_invitation(request, invitation)
         return redirect(assignment.get_absolute_url() + "#utskick")
     invitations = list(selectors.invitations_of(assignment))
     shared_links = {i.pk: survey_url(token_for(i)) for i in invitations if i.shared and can_edit}
@@ -267,7 +290,11 @@ def assignment_invitations(request, pk):
             "assignment": assignment,
             "invitations": invitations,
             "can_edit": can_edit,
+            "can_change": can_change,
+            "show_actions": can_change or bool(shared_links),
             "shared_links": shared_links,
+            "changes": selectors.invitation_changes(assignment),
+            "reason_max": InvitationChange.REASON_MAX,
         },
     )
 

@@ -465,9 +465,10 @@ MATRIX = {
     "assignment-invitations": entry(
         "enkater/uppdrag/<int:pk>/",
         get(LOGGED_IN, args=pk("other_assignment")),
-        # A POST without an action changes nothing and redirects; the check comes first.
+        # A POST without an action changes nothing and redirects; the check comes first. Only
+        # samordnare, chef and admin change survey sends, even on the konsult's own assignment.
         post(
-            OWN_ASSIGNMENT,
+            OTHERS_ASSIGNMENT,
             variant="post-own",
             args=pk("own_assignment"),
             data=lambda w: {"invitation": w.own_invitation.pk},

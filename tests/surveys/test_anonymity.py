@@ -384,3 +384,41 @@ def test_the_database_refuses_a_candidate_response_that_keeps_more(extra, konsul
     fields.update(extra)
     with pytest.raises(IntegrityError), transaction.atomic():
         Response.objects.create(**fields)
+
+
+@pytest.mark.django_db
+def test_a_sent_candidate_link_is_neither_cancelled_nor_moved(samordnare, mailoutbox):
+    """Cancelling or re-sending a sent candidate link would take it out of the group of links
+    its answer hides in (and tell, by its absence, which answers are left)."""
+    from django.core.exceptions import ValidationError
+
+    package = PackageFactory(price_list=PriceListFactory(year=2026))
+    organisation = OrganisationFactory()
+    assignment = Assignment.objects.create(
+        number="2026-0001",
+        organisation=organisation,
+        manager=ManagerFactory(organisation=organisation),
+        sector=SectorFactory(),
+        ordered_on=date(2026, 2, 1),
+        package=package,
+        price=package.price,
+        responsible=samordnare,
+        status=Assignment.Status.AVSLUTAD,
+        outcome=Assignment.Outcome.TILLSATT,
+        closed_on=date(2026, 3, 2),
+        candidate_name="Kim",
+        candidate_email="kim@example.org",
+    )
+    moment = _aware(date(2026, 3, 2), 9)
+    for invitation in services.schedule_invitations(assignment, now=moment):
+        services.send_invitation(invitation.pk, now=moment)
+    candidate = Invitation.objects.get(questionnaire__kind=Kind.KANDIDAT)
+    with pytest.raises(ValidationError, match="anonym"):
+        services.cancel_invitation(candidate, by=samordnare, reason="Fel person")
+    with pytest.raises(ValidationError, match="anonym"):
+        services.resend_invitation(candidate, by=samordnare, email="annan@example.org", reason="Fel adress")
+    candidate.refresh_from_db()
+    assert (candidate.status, candidate.email) == ("sent", "kim@example.org")
+    # The customer's survey can still be corrected.
+    customer = Invitation.objects.get(questionnaire__kind=Kind.KUND)
+    services.cancel_invitation(customer, by=samordnare, reason="Beställaren har slutat")

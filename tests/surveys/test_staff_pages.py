@@ -45,31 +45,44 @@ def test_invitations_partial_lists_and_hides_addresses_from_others(client, close
 
 
 @pytest.mark.django_db
-def test_postpone_cancel_and_resend(client, closed, konsult, konsult2, django_capture_on_commit_callbacks):
+def test_postpone_cancel_and_resend(client, closed, konsult, samordnare, django_capture_on_commit_callbacks):
+    """Those who manage survey sends change them, with a reason; the konsult on it may not."""
     url = reverse("assignment-invitations", args=[closed.pk])
     match = Invitation.objects.get(questionnaire__kind="matchningsenkat")
     customer = Invitation.objects.get(questionnaire__kind="kundenkat")
-    client.force_login(konsult2)
-    assert client.post(url, {"invitation": match.pk, "action": "cancel"}).status_code == 403
     client.force_login(konsult)
+    assert client.post(url, {"invitation": match.pk, "action": "cancel", "reason": "x"}).status_code == 403
+    client.force_login(samordnare)
     later = (timezone.localdate() + timedelta(days=400)).isoformat()
-    client.post(url, {"invitation": match.pk, "action": "postpone", "send_at": later})
+    client.post(url, {"invitation": match.pk, "action": "postpone", "send_at": later, "reason": "Semester"})
     match.refresh_from_db()
     assert timezone.localtime(match.send_at).date().isoformat() == later
     response = client.post(
-        url, {"invitation": match.pk, "action": "postpone", "send_at": "2000-01-01"}, follow=True
+        url,
+        {"invitation": match.pk, "action": "postpone", "send_at": "2000-01-01", "reason": "Semester"},
+        follow=True,
     )
     assert "Välj en tidpunkt i framtiden" in response.content.decode()
-    client.post(url, {"invitation": match.pk, "action": "cancel"})
+    client.post(url, {"invitation": match.pk, "action": "cancel", "reason": "Tjänsten drogs in"})
     match.refresh_from_db()
     assert match.status == "cancelled"
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url, {"invitation": customer.pk, "action": "resend", "email": "Ratt@Example.org"})
+        client.post(
+            url,
+            {
+                "invitation": customer.pk,
+                "action": "resend",
+                "email": "Ratt@Example.org",
+                "reason": "Fel adress",
+            },
+        )
     customer.refresh_from_db()
     assert customer.email == "ratt@example.org" and customer.status == "sent"
     assert mail.outbox[-1].to == ["ratt@example.org"]
     response = client.post(
-        url, {"invitation": customer.pk, "action": "resend", "email": "inte-epost"}, follow=True
+        url,
+        {"invitation": customer.pk, "action": "resend", "email": "inte-epost", "reason": "Fel adress"},
+        follow=True,
     )
     assert "Ange en giltig e-postadress" in response.content.decode()
 
