@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from rekrytering.inputs import parse_id
+
 from .models import (
     Assignment,
     Budget,
@@ -97,9 +99,8 @@ class ConsultMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 def manager_choices(organisation_id):
     """The ordering managers of one organisation; none until an organisation is chosen."""
-    try:
-        organisation_id = int(organisation_id)
-    except (TypeError, ValueError):
+    organisation_id = parse_id(organisation_id)
+    if organisation_id is None:
         return Manager.objects.none()
     return Manager.objects.filter(organisation_id=organisation_id).order_by("name")
 

@@ -14,6 +14,7 @@ from assignments.models import Unit, User
 from assignments.periods import PERIOD_CODES, default_period, period, tertial_of
 from assignments.views.common import head_required
 from rekrytering.celery import enqueue_on_commit
+from rekrytering.inputs import parse_int
 
 from . import charts, dashboard, figures
 from .excel import table_response
@@ -25,10 +26,8 @@ from .tasks import build_report
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    number = parse_int(value)
+    return default if number is None else number
 
 
 def _scope(request) -> Scope:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from assignments.models import Assignment, Organisation, Package, Sector, Unit, User
 from assignments.periods import PERIOD_CODES, default_period, period
 from assignments.permissions import can_edit_assignment, manages_survey_sends
+from rekrytering.inputs import parse_id
 
 from .. import selectors, services
 from ..importing import import_responses
@@ -275,7 +276,9 @@ def assignment_invitations(request, pk):
     if request.method == "POST":
         if not can_change:
             raise PermissionDenied(NOT_MANAGER)
-        invitation = get_object_or_404(Invitation, pk=request.POST.get("invitation"), assignment=assignment)
+        invitation = get_object_or_404(
+            Invitation, pk=parse_id(request.POST.get("invitation")), assignment=assignment
+        )
         _change_invitation(request, invitation)
         return redirect(assignment.get_absolute_url() + "#utskick")
     invitations = list(selectors.invitations_of(assignment))
