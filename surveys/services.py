@@ -203,16 +203,14 @@ def deliver_invitation(invitation_id: int, *, now: datetime | None = None) -> bo
             .first()
         )
         if not _due(invitation, now) or not invitation.token_salt:
-            # (No salt: the link was just replaced by a re-send to a corrected address, whose own
-            # task prepares the new one. A link is never made here, after nothing was committed.)
+            # No salt: a re-send to a corrected address has just dropped the link, and its own task
+            # prepares the new one. A link is never made here, where it would not be committed first.
             return False
-        token = token_for(invitation)
+        # sent_at and expires_at were set with the link, by this try's first step.
         invitation.status = Invitation.Status.SENT
-        invitation.sent_at = now
-        invitation.expires_at = now + timedelta(days=settings.SURVEY_LINK_DAYS)
         invitation.last_error = ""
-        invitation.save(update_fields=["status", "sent_at", "expires_at", "last_error"])
-        _message(invitation, token, reminder=False).send()
+        invitation.save(update_fields=["status", "last_error"])
+        _message(invitation, token_for(invitation), reminder=False).send()
     log.info("Survey invitation %s sent", invitation_id)
     return True
 
