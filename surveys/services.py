@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -57,6 +58,11 @@ def token_for(invitation: Invitation) -> str:
 
 
 def _arm_token(invitation: Invitation) -> str:
+    """Give the invitation its link, keeping the one it has: a salt once chosen is never replaced.
+
+    Retries and re-sends after a crash therefore mail the same link. Only a deliberate new link
+    (resending to a corrected address) clears the salt first, so that the old link stops working.
+    """
     if not invitation.token_salt:
         invitation.token_salt = secrets.token_hex(16)
     token = token_for(invitation)
@@ -157,50 +163,111 @@ def _message(invitation: Invitation, token: str, *, reminder: bool) -> EmailMult
 
 
 def send_invitation(invitation_id: int, *, now: datetime | None = None) -> bool:
-    """Send a due invitation once. Returns True if this call sent it.
+    """Send a due invitation. Returns True if this call sent it; safe to call again at any time.
 
-    The row stays locked while the e-mail goes out; if sending raises, the transaction rolls back
-    and the invitation stays scheduled for the retry.
+    Two transactions, so that the link in any e-mail that may have reached the customer works:
+    `prepare_invitation` fixes the link and commits it before the mail server is contacted, then
+    `deliver_invitation` sends it and marks the invitation sent. A worker that dies in between, or
+    after the mail server accepted the message, leaves it scheduled with the same link, which the
+    retry or the sweep mails again. Call it outside a transaction (tasks do).
+    """
+    now = now or timezone.now()
+    return prepare_invitation(invitation_id, now=now) and deliver_invitation(invitation_id, now=now)
+
+
+def _due(invitation: Invitation | None, now: datetime) -> bool:
+    return (
+        invitation is not None
+        and invitation.status == Invitation.Status.SCHEDULED
+        and invitation.send_at <= now
+    )
+
+
+def prepare_invitation(invitation_id: int, *, now: datetime | None = None) -> bool:
+    """The first step of a send: the link is fixed and committed. True if the invitation can go out.
+
+    From here the link opens the survey (the invitation is still scheduled), and every later try
+    sends this same link. The link's clock starts at each try, as the message may leave then.
+    An invitation another worker holds locked (it is sending it) is left to that worker.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("questionnaire", "assignment")
-            .filter(pk=invitation_id)
-            .first()
-        )
-        if invitation is None or invitation.status != Invitation.Status.SCHEDULED or invitation.send_at > now:
+        invitation = Invitation.objects.select_for_update(skip_locked=True).filter(pk=invitation_id).first()
+        if not _due(invitation, now):
             return False
         if not invitation.email:
             invitation.status = Invitation.Status.FAILED
             invitation.last_error = "Ingen e-postadress"
             invitation.save(update_fields=["status", "last_error"])
             return False
-        token = _arm_token(invitation)
-        invitation.status = Invitation.Status.SENT
+        _arm_token(invitation)
         invitation.sent_at = now
         invitation.expires_at = now + timedelta(days=settings.SURVEY_LINK_DAYS)
-        invitation.last_error = ""
-        invitation.save(
-            update_fields=["status", "sent_at", "expires_at", "token_salt", "token_hash", "last_error"]
+        invitation.save(update_fields=["token_salt", "token_hash", "sent_at", "expires_at"])
+    return True
+
+
+def deliver_invitation(invitation_id: int, *, now: datetime | None = None) -> bool:
+    """The second step of a send: mail the committed link and mark the invitation sent, once.
+
+    The row stays locked during the SMTP conversation, so no other worker sends it at the same time
+    (one that finds it locked leaves it: should this send fail, its retry or the sweep takes it up).
+    If sending raises, or the worker dies, this transaction rolls back and the link stays as it was.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("questionnaire", "assignment")
+            .filter(pk=invitation_id)
+            .first()
         )
-        _message(invitation, token, reminder=False).send()
+        if not _due(invitation, now) or not invitation.token_salt:
+            # No salt: a re-send to a corrected address has just dropped the link, and its own task
+            # prepares the new one. A link is never made here, where it would not be committed first.
+            return False
+        # sent_at and expires_at were set with the link, by this try's first step.
+        invitation.status = Invitation.Status.SENT
+        invitation.last_error = ""
+        invitation.save(update_fields=["status", "last_error"])
+        _message(invitation, token_for(invitation), reminder=False).send()
     log.info("Survey invitation %s sent", invitation_id)
     return True
 
 
-def record_send_failure(invitation_id: int, error: Exception, *, final: bool) -> None:
-    """Count a failed try; the last one leaves the invitation visible as failed."""
+def record_send_failure(
+    invitation_id: int,
+    error: Exception,
+    *,
+    max_tries: int,
+    backoff: Callable[[int], float],
+    now: datetime | None = None,
+) -> float | None:
+    """Count a failed try. Returns the seconds until the next one, or None if there is none.
+
+    The count is kept on the invitation, so tries from retries, sweeps and redelivered messages add
+    up to one limit; the last leaves the invitation failed (its link closed). The next try's time
+    becomes `send_at`, so the sweep waits out the backoff too. The link is left as it is.
+    """
+    now = now or timezone.now()
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().filter(pk=invitation_id).first()
         if invitation is None or invitation.status != Invitation.Status.SCHEDULED:
-            return
+            return None
         invitation.attempts += 1
         invitation.last_error = f"{type(error).__name__}: {error}"[:300]
-        if final:
+        retry_in = None
+        if invitation.attempts >= max_tries:
             invitation.status = Invitation.Status.FAILED
-        invitation.save(update_fields=["attempts", "last_error", "status"])
+            invitation.sent_at = None
+            invitation.expires_at = None
+        else:
+            retry_in = backoff(invitation.attempts)
+            invitation.send_at = max(invitation.send_at, now + timedelta(seconds=retry_in))
+        invitation.save(
+            update_fields=["attempts", "last_error", "status", "sent_at", "expires_at", "send_at"]
+        )
+    return retry_in
 
 
 def send_reminder(invitation_id: int, *, now: datetime | None = None) -> bool:
@@ -444,6 +511,10 @@ def resend_invitation(invitation: Invitation, *, by: User, email: str, reason: s
 
 # --- Answering ----------------------------------------------------------------------------
 
+# A scheduled invitation with a link is one whose message may already have reached the customer
+# (its send was cut off after the link was committed): the link works from that moment.
+LINK_OPEN_STATES = (Invitation.Status.SCHEDULED, Invitation.Status.SENT)
+
 
 def find_open_invitation(token: str, *, lock: bool = False, now: datetime | None = None) -> Invitation | None:
     """The invitation a token opens, if it can still be answered; None for unknown, used or expired.
@@ -455,7 +526,7 @@ def find_open_invitation(token: str, *, lock: bool = False, now: datetime | None
         return None
     now = now or timezone.now()
     qs = Invitation.objects.select_related("questionnaire", "assignment__responsible")
-    invitation = qs.filter(token_hash=Invitation.hash_token(token), status=Invitation.Status.SENT).first()
+    invitation = qs.filter(token_hash=Invitation.hash_token(token), status__in=LINK_OPEN_STATES).first()
     if invitation is None or (invitation.expires_at and invitation.expires_at <= now):
         return None
     if _answers_anonymously(invitation):
@@ -463,7 +534,7 @@ def find_open_invitation(token: str, *, lock: bool = False, now: datetime | None
             return None
     elif lock:
         invitation = (
-            qs.select_for_update(of=("self",)).filter(pk=invitation.pk, status=Invitation.Status.SENT).first()
+            qs.select_for_update(of=("self",)).filter(pk=invitation.pk, status__in=LINK_OPEN_STATES).first()
         )
     return invitation
 

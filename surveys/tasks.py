@@ -17,15 +17,17 @@ TRANSIENT = (smtplib.SMTPException, OSError, ConnectionError, TimeoutError)
 
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def send_invitation(self, invitation_id: int):
+    """Send one invitation. Every try mails the same link; the tries are counted on the invitation
+    (up to SURVEY_SEND_MAX_TRIES) and the next one is due after a growing, jittered wait."""
     try:
         return services.send_invitation(invitation_id)
     except Exception as error:  # every failure counts, so none retries forever unseen
-        tries = self.request.retries + 1
-        final = tries >= settings.SURVEY_SEND_MAX_TRIES
-        services.record_send_failure(invitation_id, error, final=final)
-        if final:
+        retry_in = services.record_send_failure(
+            invitation_id, error, max_tries=settings.SURVEY_SEND_MAX_TRIES, backoff=retry_countdown
+        )
+        if retry_in is None:
             return False
-        raise self.retry(exc=error, countdown=retry_countdown(tries)) from error
+        raise self.retry(exc=error, countdown=retry_in) from error
 
 
 def retry_countdown(tries: int) -> float:

@@ -1,13 +1,16 @@
-"""Resilience against real PostgreSQL and Redis (CI): a stopped broker, a failing mail server and a
-worker killed in the middle of a send.
+"""Resilience against real PostgreSQL and Redis (CI): a stopped broker, a failing mail server, and a
+worker killed in the middle of a send or right after the mail server accepted the message.
 
 Each test runs its own Redis server on a free port (so stopping it disturbs nothing else) and, where
 a worker must die, a real `celery worker` process. The mail server is a tiny SMTP sink in the test:
 the one boundary we stand in for.
 """
 
+import email
+import email.policy
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -23,13 +26,15 @@ import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from assignments import services as assignment_services
 from rekrytering.celery import app
 from surveys import tasks
-from surveys.models import Invitation
-from surveys.services import questionnaire_for
+from surveys.models import Invitation, Response
+from surveys.services import questionnaire_for, questions_for
 from tests.factories import AssignmentFactory, PackageFactory, PriceListFactory
 from tests.integration.postgres import url_for
 
@@ -167,17 +172,23 @@ def test_failing_smtp_retries_with_backoff_then_shows_failed(own_redis, konsult,
 
 
 class SMTPSink(socketserver.ThreadingTCPServer):
-    """Accepts mail like a server would; the first connection hangs before the greeting until released."""
+    """Accepts mail like a server would.
+
+    With `stall_first` the first connection hangs before the greeting until released; with
+    `after_accept` that function is called once, right after the first message was answered 250
+    and before the client gets an answer to anything more (so it cannot finish the conversation).
+    """
 
     allow_reuse_address = True
     daemon_threads = True
 
-    def __init__(self):
+    def __init__(self, *, stall_first=False, after_accept=None):
         super().__init__(("127.0.0.1", 0), SMTPHandler)
         self.messages = []
         self.stalled = threading.Event()
         self.release = threading.Event()
-        self.first = True
+        self.first = stall_first
+        self.after_accept = after_accept
         self.lock = threading.Lock()
 
 
@@ -191,6 +202,13 @@ class SMTPHandler(socketserver.StreamRequestHandler):
             server.release.wait(60)
             return
         self.wfile.write(b"220 sink\r\n")
+        try:
+            self.converse()
+        except ConnectionResetError:  # the client was killed
+            pass
+
+    def converse(self):
+        server = self.server
         recipients, data = [], None
         for raw in self.rfile:
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
@@ -199,6 +217,10 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                     server.messages.append((recipients, "\n".join(data)))
                     data, recipients = None, []
                     self.wfile.write(b"250 queued\r\n")
+                    with server.lock:
+                        hook, server.after_accept = server.after_accept, None
+                    if hook:
+                        hook()
                 else:
                     data.append(line)
                 continue
@@ -245,7 +267,7 @@ def kill(process):
 
 def test_worker_killed_mid_send_sends_nothing_twice(own_redis, tmp_path):
     began = timezone.now()
-    sink = SMTPSink()
+    sink = SMTPSink(stall_first=True)
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     invitation = Invitation.objects.create(
         questionnaire=questionnaire_for("kundenkat", 2026),
@@ -265,6 +287,8 @@ def test_worker_killed_mid_send_sends_nothing_twice(own_redis, tmp_path):
     sink.release.set()
     assert wait_for(lambda: Invitation.objects.get(pk=invitation.pk).status == "scheduled", 10)
     assert sink.messages == []
+    armed = Invitation.objects.get(pk=invitation.pk).token_hash
+    assert armed  # the link was committed before the mail server was contacted
 
     second = start_worker_process(own_redis.url, sink.server_address[1], log)
     try:
@@ -276,8 +300,72 @@ def test_worker_killed_mid_send_sends_nothing_twice(own_redis, tmp_path):
         kill(second)
         sink.shutdown()
     assert [recipients for recipients, _ in sink.messages] == [["bestallare@example.org"]]
+    assert Invitation.hash_token(link_in(sink.messages[0][1])) == armed
     # The killed workers' database sessions end before the test database is dropped.
     assert wait_for(lambda: _sessions_since(began) == 0, 20)
+
+
+def test_worker_killed_after_the_mail_server_accepted_leaves_one_working_link(own_redis, tmp_path):
+    """The mail server answers 250 to DATA and the worker dies before it can commit anything more.
+
+    The customer already has the message, so the link in it must work at once, before any re-send,
+    and the re-send the sweep makes must carry the same link.
+    """
+    began = timezone.now()
+    workers = []
+    sink = SMTPSink(after_accept=lambda: os.killpg(workers[0].pid, signal.SIGKILL))
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    invitation = Invitation.objects.create(
+        questionnaire=questionnaire_for("kundenkat", 2026),
+        recipient_name="Beställare",
+        email="bestallare@example.org",
+        send_at=timezone.now() - timedelta(minutes=1),
+    )
+    log = tmp_path / "worker.log"
+    try:
+        workers.append(start_worker_process(own_redis.url, sink.server_address[1], log))
+        assert wait_for(lambda: workers[0].poll() is not None, 60), log.read_text()
+        assert len(sink.messages) == 1
+        first_link = link_in(sink.messages[0][1])
+        invitation.refresh_from_db()
+        assert invitation.status == "scheduled"  # nothing was committed after the send
+        # The link in the delivered message works before anything is sent again.
+        page = Client().get(reverse("survey-answer", args=[first_link]))
+        assert page.status_code == 200, page.content.decode()[:500]
+
+        workers.append(start_worker_process(own_redis.url, sink.server_address[1], log))
+        assert wait_for(lambda: Invitation.objects.get(pk=invitation.pk).status == "sent", 60), (
+            log.read_text()
+        )
+        time.sleep(4)  # several more sweeps: nothing more goes out
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                kill(worker)
+        sink.shutdown()
+    assert [recipients for recipients, _ in sink.messages] == [["bestallare@example.org"]] * 2
+    assert {link_in(message) for _, message in sink.messages} == {first_link}
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.attempts, invitation.reminders_sent) == ("sent", 0, 0)
+
+    answered = Client().post(reverse("survey-answer", args=[first_link]), valid_answers(invitation))
+    assert answered.status_code == 302 and answered["Location"] == reverse("survey-thanks")
+    invitation.refresh_from_db()
+    assert invitation.status == "answered"
+    assert Response.objects.filter(questionnaire=invitation.questionnaire).count() == 1
+    assert wait_for(lambda: _sessions_since(began) == 0, 20)
+
+
+def link_in(raw_message: str) -> str:
+    """The survey token in a message as the mail server received it."""
+    body = email.message_from_string(raw_message, policy=email.policy.default).get_content()
+    return re.search(r"https?://\S+/enkat/([A-Za-z0-9_-]+)/", body).group(1)
+
+
+def valid_answers(invitation) -> dict:
+    """A complete answer to the invitation's questions, as the survey page posts it."""
+    values = {"scale": "8", "nps": "9", "yesno": "nej", "text": "Bra stöd."}
+    return {question.key: values[question.type] for question in questions_for(invitation)}
 
 
 def _sessions_since(began) -> int:

@@ -114,16 +114,25 @@ def test_smtp_failure_retries_then_fails_visibly(closed_hire, konsult, settings,
     monkeypatch.setattr(
         tasks.send_invitation, "retry", lambda **kw: (_ for _ in ()).throw(RuntimeError("retry"))
     )
+    hashes, waits = set(), []
     for attempt in range(1, 3):
         with pytest.raises(RuntimeError, match="retry"):
-            tasks.send_invitation.apply(args=[customer.pk], retries=attempt - 1, throw=True).get()
+            tasks.send_invitation.apply(args=[customer.pk], throw=True).get()
         customer.refresh_from_db()
         assert customer.status == "scheduled" and customer.attempts == attempt
-    assert tasks.send_invitation.apply(args=[customer.pk], retries=2).get() is False
+        hashes.add(customer.token_hash)
+        # The next try is due after the backoff, for the sweep too.
+        waits.append((customer.send_at - timezone.now()).total_seconds())
+        assert customer.pk not in services.due_invitation_ids()
+        Invitation.objects.filter(pk=customer.pk).update(send_at=timezone.now())  # the wait is over
+    assert tasks.send_invitation.apply(args=[customer.pk]).get() is False
+    assert 0 < waits[0] < waits[1]
     customer.refresh_from_db()
     assert customer.status == "failed"
     assert "SMTPServerDisconnected" in customer.last_error
-    assert customer.token_hash == ""
+    assert hashes == {customer.token_hash} and customer.token_hash  # every try the same link
+    assert customer.sent_at is None  # shown as failed, not as sent
+    assert services.find_open_invitation(services.token_for(customer)) is None
 
 
 @pytest.mark.django_db
