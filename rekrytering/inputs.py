@@ -23,3 +23,14 @@ def parse_int(value, *, low: int = 0, high: int = MAX_ID) -> int | None:
 def parse_id(value) -> int | None:
     """A primary key from a request, else None."""
     return parse_int(value, low=1)
+
+
+# Control characters other than tab and line feed: PostgreSQL refuses NUL in text, openpyxl
+# refuses the rest in a cell, and none of them is anything a person meant to type.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_text(value) -> str:
+    """Free text as it is stored: line breaks as \\n, control characters removed, trimmed."""
+    text = str(value or "").replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.shortcuts import resolve_url
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 from rest_framework.views import APIView
@@ -18,6 +19,22 @@ SESSION_STARTED = "_auth_started"
 SESSION_SEEN = "_auth_seen"
 # Write the last-seen time at most once a minute, so most requests do not save the session.
 SEEN_RESOLUTION = 60
+
+
+class SurveyLinkMiddleware:
+    """Every response under the survey links' path — error pages too, whatever raised — says
+    `no-referrer` and `no-store`: the link's secret token is in its URL."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(settings.SURVEY_PATH_PREFIX):
+            response["Referrer-Policy"] = "no-referrer"
+            add_never_cache_headers(response)
+            response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):

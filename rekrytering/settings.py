@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rekrytering.middleware.SurveyLinkMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -319,6 +320,7 @@ OIDC_ROLE_GROUPS = env.dict("OIDC_ROLE_GROUPS", default={})
 
 # Surveys: links, reminders and the match survey (issue 3).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SURVEY_PATH_PREFIX = "/enkat/"  # the survey links' path (surveys/urls.py), token after it
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
 SURVEY_REMINDER_DAYS = [int(d) for d in env.list("SURVEY_REMINDER_DAYS", default=["7", "14"])]
 SURVEY_MATCH_MONTHS = env.int("SURVEY_MATCH_MONTHS", default=6)

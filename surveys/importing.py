@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from assignments.importing import RowError
 from assignments.models import Assignment
+from rekrytering.inputs import clean_text, parse_int
 
 from .models import Answer, Kind, Question, Response
 from .questionnaires import published
@@ -41,14 +42,15 @@ def known_questions(kind: str) -> dict[str, str]:
 def _value(qtype: str, raw: str):
     if qtype in ("scale", "nps"):
         low = 0 if qtype == "nps" else 1
-        if not raw.isdigit() or not low <= int(raw) <= 10:
+        number = parse_int(raw, low=low, high=10)
+        if number is None:
             raise ValueError(f"”{raw}” ska vara ett heltal från {low} till 10.")
-        return int(raw)
+        return number
     if qtype == "yesno":
         if raw.lower() not in ("ja", "nej"):
             raise ValueError(f"”{raw}” ska vara Ja eller Nej.")
         return raw.lower() == "ja"
-    return raw[:5000]
+    return clean_text(raw)[:5000]
 
 
 def import_responses(*, file, filename: str = "svar.csv") -> ResponseImportResult:

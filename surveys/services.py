@@ -27,6 +27,7 @@ from assignments.models import Assignment, User
 from assignments.periods import month_start, tertial_start
 from assignments.permissions import manages_survey_sends
 from rekrytering.celery import enqueue_on_commit
+from rekrytering.inputs import clean_text, parse_int
 
 from .anonymity import coarse_dimensions
 from .models import (
@@ -564,7 +565,7 @@ def validate_answers(questions: list[Question], data) -> tuple[dict, dict]:
     """Parse posted answers. Returns (values by key, errors by key) with Swedish messages."""
     values, errors = {}, {}
     for question in questions:
-        raw = (data.get(question.key) or "").strip()
+        raw = clean_text(data.get(question.key))
         if (
             question.condition == Question.Condition.ANSWER_YES
             and values.get(question.condition_key) is not True
@@ -578,13 +579,14 @@ def validate_answers(questions: list[Question], data) -> tuple[dict, dict]:
             continue
         if question.type in (Question.Type.SCALE, Question.Type.NPS):
             allowed = question.scale
-            if not raw.isdigit() or int(raw) not in allowed:
+            number = parse_int(raw, low=allowed.start, high=allowed.stop - 1)
+            if number is None:
                 errors[question.key] = _("Välj ett värde från %(low)s till %(high)s.") % {
                     "low": allowed.start,
                     "high": allowed.stop - 1,
                 }
             else:
-                values[question.key] = int(raw)
+                values[question.key] = number
         elif question.type == Question.Type.YESNO:
             if raw not in ("ja", "nej"):
                 errors[question.key] = _("Välj ja eller nej.")

@@ -5,7 +5,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit import ALL
@@ -13,20 +12,6 @@ from django_ratelimit.core import is_ratelimited
 
 from .. import services
 from ..models import Question
-
-
-def survey_headers(view):
-    """No referrer (the token is in the URL) and no caching of survey pages."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        add_never_cache_headers(response)
-        response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
-        return response
-
-    return wrapper
 
 
 def _survey_rate(group, request):
@@ -58,7 +43,6 @@ def _unavailable(request):
 # Django's CSRF check refuses.
 @login_not_required
 @csrf_exempt
-@survey_headers
 @rate_limited
 @require_http_methods(["GET", "HEAD", "POST"])
 def answer(request, token):
@@ -108,7 +92,6 @@ def _form(request, invitation, *, errors=None, data=None, status=200):
 
 
 @login_not_required
-@survey_headers
 def thanks(request):
     return render(request, "surveys/public/thanks.html")
 
