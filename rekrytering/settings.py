@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,8 +22,20 @@ PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 if PRODUCTION:
-    SECRET_KEY = env.str("SECRET_KEY")
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+    SECRET_KEY = env.str("SECRET_KEY").strip()
+    ALLOWED_HOSTS = [host for host in env.list("ALLOWED_HOSTS") if host]
+    # Refused here, not at the first request: an empty key would make every page answer 500, and
+    # '*' would accept any Host header (poisoned links in password-reset mails).
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SECRET_KEY är tom. Produktion (DJANGO_ENV=production) startar inte utan en lång slumpmässig "
+            "nyckel, t.ex. från: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS måste räkna upp sajtens värdnamn (t.ex. rekrytering.example.org); "
+            "tomt eller '*' godtas inte i produktion (DJANGO_ENV=production)."
+        )
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
