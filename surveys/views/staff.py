@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from assignments.models import Assignment, Organisation, Package, Sector, Unit, User
 from assignments.periods import PERIOD_CODES, default_period, period
 from assignments.permissions import can_edit_assignment
+from rekrytering.redirects import next_url
 
 from .. import selectors, services
 from ..importing import import_responses
@@ -147,7 +148,7 @@ def toggle_quote(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Citatet är sparat.") if answer.is_quote else _("Citatet är borttaget."))
-    return redirect(request.POST.get("next") or "survey-results")
+    return redirect(next_url(request, "survey-results"))
 
 
 # --- Follow-ups ------------------------------------------------------------------------------
