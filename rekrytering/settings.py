@@ -236,7 +236,11 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Every logger named here loses the handlers Django's DEFAULT_LOGGING gave it. "django" must be
+    # here: with DEBUG on, its default console handler prints django.request's "Not Found:
+    # /enkat/<token>/" unmasked (and mail_admins would mail it), besides the masked root line.
     "loggers": {
+        "django": {"level": "NOTSET"},  # LOG_LEVEL, through the root logger
         "django.db.backends": {"level": "INFO"},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},

@@ -58,3 +58,103 @@ def test_utc_formatter():
     line = UTCFormatter("%(asctime)s %(message)s").format(record)
     assert line == time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(1_700_000_000)) + ".250Z hej"
     assert line.startswith("2023-11-14T22:13:20.250Z")
+
+
+TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcde"  # the shape of surveys.services.token_for
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f'"GET /%65nkat/{TOKEN}/ HTTP/1.1" 404 1334',  # runserver logs the request line as sent
+        f'"GET /enkat%2F{TOKEN}/ HTTP/1.1" 404 1334',
+        f'"GET /enkat/%41{TOKEN[1:]}/ HTTP/1.1" 404 1334',
+        f"Referer: https://rekrytering.example.org/enkat/{TOKEN}",
+        f"token {TOKEN} pasted somewhere",
+    ],
+)
+def test_a_survey_token_is_hidden_in_any_form(line):
+    assert "[dold]" in rendered("%s", line)
+    assert TOKEN not in rendered("%s", line) and TOKEN[1:] not in rendered("%s", line)
+
+
+def test_other_words_and_numbers_are_left_alone():
+    text = "T1: 97 % nöjda, 1 200 000 kr, id 3f2b9c1e8a7d4b6c9e0f1a2b3c4d5e6f7a8b9c0d"
+    assert rendered("%s", text) == text
+
+
+def _output_without_token(text):
+    assert TOKEN not in text
+    return text
+
+
+def test_no_request_log_line_holds_a_token_with_debug_on():
+    """DEBUG on: Django's own console handler printed django.request's lines unmasked."""
+    from tests.rekrytering.test_security import manage
+
+    code = (
+        "from django.test import Client;"
+        f"print(Client().put('/enkat/{TOKEN}/').status_code);"
+        f"print(Client().get('/finns-inte/enkat/{TOKEN}/').status_code)"
+    )
+    result = manage("shell", "--no-imports", "-c", code, env={"DEBUG": "True", "LOG_LEVEL": "DEBUG"})
+    assert result.stdout.split() == ["405", "404"], result.stderr
+    text = _output_without_token(result.stdout + result.stderr)
+    assert "Method Not Allowed (PUT): /enkat/[dold]/" in text
+    assert "Not Found: /finns-inte/enkat/[dold]/" in text
+
+
+def test_the_runserver_access_log_holds_no_token(tmp_path):
+    """`manage.py runserver` with DEBUG on: its access log (django.server) and django.request."""
+    import http.client
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from tests.rekrytering.test_security import ROOT
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DEBUG": "True",
+        "LOG_LEVEL": "DEBUG",
+        "DJANGO_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "runserver did not start"
+                time.sleep(0.2)
+        statuses = []
+        for method, path in [
+            ("PUT", f"/enkat/{TOKEN}/"),
+            ("PUT", f"/%65nkat/{TOKEN}/"),
+            ("GET", f"/finns-inte/enkat/{TOKEN}/"),
+        ]:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request(method, path)
+            statuses.append(connection.getresponse().status)
+            connection.close()
+        assert statuses == [405, 405, 404]
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    text = _output_without_token(output)
+    assert text.count("django.server") >= 3 and '"PUT /%65nkat/[dold]/ HTTP/1.1" 405' in text, text
