@@ -240,7 +240,7 @@ LOGGING = {
     # here: with DEBUG on, its default console handler prints django.request's "Not Found:
     # /enkat/<token>/" unmasked (and mail_admins would mail it), besides the masked root line.
     "loggers": {
-        "django": {"level": "NOTSET"},  # LOG_LEVEL, through the root logger
+        "django": {"level": "INFO"},
         "django.db.backends": {"level": "INFO"},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
