@@ -291,11 +291,20 @@ SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=10)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Failed logins (django-axes): after LOGIN_FAILURE_LIMIT failures a username, and separately an IP
-# address, is refused for LOGIN_COOLOFF_MINUTES; a successful login resets the count.
+# Failed logins (django-axes, rekrytering.lockout): after LOGIN_FAILURE_LIMIT failures a username
+# is refused from that address for LOGIN_COOLOFF_MINUTES, so nobody can lock a colleague out from
+# their own machine; from every address after LOGIN_USERNAME_FAILURE_LIMIT failures, and an address
+# for every username after LOGIN_IP_FAILURE_LIMIT (0 turns either off). A successful login resets
+# that username's count from that address.
+AXES_HANDLER = "rekrytering.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Tries while locked out are not counted: one machine adds at most LOGIN_FAILURE_LIMIT failures to a
+# username's count per cool-off, so it alone never reaches the username's wider limit.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False  # our audit log says who and when, without axes' extra lines
