@@ -1,7 +1,8 @@
 """The audit trail of logins: who, what and when (UTC, by the log formatter), never a password.
 
 Refused requests are logged by rekrytering.middleware.AuditMiddleware; exports of personal data
-by `log_export`. Everything goes to the logger `rekrytering.audit`.
+by `log_export`; password resets (asked for, refused, done) and API keys (created, revoked) by the
+functions below. Everything goes to the logger `rekrytering.audit`.
 """
 
 import logging
@@ -73,3 +74,33 @@ def end_sessions_of_deactivated(sender, instance, created, update_fields=None, *
     ended = end_sessions_of(instance)
     if ended:
         audit.info("sessions_ended user=%s count=%s reason=deactivated", instance.get_username(), ended)
+
+
+def masked_email(address: str) -> str:
+    """`k***@example.org`: enough to tell requests apart, not the address itself."""
+    local, at, domain = str(address).strip()[:254].rpartition("@")
+    if not at:
+        return "***"
+    return f"{local[:1]}***@{domain}"
+
+
+def log_password_reset_requested(*, email: str, users, request=None) -> None:
+    """A reset was asked for: the masked address and whose account it matched (`-` for none)."""
+    usernames = ",".join(sorted(user.get_username() for user in users)) or "-"
+    audit.info(
+        "password_reset_requested email=%s user=%s ip=%s", masked_email(email), usernames, _ip(request)
+    )
+
+
+def log_password_reset_refused(*, reason: str, email: str = "", request=None) -> None:
+    """A reset refused: `rate_limit` (too many requests) or `invalid_link` (wrong or used link)."""
+    audit.warning(
+        "password_reset_refused reason=%s email=%s ip=%s",
+        reason,
+        masked_email(email) if email else "-",
+        _ip(request),
+    )
+
+
+def log_password_reset_done(*, user, request=None) -> None:
+    audit.info("password_reset_done user=%s ip=%s", user.get_username(), _ip(request))

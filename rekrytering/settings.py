@@ -319,6 +319,9 @@ RATELIMIT_FAIL_OPEN = True  # a cache outage must not stop people answering surv
 # address (e.g. HTTP_X_REAL_IP). Used by the rate limits, the login lockouts and the audit log.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 SURVEY_RATE_LIMIT = env.str("SURVEY_RATE_LIMIT", default="60/m")
+# Requests for a password-reset mail: per client address, and per e-mail address asked for.
+PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="10/h")
+PASSWORD_RESET_EMAIL_RATE_LIMIT = env.str("PASSWORD_RESET_EMAIL_RATE_LIMIT", default="3/h")
 # django-ratelimit does not know Django's own RedisCache (W001), which increments atomically. Local
 # memory is fine for one process; production needs a shared cache (CACHE_URL), or E003 stops it.
 SILENCED_SYSTEM_CHECKS = (

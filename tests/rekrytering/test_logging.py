@@ -30,6 +30,13 @@ def rendered(msg, *args, exc=None):
         ("Retry: %r", ({"kim.kandidat@example.org": (550, b"no")},), "kim.kandidat", "[e-post]"),
         ("sent to %s", ("Kim <kim@example.org>",), "kim@example.org", "Kim <[e-post]>"),
         ("config password=%s", ("hunter2",), "hunter2", "password=[dold]"),
+        (
+            '"%s" %s',
+            ("GET /accounts/reset/Mg/d2k3x1-0f3c9a4b8e7d6c5b4a39281706f5e4d3/ HTTP/1.1", 302),
+            "0f3c9a4b8e7d",
+            "/accounts/reset/Mg/[dold]/",
+        ),
+        ('"%s" %s', ("GET /accounts/reset/Mg/set-password/ HTTP/1.1", 200), "", "/reset/Mg/set-password/"),
         ("invitation %d sent", (42,), "", "invitation 42 sent"),
     ],
 )
