@@ -104,3 +104,11 @@ def log_password_reset_refused(*, reason: str, email: str = "", request=None) ->
 
 def log_password_reset_done(*, user, request=None) -> None:
     audit.info("password_reset_done user=%s ip=%s", user.get_username(), _ip(request))
+
+
+def log_api_token(action: str, *, user, replaced: bool = False, expires=None) -> None:
+    """An API key `created` (replacing an old one or not, with its expiry) or `revoked`; never the key."""
+    extra = ""
+    if action == "created":
+        extra = f" replaced={'yes' if replaced else 'no'} expires={timezone.localdate(expires):%Y-%m-%d}"
+    audit.info("api_token_%s user=%s%s", action, user.get_username(), extra)

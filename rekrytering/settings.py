@@ -196,7 +196,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 REST_FRAMEWORK = {
     # Token first, so an API client without valid credentials gets 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "assignments.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -209,9 +209,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# An API key (a user's own, made on the page "Min API-nyckel") is refused this many days after it
+# was created; the user makes a new one on the same page.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rekrytering API",
-    "DESCRIPTION": "Uppdragsregistret för SF Rekrytering: organisationer, beställare, paket, uppdrag, tid.",
+    "DESCRIPTION": (
+        "Uppdragsregistret för SF Rekrytering: organisationer, beställare, paket, uppdrag, tid.\n\n"
+        "Skicka din API-nyckel i huvudet `Authorization: Token <nyckel>`. Nyckeln skapas och återkallas "
+        f"på sidan Min API-nyckel och gäller i {API_TOKEN_DAYS} dagar; en utgången nyckel ger 401."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its docs are for logged-in staff and API clients, not the public.

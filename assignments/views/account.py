@@ -1,12 +1,44 @@
-"""One's own account: resetting a forgotten password (rate-limited and audited)."""
+"""One's own account: the API key, and resetting a forgotten password (rate-limited and audited)."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
-from .. import audit
+from .. import audit, selectors, services
+
+
+@login_required
+@never_cache
+def api_token(request):
+    """Min API-nyckel: when it was made and expires; make a new one (shown once) or revoke it."""
+    new_key = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create":
+            # Shown in this response only, never again: no redirect and no caching of the page.
+            new_key = services.create_api_token(user=request.user).key
+        else:
+            if action == "revoke" and services.revoke_api_token(user=request.user):
+                messages.success(
+                    request, _("API-nyckeln är återkallad. Program som använde den får inte längre svar.")
+                )
+            return redirect("api-token")
+    return render(
+        request,
+        "assignments/api_token.html",
+        {
+            "nav": "account",
+            "token": selectors.api_token_status(request.user),
+            "new_key": new_key,
+            "days": settings.API_TOKEN_DAYS,
+        },
+    )
 
 
 def _posted_email(group, request) -> str:
