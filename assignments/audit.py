@@ -2,7 +2,8 @@
 
 Refused requests are logged by rekrytering.middleware.AuditMiddleware; exports of personal data
 by `log_export`; changes that steer whom survey results count for (responsibility, survey
-recipients) by `log_change`. Everything goes to the logger `rekrytering.audit`.
+recipients) by `log_change`; password resets (asked for, refused, done) and API keys (created,
+revoked) by the functions below. Everything goes to the logger `rekrytering.audit`.
 """
 
 import logging
@@ -94,3 +95,41 @@ def end_sessions_of_deactivated(sender, instance, created, update_fields=None, *
     ended = end_sessions_of(instance)
     if ended:
         audit.info("sessions_ended user=%s count=%s reason=deactivated", instance.get_username(), ended)
+
+
+def masked_email(address: str) -> str:
+    """`k***@example.org`: enough to tell requests apart, not the address itself."""
+    local, at, domain = str(address).strip()[:254].rpartition("@")
+    if not at:
+        return "***"
+    return f"{local[:1]}***@{domain}"
+
+
+def log_password_reset_requested(*, email: str, users, request=None) -> None:
+    """A reset was asked for: the masked address and whose account it matched (`-` for none)."""
+    usernames = ",".join(sorted(user.get_username() for user in users)) or "-"
+    audit.info(
+        "password_reset_requested email=%s user=%s ip=%s", masked_email(email), usernames, _ip(request)
+    )
+
+
+def log_password_reset_refused(*, reason: str, email: str = "", request=None) -> None:
+    """A reset refused: `rate_limit` (too many requests) or `invalid_link` (wrong or used link)."""
+    audit.warning(
+        "password_reset_refused reason=%s email=%s ip=%s",
+        reason,
+        masked_email(email) if email else "-",
+        _ip(request),
+    )
+
+
+def log_password_reset_done(*, user, request=None) -> None:
+    audit.info("password_reset_done user=%s ip=%s", user.get_username(), _ip(request))
+
+
+def log_api_token(action: str, *, user, replaced: bool = False, expires=None) -> None:
+    """An API key `created` (replacing an old one or not, with its expiry) or `revoked`; never the key."""
+    extra = ""
+    if action == "created":
+        extra = f" replaced={'yes' if replaced else 'no'} expires={timezone.localdate(expires):%Y-%m-%d}"
+    audit.info("api_token_%s user=%s%s", action, user.get_username(), extra)

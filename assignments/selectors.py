@@ -1,11 +1,14 @@
 """Read-side queries the pages, the API and the reports share."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from .models import ZERO, Assignment, Budget, Manager, Package, TimeEntry, Unit, User
 from .signals import assignment_history_events
@@ -287,3 +290,20 @@ def assignment_counts_by_status(qs):
         open=Count("id", filter=~Q(status=Assignment.Status.AVSLUTAD)),
         closed=Count("id", filter=Q(status=Assignment.Status.AVSLUTAD)),
     )
+
+
+def api_token_expires_at(token: Token) -> datetime:
+    return token.created + timedelta(days=settings.API_TOKEN_DAYS)
+
+
+def api_token_expired(token: Token, *, now: datetime | None = None) -> bool:
+    return (now or timezone.now()) >= api_token_expires_at(token)
+
+
+def api_token_status(user) -> dict | None:
+    """The user's API key without the key itself: when it was made, when it expires, whether it has."""
+    token = Token.objects.filter(user=user).first()
+    if token is None:
+        return None
+    expires = api_token_expires_at(token)
+    return {"created": token.created, "expires": expires, "expired": api_token_expired(token)}

@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rest_framework.authtoken.models import Token
 
+from . import audit
 from .audit import log_change
 from .models import (
     Assignment,
@@ -22,6 +24,7 @@ from .models import (
     User,
 )
 from .permissions import can_change_responsibility, can_edit_assignment, can_log_time_on
+from .selectors import api_token_expires_at
 from .signals import assignment_closed
 
 
@@ -339,3 +342,24 @@ def save_budget(
         line._history_user = by
         line.save()
     return budget
+
+
+# --- API keys --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_api_token(*, user: User) -> Token:
+    """A new API key for the user, replacing the old one (one key each): the caller shows it once."""
+    revoked = Token.objects.filter(user=user).delete()[0]
+    token = Token.objects.create(user=user)
+    audit.log_api_token("created", user=user, replaced=bool(revoked), expires=api_token_expires_at(token))
+    return token
+
+
+@transaction.atomic
+def revoke_api_token(*, user: User) -> bool:
+    """Delete the user's API key; False when there was none."""
+    deleted = Token.objects.filter(user=user).delete()[0] > 0
+    if deleted:
+        audit.log_api_token("revoked", user=user)
+    return deleted

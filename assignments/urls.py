@@ -1,9 +1,10 @@
 from django.urls import path
 
-from .views import assignments, imports, registers, start, time
+from .views import account, assignments, imports, registers, start, time
 
 urlpatterns = [
     path("", start.start, name="start"),
+    path("konto/api-nyckel/", account.api_token, name="api-token"),
     path("uppdrag/", assignments.AssignmentListView.as_view(), name="assignment-list"),
     path("uppdrag/export.xlsx", assignments.assignment_list_xlsx, name="assignment-list-xlsx"),
     path("uppdrag/ny/", assignments.assignment_create, name="assignment-create"),

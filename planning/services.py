@@ -1,4 +1,5 @@
-"""Changes to plans: outcomes, activity status, goal assessments, locking a tertial, copying a plan."""
+"""Changes to plans: goals, indicators and activities of a draft, outcomes, activity status, goal
+assessments, locking a tertial, copying a plan."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -90,6 +91,44 @@ def _require_editor(by: User):
 def _require_open(plan: Plan, tertial: int):
     if is_locked(plan, tertial):
         raise ValidationError(_("T%(t)s är låst och kan inte ändras.") % {"t": tertial})
+
+
+def is_adopted(plan: Plan) -> bool:
+    return plan.status == Plan.Status.FASTSTALLD
+
+
+def require_draft(plan: Plan):
+    if is_adopted(plan):
+        raise ValidationError(
+            _(
+                "Planen är fastställd och dess mål, indikatorer och aktiviteter kan inte ändras. "
+                "Gör planen till utkast först."
+            )
+        )
+
+
+def _plan_of(item: Goal | Indicator | Activity) -> Plan:
+    return item.plan if isinstance(item, Goal) else item.goal.plan
+
+
+@transaction.atomic
+def save_plan_item(item: Goal | Indicator | Activity, *, by: User) -> Goal | Indicator | Activity:
+    """Add or change a goal, indicator or activity: only while its plan is a draft.
+
+    Following an adopted plan up (outcomes, activity status, assessments) stays open; see below.
+    """
+    _require_editor(by)
+    require_draft(Plan.objects.select_for_update().get(pk=_plan_of(item).pk))
+    item.save()
+    return item
+
+
+@transaction.atomic
+def delete_plan_item(item: Goal | Indicator | Activity, *, by: User) -> None:
+    """Delete a goal (with what hangs on it), an indicator or an activity of a draft plan."""
+    _require_editor(by)
+    require_draft(Plan.objects.select_for_update().get(pk=_plan_of(item).pk))
+    item.delete()
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assignments.models import Unit
+from assignments.views.common import apply_service_errors
 
 from . import services
 from .excel import export_plan, import_plan
@@ -71,6 +72,7 @@ def plan_detail(request, pk):
             "goals": goals,
             "locked": set(plan.locks.values_list("tertial", flat=True)),
             "can_edit": request.user.is_head or request.user.is_admin,
+            "adopted": services.is_adopted(plan),
             "next_year": plan.year + 1,
         },
     )
@@ -323,13 +325,22 @@ def import_view(request):
 def _edit(request, plan, form, title, back):
     if request.method == "POST":
         if "delete" in request.POST and form.instance.pk:
-            form.instance.delete()
-            messages.success(request, _("Borttaget."))
+            try:
+                services.delete_plan_item(form.instance, by=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("Borttaget."))
             return redirect(back)
         if form.is_valid():
-            form.save()
-            messages.success(request, _("Sparat."))
-            return redirect(back)
+            try:
+                services.save_plan_item(form.save(commit=False), by=request.user)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Sparat."))
+                return redirect(back)
+    adopted = services.is_adopted(plan)
     return render(
         request,
         "planning/edit.html",
@@ -339,7 +350,8 @@ def _edit(request, plan, form, title, back):
             "form": form,
             "title": title,
             "back": back,
-            "can_delete": bool(form.instance.pk),
+            "adopted": adopted,
+            "can_delete": bool(form.instance.pk) and not adopted,
         },
     )
 

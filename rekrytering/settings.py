@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,8 +22,20 @@ PRODUCTION = DJANGO_ENV == "production"
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 if PRODUCTION:
-    SECRET_KEY = env.str("SECRET_KEY")
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+    SECRET_KEY = env.str("SECRET_KEY").strip()
+    ALLOWED_HOSTS = [host for host in env.list("ALLOWED_HOSTS") if host]
+    # Refused here, not at the first request: an empty key would make every page answer 500, and
+    # '*' would accept any Host header (poisoned links in password-reset mails).
+    if not SECRET_KEY:
+        raise ImproperlyConfigured(
+            "SECRET_KEY är tom. Produktion (DJANGO_ENV=production) startar inte utan en lång slumpmässig "
+            "nyckel, t.ex. från: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS måste räkna upp sajtens värdnamn (t.ex. rekrytering.example.org); "
+            "tomt eller '*' godtas inte i produktion (DJANGO_ENV=production)."
+        )
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -184,7 +197,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 REST_FRAMEWORK = {
     # Token first, so an API client without valid credentials gets 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "assignments.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -197,9 +210,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+# An API key (a user's own, made on the page "Min API-nyckel") is refused this many days after it
+# was created; the user makes a new one on the same page.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rekrytering API",
-    "DESCRIPTION": "Uppdragsregistret för SF Rekrytering: organisationer, beställare, paket, uppdrag, tid.",
+    "DESCRIPTION": (
+        "Uppdragsregistret för SF Rekrytering: organisationer, beställare, paket, uppdrag, tid.\n\n"
+        "Skicka din API-nyckel i huvudet `Authorization: Token <nyckel>`. Nyckeln skapas och återkallas "
+        f"på sidan Min API-nyckel och gäller i {API_TOKEN_DAYS} dagar; en utgången nyckel ger 401."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its docs are for logged-in staff and API clients, not the public.
@@ -224,7 +244,11 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Every logger named here loses the handlers Django's DEFAULT_LOGGING gave it. "django" must be
+    # here: with DEBUG on, its default console handler prints django.request's "Not Found:
+    # /enkat/<token>/" unmasked (and mail_admins would mail it), besides the masked root line.
     "loggers": {
+        "django": {"level": "INFO"},
         "django.db.backends": {"level": "INFO"},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
@@ -275,11 +299,20 @@ SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=10)
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Failed logins (django-axes): after LOGIN_FAILURE_LIMIT failures a username, and separately an IP
-# address, is refused for LOGIN_COOLOFF_MINUTES; a successful login resets the count.
+# Failed logins (django-axes, rekrytering.lockout): after LOGIN_FAILURE_LIMIT failures a username
+# is refused from that address for LOGIN_COOLOFF_MINUTES, so nobody can lock a colleague out from
+# their own machine; from every address after LOGIN_USERNAME_FAILURE_LIMIT failures, and an address
+# for every username after LOGIN_IP_FAILURE_LIMIT (0 turns either off). A successful login resets
+# that username's count from that address.
+AXES_HANDLER = "rekrytering.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=20)
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Tries while locked out are not counted: one machine adds at most LOGIN_FAILURE_LIMIT failures to a
+# username's count per cool-off, so it alone never reaches the username's wider limit.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_VERBOSE = False  # our audit log says who and when, without axes' extra lines
@@ -294,6 +327,9 @@ RATELIMIT_FAIL_OPEN = True  # a cache outage must not stop people answering surv
 # address (e.g. HTTP_X_REAL_IP). Used by the rate limits, the login lockouts and the audit log.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 SURVEY_RATE_LIMIT = env.str("SURVEY_RATE_LIMIT", default="60/m")
+# Requests for a password-reset mail: per client address, and per e-mail address asked for.
+PASSWORD_RESET_RATE_LIMIT = env.str("PASSWORD_RESET_RATE_LIMIT", default="10/h")
+PASSWORD_RESET_EMAIL_RATE_LIMIT = env.str("PASSWORD_RESET_EMAIL_RATE_LIMIT", default="3/h")
 # django-ratelimit does not know Django's own RedisCache (W001), which increments atomically. Local
 # memory is fine for one process; production needs a shared cache (CACHE_URL), or E003 stops it.
 SILENCED_SYSTEM_CHECKS = (

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from assignments.views import account
 from reporting.api import SummaryView
 
 urlpatterns = [
@@ -18,6 +19,17 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Django's own, rate-limited and audited; the other password pages come from auth.urls below.
+    path(
+        "accounts/password_reset/",
+        login_not_required(account.PasswordResetView.as_view()),
+        name="password_reset",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        login_not_required(account.PasswordResetConfirmView.as_view()),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/reports/summary/", SummaryView.as_view(), name="api-report-summary"),

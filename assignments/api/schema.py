@@ -1,15 +1,19 @@
 """The API's OpenAPI schema: each operation also lists the errors it answers with.
 
-Errors are JSON in Swedish: `{"detail": "..."}` for 401, 403, 404, 409 and 415, and messages per
-field for 400 (`non_field_errors` for the whole record; `detail` when the body could not be read).
+Errors are JSON in Swedish: `{"detail": "..."}` for 401 (with examples: no key, a wrong key, an
+expired key), 403, 404, 409 and 415, and messages per field for 400 (`non_field_errors` for the
+whole record; `detail` when the body could not be read).
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
+
+from .authentication import EXPIRED
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -37,7 +41,23 @@ class ValidationErrorExtension(OpenApiSerializerExtension):
         }
 
 
-UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, _("Inloggning saknas, eller token är ogiltig."))
+UNAUTHENTICATED = OpenApiResponse(
+    ErrorSerializer,
+    _(
+        "Inloggning saknas, eller API-nyckeln är ogiltig eller har gått ut "
+        "(%(days)s dagar efter att den skapades)."
+    )
+    % {"days": settings.API_TOKEN_DAYS},
+    examples=[
+        OpenApiExample(
+            "Ingen inloggning",
+            value={"detail": "Autentiseringsuppgifter ej tillhandahållna."},
+            response_only=True,
+        ),
+        OpenApiExample("Ogiltig nyckel", value={"detail": 'Ogiltig "token".'}, response_only=True),
+        OpenApiExample("Utgången nyckel", value={"detail": str(EXPIRED)}, response_only=True),
+    ],
+)
 FORBIDDEN = OpenApiResponse(ErrorSerializer, _("Behörighet saknas."))
 NOT_FOUND = OpenApiResponse(ErrorSerializer, _("Posten finns inte."))
 PAGE_NOT_FOUND = OpenApiResponse(ErrorSerializer, _("Sidan finns inte."))

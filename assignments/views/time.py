@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from rekrytering.redirects import next_url, safe_next
 
 from .. import selectors, services
 from ..forms import TimeEntryForm
@@ -30,13 +31,6 @@ def _week_start(request):
 
 def _week_url(day):
     return f"{reverse('time-week')}?vecka={day.isoformat()}"
-
-
-def _next_url(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 @login_required
@@ -93,9 +87,9 @@ def entry_create(request):
                     "date": entry.date.isoformat(),
                 },
             )
-            return redirect(_next_url(request, _week_url(entry.date)))
+            return redirect(next_url(request, _week_url(entry.date)))
     return render(
-        request, "assignments/time_form.html", {"nav": "time", "form": form, "next": _next_url(request, "")}
+        request, "assignments/time_form.html", {"nav": "time", "form": form, "next": safe_next(request) or ""}
     )
 
 
@@ -129,4 +123,4 @@ def entry_delete(request, pk):
     day = entry.date
     services.delete_time_entry(entry, by=request.user)
     messages.success(request, _("Tidrapporten är borttagen."))
-    return redirect(_next_url(request, _week_url(day)))
+    return redirect(next_url(request, _week_url(day)))

@@ -18,6 +18,7 @@ from assignments.models import Assignment, Organisation, Package, Sector, Unit, 
 from assignments.periods import PERIOD_CODES, default_period, period
 from assignments.permissions import can_edit_assignment, manages_survey_sends
 from rekrytering.inputs import parse_id
+from rekrytering.redirects import next_url
 
 from .. import selectors, services
 from ..importing import import_responses
@@ -148,7 +149,7 @@ def toggle_quote(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Citatet är sparat.") if answer.is_quote else _("Citatet är borttaget."))
-    return redirect(request.POST.get("next") or "survey-results")
+    return redirect(next_url(request, "survey-results"))
 
 
 # --- Follow-ups ------------------------------------------------------------------------------

@@ -346,6 +346,8 @@ MATRIX = {
         "accounts/reset/<uidb64>/<token>/", get(PUBLIC, args=("MTIzNDU", "set-password"))
     ),
     "password_reset_complete": entry("accounts/reset/done/", get(PUBLIC)),
+    # One's own API key; a POST without an action changes nothing and redirects back.
+    "api-token": entry("konto/api-nyckel/", get(LOGGED_IN), post(LOGGED_IN)),
     # --- The Django admin: one group; staff (the demo's admin) only -----------------------------
     "django-admin": entry(
         "django-admin/",

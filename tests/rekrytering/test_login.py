@@ -20,6 +20,12 @@ def login(client, username, password, ip="10.0.0.1"):
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    """Dozens of failed logins here; the hasher's cost is not what these tests are about."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def anna(db):
     return UserFactory(username="anna", role=User.Role.KONSULT)
@@ -39,27 +45,65 @@ def test_login_works_and_starts_a_new_session(anna):
     assert not Session.objects.filter(session_key=before).exists()
 
 
-def test_failed_logins_lock_the_username_from_any_address(anna, settings):
+def test_failed_logins_lock_the_username_from_that_address(anna, settings):
     client = Client()
     for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
-        response = login(client, "anna", f"fel{attempt}", ip=f"10.0.1.{attempt}")
+        response = login(client, "anna", f"fel{attempt}", ip="10.0.1.1")
         assert response.status_code == 200
         assert "Fel användarnamn eller lösenord" in response.content.decode()
-    response = login(client, "anna", "fel-sista", ip="10.0.1.99")
+    response = login(client, "anna", "fel-sista", ip="10.0.1.1")
     assert response.status_code == 429
-    # Even the right password from a new address is refused while the lock lasts.
-    response = login(Client(), "anna", "demo", ip="10.0.2.1")
+    # Even the right password from that address is refused while the lock lasts.
+    response = login(Client(), "anna", "demo", ip="10.0.1.1")
     assert response.status_code == 429
     assert "För många misslyckade inloggningar" in response.content.decode()
     assert "_auth_user_id" not in Client().session
 
 
+def test_a_colleague_cannot_lock_someone_out_from_their_own_machine(anna, settings):
+    """The lock is on the username and address together: anna still logs in from her desk."""
+    for attempt in range(settings.AXES_FAILURE_LIMIT + 3):  # tries while locked out do not count
+        login(Client(), "anna", f"fel{attempt}", ip="10.0.2.66")
+    assert login(Client(), "anna", "demo", ip="10.0.2.66").status_code == 429
+    assert login(Client(), "anna", "demo", ip="10.0.1.1").status_code == 302
+
+
+def test_failures_from_many_addresses_lock_the_username_everywhere(anna, settings):
+    """A guess spread over machines: LOGIN_USERNAME_FAILURE_LIMIT failures lock the username."""
+    settings.LOGIN_USERNAME_FAILURE_LIMIT = 2 * settings.AXES_FAILURE_LIMIT
+    responses = []
+    for attempt in range(settings.LOGIN_USERNAME_FAILURE_LIMIT):
+        ip = f"10.0.3.{attempt % (settings.AXES_FAILURE_LIMIT - 1)}"  # never a full lock per address
+        responses.append(login(Client(), "anna", f"fel{attempt}", ip=ip).status_code)
+    assert responses == [200] * (settings.LOGIN_USERNAME_FAILURE_LIMIT - 1) + [429]
+    assert login(Client(), "anna", "demo", ip="10.0.4.1").status_code == 429
+
+
 def test_failed_logins_lock_the_address_for_every_username(anna, settings):
+    """One machine trying many names: LOGIN_IP_FAILURE_LIMIT failures lock the address."""
+    settings.LOGIN_IP_FAILURE_LIMIT = 8
     UserFactory(username="bo")
-    for attempt in range(settings.AXES_FAILURE_LIMIT):
+    for attempt in range(settings.LOGIN_IP_FAILURE_LIMIT):
         login(Client(), f"gissning{attempt}", "fel", ip="10.9.9.9")
     assert login(Client(), "bo", "demo", ip="10.9.9.9").status_code == 429
     assert login(Client(), "bo", "demo", ip="10.9.9.10").status_code == 302
+
+
+def test_the_wider_limits_come_from_the_environment():
+    from tests.rekrytering.test_security import manage
+
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.LOGIN_USERNAME_FAILURE_LIMIT, s.LOGIN_IP_FAILURE_LIMIT)"
+    )
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        code,
+        env={"LOGIN_USERNAME_FAILURE_LIMIT": "30", "LOGIN_IP_FAILURE_LIMIT": "0"},
+    )
+    assert result.stdout.split() == ["30", "0"], result.stderr
 
 
 def test_lock_ends_after_the_cooloff(anna, settings):
@@ -175,8 +219,9 @@ def test_an_htmx_request_after_the_timeout_sends_the_window_to_the_login(anna, s
 
 def test_a_forged_forwarded_for_header_does_not_escape_the_ip_lock(anna, settings):
     """Without a proxy (PROXY_COUNT=0) the client's own address counts, whatever it claims."""
+    settings.LOGIN_IP_FAILURE_LIMIT = 8
     UserFactory(username="bo")
-    for attempt in range(settings.AXES_FAILURE_LIMIT):
+    for attempt in range(settings.LOGIN_IP_FAILURE_LIMIT):
         Client().post(
             LOGIN,
             {"username": f"gissning{attempt}", "password": "fel"},
@@ -194,8 +239,9 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_ip_lock(anna, setting
 
 def test_behind_a_proxy_the_lock_follows_the_address_it_reports(anna, settings):
     settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.LOGIN_IP_FAILURE_LIMIT = 8
     UserFactory(username="bo")
-    for attempt in range(settings.AXES_FAILURE_LIMIT):
+    for attempt in range(settings.LOGIN_IP_FAILURE_LIMIT):
         Client().post(
             LOGIN, {"username": f"gissning{attempt}", "password": "fel"}, HTTP_X_REAL_IP="81.2.69.7"
         )

@@ -54,6 +54,23 @@ def test_production_refuses_to_start_without(missing):
     assert missing in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SECRET_KEY", "", "SECRET_KEY är tom"),
+        ("SECRET_KEY", "   ", "SECRET_KEY är tom"),
+        ("ALLOWED_HOSTS", "*", "tomt eller '*' godtas inte"),
+        ("ALLOWED_HOSTS", "rekrytering.example.org,*", "tomt eller '*' godtas inte"),
+        ("ALLOWED_HOSTS", "", "tomt eller '*' godtas inte"),
+    ],
+)
+def test_production_refuses_to_start_with(name, value, message):
+    """An empty key would answer 500 on every page, '*' any Host header: refused before serving."""
+    result = manage("check", env={**PRODUCTION_ENV, name: value})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and message in result.stderr
+
+
 def test_production_headers():
     code = (
         "from django.test import Client;"
