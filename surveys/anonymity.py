@@ -42,49 +42,49 @@ from .models import Answer, Invitation, Kind, Question, Response
 SENT_STATES = (Invitation.Status.SENT, Invitation.Status.ANSWERED, Invitation.Status.EXPIRED)
 
 
-def _safe(counts) -> bool:
-    k = settings.SURVEY_MIN_GROUP
-    return all(n >= k for n in counts if n)
-
-
 def coarsen(peers, unit_id, sent_on: date) -> tuple[date | None, int | None]:
     """(sent_in, unit) an anonymous response may keep, from its link's unit and send date and the
     (unit, send date) of every link that could have been answered in the same month (its peers).
 
-    The send tertial is kept when every send tertial's group of peers is empty or holds at least
-    k links; the unit by `counted_unit` within the response's own send tertial. Pure, so that the
-    data migration applies the very same rule.
+    The send tertial is kept when every send tertial's group of peers holds at least k links,
+    one unit's included (in a tertial's first days its group is small, and nobody keeps it then);
+    the unit as `counted_unit` decides, among the peers that share what else is kept. Pure, so
+    that the data migration applies the very same rule.
     """
-    cells = Counter((unit, tertial_start(sent)) for unit, sent in peers)
-    per_tertial = Counter()
-    for (_unit, sent_in), n in cells.items():
-        per_tertial[sent_in] += n
-    if not _safe(per_tertial.values()):
-        return None, None
-    sent_in = tertial_start(sent_on)
-    return sent_in, counted_unit(unit_id, {unit: n for (unit, t), n in cells.items() if t == sent_in})
+    k = settings.SURVEY_MIN_GROUP
+    slices = defaultdict(Counter)
+    for unit, sent in peers:
+        slices[tertial_start(sent)][unit] += 1
+    if all(
+        sum(links.values()) >= k and any(n >= k for unit, n in links.items() if unit is not None)
+        for links in slices.values()
+    ):
+        sent_in = tertial_start(sent_on)
+        return sent_in, counted_unit(unit_id, slices[sent_in])
+    per_unit = Counter()
+    for links in slices.values():
+        per_unit.update(links)
+    return None, counted_unit(unit_id, per_unit)
 
 
 def counted_unit(unit_id: int | None, open_links: dict) -> int | None:
     """The unit a response is counted for, given the open links per unit (None: staff without a
     unit) that share everything else it keeps.
 
-    Units with at least k links keep their own. The rest (staff without a unit, units with 1…k−1
-    links) are pooled without a unit — and when that pool would hold fewer than k links, it is
-    counted with the largest unit instead, so that no group of fewer than k is ever told apart:
-    a response without a unit must not give away that it came from the department head's odd
-    assignment. That largest unit's results then include a few foreign answers.
+    Units with at least k links keep their own. The rest — staff without a unit, and units with
+    1…k−1 links — are counted with the largest unit: stored without a unit, or with a small one,
+    they could be told apart (the department head's odd assignment), and a few responses without
+    a unit in a period would, beside the department's and the units' figures, force a unit's
+    results to be hidden. That unit's results then include a few answers from outside it. Only
+    when no unit has k links is no unit kept.
     """
     k = settings.SURVEY_MIN_GROUP
-    pooled = {unit for unit, n in open_links.items() if unit is None or n < k}
-    size = sum(open_links[unit] for unit in pooled)
-    own = None if unit_id in pooled else unit_id
-    if 0 < size < k:
-        units = [unit for unit in open_links if unit not in pooled]
-        if units:
-            largest = max(units, key=lambda unit: (open_links[unit], -unit))
-            return largest if unit_id in pooled else own
-    return own
+    units = [unit for unit, n in open_links.items() if unit is not None and n >= k]
+    if unit_id in units:
+        return unit_id
+    if units:
+        return max(units, key=lambda unit: (open_links[unit], -unit))
+    return None
 
 
 def coarse_dimensions(invitation: Invitation | None, answered_at: datetime) -> dict:

@@ -89,6 +89,7 @@ class KindResult:
     questions: list = field(default_factory=list)
     hidden: bool = False
     hidden_reason: str = ""
+    unavailable: bool = False  # the filter names what the responses do not keep
     nps: metrics.NpsCounts | None = None
     pooled_mean: float | None = None
     share_satisfied: float | None = None
@@ -197,6 +198,7 @@ def kind_result(period: Period, kind: str, flt: ResultFilter, disclosure=None) -
     release = release_of(kind, period, flt, disclosure)
     if not release.shown:
         result.hidden, result.hidden_reason = True, release.message
+        result.unavailable = release.reason == "filter"
         return result
     narrowed = kind in ANONYMOUS_KINDS and flt.narrows
     if narrowed:

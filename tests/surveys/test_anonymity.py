@@ -271,25 +271,25 @@ def test_a_realistic_year_of_candidate_answers_is_k_anonymous(year):
 def test_coarsening_does_not_depend_on_the_respondents_own_unit(settings):
     """Whether a unit is kept must not say which unit it would have been, and no group of
     fewer than five may be told apart by what is kept."""
-    day = date(2026, 3, 10)
+    day, t1 = date(2026, 3, 10), date(2026, 1, 1)
     big = [(1, day)] * 9 + [(2, day)] * 7
-    assert coarsen(big, 1, day) == (date(2026, 1, 1), 1)
-    assert coarsen(big, 2, day) == (date(2026, 1, 1), 2)
+    assert coarsen(big, 1, day) == (t1, 1)
+    assert coarsen(big, 2, day) == (t1, 2)
     # Two open links of the head, who has no unit: a response kept without a unit would be one
     # of those two. They are counted with the largest unit instead; the units keep their own.
     head = big + [(None, day)] * 2
-    assert [coarsen(head, unit, day) for unit in (1, 2, None)] == [
-        (date(2026, 1, 1), 1),
-        (date(2026, 1, 1), 2),
-        (date(2026, 1, 1), 1),
-    ]
-    # A unit with three open links and the head's two make a pool of five: both kept unit-less.
-    pool = [(1, day)] * 9 + [(2, day)] * 3 + [(None, day)] * 2
-    assert [coarsen(pool, unit, day)[1] for unit in (1, 2, None)] == [1, None, None]
-    # The new tertial has only three links so far: nobody keeps the send tertial or the unit.
+    assert [coarsen(head, unit, day) for unit in (1, 2, None)] == [(t1, 1), (t1, 2), (t1, 1)]
+    # A unit with three open links is counted with the largest too, whoever answers.
+    small = [(1, day)] * 9 + [(3, day)] * 3
+    assert [coarsen(small, unit, day)[1] for unit in (1, 3)] == [1, 1]
+    # The new tertial has only three links so far: nobody keeps the send tertial; the units,
+    # counted over both tertials' open links, are kept.
     start = big + [(1, date(2026, 5, 2))] * 3
-    assert coarsen(start, 1, date(2026, 5, 2)) == (None, None)
-    assert coarsen(start, 1, day) == (None, None)
+    assert coarsen(start, 1, date(2026, 5, 2)) == (None, 1)
+    assert coarsen(start, 2, day) == (None, 2)
+    # The department has six links but no unit five: neither is kept.
+    assert coarsen([(1, day)] * 4 + [(2, day)] * 2, 1, day) == (None, None)
+    assert coarsen([(1, day)] * 3, 1, day) == (None, None)
 
 
 def _dump_tables(skip: set[str]) -> dict:
