@@ -674,12 +674,18 @@ RESPONSES_PER_KIND_AND_YEAR = """
      GROUP BY 1, 2
 """
 RESPONSE_RATES_PER_KIND_AND_YEAR = """
-    SELECT q.kind, EXTRACT(YEAR FROM i.sent_at AT TIME ZONE %(tz)s)::int,
-           COUNT(*), COUNT(*) FILTER (WHERE i.status = 'answered')
+    SELECT q.kind, EXTRACT(YEAR FROM i.sent_at AT TIME ZONE %(tz)s)::int, COUNT(*)
       FROM surveys_invitation i
       JOIN surveys_questionnaire q ON q.id = i.questionnaire_id
      WHERE NOT i.shared AND i.status IN ('sent', 'answered', 'expired')
        AND i.sent_at >= %(previous_start_at)s AND i.sent_at < %(after_end_at)s
+     GROUP BY 1, 2
+"""
+# The answered side of the response rates: responses by the tertial their link was sent in.
+RESPONSES_PER_SEND_YEAR = """
+    SELECT r.kind, EXTRACT(YEAR FROM r.sent_in)::int, COUNT(*)
+      FROM surveys_response r
+     WHERE r.sent_in BETWEEN %(previous_start)s AND %(end)s
      GROUP BY 1, 2
 """
 LATEST_COMMENTS = """
@@ -710,7 +716,12 @@ PAGE_COLLEAGUES = """
       JOIN assignments_user u ON u.id = c.user_id
      WHERE c.assignment_id = ANY(%(ids)s)
 """
-SURVEY_FLOOR = [ANSWERS_PER_KIND_AND_YEAR, RESPONSES_PER_KIND_AND_YEAR, RESPONSE_RATES_PER_KIND_AND_YEAR]
+SURVEY_FLOOR = [
+    ANSWERS_PER_KIND_AND_YEAR,
+    RESPONSES_PER_KIND_AND_YEAR,
+    RESPONSE_RATES_PER_KIND_AND_YEAR,
+    RESPONSES_PER_SEND_YEAR,
+]
 DASHBOARD_FLOOR = [
     COUNTS_PER_PACKAGE,
     COUNTS_PER_ORGANISATION_KIND,

@@ -326,6 +326,8 @@ def questionnaire_detail(request, pk):
     QuestionFormSet = modelformset_factory(Question, form=QuestionForm, extra=1, can_delete=True)
     has_answers = questionnaire.responses.exists()
     formset = QuestionFormSet(request.POST or None, queryset=questionnaire.questions.all(), prefix="q")
+    for form in formset.forms:
+        form.instance.questionnaire = questionnaire  # its clean() checks what the version allows
     if request.method == "POST":
         if not editable:
             raise PermissionDenied(_("Bara administratörer ändrar enkäter."))

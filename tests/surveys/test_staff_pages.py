@@ -176,3 +176,42 @@ def test_conditional_questions(closed):
     assert "tester_info" not in errors and "tester_info" not in values
     values, errors = services.validate_answers(list(candidate_q), {"tester_genomforda": "ja"})
     assert "tester_info" in errors
+
+
+@pytest.mark.django_db
+def test_the_editor_refuses_an_assignment_condition_in_the_candidate_survey(client, admin_user):
+    version = seed_questionnaire("kandidatenkat", 2027)
+    existing = list(version.questions.all())
+    data = {
+        "q-TOTAL_FORMS": str(len(existing) + 1),
+        "q-INITIAL_FORMS": str(len(existing)),
+        "q-MIN_NUM_FORMS": "0",
+        "q-MAX_NUM_FORMS": "1000",
+    }
+    for i, q in enumerate(existing):
+        data.update(
+            {
+                f"q-{i}-id": str(q.pk),
+                f"q-{i}-order": str(q.order),
+                f"q-{i}-key": q.key,
+                f"q-{i}-type": q.type,
+                f"q-{i}-text": q.text,
+                f"q-{i}-condition": q.condition,
+                f"q-{i}-condition_key": q.condition_key,
+            }
+        )
+    n = len(existing)
+    data.update(
+        {
+            f"q-{n}-order": "99",
+            f"q-{n}-key": "tester_bra",
+            f"q-{n}-type": "yesno",
+            f"q-{n}-text": "Var testerna bra?",
+            f"q-{n}-condition": "tests",
+        }
+    )
+    client.force_login(admin_user)
+    response = client.post(reverse("questionnaire-detail", args=[version.pk]), data)
+    assert response.status_code == 200
+    assert "En anonym enkät kan inte ställa frågor utifrån hur uppdraget gjordes" in response.content.decode()
+    assert not version.questions.filter(key="tester_bra").exists()
