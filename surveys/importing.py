@@ -14,6 +14,7 @@ from django.db import transaction
 
 from assignments.importing import RowError
 from assignments.models import Assignment
+from rekrytering.uploads import UploadRefused, check_upload
 
 from .models import Answer, Kind, Question, Response
 from .questionnaires import published
@@ -50,7 +51,13 @@ def _value(qtype: str, raw: str):
 
 
 def import_responses(*, file, filename: str = "svar.csv") -> ResponseImportResult:
+    """All or nothing; the upload limits (rekrytering.uploads) are checked before the file is read."""
     result = ResponseImportResult()
+    try:
+        check_upload(file, filename)
+    except UploadRefused as error:
+        result.errors.append(RowError(0, "", str(error)))
+        return result
     try:
         text = file.read().decode("utf-8-sig")
     except UnicodeDecodeError:
