@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rekrytering.celery import enqueue_on_commit
+from rekrytering.jobs import job_page
 from rekrytering.uploads import SpreadsheetField
 
 from ..exporting import COLUMN_HELP, EXPORT_COLUMNS, XLSX_TYPE, template_csv, template_xlsx
@@ -55,8 +56,7 @@ def import_start(request):
 @admin_required
 def import_detail(request, pk):
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
-    template = "assignments/_import_status.html" if request.htmx else "assignments/import_detail.html"
-    return render(request, template, {"nav": "import", "job": job})
+    return job_page(request, job, status_template="assignments/_import_status.html", nav="import")
 
 
 @admin_required
