@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Activity, Goal, GoalAssessment, Indicator, IndicatorOutcome, Plan, TertialLock
+from .models import (
+    Activity,
+    Goal,
+    GoalAssessment,
+    Indicator,
+    IndicatorOutcome,
+    Plan,
+    PlanImportJob,
+    TertialLock,
+)
 
 
 class GoalInline(admin.TabularInline):
@@ -22,3 +31,9 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 admin.site.register([Goal, Activity, IndicatorOutcome, GoalAssessment, TertialLock])
+
+
+@admin.register(PlanImportJob)
+class PlanImportJobAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "year", "unit", "created_by", "created_at", "state", "plan")
+    readonly_fields = [f.name for f in PlanImportJob._meta.fields]

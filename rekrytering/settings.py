@@ -333,6 +333,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 15 * 60.0},
     "expire-invitations": {"task": "surveys.tasks.expire_invitations", "schedule": 60 * 60.0},
     "resume-pending-imports": {"task": "assignments.tasks.resume_pending_imports", "schedule": 5 * 60.0},
+    "resume-pending-plan-imports": {
+        "task": "planning.tasks.resume_pending_plan_imports",
+        "schedule": 5 * 60.0,
+    },
     "resume-pending-reports": {"task": "reporting.tasks.resume_pending_reports", "schedule": 5 * 60.0},
     "purge-personal-data": {
         "task": "assignments.tasks.purge_personal_data",
