@@ -33,6 +33,7 @@ from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from rekrytering.spreadsheets import read_csv_text
+from rekrytering.uploads import UploadRefused, check_upload
 
 from . import services
 from .exporting import EXPORT_COLUMNS, LEVEL_LABELS, STATUS_LABELS
@@ -61,7 +62,6 @@ NUMBER_PATTERN = re.compile(r"\d{4}-\d{4}")
 ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00)?)?")
 DECIMAL_TEXT = re.compile(r"-?\d+(?:[.,]\d+)?")
 SPACES = re.compile(r"[\s\u00a0\u202f]+")
-MAX_ROWS = 50_000
 MAX_LENGTHS = {"Kund": 200, "Beställare": 200, "Beställarens e-post": 254, "Tjänst": 200}
 CHUNK = 900  # values per `IN (...)` query, below SQLite's 999 parameters
 PROGRESS_EVERY = 500
@@ -158,15 +158,20 @@ class CleanRow:
 
 
 def parse_file(file_obj, filename: str) -> list[Row]:
-    """The file's non-empty rows. Raises ImportFileError when the file as a whole is unusable."""
-    data = file_obj.read()
+    """The file's non-empty rows. Raises ImportFileError when the file as a whole is unusable.
+
+    The upload limits (rekrytering.uploads) are checked first, so the rows are never more than
+    UPLOAD_MAX_ROWS.
+    """
     name = filename.lower()
-    if name.endswith(".xlsx"):
-        lines = _xlsx_lines(data)
-    elif name.endswith(".csv"):
-        lines = _csv_lines(data)
-    else:
+    if not name.endswith((".xlsx", ".csv")):
         raise ImportFileError("Filen ska vara en .xlsx- eller .csv-fil.")
+    try:
+        check_upload(file_obj, filename)
+    except UploadRefused as error:
+        raise ImportFileError(str(error)) from error
+    data = file_obj.read()
+    lines = _xlsx_lines(data) if name.endswith(".xlsx") else _csv_lines(data)
     _line, header = next(lines, (1, []))
     columns = _check_header(header)
     rows = []
@@ -179,10 +184,6 @@ def parse_file(file_obj, filename: str) -> list[Row]:
         if extra:
             row.problems.append(f"raden har {len(extra)} värden till höger om sista kolumnen.")
         rows.append(row)
-        if len(rows) > MAX_ROWS:
-            raise ImportFileError(
-                f"Filen har fler än {MAX_ROWS} rader. Dela upp den och importera delarna var för sig."
-            )
     return rows
 
 

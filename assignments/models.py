@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from rekrytering.jobs import ImportJobBase
+
 ZERO = Decimal("0")
 MONEY = {"max_digits": 12, "decimal_places": 2}
 HOURS = {"max_digits": 7, "decimal_places": 2}
@@ -501,35 +503,12 @@ class BudgetLine(models.Model):
         return self.planned_count * self.package.price
 
 
-class ImportJob(models.Model):
-    """An upload of the Access export, checked and imported by a Celery task."""
+class ImportJob(ImportJobBase):
+    """An upload of the Access export, checked and imported by a Celery task (tasks.run_import)."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", _("Väntar")
-        RUNNING = "running", _("Pågår")
-        DONE = "done", _("Klar")
-        FAILED = "failed", _("Fel i filen")
-
-    file = models.FileField(upload_to="imports/%Y/")
-    original_name = models.CharField(max_length=255)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)
-    error_count = models.PositiveIntegerField(default=0)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"Import {self.original_name} ({self.get_state_display()})"
-
-    @property
-    def percent(self):
-        return int(100 * self.processed / self.total) if self.total else (100 if self.state == "done" else 0)
+    detail_url_name = "import-detail"
+    start_url_name = "import-start"

@@ -1,7 +1,16 @@
 from django import forms
 from django.contrib import admin
 
-from .models import Activity, Goal, GoalAssessment, Indicator, IndicatorOutcome, Plan, TertialLock
+from .models import (
+    Activity,
+    Goal,
+    GoalAssessment,
+    Indicator,
+    IndicatorOutcome,
+    Plan,
+    PlanImportJob,
+    TertialLock,
+)
 from .services import is_adopted, require_draft
 
 
@@ -64,3 +73,9 @@ class PlanItemAdmin(DraftOnly, admin.ModelAdmin):
 
 
 admin.site.register([IndicatorOutcome, GoalAssessment, TertialLock])
+
+
+@admin.register(PlanImportJob)
+class PlanImportJobAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "year", "unit", "created_by", "created_at", "state", "plan")
+    readonly_fields = [f.name for f in PlanImportJob._meta.fields]

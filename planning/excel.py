@@ -6,17 +6,19 @@ Riktning, Mått and Urval so that computed indicators survive the round trip.
 """
 
 import json
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from assignments.importing import RowError
+from assignments.importing import Progress, RowError
 from rekrytering.spreadsheets import append
+from rekrytering.uploads import UploadRefused, check_upload
 
 from .measures import MEASURES
 from .models import Activity, Goal, Indicator, IndicatorOutcome, Plan
@@ -166,6 +168,7 @@ def export_plan(plan: Plan, file_obj) -> None:
 class PlanImportResult:
     plan: Plan | None = None
     errors: list[RowError] = field(default_factory=list)
+    total: int = 0  # rows read, all sheets together
 
 
 class SheetError(RowError):
@@ -207,7 +210,8 @@ def _rows(workbook, title, columns, errors):
         errors.append(SheetError(title, 0, "", "fliken saknas."))
         return []
     sheet = workbook[title]
-    header = [_text(c.value) for c in next(sheet.iter_rows(min_row=1, max_row=1))]
+    sheet.reset_dimensions()  # the size stored in the file may be wrong, and would cut rows off
+    header = [_text(c.value) for c in next(sheet.iter_rows(min_row=1, max_row=1), ())]
     required = columns if title != "Indikatorer" else columns[:8]
     missing = [c for c in required if c not in header]
     if missing:
@@ -225,22 +229,43 @@ def _rows(workbook, title, columns, errors):
     return rows
 
 
-def import_plan(*, year: int, file, unit=None, title: str = "") -> PlanImportResult:
-    """Create the year's plan from the file, all or nothing, with every error by sheet, row and column."""
+def import_plan(
+    *, year: int, file, unit=None, title: str = "", progress: Progress | None = None
+) -> PlanImportResult:
+    """Create the year's plan from the file, all or nothing, with every error by sheet, row and column.
+
+    The upload limits (rekrytering.uploads) are checked before the workbook is opened.
+    `progress(processed, total)` is called when the rows are read and when they are checked.
+    """
     result = PlanImportResult()
     errors = result.errors
     try:
-        workbook = load_workbook(file, data_only=True)
+        check_upload(file, "plan.xlsx")
+    except UploadRefused as error:
+        errors.append(SheetError("–", 0, "", str(error)))
+        return result
+    whom = f" för {unit}" if unit else ""
+    if Plan.objects.filter(year=year, unit=unit).exists():
+        errors.append(SheetError("–", 0, "", f"det finns redan en plan{whom} för {year}. Ta bort den först."))
+        return result
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a broken file
         errors.append(SheetError("–", 0, "", "filen kunde inte läsas som en Excel-fil (.xlsx)."))
         return result
-    if Plan.objects.filter(year=year, unit=unit).exists():
-        whom = f" för {unit}" if unit else ""
-        errors.append(SheetError("–", 0, "", f"det finns redan en plan{whom} för {year}. Ta bort den först."))
+    try:
+        goal_rows = _rows(workbook, "Mål", GOAL_COLUMNS, errors)
+        indicator_rows = _rows(workbook, "Indikatorer", INDICATOR_COLUMNS, errors)
+        activity_rows = _rows(workbook, "Aktiviteter", ACTIVITY_COLUMNS, errors)
+    except (ValueError, KeyError, TypeError, IndexError, OSError, zipfile.BadZipFile):
+        # a sheet openpyxl cannot read to the end
+        errors.append(SheetError("–", 0, "", "filen kunde inte läsas som en Excel-fil (.xlsx)."))
         return result
-    goal_rows = _rows(workbook, "Mål", GOAL_COLUMNS, errors)
-    indicator_rows = _rows(workbook, "Indikatorer", INDICATOR_COLUMNS, errors)
-    activity_rows = _rows(workbook, "Aktiviteter", ACTIVITY_COLUMNS, errors)
+    finally:
+        workbook.close()
+    result.total = len(goal_rows) + len(indicator_rows) + len(activity_rows)
+    if progress:
+        progress(0, result.total)
 
     goals, titles = [], {}
     for line, row in goal_rows:
@@ -373,40 +398,47 @@ def import_plan(*, year: int, file, unit=None, title: str = "") -> PlanImportRes
                 ),
             )
         )
+    if progress:
+        progress(result.total, result.total)
     if errors:
         return result
 
-    with transaction.atomic():
-        default_title = f"Verksamhetsplan {year}" + (f" {unit}" if unit else "")
-        plan = Plan.objects.create(year=year, unit=unit, title=title or default_title)
-        by_title = {}
-        for order, (_line, level, title_text, row) in enumerate(goals):
-            by_title[title_text] = Goal.objects.create(
-                plan=plan,
-                level=level,
-                number=_text(row["Nummer"]),
-                title=title_text,
-                order=order,
-                description=_text(row["Beskrivning"]),
-                expected_result=_text(row["Förväntat resultat"]),
-                approach=_text(row["Arbetssätt"]),
-                follow_up=_text(row["Uppföljning"]),
-            )
-        for _line, _level, title_text, row in goals:
-            parent = _text(row["Överordnat mål"])
-            if parent:
-                Goal.objects.filter(pk=by_title[title_text].pk).update(parent=by_title[parent])
-        for order, (goal_title, indicator, values) in enumerate(indicators):
-            indicator.goal = by_title[goal_title]
-            indicator.order = order
-            indicator.save()
-            for tertial, (value, value_yes) in values.items():
-                IndicatorOutcome.objects.create(
-                    indicator=indicator, tertial=tertial, value=value, value_yes=value_yes
+    try:
+        with transaction.atomic():
+            default_title = f"Verksamhetsplan {year}" + (f" {unit}" if unit else "")
+            plan = Plan.objects.create(year=year, unit=unit, title=title or default_title)
+            by_title = {}
+            for order, (_line, level, title_text, row) in enumerate(goals):
+                by_title[title_text] = Goal.objects.create(
+                    plan=plan,
+                    level=level,
+                    number=_text(row["Nummer"]),
+                    title=title_text,
+                    order=order,
+                    description=_text(row["Beskrivning"]),
+                    expected_result=_text(row["Förväntat resultat"]),
+                    approach=_text(row["Arbetssätt"]),
+                    follow_up=_text(row["Uppföljning"]),
                 )
-        for order, (goal_title, activity) in enumerate(activities):
-            activity.goal = by_title[goal_title]
-            activity.order = order
-            activity.save()
+            for _line, _level, title_text, row in goals:
+                parent = _text(row["Överordnat mål"])
+                if parent:
+                    Goal.objects.filter(pk=by_title[title_text].pk).update(parent=by_title[parent])
+            for order, (goal_title, indicator, values) in enumerate(indicators):
+                indicator.goal = by_title[goal_title]
+                indicator.order = order
+                indicator.save()
+                for tertial, (value, value_yes) in values.items():
+                    IndicatorOutcome.objects.create(
+                        indicator=indicator, tertial=tertial, value=value, value_yes=value_yes
+                    )
+            for order, (goal_title, activity) in enumerate(activities):
+                activity.goal = by_title[goal_title]
+                activity.order = order
+                activity.save()
+    except IntegrityError:
+        # Another import or a copy created the year's plan since the check above.
+        errors.append(SheetError("–", 0, "", f"det finns redan en plan{whom} för {year}. Ta bort den först."))
+        return result
     result.plan = plan
     return result

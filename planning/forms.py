@@ -1,9 +1,12 @@
-"""Forms for editing a plan's goals, indicators and activities."""
+"""Forms for editing a plan's goals, indicators and activities, and for importing a plan."""
 
 import json
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from assignments.models import Unit
+from rekrytering.uploads import SpreadsheetField
 
 from .measures import MEASURE_CHOICES
 from .models import Activity, Goal, Indicator
@@ -110,3 +113,11 @@ class ActivityForm(forms.ModelForm):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("Slutdatum är före startdatum."))
         return data
+
+
+class PlanImportForm(forms.Form):
+    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    unit = forms.ModelChoiceField(
+        label=_("Gäller"), queryset=Unit.objects.all(), required=False, empty_label=_("Avdelningen")
+    )
+    file = SpreadsheetField(label=_("Excel-fil (.xlsx)"), extensions=(".xlsx",))

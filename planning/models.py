@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Unit, User
+from rekrytering.jobs import ImportJobBase
 
 
 class Plan(models.Model):
@@ -242,3 +243,19 @@ class TertialLock(models.Model):
 
     def __str__(self):
         return f"{self.plan} T{self.tertial} låst"
+
+
+class PlanImportJob(ImportJobBase):
+    """An uploaded plan workbook, imported as the year's plan by a Celery task (tasks.run_plan_import)."""
+
+    year = models.PositiveIntegerField(_("år"))
+    unit = models.ForeignKey(Unit, verbose_name=_("enhet"), null=True, blank=True, on_delete=models.PROTECT)
+    title = models.CharField(_("rubrik"), max_length=200, blank=True)
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    detail_url_name = "plan-import-detail"
+    start_url_name = "plan-import"
+
+    class Meta(ImportJobBase.Meta):
+        verbose_name = _("planimport")
+        verbose_name_plural = _("planimporter")

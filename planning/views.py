@@ -17,13 +17,16 @@ from django.views.decorators.http import require_POST
 
 from assignments.models import Unit
 from assignments.views.common import apply_service_errors
+from rekrytering.celery import enqueue_on_commit
+from rekrytering.jobs import job_page
 
 from . import services
-from .excel import export_plan, import_plan
-from .forms import ActivityForm, GoalForm, IndicatorForm
+from .excel import export_plan
+from .forms import ActivityForm, GoalForm, IndicatorForm, PlanImportForm
 from .measures import MEASURES
-from .models import Activity, Goal, GoalAssessment, Indicator, Plan
+from .models import Activity, Goal, GoalAssessment, Indicator, Plan, PlanImportJob
 from .targets import format_target, format_value
+from .tasks import run_plan_import
 
 
 def _editor(request):
@@ -284,22 +287,6 @@ def export(request, pk):
     return response
 
 
-class PlanImportForm(forms.Form):
-    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
-    unit = forms.ModelChoiceField(
-        label=_("Gäller"), queryset=Unit.objects.all(), required=False, empty_label=_("Avdelningen")
-    )
-    file = forms.FileField(
-        label=_("Excel-fil (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("Välj en .xlsx-fil."))
-        return upload
-
-
 @login_required
 def import_view(request):
     if not request.user.is_admin:
@@ -307,16 +294,28 @@ def import_view(request):
     form = PlanImportForm(
         request.POST or None, request.FILES or None, initial={"year": timezone.localdate().year + 1}
     )
-    errors = []
     if request.method == "POST" and form.is_valid():
-        result = import_plan(
-            year=form.cleaned_data["year"], file=form.cleaned_data["file"], unit=form.cleaned_data["unit"]
-        )
-        if result.plan:
-            messages.success(request, _("Planen för %(year)s är skapad.") % {"year": result.plan.year})
-            return redirect("plan-detail", pk=result.plan.pk)
-        errors = result.errors
-    return render(request, "planning/import.html", {"nav": "plan", "form": form, "errors": errors})
+        upload = form.cleaned_data["file"]
+        with transaction.atomic():
+            job = PlanImportJob.objects.create(
+                file=upload,
+                original_name=upload.name[:255],
+                created_by=request.user,
+                year=form.cleaned_data["year"],
+                unit=form.cleaned_data["unit"],
+            )
+            enqueue_on_commit(run_plan_import, job.pk)
+        return redirect("plan-import-detail", pk=job.pk)
+    jobs = PlanImportJob.objects.select_related("created_by", "unit", "plan")[:10]
+    return render(request, "planning/import.html", {"nav": "plan", "form": form, "jobs": jobs})
+
+
+@login_required
+def import_detail(request, pk):
+    if not request.user.is_admin:
+        raise PermissionDenied(_("Bara administratörer importerar planer."))
+    job = get_object_or_404(PlanImportJob.objects.select_related("created_by", "unit", "plan"), pk=pk)
+    return job_page(request, job, status_template="planning/_import_status.html", nav="plan")
 
 
 # --- Editing goals, indicators and activities -----------------------------------------------

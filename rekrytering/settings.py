@@ -371,6 +371,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 15 * 60.0},
     "expire-invitations": {"task": "surveys.tasks.expire_invitations", "schedule": 60 * 60.0},
     "resume-pending-imports": {"task": "assignments.tasks.resume_pending_imports", "schedule": 5 * 60.0},
+    "resume-pending-plan-imports": {
+        "task": "planning.tasks.resume_pending_plan_imports",
+        "schedule": 5 * 60.0,
+    },
     "resume-pending-reports": {"task": "reporting.tasks.resume_pending_reports", "schedule": 5 * 60.0},
     "purge-personal-data": {
         "task": "assignments.tasks.purge_personal_data",
@@ -390,6 +394,18 @@ RETENTION_ASSIGNMENT_YEARS = env.int("RETENTION_ASSIGNMENT_YEARS", default=3)
 RETENTION_CANDIDATE_DAYS = env.int("RETENTION_CANDIDATE_DAYS", default=60)
 RETENTION_IMPORT_JOB_DAYS = env.int("RETENTION_IMPORT_JOB_DAYS", default=90)
 RETENTION_AUDIT_DAYS = env.int("RETENTION_AUDIT_DAYS", default=365)
+
+# Uploads (issue 11): every upload that is parsed as a spreadsheet (the assignment, plan and
+# survey-response imports) is refused before parsing when it is larger than UPLOAD_MAX_MB, when a
+# .xlsx unpacks to more than UPLOAD_MAX_UNPACKED_MB or a part of it to more than
+# UPLOAD_MAX_COMPRESSION_RATIO times its packed size, or when a sheet declares or uses a row beyond
+# UPLOAD_MAX_ROWS or a column beyond UPLOAD_MAX_COLUMNS (a CSV file: its lines). A year is about
+# 1 000 assignments (about 1 MB unpacked, 19 columns), a plan a few hundred rows.
+UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=10)
+UPLOAD_MAX_UNPACKED_MB = env.int("UPLOAD_MAX_UNPACKED_MB", default=100)
+UPLOAD_MAX_COMPRESSION_RATIO = env.int("UPLOAD_MAX_COMPRESSION_RATIO", default=100)
+UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=50_000)
+UPLOAD_MAX_COLUMNS = env.int("UPLOAD_MAX_COLUMNS", default=100)
 
 # Reporting (issue 5): the share of a year's revenue that historically lands in December, used by
 # the forecast while December is still ahead.

@@ -17,6 +17,7 @@ from django.utils import timezone
 from assignments.importing import RowError
 from assignments.models import Assignment
 from rekrytering.inputs import clean_text, parse_int
+from rekrytering.uploads import UploadRefused, check_upload
 
 from .models import Answer, Kind, Question, Response
 from .questionnaires import published
@@ -54,7 +55,13 @@ def _value(qtype: str, raw: str):
 
 
 def import_responses(*, file, filename: str = "svar.csv") -> ResponseImportResult:
+    """All or nothing; the upload limits (rekrytering.uploads) are checked before the file is read."""
     result = ResponseImportResult()
+    try:
+        check_upload(file, filename)
+    except UploadRefused as error:
+        result.errors.append(RowError(0, "", str(error)))
+        return result
     try:
         text = file.read().decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -10,39 +10,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from rekrytering.celery import enqueue_on_commit
+from rekrytering.jobs import job_page
+from rekrytering.uploads import SpreadsheetField
 
 from ..exporting import COLUMN_HELP, EXPORT_COLUMNS, XLSX_TYPE, template_csv, template_xlsx
 from ..models import ImportJob
 from ..tasks import run_import
 from .common import admin_required
 
-MAX_BYTES = 10 * 1024 * 1024
-
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = SpreadsheetField(
         label=gettext_lazy("Fil (.xlsx eller .csv)"),
-        help_text=gettext_lazy("Högst 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        extensions=(".xlsx", ".csv"),
         error_messages={
             "required": gettext_lazy("Välj en fil att importera."),
             "empty": gettext_lazy("Filen är tom."),
         },
     )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not name.endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Välj en .xlsx- eller .csv-fil."))
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("Filen är större än 10 MB. Dela upp den i flera filer."))
-        if name.endswith(".xlsx"):
-            start = upload.read(4)
-            upload.seek(0)
-            if start != b"PK\x03\x04":  # every .xlsx is a zip archive
-                raise forms.ValidationError(_("Filen är ingen Excel-fil (.xlsx), fast namnet slutar så."))
-        return upload
 
 
 @admin_required
@@ -71,8 +56,7 @@ def import_start(request):
 @admin_required
 def import_detail(request, pk):
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
-    template = "assignments/_import_status.html" if request.htmx else "assignments/import_detail.html"
-    return render(request, template, {"nav": "import", "job": job})
+    return job_page(request, job, status_template="assignments/_import_status.html", nav="import")
 
 
 @admin_required

@@ -19,6 +19,7 @@ from assignments.periods import PERIOD_CODES, default_period, period
 from assignments.permissions import can_edit_assignment, manages_survey_sends
 from rekrytering.inputs import parse_id
 from rekrytering.redirects import next_url
+from rekrytering.uploads import SpreadsheetField
 
 from .. import selectors, services
 from ..importing import import_responses
@@ -375,18 +376,7 @@ def questionnaire_detail(request, pk):
 
 
 class ResponseImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV-fil från det gamla enkätverktyget"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError(_("Välj en .csv-fil."))
-        if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("Filen är större än 10 MB."))
-        return upload
+    file = SpreadsheetField(label=_("CSV-fil från det gamla enkätverktyget"), extensions=(".csv",))
 
 
 @login_required

@@ -2,10 +2,11 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from planning.models import GoalAssessment, Indicator, IndicatorOutcome, Plan
+from planning.models import GoalAssessment, Indicator, IndicatorOutcome, Plan, PlanImportJob
 from tests.planning.factories import GoalFactory, IndicatorFactory
 from tests.planning.test_plan import plan  # noqa: F401  (fixture)
 
@@ -52,27 +53,41 @@ def test_chef_enters_outcome_assesses_and_locks(client, chef, plan):  # noqa: F8
     assert "T1 är låst" in page and "Spara uppföljningen" not in page
 
 
+def upload_plan(client, capture, data, **fields):
+    """Post the plan import form; the job runs when the request's transaction commits (eager)."""
+    with capture(execute=True):
+        return client.post(reverse("plan-import"), {**fields, "file": SimpleUploadedFile("p.xlsx", data)})
+
+
 @pytest.mark.django_db
-def test_copy_and_import_pages(client, admin_user, plan):  # noqa: F811
+def test_copy_and_import_pages(
+    client, admin_user, plan, settings, tmp_path, django_capture_on_commit_callbacks  # noqa: F811
+):
+    settings.MEDIA_ROOT = tmp_path
     client.force_login(admin_user)
     response = client.post(reverse("plan-copy", args=[plan.pk]), {"to_year": "2027"})
     copy = Plan.objects.get(year=2027)
     assert response.url == reverse("plan-detail", args=[copy.pk])
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     data = client.get(reverse("plan-export", args=[plan.pk])).content
-    response = client.post(
-        reverse("plan-import"), {"year": "2028", "file": SimpleUploadedFile("p.xlsx", data)}
-    )
-    assert response.status_code == 302 and Plan.objects.filter(year=2028).exists()
-    response = client.post(
-        reverse("plan-import"), {"year": "2028", "file": SimpleUploadedFile("p.xlsx", data)}
-    )
-    assert "finns redan en plan för 2028" in response.content.decode()
-    response = client.post(
-        reverse("plan-import"), {"year": "2029", "file": SimpleUploadedFile("p.xlsx", b"x")}
-    )
-    assert "kunde inte läsas" in response.content.decode()
+    response = upload_plan(client, django_capture_on_commit_callbacks, data, year="2028")
+    job = PlanImportJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("plan-import-detail", args=[job.pk])
+    imported = Plan.objects.get(year=2028)
+    # 4 goals, 4 indicators and 2 activities: every row of the three sheets checked
+    assert (job.state, job.plan, job.total, job.processed) == ("done", imported, 10, 10)
+    page = client.get(response.url).content.decode()
+    assert "Importen är klar" in page and reverse("plan-detail", args=[imported.pk]) in page
+
+    response = upload_plan(client, django_capture_on_commit_callbacks, data, year="2028")
+    page = client.get(response.url).content.decode()
+    assert "Filen innehåller fel – ingenting sparades" in page
+    assert "det finns redan en plan för 2028" in page
+    assert Plan.objects.filter(year=2028).count() == 1
+
+    response = upload_plan(client, django_capture_on_commit_callbacks, b"x", year="2029")
+    assert response.status_code == 200 and "Filen är ingen Excel-fil (.xlsx)" in response.content.decode()
+    assert PlanImportJob.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -128,16 +143,16 @@ def test_edit_goal_indicator_and_activity(client, chef, konsult, plan):  # noqa:
 
 
 @pytest.mark.django_db
-def test_unit_plan_import(client, admin_user, unit, plan):  # noqa: F811
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+def test_unit_plan_import(
+    client, admin_user, unit, plan, settings, tmp_path, django_capture_on_commit_callbacks  # noqa: F811
+):
+    settings.MEDIA_ROOT = tmp_path
     client.force_login(admin_user)
     data = client.get(reverse("plan-export", args=[plan.pk])).content
-    response = client.post(
-        reverse("plan-import"), {"year": "2026", "unit": unit.pk, "file": SimpleUploadedFile("p.xlsx", data)}
-    )
+    response = upload_plan(client, django_capture_on_commit_callbacks, data, year="2026", unit=unit.pk)
     assert response.status_code == 302
     unit_plan = Plan.objects.get(year=2026, unit=unit)
+    assert PlanImportJob.objects.get().plan == unit_plan
     assert unit_plan.title == "Verksamhetsplan 2026 Enhet 1" and unit_plan.goals.count() == 4
 
 

@@ -39,6 +39,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from assignments.models import ImportJob, User
+from planning.models import PlanImportJob
 from reporting.models import TertialReport
 from surveys.models import Answer, FollowUp, Invitation, Kind, Response
 from surveys.questionnaires import seed_questionnaire
@@ -283,6 +284,18 @@ class World:
             state=ImportJob.State.DONE,
         )
 
+    @cached_property
+    def plan_import_job(self):
+        return PlanImportJob.objects.create(
+            file=ContentFile(b"PK\x03\x04 not really a workbook", name="plan.xlsx"),
+            original_name="plan.xlsx",
+            created_by=self.user(ADMIN),
+            year=2027,
+            state=PlanImportJob.State.FAILED,
+            errors=[{"sheet": "Mål", "line": 2, "column": "Nivå", "message": "fel nivå."}],
+            error_count=1,
+        )
+
 
 # --- The table --------------------------------------------------------------------------------
 
@@ -492,6 +505,7 @@ MATRIX = {
     # --- The plan -------------------------------------------------------------------------------
     "plan-list": entry("plan/", get(LOGGED_IN)),
     "plan-import": entry("plan/import/", get(ADMINS)),
+    "plan-import-detail": entry("plan/import/<int:pk>/", get(ADMINS, args=pk("plan_import_job"))),
     "plan-create": entry("plan/ny/", get(HEADS)),
     "plan-detail": entry("plan/<int:pk>/", get(LOGGED_IN, args=pk("plan"))),
     # QUESTION (minor): everyone logged in downloads the plan and (assignment-list-xlsx below) the

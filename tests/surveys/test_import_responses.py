@@ -7,6 +7,7 @@ from django.core.management import call_command
 from surveys.importing import import_responses
 from surveys.models import Answer, Response
 from tests.factories import AssignmentFactory, PackageFactory, PriceListFactory
+from tests.spreadsheets import CountingFile
 
 
 def run(text):
@@ -107,3 +108,34 @@ def test_load_questionnaires_command(capsys):
         not Questionnaire.objects.get(kind="kundenkat", year=2025).questions.filter(key="bemotande").exists()
     )
     assert Questionnaire.objects.get(kind="kandidatenkat", year=2025).anonymous
+
+
+# --- Upload limits (rekrytering.uploads) ----------------------------------------------------
+
+LONG_CSV = "Enkät;Besvarad;helhet\n".encode() + b"kundenkat;2024-01-01;9\n" * 200_000  # 4.6 MB
+
+
+@pytest.mark.django_db
+def test_over_long_file_is_refused_before_it_is_read(assignment):
+    file = CountingFile(LONG_CSV)
+    result = import_responses(file=file, filename="svar.csv")
+    assert [str(e) for e in result.errors] == [
+        "CSV-filen har fler än 50\xa0000 rader (rubrikraden medräknad). "
+        "Dela upp den och importera delarna var för sig."
+    ]
+    # Counted a megabyte at a time up to the limit, never decoded or parsed as a whole.
+    assert file.bytes_read <= 3 * 1024 * 1024 < len(LONG_CSV) and result.created == 0
+    assert Response.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_import_page_refuses_an_over_long_file(client, admin_user, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.UPLOAD_MAX_ROWS = 1000
+    client.force_login(admin_user)
+    response = client.post(reverse("response-import"), {"file": SimpleUploadedFile("svar.csv", LONG_CSV)})
+    page = response.content.decode()
+    assert response.status_code == 200 and "CSV-filen har fler än 1\xa0000 rader" in page
+    assert Response.objects.count() == 0
