@@ -522,10 +522,14 @@ class _Builder:
         responses, answer_values = [], []
         for invitation, a, answered_at in planned:
             questionnaire = invitation.questionnaire
+            values = self._answers(questions[questionnaire.pk], a)
+            plain = {key: value for key, (_type, value) in values.items()}
             responses.append(
-                build_response(questionnaire, answered_at=answered_at, invitation=invitation, assignment=a)
+                build_response(
+                    questionnaire, answered_at=answered_at, invitation=invitation, assignment=a, values=plain
+                )
             )
-            answer_values.append(self._answers(questions[questionnaire.pk], a))
+            answer_values.append(values)
         Response.objects.bulk_create(responses, batch_size=2000)
 
         answers, follow_ups, answer_count = [], [], 0

@@ -29,38 +29,39 @@ from itertools import combinations
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assignments.periods import Period, month_moments, month_start, period, tertial_of, tertial_start
+from assignments.periods import Period, month_start, period, tertial_of, tertial_start
 
-from .models import Answer, Invitation, Kind, Question, Response
+from .models import ANONYMOUS_KINDS, Answer, Invitation, Question, Response
 
-# Links that may have been answered: everything that was sent, whatever happened to it since.
-SENT_STATES = (Invitation.Status.SENT, Invitation.Status.ANSWERED, Invitation.Status.EXPIRED)
+# Answers that repeat something the assignment records: a response that keeps such an answer
+# can only come from an assignment that agrees with it, so its peers are counted among those.
+ANSWER_MIRRORS = {"tester_genomforda": "psychometric_tests"}
 
 
 def coarsen(peers, unit_id, sent_on: date) -> tuple[date | None, int | None]:
     """(sent_in, unit) an anonymous response may keep, from its link's unit and send date and the
-    (unit, send date) of every link that could have been answered in the same month (its peers).
+    (unit, send date) of every link that could have been the one answered (its peers).
 
-    The send tertial is kept when every send tertial's group of peers holds at least k links,
-    one unit's included (in a tertial's first days its group is small, and nobody keeps it then);
-    the unit as `counted_unit` decides, among the peers that share what else is kept. Pure, so
-    that the data migration applies the very same rule.
+    The send tertial is kept when every send tertial's group of peers — the response's own among
+    them — holds at least k links, one unit's included (in a tertial's first days its group is
+    small, and nobody keeps it then); the unit as `counted_unit` decides, among the peers that
+    share what else is kept. Pure, so that the data migration applies the very same rule.
     """
     k = settings.SURVEY_MIN_GROUP
     slices = defaultdict(Counter)
     for unit, sent in peers:
         slices[tertial_start(sent)][unit] += 1
-    if all(
+    own = tertial_start(sent_on)
+    if own in slices and all(
         sum(links.values()) >= k and any(n >= k for unit, n in links.items() if unit is not None)
         for links in slices.values()
     ):
-        sent_in = tertial_start(sent_on)
-        return sent_in, counted_unit(unit_id, slices[sent_in])
+        return own, counted_unit(unit_id, slices[own])
     per_unit = Counter()
     for links in slices.values():
         per_unit.update(links)
@@ -73,10 +74,8 @@ def counted_unit(unit_id: int | None, open_links: dict) -> int | None:
 
     Units with at least k links keep their own. The rest — staff without a unit, and units with
     1…k−1 links — are counted with the largest unit: stored without a unit, or with a small one,
-    they could be told apart (the department head's odd assignment), and a few responses without
-    a unit in a period would, beside the department's and the units' figures, force a unit's
-    results to be hidden. That unit's results then include a few answers from outside it. Only
-    when no unit has k links is no unit kept.
+    they could be told apart (the department head's odd assignment). That unit's results then
+    include a few answers from outside it. Only when no unit has k links is no unit kept.
     """
     k = settings.SURVEY_MIN_GROUP
     units = [unit for unit, n in open_links.items() if unit is not None and n >= k]
@@ -87,23 +86,34 @@ def counted_unit(unit_id: int | None, open_links: dict) -> int | None:
     return None
 
 
-def coarse_dimensions(invitation: Invitation | None, answered_at: datetime) -> dict:
-    """The fields an anonymous response to `invitation`, answered at `answered_at`, keeps."""
+def coarse_dimensions(invitation: Invitation | None, answered_at: datetime, values=None) -> dict:
+    """The fields an anonymous response to `invitation`, answered at `answered_at` with `values`
+    (question key → answer), keeps.
+
+    Its peers are the links of the same questionnaire that were open at that moment: even an
+    attacker who learns the exact time of the answer (row order, say) finds at least k of them
+    sharing what is kept — and, for an answer that repeats what the assignment records (whether
+    tests were used), sharing that too.
+    """
     answered_on = month_start(timezone.localdate(answered_at))
     kept = {"answered_on": answered_on, "sent_in": None, "unit_id": None}
     if invitation is None or invitation.shared or invitation.sent_at is None:
         return kept
-    first, _after = month_moments(answered_on)
     peers = Invitation.objects.filter(
         questionnaire_id=invitation.questionnaire_id,
         shared=False,
-        status__in=SENT_STATES,
         sent_at__lte=answered_at,
-        expires_at__gt=first,
-    ).values_list("assignment__responsible__unit_id", "sent_at")
+        expires_at__gt=answered_at,
+    ).exclude(status=Invitation.Status.CANCELLED)
+    for key, field in ANSWER_MIRRORS.items():
+        if isinstance((values or {}).get(key), bool):
+            peers = peers.filter(**{f"assignment__{field}": values[key]})
     assignment = invitation.assignment
     kept["sent_in"], kept["unit_id"] = coarsen(
-        ((unit, timezone.localdate(sent)) for unit, sent in peers),
+        (
+            (unit, timezone.localdate(sent))
+            for unit, sent in peers.values_list("assignment__responsible__unit_id", "sent_at")
+        ),
         assignment.responsible.unit_id if assignment is not None else None,
         timezone.localdate(invitation.sent_at),
     )
@@ -173,7 +183,8 @@ def small_group(sizes: dict, shown_groups: list[frozenset]) -> frozenset | None:
     for cell in cells:
         by_tertial[cell[1]].add(cell)
     small = sorted((cell for cell in cells if sizes[cell] < k), key=str)
-    for size in range(1, len(small) + 1):
+    # Every cell holds at least one response, so a group of k cells or more is never small.
+    for size in range(1, min(len(small), k - 1) + 1):
         for group in combinations(small, size):
             if sum(sizes[cell] for cell in group) >= k:
                 continue
@@ -186,8 +197,9 @@ def small_group(sizes: dict, shown_groups: list[frozenset]) -> frozenset | None:
 
 
 def released(sizes: dict, department: list[frozenset], candidates: dict) -> set:
-    """The keys of `candidates` (key → group of cells) that can be shown beside the department's
-    groups without any small group becoming computable.
+    """The keys of `candidates` (key → group of cells) that can be shown beside the groups that
+    are shown anyway (`department`: the department's, and what earlier decisions released)
+    without any small group becoming computable.
 
     Groups of fewer than k are held back first (primary suppression); then, while a small group
     can still be computed, the figure whose holding back stops it goes too (secondary), single
@@ -214,7 +226,15 @@ def released(sizes: dict, department: list[frozenset], candidates: dict) -> set:
 
 
 class CandidateDisclosure:
-    """The candidate figures of one year that may be shown per unit, as of `today`."""
+    """The candidate figures of one year that may be shown per unit, as of `today`.
+
+    A figure appears when its period has ended and stays once shown: the decisions are taken
+    tertial by tertial, as the tertials end, and each takes the figures released before it as
+    given, so that no later figure can be combined with an earlier one into a small group.
+    Responses kept without a unit are counted with the unit that has most answers in the year,
+    as `counted_unit` counts the stragglers when answers are stored: shown apart they would be
+    the department minus its units, a group small enough to hide the units' figures.
+    """
 
     def __init__(self, year: int, today: date | None = None):
         self.year = year
@@ -225,15 +245,14 @@ class CandidateDisclosure:
         return tuple(t for t in (1, 2, 3) if period(self.year, f"T{t}").end < self.today)
 
     @cached_property
-    def _sizes(self) -> dict[str, dict]:
-        """measure (RESPONSES or a question key) → {(unit id or None, tertial): count}."""
+    def _counted(self) -> dict[str, dict]:
+        """measure (RESPONSES or a question key) → {(stored unit or None, tertial): count}."""
         responses = Response.objects.filter(
-            kind=Kind.KANDIDAT, answered_on__year=self.year
+            kind__in=ANONYMOUS_KINDS, answered_on__year=self.year
         ).annotate(month=ExtractMonth("answered_on"))
-        sizes = defaultdict(dict)
+        sizes = defaultdict(Counter)
         for row in responses.values("unit_id", "month").annotate(n=Count("id")):
-            cell = (row["unit_id"], tertial_of(date(self.year, row["month"], 1)))
-            sizes[RESPONSES][cell] = sizes[RESPONSES].get(cell, 0) + row["n"]
+            sizes[RESPONSES][(row["unit_id"], tertial_of(date(self.year, row["month"], 1)))] += row["n"]
         answers = (
             Answer.objects.filter(response__in=responses)
             .exclude(type=Question.Type.TEXT)
@@ -244,34 +263,71 @@ class CandidateDisclosure:
         )
         for row in answers:
             cell = (row["response__unit_id"], tertial_of(date(self.year, row["month"], 1)))
-            sizes[row["question_key"]][cell] = sizes[row["question_key"]].get(cell, 0) + row["n"]
+            sizes[row["question_key"]][cell] += row["n"]
+        return sizes
+
+    @cached_property
+    def pooling_unit(self) -> int | None:
+        """The unit that responses kept without one are counted with: the one with most answers."""
+        per_unit = Counter()
+        for (unit, _t), n in self._counted.get(RESPONSES, {}).items():
+            if unit is not None:
+                per_unit[unit] += n
+        return max(per_unit, key=lambda unit: (per_unit[unit], -unit)) if per_unit else None
+
+    def unit_q(self, unit_id: int) -> Q:
+        """The responses a unit's candidate figures count."""
+        if unit_id == self.pooling_unit:
+            return Q(unit_id=unit_id) | Q(unit__isnull=True)
+        return Q(unit_id=unit_id)
+
+    def _sizes(self, measure: str) -> dict:
+        sizes = Counter()
+        for (unit, tertial), n in self._counted.get(measure, {}).items():
+            sizes[(self.pooling_unit if unit is None else unit, tertial)] += n
         return sizes
 
     def _released(self, measure: str) -> set:
         cache = self.__dict__.setdefault("_released_cache", {})
         if measure not in cache:
-            sizes = {cell: n for cell, n in self._sizes.get(measure, {}).items() if cell[1] in self.ended}
-            units = sorted({unit for unit, _t in self._sizes.get(RESPONSES, {}) if unit is not None})
-            scopes = {unit for unit, _t in sizes} | set(units)
-            codes = [code for code, tertials in PERIOD_TERTIALS.items() if set(tertials) <= set(self.ended)]
-            department = [
-                frozenset((scope, t) for scope in scopes for t in PERIOD_TERTIALS[code]) for code in codes
-            ]
-            candidates = {
-                (unit, code): frozenset((unit, t) for t in PERIOD_TERTIALS[code])
-                for unit in units
-                for code in codes
-            }
-            cache[measure] = released(sizes, department, candidates)
+            every = self._sizes(measure)
+            units = sorted(
+                {unit for unit, _t in self._sizes(RESPONSES) if unit is not None}
+                | {unit for unit, _t in every if unit is not None}
+            )
+            shown: set = set()
+            for stage in self.ended:
+                done = {t for t in self.ended if t <= stage}
+                sizes = {cell: n for cell, n in every.items() if cell[1] in done}
+                scopes = {unit for unit, _t in sizes} | set(units)
+                codes = [code for code, tertials in PERIOD_TERTIALS.items() if set(tertials) <= done]
+                department = [
+                    frozenset((scope, t) for scope in scopes for t in PERIOD_TERTIALS[code]) for code in codes
+                ]
+                earlier = [frozenset((unit, t) for t in PERIOD_TERTIALS[code]) for unit, code in shown]
+                new = {
+                    (unit, code): frozenset((unit, t) for t in PERIOD_TERTIALS[code])
+                    for unit in units
+                    for code in codes
+                    if max(PERIOD_TERTIALS[code]) == stage
+                }
+                shown |= released(sizes, department + earlier, new)
+            cache[measure] = shown
         return cache[measure]
 
     def release(self, unit_id: int, chosen: Period, measure: str = RESPONSES) -> Release:
         if chosen.end >= self.today:
             return Release(False, "ongoing")
-        if measure != RESPONSES and not self._sizes.get(measure):
+        if measure != RESPONSES and not self._counted.get(measure):
             return SHOWN  # nobody answered the question this year: nothing to give away
         if (unit_id, chosen.code) in self._released(measure):
             return SHOWN
-        if not any(n for (unit, _t), n in self._sizes.get(measure, {}).items() if unit == unit_id):
+        if not any(n for (unit, _t), n in self._sizes(measure).items() if unit == unit_id):
             return SHOWN  # the unit has no answers this year: there is nothing to give away
         return Release(False, "small")
+
+
+def counted_before(today: date | None = None) -> date:
+    """Candidate answers count from the end of the month they were given in: figures that
+    changed with every answer would give each answer away from one day to the next."""
+    return month_start(today or timezone.localdate())

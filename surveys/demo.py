@@ -126,7 +126,6 @@ def load_demo(stdout=print, today: date | None = None):
     responses, answer_sets = [], []
     for kind, (vkind, vyear), a, invitation, answered_at in planned_responses:
         questionnaire = by_version.get((vkind, vyear)) or by_version[(vkind, today.year)]
-        response = build_response(questionnaire, answered_at=answered_at, invitation=invitation, assignment=a)
         values = {}
         for q in versions.get((questionnaire.kind, questionnaire.year), []):
             if q.condition == Question.Condition.REFERENCES and not a.references_checked:
@@ -148,6 +147,9 @@ def load_demo(stdout=print, today: date | None = None):
                     values[q.key] = rng.random() < 0.985
             elif rng.random() < 0.25:
                 values[q.key] = rng.choice(CANDIDATE_COMMENTS if kind == Kind.KANDIDAT else COMMENTS)
+        response = build_response(
+            questionnaire, answered_at=answered_at, invitation=invitation, assignment=a, values=values
+        )
         responses.append(response)
         answer_sets.append(
             (values, {q.key: q.type for q in versions.get((questionnaire.kind, questionnaire.year), [])})

@@ -8,6 +8,8 @@ SURVEY_MIN_GROUP computable).
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 from assignments.periods import Period
 
 from . import metrics
-from .anonymity import SENT_STATES, SHOWN, CandidateDisclosure, Release
+from .anonymity import SHOWN, CandidateDisclosure, Release, counted_before
 from .models import (
     ANONYMOUS_KINDS,
     Answer,
@@ -95,6 +97,10 @@ class KindResult:
     share_satisfied: float | None = None
 
 
+# Invitations that went out: the denominator of response rates.
+SENT_STATES = (Invitation.Status.SENT, Invitation.Status.ANSWERED, Invitation.Status.EXPIRED)
+
+
 def release_of(kind: str, period: Period, flt: "ResultFilter", disclosure=None) -> Release:
     """Whether the results of `kind` for the period and filter may be shown at all."""
     if kind not in ANONYMOUS_KINDS or not flt.narrows:
@@ -104,9 +110,25 @@ def release_of(kind: str, period: Period, flt: "ResultFilter", disclosure=None) 
     return (disclosure or CandidateDisclosure(period.year)).release(flt.unit, period)
 
 
-def responses_in(period: Period, kind: str, flt: ResultFilter):
-    return Response.objects.filter(kind=kind, answered_on__range=(period.start, period.end)).filter(
-        flt.responses_q()
+def counted_q(kind: str, flt: ResultFilter, disclosure=None) -> Q:
+    """The responses of `kind` that the filter's figures count, whatever the period.
+
+    Anonymous answers count once the month they were given in has ended, and a unit's include
+    those kept without a unit when it is the unit that counts them (surveys.anonymity)."""
+    q = Q(kind=kind)
+    if kind not in ANONYMOUS_KINDS:
+        return q & flt.responses_q()
+    q &= Q(answered_on__lt=counted_before())
+    if flt.narrows and not flt.below_unit:
+        return q & disclosure.unit_q(flt.unit)
+    return q & flt.responses_q()
+
+
+def responses_in(period: Period, kind: str, flt: ResultFilter, disclosure=None):
+    if disclosure is None and kind in ANONYMOUS_KINDS and flt.narrows:
+        disclosure = CandidateDisclosure(period.year)
+    return Response.objects.filter(answered_on__range=(period.start, period.end)).filter(
+        counted_q(kind, flt, disclosure)
     )
 
 
@@ -127,18 +149,20 @@ def response_rates(period: Period, kinds, flt: ResultFilter) -> dict[str, tuple[
         .values("questionnaire__kind")
         .annotate(n=Count("id"))
     )
-    answered = (
-        Response.objects.filter(kind__in=kinds, sent_in__range=(period.start, period.end))
-        .filter(flt.responses_q())
-        .values("kind")
-        .annotate(n=Count("id"))
-    )
+    # Below the department an anonymous survey has no rate: its responses keep no consultant,
+    # organisation, sector or package, and a unit's count stragglers of other units.
+    counted = [kind for kind in kinds if not (kind in ANONYMOUS_KINDS and flt.narrows)]
+    sent = sent.filter(questionnaire__kind__in=counted)
     rates = {row["questionnaire__kind"]: (row["n"], 0) for row in sent}
-    for row in answered:
-        rates[row["kind"]] = (rates.get(row["kind"], (0, 0))[0], row["n"])
-    for kind in set(rates) & set(ANONYMOUS_KINDS):
-        if flt.below_unit:
-            del rates[kind]  # its responses keep no consultant, organisation, sector or package
+    if counted:
+        answered = (
+            Response.objects.filter(sent_in__range=(period.start, period.end))
+            .filter(reduce(or_, (counted_q(kind, flt) for kind in counted)))
+            .values("kind")
+            .annotate(n=Count("id"))
+        )
+        for row in answered:
+            rates[row["kind"]] = (rates.get(row["kind"], (0, 0))[0], row["n"])
     return rates
 
 
@@ -184,7 +208,10 @@ def per_question(responses) -> dict[str, dict]:
 
 
 def kind_result(period: Period, kind: str, flt: ResultFilter, disclosure=None) -> KindResult:
-    responses = responses_in(period, kind, flt)
+    narrowed = kind in ANONYMOUS_KINDS and flt.narrows
+    if narrowed:
+        disclosure = disclosure or CandidateDisclosure(period.year)
+    responses = responses_in(period, kind, flt, disclosure)
     count = responses.count()
     sent, answered = response_rate_counts(period, kind, flt)
     result = KindResult(
@@ -200,9 +227,6 @@ def kind_result(period: Period, kind: str, flt: ResultFilter, disclosure=None) -
         result.hidden, result.hidden_reason = True, release.message
         result.unavailable = release.reason == "filter"
         return result
-    narrowed = kind in ANONYMOUS_KINDS and flt.narrows
-    if narrowed:
-        disclosure = disclosure or CandidateDisclosure(period.year)
     stats = per_question(responses)
     asked, every = question_texts(kind, period.year)
     # The year's questions in order, then any other key that has answers (imported, retired).
@@ -244,7 +268,9 @@ def comments(period: Period, kinds, flt: ResultFilter, limit: int = 200):
         response__answered_on__range=(period.start, period.end),
     ).exclude(text="")
     if flt.narrows:
-        qs = qs.exclude(response__kind=Kind.KANDIDAT)
+        qs = qs.exclude(response__kind__in=ANONYMOUS_KINDS)
+    else:
+        qs = qs.exclude(response__kind__in=ANONYMOUS_KINDS, response__answered_on__gte=counted_before())
     q = flt.responses_q()
     if q:
         qs = qs.filter(response__in=Response.objects.filter(q))
@@ -258,7 +284,7 @@ def year_over_year(kind: str, flt: ResultFilter, until_year: int) -> dict:
     if kind in ANONYMOUS_KINDS and flt.narrows:
         return {"years": [], "rows": []}
     own = (
-        Answer.objects.filter(response__kind=kind, response__in=Response.objects.filter(flt.responses_q()))
+        Answer.objects.filter(response__in=Response.objects.filter(counted_q(kind, flt)))
         .exclude(type=Question.Type.TEXT)
         .annotate(year=ExtractYear("response__answered_on"))
         .values("question_key", "type", "year")
@@ -370,8 +396,11 @@ def headlines(period: Period, flt: ResultFilter, kinds=None) -> dict[str, Headli
         head = result[kind]
         head.sent, head.answered = sent, answered
         head.response_rate = metrics.response_rate(answered, sent)
-    responses = Response.objects.filter(kind__in=kinds, answered_on__range=(period.start, period.end)).filter(
-        flt.responses_q()
+    disclosure = None
+    if flt.narrows and set(kinds) & set(ANONYMOUS_KINDS):
+        disclosure = CandidateDisclosure(period.year)
+    responses = Response.objects.filter(answered_on__range=(period.start, period.end)).filter(
+        reduce(or_, (counted_q(kind, flt, disclosure) for kind in kinds))
     )
     for row in responses.values("kind").annotate(n=Count("id")):
         result[row["kind"]].responses = row["n"]
@@ -390,11 +419,9 @@ def headlines(period: Period, flt: ResultFilter, kinds=None) -> dict[str, Headli
             head.mean = metrics.mean_from_sum(row["total"], row["count"])
     if Kind.KUND in result and Kind.KUND in pooled:
         result[Kind.KUND].mean = metrics.mean_from_sum(*pooled[Kind.KUND])
-    disclosure = None
     for head in result.values():
         if head.kind not in ANONYMOUS_KINDS or not flt.narrows:
             continue
-        disclosure = disclosure or CandidateDisclosure(period.year)
         release = release_of(head.kind, period, flt, disclosure)
         if not release.shown:
             head.hidden, head.hidden_reason = True, release.message

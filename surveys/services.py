@@ -291,6 +291,7 @@ def send_reminder(invitation_id: int, *, now: datetime | None = None) -> bool:
             or invitation.shared
             or invitation.status != Invitation.Status.SENT
             or invitation.reminders_sent >= len(steps)
+            or not invitation.email
             or invitation.sent_at + timedelta(days=steps[invitation.reminders_sent]) > now
             or (invitation.expires_at and invitation.expires_at <= now)
         ):
@@ -356,10 +357,14 @@ def expire_invitations(now: datetime | None = None) -> int:
 def _purge_contact_data(invitation: Invitation) -> None:
     """Candidate names and e-mails are kept only while the candidate survey may still be e-mailed:
     until its last reminder, its expiry or its cancellation — the same for every candidate, since
-    purging at the answer would tell which candidates answered."""
+    purging at the answer would tell which candidates answered.
+
+    The link's salt goes too: the link still opens by its stored hash, but not even the holder of
+    SECRET_KEY can then remake the token and match it to the marks of used links (SpentLink).
+    """
     if invitation.questionnaire.kind != Kind.KANDIDAT:
         return
-    Invitation.objects.filter(pk=invitation.pk).update(recipient_name="", email="")
+    Invitation.objects.filter(pk=invitation.pk).update(recipient_name="", email="", token_salt="")
     if invitation.assignment_id:
         Assignment.objects.filter(pk=invitation.assignment_id).update(candidate_name="", candidate_email="")
         # The historical copies of the assignment held the same contact data.
@@ -394,7 +399,8 @@ def _lock_for_change(invitation: Invitation, by: User, *, states, refusal: str) 
 def _refuse_if_anonymous_and_out(invitation: Invitation) -> None:
     """A sent link of an anonymous survey stays as it is: cancelling or moving it would take it
     out of the group its answer (if any) hides in (surveys.anonymity)."""
-    if invitation.questionnaire.anonymous and invitation.status == Invitation.Status.SENT:
+    being_sent = invitation.status == Invitation.Status.SCHEDULED and invitation.token_hash
+    if invitation.questionnaire.anonymous and (invitation.status == Invitation.Status.SENT or being_sent):
         raise ValidationError(
             _(
                 "Kandidatenkäten är anonym: när länken har skickats kan utskicket inte avbrytas "
@@ -655,9 +661,11 @@ def build_response(
     answered_at: datetime,
     invitation: Invitation | None = None,
     assignment: Assignment | None = None,
+    values: dict | None = None,
     source=Response.Source.WEB,
 ) -> Response:
-    """An unsaved response with what it keeps of its link and assignment.
+    """An unsaved response with what it keeps of its link and assignment (and, for an anonymous
+    one, given its answers `values`: some answers repeat what the assignment records).
 
     Every response answered through a personal link keeps the tertial the link was sent in.
     An anonymous one keeps only what surveys.anonymity allows; the others keep the breakdown
@@ -670,7 +678,7 @@ def build_response(
         source=source,
     )
     if questionnaire.anonymous:
-        for name, value in coarse_dimensions(invitation, answered_at).items():
+        for name, value in coarse_dimensions(invitation, answered_at, values).items():
             setattr(response, name, value)
         return response
     if invitation is not None and not invitation.shared and invitation.sent_at:
@@ -697,7 +705,12 @@ def create_response(
 ) -> Response:
     """A response with its answers (and a follow-up for a dissatisfied customer)."""
     response = build_response(
-        questionnaire, answered_at=answered_at, invitation=invitation, assignment=assignment, source=source
+        questionnaire,
+        answered_at=answered_at,
+        invitation=invitation,
+        assignment=assignment,
+        values=values,
+        source=source,
     )
     response.save()
     by_key = {q.key: q for q in questions}

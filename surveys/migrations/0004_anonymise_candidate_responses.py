@@ -8,21 +8,25 @@
   old columns matched it to (consultant, organisation, sector, package, answer date within the
   link's life); when none or several matched, the answer month stands in.
 - Every sent candidate invitation is made to look like every other: answered ones become sent or
-  expired, reminders are set to what every unanswered one got, and the contact data of all of
-  them is deleted (on the invitation, the assignment and the assignment's history). Still-open
-  links that were answered are marked used in SpentLink, so they cannot be answered twice.
+  expired, reminders are set to what every unanswered one got, and the contact data and token
+  salt of all of them is deleted (on the invitation, the assignment and the assignment's history;
+  the open ones get no more reminders). Still-open links that were answered are marked used in
+  SpentLink, so they cannot be answered twice.
+- The old rows keep their dead versions in PostgreSQL until the table is vacuumed, and in older
+  backups: run `VACUUM FULL surveys_response, surveys_answer, surveys_invitation` after the
+  migration and let old backups expire.
 """
 
 import base64
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import migrations
 from django.utils import timezone
 
-from assignments.periods import month_moments, month_start, tertial_start
+from assignments.periods import month_start, tertial_start
 from surveys.anonymity import coarsen
 
 CANDIDATE = "kandidatenkat"
@@ -45,6 +49,7 @@ def _day(moment):
 def forwards(apps, schema_editor):
     Invitation = apps.get_model("surveys", "Invitation")
     Response = apps.get_model("surveys", "Response")
+    Answer = apps.get_model("surveys", "Answer")
     SpentLink = apps.get_model("surveys", "SpentLink")
     Assignment = apps.get_model("assignments", "Assignment")
     HistoricalAssignment = apps.get_model("assignments", "HistoricalAssignment")
@@ -81,10 +86,21 @@ def forwards(apps, schema_editor):
         answered.setdefault(key, []).append(invitation)
     peers_of = {}
     for invitation in candidates:
-        unit = invitation.assignment.responsible.unit_id if invitation.assignment else None
+        a = invitation.assignment
         peers_of.setdefault(invitation.questionnaire_id, []).append(
-            (unit, invitation.sent_at, invitation.expires_at)
+            (
+                a.responsible.unit_id if a else None,
+                invitation.sent_at,
+                invitation.expires_at,
+                a.psychometric_tests if a else None,
+            )
         )
+    # An answer that repeats what the assignment records narrows its peers (ANSWER_MIRRORS).
+    tests_answer = dict(
+        Answer.objects.filter(
+            response__kind=CANDIDATE, question_key="tester_genomforda", yes__isnull=False
+        ).values_list("response_id", "yes")
+    )
     changed = []
     for response in Response.objects.filter(kind=CANDIDATE):
         key = (
@@ -101,18 +117,23 @@ def forwards(apps, schema_editor):
             and _day(i.sent_at) <= response.answered_on
             and (i.expires_at is None or response.answered_on <= _day(i.expires_at))
         ]
-        own_sent = _day(matches[0].sent_at) if len(matches) == 1 else response.answered_on
-        month = month_start(response.answered_on)
-        first, after = month_moments(month)
-        moment = min(after, now)  # the answer time is not known: every link of the month is a peer
+        tertials = {tertial_start(_day(i.sent_at)) for i in matches}
+        own_sent = _day(matches[0].sent_at) if len(tertials) == 1 else response.answered_on
+        # The old rows kept the answer date: the peers are the links open on that day.
+        start = timezone.make_aware(datetime.combine(response.answered_on, time.min))
+        end = start + timedelta(days=1)
+        tests = tests_answer.get(response.pk)
         peers = [
             (unit, _day(sent))
-            for unit, sent, expires in peers_of.get(response.questionnaire_id, [])
-            if sent and sent <= moment and (expires is None or expires > first)
+            for unit, sent, expires, used_tests in peers_of.get(response.questionnaire_id, [])
+            if sent
+            and sent < end
+            and (expires is None or expires > start)
+            and (tests is None or used_tests == tests)
         ]
         unit = response.unit_id
         response.sent_in, response.unit_id = coarsen(peers, unit, own_sent) if peers else (None, None)
-        response.answered_on = month
+        response.answered_on = month_start(response.answered_on)
         response.consultant_id = response.organisation_id = response.sector_id = None
         response.package_code = ""
         response.assignment_id = None
@@ -131,7 +152,8 @@ def forwards(apps, schema_editor):
             open_link = invitation.expires_at is None or invitation.expires_at > now
             if open_link and invitation.token_salt:
                 spent.append(SpentLink(digest=_spent(_token(invitation.token_salt)), month=month_start(_day(now))))
-            invitation.status = "sent" if open_link else "expired"
+            # A used link that cannot be marked used (no salt to remake its token) is closed.
+            invitation.status = "sent" if open_link and invitation.token_salt else "expired"
         invitation.answered_on = None
         invitation.answer_count = 0
         if invitation.sent_at:
@@ -139,11 +161,11 @@ def forwards(apps, schema_editor):
             passed = [d for d in steps if invitation.sent_at + timedelta(days=d) <= until]
             invitation.reminders_sent = len(passed)
             invitation.last_reminder_at = invitation.sent_at + timedelta(days=passed[-1]) if passed else None
-        invitation.recipient_name = invitation.email = ""
+        # No address and no salt for any of them: no more e-mails, and no way to remake a token.
+        invitation.recipient_name = invitation.email = invitation.token_salt = ""
+    fields = ["status", "answered_on", "answer_count", "reminders_sent", "last_reminder_at"]
     Invitation.objects.bulk_update(
-        candidates,
-        ["status", "answered_on", "answer_count", "reminders_sent", "last_reminder_at", "recipient_name", "email"],
-        batch_size=1000,
+        candidates, [*fields, "recipient_name", "email", "token_salt"], batch_size=1000
     )
     SpentLink.objects.bulk_create(spent, ignore_conflicts=True)
     assignment_ids = [i.assignment_id for i in candidates if i.assignment_id]

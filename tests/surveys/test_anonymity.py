@@ -19,7 +19,7 @@ from assignments.models import Assignment, User
 from assignments.periods import tertial_start
 from surveys import services
 from surveys.anonymity import coarsen
-from surveys.models import Invitation, Kind, Response, SpentLink
+from surveys.models import Answer, Invitation, Kind, Response, SpentLink
 from tests.factories import (
     ManagerFactory,
     OrganisationFactory,
@@ -48,9 +48,10 @@ def _aware(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
-def _answers(rng) -> dict:
+def _answers(rng, assignment) -> dict:
     data = {key: "ja" if rng.random() < 0.97 else "nej" for key in YES_NO}
-    data["tester_genomforda"] = rng.choice(["ja", "nej"])
+    # Truthful, and so the same as what the assignment records: a clue an attacker would use.
+    data["tester_genomforda"] = "ja" if assignment.psychometric_tests else "nej"
     if data["tester_genomforda"] == "ja":
         data["tester_info"] = "ja"
     data["helhetsomdome"] = str(rng.choice([7, 8, 9, 9, 10, 10, 10]))
@@ -61,7 +62,7 @@ def simulate_year(year: int = 2025, *, hires: int = 1000, rate: float = 0.62, se
     """A year of the department: two units of eleven consultants and a head without a unit,
     `hires` filled assignments closed on working days, each sending a candidate survey, of which
     `rate` are answered 0–12 days later; the beat sweeps run every morning. Returns the truth the
-    attacker is after: invitation id → True if answered."""
+    attacker is after: invitation id → True if answered, and response id → when it was given."""
     rng = random.Random(seed)
     units = [UnitFactory(name="Enhet 1"), UnitFactory(name="Enhet 2")]
     # Created without passwords: hashing 23 of them would take longer than the year itself.
@@ -107,16 +108,17 @@ def simulate_year(year: int = 2025, *, hires: int = 1000, rate: float = 0.62, se
         events.append((closed_at, 0, assignment))
     for day in range((date(year + 1, 2, 15) - date(year, 1, 1)).days):
         events.append((_aware(date(year, 1, 1) + timedelta(days=day), 6), 2, None))
-    truth = {}
+    truth, tokens, answered_at = {}, {}, {}
     events.sort(key=lambda e: (e[0], e[1]))
     pending = []
     while events or pending:
         if pending and (not events or pending[0][0] <= events[0][0]):
             moment, invitation_id, data = pending.pop(0)
             invitation = Invitation.objects.get(pk=invitation_id)
-            response, errors = services.submit_response(services.token_for(invitation), data, now=moment)
+            response, errors = services.submit_response(tokens[invitation_id], data, now=moment)
             assert response is not None, errors
             truth[invitation_id] = True
+            answered_at[response.pk] = moment
             continue
         moment, kind, payload = events.pop(0)
         if kind == 0:
@@ -125,35 +127,42 @@ def simulate_year(year: int = 2025, *, hires: int = 1000, rate: float = 0.62, se
                     continue
                 assert services.send_invitation(invitation.pk, now=moment)
                 truth[invitation.pk] = False
+                # The candidate's copy of the link (the salt goes after the last reminder).
+                tokens[invitation.pk] = services.token_for(Invitation.objects.get(pk=invitation.pk))
                 if rng.random() < rate:
                     answer_at = moment + timedelta(days=rng.randint(0, 12), hours=rng.randint(0, 10))
-                    pending.append((answer_at, invitation.pk, _answers(rng)))
+                    pending.append((answer_at, invitation.pk, _answers(rng, payload)))
                     pending.sort(key=lambda p: p[0])
         else:
             for pk in services.due_reminder_ids(moment):
                 services.send_reminder(pk, now=moment)
             services.expire_invitations(moment)
-    return truth
+    return truth, answered_at
 
 
 @pytest.fixture
 def year(db, mailoutbox):
-    truth = simulate_year()
-    return truth
+    return simulate_year()
 
 
 def _month_bounds(first: date) -> tuple[date, date]:
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
-def consistent_invitations(response: Response, invitations) -> list:
-    """The candidate invitations a response may have come from, given everything stored about it."""
+def consistent_invitations(response: Response, invitations, *, at=None, tests=None) -> list:
+    """The candidate invitations a response may have come from, given everything stored about it
+    — and, for the strongest attacker, the exact time it was given (`at`: row order and the dated
+    customer responses around it can tell) and its answer on whether tests were used."""
     first, last = _month_bounds(response.answered_on)
     found = []
     for inv in invitations:
         a = inv.assignment
         sent, expires = timezone.localdate(inv.sent_at), timezone.localdate(inv.expires_at)
         if inv.questionnaire_id != response.questionnaire_id or sent > last or expires < first:
+            continue
+        if at is not None and not inv.sent_at <= at < inv.expires_at:
+            continue
+        if tests is not None and a.psychometric_tests != tests:
             continue
         if response.unit_id is not None and a.responsible.unit_id != response.unit_id:
             continue
@@ -191,6 +200,10 @@ def consistent_assignments_from_history(response: Response, closings) -> int:
 
 @pytest.mark.django_db
 def test_a_realistic_year_of_candidate_answers_is_k_anonymous(year):
+    year, answered_at = year
+    tests_answer = dict(
+        Answer.objects.filter(question_key="tester_genomforda").values_list("response_id", "yes")
+    )
     candidates = list(
         Invitation.objects.filter(questionnaire__kind=Kind.KANDIDAT).select_related(
             "assignment__responsible", "assignment__package"
@@ -226,7 +239,11 @@ def test_a_realistic_year_of_candidate_answers_is_k_anonymous(year):
         found = consistent_invitations(response, candidates)
         assert len({inv.assignment_id for inv in found}) >= K, response.__dict__
         assert consistent_assignments_from_history(response, closings) >= K
-        smallest.append(len(found))
+        strongest = consistent_invitations(
+            response, candidates, at=answered_at[response.pk], tests=tests_answer.get(response.pk)
+        )
+        assert len({inv.assignment_id for inv in strongest}) >= K, response.__dict__
+        smallest.append(len(strongest))
     assert min(smallest) >= K
     # The results still have what they need: nearly every response keeps its unit.
     kept_unit = sum(1 for r in responses if r.unit_id is not None)
@@ -263,9 +280,11 @@ def test_a_realistic_year_of_candidate_answers_is_k_anonymous(year):
     assert mixed > 100  # days on which some answered and some did not
 
     # 4. The only trace of an answer apart from the response: an unlinkable mark of the used link.
+    # Once the last reminder has gone, not even SECRET_KEY remakes the token to match it with.
     assert SpentLink.objects.count() == answered
     hashes = set(Invitation.objects.values_list("token_hash", flat=True))
     assert not hashes & set(SpentLink.objects.values_list("digest", flat=True))
+    assert not Invitation.objects.filter(questionnaire__kind=Kind.KANDIDAT).exclude(token_salt="").exists()
 
 
 def test_coarsening_does_not_depend_on_the_respondents_own_unit(settings):
