@@ -15,6 +15,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# gunicorn's largest request line (its default is 4094): the longest address the API's schema
+# allows, every text parameter at its maxLength in four-byte characters, is about 5 KB, and must
+# get the API's answer, not gunicorn's 414 (tests/assignments/test_api_schema.py measures it).
+limit_request_line = 8190
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"

@@ -206,8 +206,14 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "assignments.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # The API speaks JSON, both ways: a form body cannot say null, an empty list or "left out",
+    # so it is refused with 415; the answer is JSON whatever the Accept header asks for (no 406).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "assignments.api.negotiation.JsonRegardless",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 # An API key (a user's own, made on the page "Min API-nyckel") is refused this many days after it
@@ -224,6 +230,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and its docs are for logged-in staff and API clients, not the public.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Request bodies get their own components (no read-only fields; a required text is at least
+    # one character), so the schema says what a write accepts, not only what a read returns.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "assignments.api.schema.empty_query_values",
+    ],
     # Swagger UI and ReDoc from the sidecar package, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

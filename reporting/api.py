@@ -6,6 +6,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assignments.api.fields import QueryIntegerField
 from assignments.api.schema import FORBIDDEN, INVALID_QUERY, ApiSchema
 from assignments.periods import CUMULATIVE
 
@@ -20,7 +21,7 @@ class IsHead(permissions.BasePermission):
 
 
 class SummaryQuery(serializers.Serializer):
-    year = serializers.IntegerField(
+    year = QueryIntegerField(
         min_value=2000, max_value=2100, error_messages={"invalid": _("Ange året som ett heltal, t.ex. 2026.")}
     )
     tertial = serializers.ChoiceField(

@@ -1,8 +1,10 @@
 """The API's OpenAPI schema: each operation also lists the errors it answers with.
 
 Errors are JSON in Swedish: `{"detail": "..."}` for 401 (with examples: no key, a wrong key, an
-expired key), 403, 404, 409 and 415, and messages per field for 400 (`non_field_errors` for the
-whole record; `detail` when the body could not be read).
+expired key), 403, 404, 409 and 415, and messages per field for 400 and 422 (`non_field_errors` for
+the whole record; `detail` when the body could not be read). 400 is a request the schema does not
+allow; 422 one it allows but the register's rules refuse (a row that does not exist, a name already
+taken, a closing date before the order date).
 """
 
 from django.conf import settings
@@ -14,6 +16,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
 
 from .authentication import EXPIRED
+from .fields import MAX_ID, DecimalField, text_pattern
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -63,8 +66,12 @@ NOT_FOUND = OpenApiResponse(ErrorSerializer, _("Posten finns inte."))
 PAGE_NOT_FOUND = OpenApiResponse(ErrorSerializer, _("Sidan finns inte."))
 INVALID = OpenApiResponse(ValidationErrorSerializer, _("Ogiltiga uppgifter."))
 INVALID_QUERY = OpenApiResponse(ValidationErrorSerializer, _("Ogiltig parameter."))
+RULE = OpenApiResponse(
+    ValidationErrorSerializer,
+    _("Uppgifterna följer schemat men bryter mot en regel i registret, t.ex. en post som inte finns."),
+)
 PROTECTED = OpenApiResponse(ErrorSerializer, _("Posten används och kan inte tas bort."))
-UNSUPPORTED = OpenApiResponse(ErrorSerializer, _("Formatet stöds inte: skicka JSON eller ett formulär."))
+UNSUPPORTED = OpenApiResponse(ErrorSerializer, _("Formatet stöds inte: skicka JSON."))
 
 
 def is_protected(model) -> bool:
@@ -87,10 +94,30 @@ class ApiSchema(AutoSchema):
             )
         return dict(sorted(responses.items()))
 
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            if parameter["name"] == "id":  # the views' lookup_value_regex: a whole number
+                parameter["schema"] = {"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID}
+        return parameters
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # What a write takes is the field's own pattern; an answer shows what the register holds.
+        if direction == "request" and isinstance(field, DecimalField):
+            schema["pattern"] = field.pattern
+        elif direction == "request" and isinstance(field, serializers.PrimaryKeyRelatedField):
+            schema.update(format="int64", minimum=1, maximum=MAX_ID)
+        elif direction == "request" and isinstance(field, serializers.CharField) and "pattern" not in schema:
+            pattern = text_pattern(field)
+            if pattern:
+                schema["pattern"] = pattern
+        return schema
+
     def error_responses(self) -> dict:
         errors = {401: UNAUTHENTICATED}
         if self.method in ("POST", "PUT", "PATCH"):
-            errors.update({400: INVALID, 403: FORBIDDEN, 415: UNSUPPORTED})
+            errors.update({400: INVALID, 403: FORBIDDEN, 415: UNSUPPORTED, 422: RULE})
         if self.method == "DELETE":
             errors[403] = FORBIDDEN
         if "{" in self.path:
@@ -103,3 +130,18 @@ class ApiSchema(AutoSchema):
         if self.method == "DELETE" and is_protected(self.view.get_queryset().model):
             errors[409] = PROTECTED
         return errors
+
+
+def empty_query_values(result, generator, request, public):
+    """Postprocessing hook: an optional query parameter may be sent empty, and then does not filter.
+
+    That is django-filter's rule (`?year=` is no year at all), and DRF's for `?page=` and
+    `?search=`; the schema says so with `allowEmptyValue`, so `?year=` is not mistaken for
+    an invalid year.
+    """
+    for path in result["paths"].values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+    return result

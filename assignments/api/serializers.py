@@ -4,12 +4,17 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator, UniqueValidator
 
 from ..models import Assignment, Manager, Organisation, Package, TimeCategory, TimeEntry, User
 from ..services import check_responsibility, list_price
+from .fields import DecimalField, JsonTypes
+
+# Hours of a time entry, 0.25 to 24, in the amounts' spelling (fields.decimal_pattern).
+HOURS_PATTERN = r"^(?:0\.(?:2[5-9]|[3-9][0-9]?)|(?:[1-9]|1[0-9]|2[0-3])(?:\.[0-9]{1,2})?|24(?:\.0{1,2})?)$"
 
 # DRF's Swedish catalogue lacks these; every message a client sees should be Swedish.
 SWEDISH_FIELD_MESSAGES = [
@@ -20,7 +25,8 @@ SURROGATE_MESSAGE = _("Texten innehåller ett otillåtet tecken (U+{code_point:X
 
 
 class SwedishMessages:
-    """Fills in the Swedish error messages DRF has no translation for."""
+    # Fills in the Swedish error messages DRF has no translation for. (A comment, not a docstring:
+    # drf-spectacular would make it the description of every serializer's component.)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -38,11 +44,14 @@ def is_active(obj) -> bool:
     return obj.active if hasattr(obj, "active") else obj.is_active
 
 
-class ModelSerializer(SwedishMessages, serializers.ModelSerializer):
-    pass
+class ModelSerializer(JsonTypes, SwedishMessages, serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DecimalField: DecimalField,
+    }
 
 
-class Serializer(SwedishMessages, serializers.Serializer):
+class Serializer(JsonTypes, SwedishMessages, serializers.Serializer):
     pass
 
 
@@ -75,7 +84,9 @@ class ManagerSerializer(ModelSerializer):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError("Det finns redan en beställare med den e-postadressen.")
+            raise serializers.ValidationError(
+                _("Det finns redan en beställare med den e-postadressen."), code="unique"
+            )
         return value
 
 
@@ -117,7 +128,7 @@ class PackageSerializer(ModelSerializer):
         )
         conflicts = candidate.price_list_conflicts()
         if conflicts:
-            raise serializers.ValidationError(conflicts)
+            raise serializers.ValidationError(conflicts, code="unique")
         return attrs
 
 
@@ -153,7 +164,7 @@ class AssignmentSerializer(ModelSerializer):
             "administratör (annars 403)."
         ),
     )
-    price = serializers.DecimalField(
+    price = DecimalField(
         max_digits=12,
         decimal_places=2,
         min_value=0,
@@ -212,10 +223,10 @@ class AssignmentSerializer(ModelSerializer):
         closed = self.instance is not None and self.instance.is_closed
         if value == Assignment.Status.AVSLUTAD and not closed:
             raise serializers.ValidationError(
-                _("Ett uppdrag avslutas med åtgärden close (utfall och avslutsdatum).")
+                _("Ett uppdrag avslutas med åtgärden close (utfall och avslutsdatum)."), code="rule"
             )
         if closed and value != Assignment.Status.AVSLUTAD:
-            raise serializers.ValidationError(_("Ett avslutat uppdrag kan inte öppnas igen."))
+            raise serializers.ValidationError(_("Ett avslutat uppdrag kan inte öppnas igen."), code="rule")
         return value
 
     def validate(self, attrs):
@@ -270,7 +281,7 @@ class AssignmentSerializer(ModelSerializer):
             if redo_of.outcome not in (Assignment.Outcome.EJ_TILLSATT, Assignment.Outcome.AVBRUTEN):
                 errors["redo_of"] = _("Omtag görs av ett avslutat uppdrag som inte tillsattes.")
         if errors:
-            raise serializers.ValidationError(errors)
+            raise serializers.ValidationError(errors, code="rule")
 
         # A new package or quantity brings its list price along, unless the price was agreed apart.
         repriced = "package" in attrs or "quantity" in attrs
@@ -287,15 +298,20 @@ class CloseAssignmentSerializer(Serializer):
     candidate_email = serializers.EmailField(required=False, allow_blank=True)
     candidate_start = serializers.DateField(required=False, allow_null=True)
     invoiced_on = serializers.DateField(required=False, allow_null=True)
-    invoiced_amount = serializers.DecimalField(
+    invoiced_amount = DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
     )
 
 
 class TimeEntrySerializer(ModelSerializer):
     user = serializers.PrimaryKeyRelatedField(read_only=True)
-    hours = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=Decimal("0.25"), max_value=Decimal("24")
+    hours = DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.25"),
+        max_value=Decimal("24"),
+        pattern=HOURS_PATTERN,
+        pattern_message=_('Ange timmarna som en text, från "0.25" till "24", med högst 2 decimaler.'),
     )
     assignment = serializers.PrimaryKeyRelatedField(
         queryset=Assignment.objects.all(), required=False, allow_null=True
@@ -312,5 +328,5 @@ class TimeEntrySerializer(ModelSerializer):
         assignment = attrs.get("assignment", getattr(self.instance, "assignment", None))
         category = attrs.get("category", getattr(self.instance, "category", None))
         if bool(assignment) == bool(category):
-            raise serializers.ValidationError("Välj antingen ett uppdrag eller en kategori.")
+            raise serializers.ValidationError(_("Välj antingen ett uppdrag eller en kategori."), code="rule")
         return attrs

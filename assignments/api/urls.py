@@ -10,5 +10,6 @@ router.register("packages", views.PackageViewSet, basename="api-package")
 router.register("assignments", views.AssignmentViewSet, basename="api-assignment")
 router.register("time-entries", views.TimeEntryViewSet, basename="api-time-entry")
 # Any other address ending in a slash is a JSON 404 too (e.g. /assignments/1.5/close/), not the
-# site's HTML page; one without the slash still gets Django's redirect to it.
-urlpatterns = router.urls + [re_path(r"^.*/$", views.NotFoundView.as_view(), name="api-not-found")]
+# site's HTML page, also when it holds a newline ([\s\S], not .); one without the slash still gets
+# Django's redirect to it.
+urlpatterns = router.urls + [re_path(r"^[\s\S]*/$", views.NotFoundView.as_view(), name="api-not-found")]

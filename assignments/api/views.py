@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, filters, permissions, status, viewsets
+from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -17,7 +17,15 @@ from rest_framework.views import APIView
 from .. import selectors, services
 from ..models import Manager, Organisation, Package, TimeEntry
 from ..permissions import AssignmentPermission, IsAdminOrReadOnly, TimeEntryPermission
-from .filters import AssignmentApiFilter, PackageApiFilter, SearchFilter, TimeEntryApiFilter
+from .filters import (
+    AssignmentApiFilter,
+    ManagerApiFilter,
+    OrderingFilter,
+    OrganisationApiFilter,
+    PackageApiFilter,
+    SearchFilter,
+    TimeEntryApiFilter,
+)
 from .schema import ApiSchema, ErrorSerializer
 from .serializers import (
     AssignmentSerializer,
@@ -28,41 +36,69 @@ from .serializers import (
     TimeEntrySerializer,
 )
 
+# Codes of the messages for a request that keeps to the schema but breaks one of the register's
+# rules: a row that does not exist, a name that is taken, a closing date before the order, ...
+RULE_CODES = {"does_not_exist", "unique", "rule"}
+
+
+class RuleViolation(exceptions.ValidationError):
+    """422: the request is as the schema says, the register's rules refuse it. Same body as a 400."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+def leaf_codes(codes):
+    if isinstance(codes, dict):
+        for value in codes.values():
+            yield from leaf_codes(value)
+    elif isinstance(codes, list):
+        for value in codes:
+            yield from leaf_codes(value)
+    else:
+        yield codes
+
 
 def api_error(exc):
     """The DRF exception for a Django one from a service, or None when it is not ours to translate.
 
-    ValidationError → 400 with the messages per field, PermissionDenied → 403 with its message,
-    Http404 → 404 without the model's English "No X matches the given query"; a body that cannot be
-    parsed → 400 without the parser's English message.
+    ValidationError → 422 with the messages per field (a service only sees data the serializer
+    accepted, so what it refuses is a rule), PermissionDenied → 403 with its message, Http404 → 404
+    without the model's English "No X matches the given query"; a body that cannot be parsed → 400
+    without the parser's English message. A serializer's ValidationError is a 400, or a 422 when
+    every message in it is a rule's (RULE_CODES).
     """
     if isinstance(exc, DjangoValidationError):
         if not hasattr(exc, "error_dict"):
-            return exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: exc.messages})
+            return RuleViolation({api_settings.NON_FIELD_ERRORS_KEY: exc.messages}, code="rule")
         detail = {
             api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field: messages
             for field, messages in exc.message_dict.items()
         }
-        return exceptions.ValidationError(detail)
+        return RuleViolation(detail, code="rule")
+    if isinstance(exc, exceptions.ValidationError) and not isinstance(exc, RuleViolation):
+        codes = set(leaf_codes(exc.get_codes()))
+        if codes and codes <= RULE_CODES:
+            return RuleViolation(exc.detail)
+        return None
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, exceptions.ParseError):
-        return exceptions.ParseError(
-            _("Innehållet kunde inte läsas: det är inte giltig JSON eller ett giltigt formulär.")
-        )
+        return exceptions.ParseError(_("Innehållet kunde inte läsas: det är inte giltig JSON."))
     return None
 
 
 class ServiceErrors:
-    """Viewset mixin: the services' exceptions become API responses (400, 403, 404, 409).
+    """Viewset mixin: the services' exceptions become API responses (400, 403, 404, 409, 422).
 
     The schema lists those errors per operation (schema.ApiSchema).
     """
 
     schema = ApiSchema()
-    filter_backends = [DjangoFilterBackend, SearchFilter, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
+    # An id in the path is written as the schema's integer; "1.0" or " 1" names no resource (404).
+    lookup_value_regex = "[0-9]+"
 
     def handle_exception(self, exc):
         if isinstance(exc, ProtectedError):
@@ -89,7 +125,7 @@ class OrganisationViewSet(ServiceErrors, viewsets.ModelViewSet):
     queryset = Organisation.objects.order_by("name")
     serializer_class = OrganisationSerializer
     permission_classes = [ReadAllWriteRoles]
-    filterset_fields = ["kind", "active"]
+    filterset_class = OrganisationApiFilter
     search_fields = ["name"]
     ordering_fields = ["name"]
 
@@ -103,7 +139,7 @@ class ManagerViewSet(ServiceErrors, viewsets.ModelViewSet):
     queryset = Manager.objects.select_related("organisation").order_by("name")
     serializer_class = ManagerSerializer
     permission_classes = [ReadAllWriteRoles]
-    filterset_fields = ["organisation"]
+    filterset_class = ManagerApiFilter
     search_fields = ["name", "email"]
     ordering_fields = ["name"]
 
@@ -153,7 +189,7 @@ class AssignmentViewSet(ServiceErrors, viewsets.ModelViewSet):
     serializer_class = AssignmentSerializer
     permission_classes = [AssignmentPermission]
     # `search` is in the FilterSet so that the page and the API search alike (selectors).
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = AssignmentApiFilter
     ordering_fields = ["ordered_on", "number", "closed_on"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -189,7 +225,7 @@ class TimeEntryViewSet(ServiceErrors, viewsets.ModelViewSet):
 
     serializer_class = TimeEntrySerializer
     permission_classes = [TimeEntryPermission]
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = TimeEntryApiFilter
     ordering_fields = ["date"]
 

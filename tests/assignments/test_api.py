@@ -193,9 +193,9 @@ def test_closed_assignment_round_trip(api, konsult, stora):
     response = api.put(f"{ASSIGNMENTS}{a.pk}/", body, format="json")
     assert response.status_code == 200 and response.data["outcome"] == "ej_tillsatt"
     response = api.patch(f"{ASSIGNMENTS}{a.pk}/", {"status": "pagaende"}, format="json")
-    assert response.status_code == 400 and "öppnas" in str(response.data["status"])
+    assert response.status_code == 422 and "öppnas" in str(response.data["status"])
     response = api.post(close_url(a.pk), {"outcome": "avbruten", "closed_on": "2026-06-02"})
-    assert response.status_code == 400 and "redan avslutat" in str(response.data["non_field_errors"])
+    assert response.status_code == 422 and "redan avslutat" in str(response.data["non_field_errors"])
     # An omtag of it may now be registered.
     response = api.post(ASSIGNMENTS, new_assignment(stora.price_list, redo_of=a.pk), format="json")
     assert response.status_code == 201 and response.data["redo_of"] == a.pk
@@ -219,11 +219,35 @@ def test_price_follows_package_unless_agreed_apart(api, konsult, price_list_2026
     assert response.status_code == 201 and Decimal(response.data["price"]) == Decimal("11875")
 
 
-# Validation: 400 with the field and a Swedish message, never 500
+# Validation, never 500: 400 for a request the schema does not allow, 422 for one it allows that a
+# rule of the register refuses; both with the field and a Swedish message.
 
 
 @pytest.mark.django_db
-def test_validation_errors_are_400_in_swedish(api, konsult, konsult2, price_list_2026, stora):
+def test_invalid_requests_are_400_in_swedish(api, konsult, price_list_2026):
+    as_user(api, konsult)
+
+    def post(**extra):
+        return api.post(ASSIGNMENTS, new_assignment(price_list_2026, **extra), format="json")
+
+    response = post(ordered_on="igår")
+    assert response.status_code == 400 and "Datumet har fel format" in str(response.data["ordered_on"])
+    response = post(ordered_on="2026-02-30")
+    assert response.status_code == 400 and "ordered_on" in response.data
+    response = post(extra_hours="-3")
+    assert response.status_code == 400 and "inte vara negativt" in str(response.data["extra_hours"])
+    response = post(quantity="abc")
+    assert response.status_code == 400 and "som en text" in str(response.data["quantity"])
+    response = post(personal_letter="kanske")
+    assert response.status_code == 400 and "true eller false" in str(response.data["personal_letter"])
+    a = AssignmentFactory(responsible=konsult, package=price_list_2026.packages.get(code="stora"))
+    response = api.post(close_url(a.pk), {"outcome": "kanske", "closed_on": "2026-05-01"}, format="json")
+    assert response.status_code == 400 and "giltigt val" in str(response.data["outcome"])
+    assert Assignment.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_rule_violations_are_422_in_swedish(api, konsult, konsult2, price_list_2026, stora):
     as_user(api, konsult)
 
     def post(**extra):
@@ -231,51 +255,50 @@ def test_validation_errors_are_400_in_swedish(api, konsult, konsult2, price_list
 
     wrong_year = PackageFactory(price_list=PriceListFactory(year=2025))
     response = post(package=wrong_year.pk)
-    assert response.status_code == 400 and "beställningsåret 2026" in str(response.data["package"])
+    assert response.status_code == 422 and "beställningsåret 2026" in str(response.data["package"])
     response = post(price="100")
-    assert response.status_code == 400 and "Ange skäl" in str(response.data["price_reason"])
-    response = post(ordered_on="igår")
-    assert response.status_code == 400 and "Datumet har fel format" in str(response.data["ordered_on"])
-    response = post(ordered_on="2026-02-30")
-    assert response.status_code == 400 and "ordered_on" in response.data
+    assert response.status_code == 422 and "Ange skäl" in str(response.data["price_reason"])
     response = post(organisation=99999)
-    assert response.status_code == 400 and "finns inte" in str(response.data["organisation"])
-    response = post(extra_hours="-3")
-    assert response.status_code == 400 and "större än eller lika med 0" in str(response.data["extra_hours"])
-    response = post(quantity="abc")
-    assert response.status_code == 400 and "nummer" in str(response.data["quantity"])
-    response = post(personal_letter="kanske")
-    assert response.status_code == 400 and "true eller false" in str(response.data["personal_letter"])
+    assert response.status_code == 422 and "finns inte" in str(response.data["organisation"])
+    for far_off in ("0001-01-01", "9999-12-31"):  # valid dates, and no price list for their year
+        response = post(ordered_on=far_off)
+        assert response.status_code == 422 and "beställningsåret" in str(response.data["package"])
     response = post(started_on="2026-01-01")
-    assert response.status_code == 400 and "före beställningsdatum" in str(response.data["started_on"])
+    assert response.status_code == 422 and "före beställningsdatum" in str(response.data["started_on"])
     response = post(status="avslutad")
-    assert response.status_code == 400 and "close" in str(response.data["status"])
+    assert response.status_code == 422 and "close" in str(response.data["status"])
     response = post(manager=ManagerFactory().pk)
-    assert response.status_code == 400 and "annan organisation" in str(response.data["manager"])
+    assert response.status_code == 422 and "annan organisation" in str(response.data["manager"])
     response = post(colleagues=[konsult.pk])
-    assert response.status_code == 400 and "ansvariga" in str(response.data["colleagues"])
+    assert response.status_code == 422 and "ansvariga" in str(response.data["colleagues"])
     hired = AssignmentFactory(
         package=stora, status="avslutad", outcome="tillsatt", closed_on=date(2026, 4, 1)
     )
     response = post(redo_of=hired.pk)
-    assert response.status_code == 400 and "Omtag" in str(response.data["redo_of"])
+    assert response.status_code == 422 and "Omtag" in str(response.data["redo_of"])
     retired = OrganisationFactory(active=False)
     response = post(organisation=retired.pk, manager=ManagerFactory(organisation=retired).pk)
-    assert response.status_code == 400 and "inte aktiv" in str(response.data["organisation"])
+    assert response.status_code == 422 and "inte aktiv" in str(response.data["organisation"])
     konsult2.is_active = False
     konsult2.save()
     response = post(colleagues=[konsult2.pk])
-    assert response.status_code == 400 and "inte aktiv" in str(response.data["colleagues"])
+    assert response.status_code == 422 and "inte aktiv" in str(response.data["colleagues"])
 
     a = AssignmentFactory(responsible=konsult, package=stora)
     response = api.post(close_url(a.pk), {"outcome": "tillsatt", "closed_on": "2026-05-01"}, format="json")
-    assert response.status_code == 400 and "tillträdesdatum" in str(response.data["candidate_start"])
+    assert response.status_code == 422 and "tillträdesdatum" in str(response.data["candidate_start"])
     response = api.post(close_url(a.pk), {"outcome": "avbruten", "closed_on": "2026-01-01"}, format="json")
-    assert response.status_code == 400 and "före beställningsdatum" in str(response.data["closed_on"])
-    response = api.post(close_url(a.pk), {"outcome": "kanske", "closed_on": "2026-05-01"}, format="json")
-    assert response.status_code == 400 and "giltigt val" in str(response.data["outcome"])
+    assert response.status_code == 422 and "före beställningsdatum" in str(response.data["closed_on"])
     assert Assignment.objects.count() == 2
     assert Assignment.objects.get(pk=a.pk).status == "pagaende"
+
+
+@pytest.mark.django_db
+def test_schema_error_and_rule_together_are_400(api, konsult, price_list_2026):
+    """A request the schema refuses is a 400 even when it also names a row that does not exist."""
+    as_user(api, konsult)
+    response = api.post(ASSIGNMENTS, new_assignment(price_list_2026, organisation=99999, quantity="x"))
+    assert response.status_code == 400 and {"organisation", "quantity"} <= set(response.data)
 
 
 GARBAGE_QUERIES = [
@@ -297,8 +320,6 @@ GARBAGE_QUERIES = [
 GARBAGE_BODIES = [
     "inte json",
     [1, 2],
-    {"ordered_on": "0001-01-01"},
-    {"ordered_on": "9999-12-31"},
     {"package": 99999999999999999999999},
     {"quantity": "NaN"},
     {"quantity": "1e400"},
@@ -475,12 +496,12 @@ def test_packages_filter_by_year_and_only_admin_writes(api, konsult, samordnare,
     as_user(api, admin_user)
     assert api.patch(f"/api/v1/packages/{package.pk}/", {"price": "28000"}, format="json").status_code == 200
     response = api.patch(f"/api/v1/packages/{package.pk}/", {"is_hourly_rate": True}, format="json")
-    assert response.status_code == 400 and "timarvode" in str(response.data["is_hourly_rate"])
+    assert response.status_code == 422 and "timarvode" in str(response.data["is_hourly_rate"])
     response = api.post("/api/v1/packages/", new, format="json")
     assert response.status_code == 201 and response.data["year"] == 2026
     created = response.data["id"]
     response = api.post("/api/v1/packages/", {**new, "name": "Annat"}, format="json")
-    assert response.status_code == 400 and "koden" in str(response.data["code"])
+    assert response.status_code == 422 and "koden" in str(response.data["code"])
     assert api.delete(f"/api/v1/packages/{created}/").status_code == 204
     assert Package.objects.get(pk=package.pk).price == Decimal("28000")
 
@@ -502,7 +523,7 @@ def test_organisations_and_managers(api, konsult, samordnare, chef, admin_user):
     response = api.post(
         "/api/v1/managers/", {"name": "Dubblett", "email": "ny@EXAMPLE.org", "organisation": org.pk}
     )
-    assert response.status_code == 400 and "redan" in str(response.data["email"])
+    assert response.status_code == 422 and "redan" in str(response.data["email"])
     for head in (chef, samordnare):
         as_user(api, head)
         assert api.patch(f"/api/v1/managers/{manager}/", {"name": "B"}, format="json").status_code == 403
@@ -514,7 +535,7 @@ def test_organisations_and_managers(api, konsult, samordnare, chef, admin_user):
     assert api.patch(f"/api/v1/managers/{manager}/", {"name": "B"}, format="json").status_code == 200
     response = api.post("/api/v1/organisations/", {"name": "X", "kind": "fack"}, format="json")
     assert response.status_code == 201
-    assert api.post("/api/v1/organisations/", {"name": "X", "kind": "sdf"}).status_code == 400
+    assert api.post("/api/v1/organisations/", {"name": "X", "kind": "sdf"}).status_code == 422
     response = api.delete(f"/api/v1/organisations/{org.pk}/")
     assert response.status_code == 409 and "används" in response.data["detail"]  # it has a manager
     assert api.get("/api/v1/managers/", {"organisation": org.pk}).data["count"] == 1
@@ -537,7 +558,7 @@ def test_time_entries(api, konsult, konsult2, admin_user, stora):
     assert response.status_code == 201 and response.data["user"] == konsult.pk
     both = {"date": "2026-04-03", "hours": "1", "assignment": a.pk, "category": TimeCategoryFactory().pk}
     response = api.post(TIME, both, format="json")
-    assert response.status_code == 400 and "antingen" in str(response.data["non_field_errors"])
+    assert response.status_code == 422 and "antingen" in str(response.data["non_field_errors"])
     response = api.post(TIME, {"date": "2026-04-03", "hours": "30", "assignment": a.pk}, format="json")
     assert response.status_code == 400 and "hours" in response.data
     response = api.post(TIME, {"date": "3 april", "hours": "1", "assignment": a.pk}, format="json")

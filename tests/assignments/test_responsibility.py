@@ -178,7 +178,7 @@ def test_the_schema_documents_the_rule():
     schema = json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
     operation = schema["paths"]["/api/v1/assignments/{id}/"]["patch"]
     assert "ansvarig" in operation["responses"]["403"]["description"]
-    fields = schema["components"]["schemas"]["PatchedAssignment"]["properties"]
+    fields = schema["components"]["schemas"]["PatchedAssignmentRequest"]["properties"]
     assert "samordnare, chef och administratör" in fields["responsible"]["description"]
     assert "samordnare, chef och administratör" in fields["colleagues"]["description"]
 

@@ -391,7 +391,9 @@ MATRIX = {
     # QUESTION (minor): an unknown API address answers 404 even without credentials, where a real
     # endpoint answers 401, so anonymous callers can tell which endpoints exist
     # (assignments/api/views.py:184-187 NotFoundView, permission_classes = [AllowAny]).
-    "api-not-found": entry("api/v1/.*/", get(roles(E404, E404, E404, E404, E404), url="/api/v1/finns-inte/")),
+    "api-not-found": entry(
+        r"api/v1/[\s\S]*/", get(roles(E404, E404, E404, E404, E404), url="/api/v1/finns-inte/")
+    ),
     # Organisations and ordering managers are the admin's, through the API as on the register pages.
     "api-organisation-list": entry(
         "api/v1/organisations/",
