@@ -50,6 +50,7 @@ from assignments.models import (
     Unit,
     User,
 )
+from surveys.demo import settle_sent
 from surveys.models import Answer, FollowUp, Invitation, Kind, Question, Questionnaire, Response
 from surveys.questionnaires import seed_all
 from surveys.services import build_response, follow_up_reasons
@@ -496,24 +497,11 @@ class _Builder:
                     invitation.status = Invitation.Status.SCHEDULED
                     invitations.append(invitation)
                     continue
-                invitation.sent_at = send_at
-                invitation.expires_at = send_at + timedelta(days=30)
-                invitation.status = Invitation.Status.SENT if age <= 30 else Invitation.Status.EXPIRED
                 days_to_answer = rng.randint(0, 12)
                 answered = rng.random() < RESPONSE_RATES[kind] and age >= days_to_answer
-                if kind == Kind.KANDIDAT:
-                    # Anonymous: never marked answered; every candidate gets the reminders.
-                    steps = [d for d in settings.SURVEY_REMINDER_DAYS if d <= min(age, 30)]
-                    invitation.reminders_sent = len(steps)
-                    invitation.last_reminder_at = send_at + timedelta(days=steps[-1]) if steps else None
-                    if len(steps) == len(settings.SURVEY_REMINDER_DAYS) or age > 30:
-                        invitation.recipient_name = invitation.email = ""
-                elif answered:
-                    invitation.status = Invitation.Status.ANSWERED
-                    invitation.answered_on = send_at.date() + timedelta(days=days_to_answer)
-                    invitation.answer_count = 1
-                elif age <= 30:
-                    invitation.reminders_sent = min(2, age // 7)
+                settle_sent(
+                    invitation, kind=kind, send_at=send_at, age=age, answered=answered, days=days_to_answer
+                )
                 if answered:
                     planned.append((invitation, a, send_at + timedelta(days=days_to_answer, hours=2)))
                 invitations.append(invitation)

@@ -12,7 +12,17 @@ from django.utils import timezone
 
 from assignments.models import Assignment
 
-from .models import Answer, FollowUp, FollowUpNote, Invitation, Kind, Question, Questionnaire, Response
+from .models import (
+    ANONYMOUS_KINDS,
+    Answer,
+    FollowUp,
+    FollowUpNote,
+    Invitation,
+    Kind,
+    Question,
+    Questionnaire,
+    Response,
+)
 from .questionnaires import seed_all
 from .services import build_response, follow_up_reasons, unit_head_for
 
@@ -41,6 +51,29 @@ def _weighted(rng, weights):
 
 def _aware(day: date, hour: int = 9):
     return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def settle_sent(invitation, *, kind, send_at, age: int, answered: bool, days: int) -> None:
+    """A sent invitation as the services leave it `age` days after `send_at` (answered `days`
+    after sending, if at all) — the demo's and the benchmark's data alike."""
+    link_days = settings.SURVEY_LINK_DAYS
+    invitation.sent_at = send_at
+    invitation.expires_at = send_at + timedelta(days=link_days)
+    invitation.status = Invitation.Status.SENT if age <= link_days else Invitation.Status.EXPIRED
+    if kind in ANONYMOUS_KINDS:
+        # The invitation never learns it was answered: every candidate gets the reminders, and
+        # the address goes after the last one (or at expiry).
+        steps = [d for d in settings.SURVEY_REMINDER_DAYS if d <= min(age, link_days)]
+        invitation.reminders_sent = len(steps)
+        invitation.last_reminder_at = send_at + timedelta(days=steps[-1]) if steps else None
+        if len(steps) == len(settings.SURVEY_REMINDER_DAYS) or age > link_days:
+            invitation.recipient_name = invitation.email = ""
+    elif answered:
+        invitation.status = Invitation.Status.ANSWERED
+        invitation.answered_on = send_at.date() + timedelta(days=days)
+        invitation.answer_count = 1
+    elif age <= link_days:
+        invitation.reminders_sent = len([d for d in settings.SURVEY_REMINDER_DAYS if d <= age])
 
 
 @transaction.atomic
@@ -85,26 +118,12 @@ def load_demo(stdout=print, today: date | None = None):
                 invitation.status = Invitation.Status.SCHEDULED
                 invitations.append(invitation)
                 continue
-            invitation.sent_at = send_at
-            invitation.expires_at = send_at + timedelta(days=30)
-            invitation.status = Invitation.Status.SENT if age <= 30 else Invitation.Status.EXPIRED
             answered = rng.random() < rate
             days_to_answer = rng.randint(0, 12)
             answered = answered and age >= days_to_answer
-            if kind == Kind.KANDIDAT:
-                # Anonymous: the invitation never learns it was answered. Every candidate gets the
-                # reminders, and the address goes after the last one (or at expiry).
-                steps = [d for d in settings.SURVEY_REMINDER_DAYS if d <= min(age, 30)]
-                invitation.reminders_sent = len(steps)
-                invitation.last_reminder_at = send_at + timedelta(days=steps[-1]) if steps else None
-                if len(steps) == len(settings.SURVEY_REMINDER_DAYS) or age > 30:
-                    invitation.recipient_name = invitation.email = ""
-            elif answered:
-                invitation.status = Invitation.Status.ANSWERED
-                invitation.answered_on = send_at.date() + timedelta(days=days_to_answer)
-                invitation.answer_count = 1
-            elif age <= 30:
-                invitation.reminders_sent = min(2, age // 7)
+            settle_sent(
+                invitation, kind=kind, send_at=send_at, age=age, answered=answered, days=days_to_answer
+            )
             if answered:
                 answered_at = send_at + timedelta(days=days_to_answer, hours=rng.randint(0, 8))
                 planned_responses.append((kind, version, a, invitation, answered_at))
