@@ -203,7 +203,7 @@ def xlsx_response(queryset, filename: str, *, request) -> HttpResponse:
 
     The file holds ordering managers' and hired candidates' names, so the export is audit-logged.
     """
-    from .audit import log_export
+    from rekrytering.audit import log_export
 
     buffer = io.BytesIO()
     count = write_xlsx(queryset, buffer)

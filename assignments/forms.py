@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from rekrytering.forms import SwedishDecimalField
 from rekrytering.inputs import parse_id
 
 from .models import (
@@ -29,7 +30,6 @@ from .models import (
 )
 from .permissions import can_change_responsibility
 from .services import check_responsibility
-from .templatetags.sv import format_number
 
 
 class DateInput(forms.DateInput):
@@ -37,37 +37,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DecimalInput(forms.TextInput):
-    """A text box for amounts: accepts `24 000`, `1 200,50` and `9.5`."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
-
-    def format_value(self, value):
-        if value is None or value == "":
-            return ""
-        if isinstance(value, str):
-            return value  # what the user typed, shown back with its error
-        return format_number(value)
-
-
-class SwedishDecimalField(forms.DecimalField):
-    widget = DecimalInput
-    default_error_messages = {"invalid": _("Ange ett tal, till exempel 24 000 eller 9,5.")}
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace("\xa0", "").replace(" ", "").replace(",", ".").removesuffix("kr").strip()
-        return super().to_python(value)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.pop("step", None)
-        attrs.pop("min", None)
-        attrs.pop("max", None)
-        return attrs
 
 
 class ReadOnlyChoices(forms.Widget):

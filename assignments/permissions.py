@@ -38,19 +38,6 @@ def can_log_time_on(user, assignment) -> bool:
     return can_edit_assignment(user, assignment)
 
 
-def is_admin(user) -> bool:
-    return user.is_authenticated and user.is_admin
-
-
-class IsAdminOrReadOnly(permissions.BasePermission):
-    """Read for everyone logged in; write for admins (price lists, organisations, ...)."""
-
-    def has_permission(self, request, view):
-        if not request.user or not request.user.is_authenticated:
-            return False
-        return request.method in permissions.SAFE_METHODS or request.user.is_admin
-
-
 class AssignmentPermission(permissions.BasePermission):
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated)

@@ -1,23 +1,18 @@
-"""Personal data: what the system holds (the admin's overview) and the nightly retention purge.
+"""The register's personal data (candidates, managers, import jobs) and its retention rules.
 
-Each app may have a `privacy` module of its own with `holdings()` and `purge(now)`; they are found
-by name, like the demo modules, so the core app does not import the apps built on it. The rules
-and their periods come from the RETENTION_* settings.
+Found by the registry in `rekrytering.privacy`, like every app's `privacy` module.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from importlib import import_module
-from importlib.util import find_spec
 
 from dateutil.relativedelta import relativedelta
-from django.apps import apps
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import CharField, Count, Max, Min, Q, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
+
+from rekrytering.privacy import Holding, day
 
 from .models import Assignment, ImportJob, Manager
 
@@ -25,53 +20,8 @@ ANONYMOUS_MANAGER = "Anonymiserad beställare"
 ANONYMOUS_DOMAIN = "anonymiserad.invalid"
 
 
-@dataclass(frozen=True)
-class Holding:
-    """One kind of personal data: how many records, the oldest one's date, and the rule that purges it."""
-
-    kind: str
-    count: int
-    oldest: date | None
-    rule: str
-
-    @property
-    def age_days(self) -> int | None:
-        return (timezone.localdate() - self.oldest).days if self.oldest else None
-
-
-def _day(value) -> date | None:
-    if isinstance(value, datetime):
-        return timezone.localdate(value)
-    return value
-
-
 def _cutoff_years(now: datetime) -> date:
     return timezone.localdate(now) - relativedelta(years=settings.RETENTION_ASSIGNMENT_YEARS)
-
-
-def _app_modules():
-    for config in apps.get_app_configs():
-        if config.name != "assignments" and find_spec(f"{config.name}.privacy"):
-            yield import_module(f"{config.name}.privacy")
-
-
-def all_holdings() -> list[Holding]:
-    found = holdings()
-    for module in _app_modules():
-        found.extend(module.holdings())
-    return found
-
-
-def purge_all(now: datetime | None = None) -> dict[str, int]:
-    """Run every app's retention rules; returns what was removed, by rule."""
-    now = now or timezone.now()
-    done = purge(now)
-    for module in _app_modules():
-        done.update(module.purge(now))
-    return done
-
-
-# --- The register's own personal data ------------------------------------------------------
 
 
 def _assignment_day():
@@ -95,61 +45,39 @@ def holdings() -> list[Holding]:
         n=Count("history_id"), oldest=Min("history_date")
     )
     jobs = ImportJob.objects.aggregate(n=Count("pk"), oldest=Min("created_at"))
-    sessions = Session.objects.aggregate(n=Count("pk"), oldest=Min("expire_date"))
     found = [
         Holding(
             "Tillsatta kandidater på uppdrag (namn, e-post)",
             candidates["n"],
-            _day(candidates["oldest"]),
+            day(candidates["oldest"]),
             f"Anonymiseras {years} år efter uppdragets avslut.",
         ),
         Holding(
             "Kandidaters e-postadresser på uppdrag",
             candidates["emails"],
-            _day(candidates["oldest_email"]),
+            day(candidates["oldest_email"]),
             f"Raderas {settings.RETENTION_CANDIDATE_DAYS} dagar efter avslut (behövs bara för enkäten).",
         ),
         Holding(
             "Kandidatuppgifter i uppdragens ändringshistorik",
             history["n"],
-            _day(history["oldest"]),
+            day(history["oldest"]),
             "Rensas tillsammans med uppdraget.",
         ),
         Holding(
             "Beställare (namn, e-post)",
             managers["n"],
-            _day(managers["oldest"]),
+            day(managers["oldest"]),
             f"Anonymiseras när beställarens senaste uppdrag avslutades för mer än {years} år sedan.",
         ),
         Holding(
             "Importjobb (felrader kan citera beställare)",
             jobs["n"],
-            _day(jobs["oldest"]),
+            day(jobs["oldest"]),
             f"Raderas efter {settings.RETENTION_IMPORT_JOB_DAYS} dagar; "
             "uppladdade filer direkt efter importen.",
         ),
-        Holding(
-            "Inloggningssessioner (personal)",
-            sessions["n"],
-            None,
-            f"Upphör efter {settings.SESSION_IDLE_MINUTES} minuters inaktivitet; utgångna rensas varje natt.",
-        ),
     ]
-    if apps.is_installed("axes"):
-        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-        logs = [
-            m.objects.aggregate(n=Count("pk"), oldest=Min("attempt_time"))
-            for m in (AccessAttempt, AccessLog, AccessFailureLog)
-        ]
-        found.append(
-            Holding(
-                "Inloggningsloggar (användarnamn, IP-adress)",
-                sum(item["n"] for item in logs),
-                min((_day(item["oldest"]) for item in logs if item["oldest"]), default=None),
-                f"Raderas efter {settings.RETENTION_AUDIT_DAYS} dagar.",
-            )
-        )
     return found
 
 
@@ -179,14 +107,6 @@ def purge(now: datetime) -> dict[str, int]:
         job_cutoff = now - timedelta(days=settings.RETENTION_IMPORT_JOB_DAYS)
         done["importjobb raderade"] = _delete_import_jobs(job_cutoff)
 
-        if apps.is_installed("axes"):
-            from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-            log_cutoff = now - timedelta(days=settings.RETENTION_AUDIT_DAYS)
-            done["inloggningsloggar raderade"] = sum(
-                m.objects.filter(attempt_time__lt=log_cutoff).delete()[0]
-                for m in (AccessAttempt, AccessLog, AccessFailureLog)
-            )
     return done
 
 

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
 
-from . import audit
-from .audit import log_change
+from rekrytering import audit
+from rekrytering.audit import log_change
+
 from .models import (
     Assignment,
     AssignmentSequence,

@@ -30,7 +30,7 @@ def run_import(self, job_id: int) -> str:
 @shared_task
 def purge_personal_data() -> dict:
     """Nightly: the retention rules of every app (assignments.privacy)."""
-    from .privacy import purge_all
+    from rekrytering.privacy import purge_all
 
     done = purge_all()
     logger.info("Personal data purged: %s", ", ".join(f"{k} {v}" for k, v in done.items()))

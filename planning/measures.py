@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from assignments.models import Assignment, Budget, TimeEntry
-from assignments.periods import Period
 from assignments.selectors import new_managers
+from rekrytering.periods import Period
 from surveys import metrics
 from surveys.models import Kind
 from surveys.selectors import ResultFilter, kind_result

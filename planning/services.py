@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assignments.models import User
-from assignments.periods import period
+from rekrytering.periods import period
 
 from . import measures
 from .models import (

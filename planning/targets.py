@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from assignments.templatetags.sv import format_number
+from rekrytering.numbers import format_number
 
 from .models import Indicator
 

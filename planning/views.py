@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assignments.models import Unit
-from assignments.views.common import apply_service_errors
 from rekrytering.celery import enqueue_on_commit
 from rekrytering.jobs import job_page
+from rekrytering.web import apply_service_errors
 
 from . import services
 from .excel import export_plan

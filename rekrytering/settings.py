@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    "rekrytering",
     "assignments",
     "surveys",
     "planning",
@@ -102,7 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["assignments.templatetags.sv"],
+            "builtins": ["rekrytering.templatetags.sv"],
         },
     }
 ]
@@ -136,7 +137,7 @@ LANGUAGES = [("sv", "Svenska")]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = False  # numbers are formatted explicitly (templatetags/sv.py)
+USE_THOUSAND_SEPARATOR = False  # numbers are formatted explicitly (rekrytering/numbers.py)
 FORMAT_MODULE_PATH = ["rekrytering.formats"]
 
 STATIC_URL = "static/"
@@ -354,7 +355,7 @@ OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 if OIDC_ENABLED:
     INSTALLED_APPS.append("mozilla_django_oidc")
-    AUTHENTICATION_BACKENDS.append("assignments.oidc.RoleMappingBackend")
+    AUTHENTICATION_BACKENDS.append("rekrytering.oidc.RoleMappingBackend")
     OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")
     OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT")
     OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT")

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from assignments.api.fields import QueryIntegerField
 from assignments.api.schema import FORBIDDEN, INVALID_QUERY, ApiSchema
-from assignments.periods import CUMULATIVE
+from rekrytering.periods import CUMULATIVE
 
 from . import figures
 

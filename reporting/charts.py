@@ -10,7 +10,7 @@ from html import escape
 
 from django.utils.safestring import mark_safe
 
-from assignments.templatetags.sv import format_number
+from rekrytering.numbers import format_number
 
 PALETTE = ["#0b4a8b", "#c56a00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457"]
 INK, GRID, MUTED = "#1a1a1a", "#d0d5dc", "#5b6470"

@@ -26,10 +26,10 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from assignments.models import Assignment, Budget, Organisation, Package, TimeEntry, Unit, User
-from assignments.periods import Period, period
 from assignments.selectors import new_managers
 from planning.models import Activity, GoalAssessment, Plan
 from planning.services import outcome as indicator_outcome
+from rekrytering.periods import Period, period
 from surveys import metrics
 from surveys.models import FollowUp, Kind
 from surveys.selectors import ResultFilter, customer_scores_by_consultant, headlines

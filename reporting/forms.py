@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assignments.forms import SwedishDecimalField
+from rekrytering.forms import SwedishDecimalField
 
 from .figures import MONTHS
 

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assignments.models import Unit, User
-from assignments.periods import PERIOD_CODES, default_period, period, tertial_of
-from assignments.views.common import head_required
+from rekrytering.access import head_required
 from rekrytering.celery import enqueue_on_commit
 from rekrytering.inputs import parse_int
+from rekrytering.periods import PERIOD_CODES, default_period, period, tertial_of
 
 from . import charts, dashboard, figures
 from .excel import table_response

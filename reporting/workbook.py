@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference, Series
 from openpyxl.styles import Alignment, Font
 
-from assignments.periods import CUMULATIVE, period
 from planning.models import Activity, Plan
+from rekrytering.periods import CUMULATIVE, period
 from rekrytering.spreadsheets import put
 from surveys.models import Answer, Kind
 from surveys.selectors import ResultFilter, kind_result

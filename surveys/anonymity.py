@@ -34,7 +34,7 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assignments.periods import Period, month_start, period, tertial_of, tertial_start
+from rekrytering.periods import Period, month_start, period, tertial_of, tertial_start
 
 from .models import ANONYMOUS_KINDS, Answer, Invitation, Question, Response
 

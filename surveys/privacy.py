@@ -13,8 +13,8 @@ from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from assignments.periods import month_start
-from assignments.privacy import Holding
+from rekrytering.periods import month_start
+from rekrytering.privacy import Holding
 
 from .models import Answer, FollowUpNote, Invitation, InvitationChange, Kind, SpentLink
 

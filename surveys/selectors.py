@@ -15,7 +15,7 @@ from django.db.models import Count, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
-from assignments.periods import Period
+from rekrytering.periods import Period
 
 from . import metrics
 from .anonymity import SHOWN, CandidateDisclosure, Release, counted_before

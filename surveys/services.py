@@ -22,12 +22,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assignments.audit import log_change
 from assignments.models import Assignment, User
-from assignments.periods import month_start, tertial_start
 from assignments.permissions import manages_survey_sends
+from rekrytering.audit import log_change
 from rekrytering.celery import enqueue_on_commit
 from rekrytering.inputs import clean_text, parse_int
+from rekrytering.periods import month_start, tertial_start
 
 from .anonymity import coarse_dimensions
 from .models import (

@@ -14,9 +14,11 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from rekrytering.access import IsAdminOrReadOnly
+
 from .. import selectors, services
 from ..models import Manager, Organisation, Package, TimeEntry
-from ..permissions import AssignmentPermission, IsAdminOrReadOnly, TimeEntryPermission
+from ..permissions import AssignmentPermission, TimeEntryPermission
 from .filters import (
     AssignmentApiFilter,
     ManagerApiFilter,

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
-from .. import audit, selectors, services
+from rekrytering import audit
+
+from .. import selectors, services
 
 
 @login_required

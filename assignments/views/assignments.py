@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
 
+from rekrytering.web import apply_service_errors, querystring_without
+
 from .. import selectors, services
 from ..filters import AssignmentFilter
 from ..forms import AssignmentForm, CloseAssignmentForm, manager_choices
 from ..models import Assignment
 from ..permissions import can_edit_assignment
-from .common import apply_service_errors, querystring_without
 
 MAIN_FILTERS = ("q", "year", "status")
 

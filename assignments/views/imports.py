@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rekrytering.access import admin_required
 from rekrytering.celery import enqueue_on_commit
 from rekrytering.jobs import job_page
 from rekrytering.uploads import SpreadsheetField
@@ -16,7 +17,6 @@ from rekrytering.uploads import SpreadsheetField
 from ..exporting import COLUMN_HELP, EXPORT_COLUMNS, XLSX_TYPE, template_csv, template_xlsx
 from ..models import ImportJob
 from ..tasks import run_import
-from .common import admin_required
 
 
 class ImportForm(forms.Form):

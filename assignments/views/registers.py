@@ -14,6 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from rekrytering.access import admin_required
+from rekrytering.web import apply_service_errors, querystring_without
+
 from .. import selectors, services
 from ..forms import (
     BudgetForm,
@@ -26,7 +29,6 @@ from ..forms import (
     UserForm,
 )
 from ..models import Budget, Manager, Organisation, Package, PriceList, Sector, TimeCategory, User
-from .common import admin_required, apply_service_errors, querystring_without
 
 
 @login_required
@@ -392,7 +394,8 @@ def personal_data(request):
     """What personal data the system holds, per kind, with counts and ages, and the retention rules."""
     from django.conf import settings
 
-    from .. import privacy
+    from rekrytering import privacy
+
     from ..tasks import purge_personal_data
 
     if request.method == "POST":

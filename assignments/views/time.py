@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rekrytering.redirects import next_url, safe_next
+from rekrytering.web import apply_service_errors
 
 from .. import selectors, services
 from ..forms import TimeEntryForm
 from ..models import TimeEntry
-from .common import apply_service_errors
 
 
 def _week_start(request):

@@ -1,6 +1,6 @@
 from django import template
 
-from assignments.templatetags.sv import format_number
+from rekrytering.numbers import format_number
 
 register = template.Library()
 

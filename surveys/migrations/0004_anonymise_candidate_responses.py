@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import migrations
 from django.utils import timezone
 
-from assignments.periods import month_start, tertial_start
+from rekrytering.periods import month_start, tertial_start
 from surveys.anonymity import coarsen
 
 CANDIDATE = "kandidatenkat"

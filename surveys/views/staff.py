@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assignments.models import Assignment, Organisation, Package, Sector, Unit, User
-from assignments.periods import PERIOD_CODES, default_period, period
 from assignments.permissions import can_edit_assignment, manages_survey_sends
 from rekrytering.inputs import parse_id
+from rekrytering.periods import PERIOD_CODES, default_period, period
 from rekrytering.redirects import next_url
 from rekrytering.uploads import SpreadsheetField
 

@@ -11,6 +11,7 @@ from freezegun import freeze_time
 from assignments import privacy
 from assignments.models import Assignment, ImportJob, Manager
 from assignments.tasks import purge_personal_data
+from rekrytering.privacy import all_holdings, purge_all
 from surveys.models import Invitation
 from surveys.services import questionnaire_for
 from tests.factories import AssignmentFactory, ManagerFactory, PackageFactory, PriceListFactory
@@ -61,7 +62,7 @@ def test_purge_follows_the_retention_rules(register, konsult):
     ImportJob.objects.filter(pk=old_job.pk).update(created_at=NOW - timedelta(days=91))
     new_job = ImportJob.objects.create(original_name="access2.xlsx", created_by=konsult)
     with freeze_time(NOW):
-        done = privacy.purge_all(NOW)
+        done = purge_all(NOW)
     assert fields(register["old"]) == ("", "")
     assert fields(register["busy_old"]) == ("", "")
     assert fields(register["closed_90"]) == ("Kim Kandidat", "")  # the e-mail only served the survey
@@ -85,14 +86,14 @@ def test_purge_follows_the_retention_rules(register, konsult):
 def test_managers_are_anonymised_when_all_their_assignments_are_old(register):
     register["recent"].delete()
     with freeze_time(NOW):
-        privacy.purge_all(NOW)
+        purge_all(NOW)
     olle = register["old"].manager
     olle.refresh_from_db()
     assert olle.name == privacy.ANONYMOUS_MANAGER and olle.email.endswith("@anonymiserad.invalid")
     assert Manager.objects.filter(name="Nina Ny").exists()
     # Running again changes nothing more.
     with freeze_time(NOW):
-        again = privacy.purge_all(NOW)
+        again = purge_all(NOW)
     assert again["beställare anonymiserade"] == 0 and again["kandidater anonymiserade"] == 0
 
 
@@ -116,7 +117,7 @@ def test_survey_contact_data_past_its_need(register):
     old_customer = invitation(customer, "answered", NOW - timedelta(days=3 * 366), "recent")
     new_customer = invitation(customer, "answered", NOW - timedelta(days=300), "closed_90")
     with freeze_time(NOW):
-        privacy.purge_all(NOW)
+        purge_all(NOW)
     contact = lambda i: Invitation.objects.values_list("recipient_name", "email").get(pk=i.pk)  # noqa: E731
     assert contact(failed_long_ago) == ("", "")
     assert contact(failed_lately) == ("Någon", "nagon@example.org")
@@ -127,7 +128,7 @@ def test_survey_contact_data_past_its_need(register):
 
 def test_overview_counts_and_ages(register, client, admin_user, konsult):
     with freeze_time(NOW):
-        kinds = {h.kind: h for h in privacy.all_holdings()}
+        kinds = {h.kind: h for h in all_holdings()}
     candidates = kinds["Tillsatta kandidater på uppdrag (namn, e-post)"]
     assert candidates.count == 4
     assert candidates.oldest == date(2022, 5, 1)

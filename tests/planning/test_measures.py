@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from assignments.models import Organisation
-from assignments.periods import period
 from planning.measures import MEASURES, compute
+from rekrytering.periods import period
 from surveys.models import Answer, Response
 from surveys.questionnaires import seed_questionnaire
 from tests.factories import (

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from assignments.models import Budget
-from assignments.periods import period
+from rekrytering.periods import period
 from reporting import figures
 from reporting.dashboard import build
 from reporting.figures import Scope

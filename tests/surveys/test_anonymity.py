@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from assignments.models import Assignment, User
-from assignments.periods import tertial_start
+from rekrytering.periods import tertial_start
 from surveys import services
 from surveys.anonymity import coarsen
 from surveys.models import Answer, Invitation, Kind, Response, SpentLink

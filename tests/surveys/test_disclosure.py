@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from freezegun import freeze_time
 
-from assignments.periods import PERIOD_CODES, period
+from rekrytering.periods import PERIOD_CODES, period
 from reporting import figures
 from surveys import selectors
 from surveys.models import Answer, Kind, Response

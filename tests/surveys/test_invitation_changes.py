@@ -179,7 +179,7 @@ def test_a_konsult_cannot_resend_to_themselves_and_answer_for_their_own_score(cl
 
 @pytest.mark.django_db
 def test_change_reasons_are_purged_with_the_register(closed, samordnare, settings):
-    from assignments import privacy
+    from rekrytering import privacy
 
     services.cancel_invitation(match(closed), by=samordnare, reason="Dubblett")
     assert any("Skäl till ändrade enkätutskick" in h.kind and h.count == 1 for h in privacy.all_holdings())

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from freezegun import freeze_time
 
-from assignments.periods import period
+from rekrytering.periods import period
 from surveys import selectors
 from surveys.models import Answer, FollowUp, Kind, Response
 from surveys.questionnaires import seed_questionnaire

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assignments.audit import log_export
 from assignments.exporting import write_csv, write_xlsx
 from assignments.models import Assignment
+from rekrytering.audit import log_export
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assignments.forms import SwedishDecimalField
-from assignments.templatetags.sv import hrs, kr, num
+from rekrytering.forms import SwedishDecimalField
+from rekrytering.templatetags.sv import hrs, kr, num
 
 NBSP = "\xa0"
 

@@ -7,7 +7,7 @@ person in none of the mapped groups is refused; the strongest role wins when sev
 from django.conf import settings
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from .models import User
+from assignments.models import User
 
 # Strongest first.
 ROLE_ORDER = [User.Role.ADMIN, User.Role.CHEF, User.Role.SAMORDNARE, User.Role.KONSULT]

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assignments.periods import default_period, period, tertial_bounds, tertial_of
+from rekrytering.periods import default_period, period, tertial_bounds, tertial_of
 
 
 def test_tertial_bounds():

@@ -8,6 +8,7 @@ revoked) by the functions below. Everything goes to the logger `rekrytering.audi
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.sessions.models import Session
 from django.db.models.signals import post_save
@@ -16,8 +17,6 @@ from django.utils import timezone
 
 from rekrytering.logging import mask
 from rekrytering.middleware import client_ip, start_session_clock
-
-from .models import User
 
 audit = logging.getLogger("rekrytering.audit")
 
@@ -76,7 +75,7 @@ def log_change(*, user, action: str, **details) -> None:
     audit.info("%s user=%s%s", action, _field(user.get_username()) if user is not None else "-", fields)
 
 
-def end_sessions_of(user: User) -> int:
+def end_sessions_of(user) -> int:
     """Delete every session of a user (database sessions are decoded one by one: a few hundred)."""
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
@@ -86,7 +85,7 @@ def end_sessions_of(user: User) -> int:
     return ended
 
 
-@receiver(post_save, sender=User)
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def end_sessions_of_deactivated(sender, instance, created, update_fields=None, **kwargs):
     if created or instance.is_active:
         return

@@ -1,10 +1,15 @@
-"""Small helpers the register views share."""
+"""Who reaches which page: the role checks every app's views and API share.
+
+The roles live on the user (`is_admin`, `is_head`, `edits_all_assignments`); what a role may do
+with one assignment is the register's own rule (`assignments.permissions`).
+"""
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from rest_framework import permissions
 
 
 def admin_required(view):
@@ -33,21 +38,14 @@ def head_required(view):
     return wrapper
 
 
-def apply_service_errors(form, error: ValidationError):
-    """Show a service's ValidationError on the form: per field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.is_admin
 
 
-def querystring_without(request, *names):
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
+class IsAdminOrReadOnly(permissions.BasePermission):
+    """Read for everyone logged in; write for admins (price lists, organisations, ...)."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        return request.method in permissions.SAFE_METHODS or request.user.is_admin

@@ -11,7 +11,7 @@ import pytest
 from django.urls import clear_url_caches, reverse
 
 from assignments.models import User
-from assignments.oidc import RoleMappingBackend, role_for_groups
+from rekrytering.oidc import RoleMappingBackend, role_for_groups
 from tests.factories import UserFactory
 
 ROLE_GROUPS = {"admin": "RK-Admin", "chef": "RK-Chef", "samordnare": "RK-Samordnare", "konsult": "RK-Konsult"}
