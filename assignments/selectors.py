@@ -5,12 +5,12 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Prefetch, Q, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from .models import ZERO, Assignment, Budget, Manager, Package, TimeEntry, Unit, User
+from .models import ZERO, Assignment, Budget, Package, TimeEntry, Unit, User
 from .signals import assignment_history_events
 
 HOURS_FIELD = DecimalField(max_digits=9, decimal_places=2)
@@ -235,13 +235,6 @@ def daily_hours(user, start: date, end: date):
 
 def hours_total(qs) -> Decimal:
     return qs.aggregate(total=Coalesce(Sum("hours"), Value(ZERO), output_field=HOURS_FIELD))["total"]
-
-
-def new_managers(start: date, end: date):
-    """Managers whose first assignment was ordered in [start, end]: the period's *nya beställare*."""
-    return Manager.objects.annotate(first_order=Min("assignments__ordered_on")).filter(
-        first_order__range=(start, end)
-    )
 
 
 def is_new_manager(assignment) -> bool:

@@ -53,9 +53,10 @@ def test_economy_month_by_month_budget_forecast_and_result(dataset):
     assert e["booked"] == Decimal("35000")
     assert e["revenue"] == Decimal("82000")
     assert e["budget"] == Decimal("327272")
-    assert e["revenue_per_fte"] == Decimal("23500")  # 47 000 / 2
-    assert e["ordered_value"] == Decimal("12000")  # A3 is open; A4 was ordered after the period
-    assert e["forecast"] == Decimal("125333")  # (82 000 + 12 000) / (1 − 0,25)
+    assert e["revenue_per_fte"] == Decimal("41000")  # intäkter 82 000 / 2 FTEs
+    assert e["ordered_value"] == Decimal("12000")  # A3 is open on 15 May; A4 is closed
+    # As of 15 May: intäkter so far 82 000 + ongoing 12 000; no 2025 intäkter to scale.
+    assert e["forecast"] == Decimal("94000")
     assert e["costs"] == Decimal("40000")
     assert e["result"] == Decimal("42000")
 
@@ -154,11 +155,14 @@ def test_yearly_economy_table_reproduces_the_2023_2025_summary(db):
 
 @pytest.mark.django_db
 def test_year_figures_from_the_register_when_no_outcome_is_entered(dataset):
-    row = figures.economy_years(2026, 1)["rows"][0]
-    assert row["revenue"] == Decimal("77000")  # 20 000 + 27 000 + 30 000 invoiced in 2026
-    assert row["costs"] == Decimal("40000")
-    assert row["result"] == Decimal("37000")
-    assert row["revenue_per_fte"] == Decimal("38500")
+    row = figures.economy_years(2026, 1, today=date(2026, 5, 15))["rows"][0]
+    # Intäkter: 20 000 + 27 000 + 30 000 invoiced in 2026 and A2's 35 000 booked.
+    assert row["revenue"] == Decimal("112000")
+    # Costs entered January–April; May has begun without costs: the cost budget's month, 75 000.
+    assert row["costs"] == Decimal("115000")
+    assert row["result"] == Decimal("-3000")
+    assert row["revenue_per_fte"] == Decimal("56000")
+    assert row["entered"] == frozenset()
 
 
 @pytest.mark.django_db
