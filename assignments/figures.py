@@ -8,8 +8,8 @@ these functions; none of them computes a figure of its own. A figure with no dat
 - *nya beställare*: managers whose first assignment was ordered in the period;
 - *intäkter*: invoiced (by invoice date: the invoiced amount, else price + extra hours × the year's
   hourly rate) + *bokat* (closed, not yet invoiced, valued the same way, by close date);
-- *kostnader*: the monthly costs entered, else the cost budget spread like the revenue budget,
-  for the months that have begun;
+- *kostnader*: the monthly costs entered, else (for a month that has ended) the cost budget
+  spread like the revenue budget;
 - *resultat*: intäkter − kostnader; for a closed year whose outcome was entered, the entered
   outcome (each entered figure replaces the counted one);
 - *prognos helår*: depends on today, never on the period viewed: intäkter so far this year + the
@@ -228,12 +228,17 @@ def finance(years) -> Finance:
     )
 
 
+def _month_ended(year: int, month: int, today: date) -> bool:
+    return (year, month) < (today.year, today.month)
+
+
 def cost_months(year: int, today: date, fin: Finance) -> list[Decimal | None]:
-    """*Kostnader* month by month: entered, else the cost budget's month, for months that have begun."""
+    """*Kostnader* month by month: entered, else the cost budget's month once the month has
+    ended (a running month's budget would count costs of days that have not happened yet)."""
     budget = fin.budgets.get(year)
     spread = budget_months(budget.costs if budget else None)
     entered = fin.costs.get(year, {})
-    return [(entered.get(m, spread[m - 1]) if date(year, m, 1) <= today else None) for m in range(1, 13)]
+    return [entered.get(m, spread[m - 1] if _month_ended(year, m, today) else None) for m in range(1, 13)]
 
 
 def is_whole_year(start: date, end: date) -> bool:

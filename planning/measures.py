@@ -153,25 +153,26 @@ def _economy(period):
     return af.economy(period.start, period.end, timezone.localdate(), with_forecast=False)
 
 
-def _source(economy, name: str) -> str:
-    return " (utfall från ekonomisystemet)" if name in economy["entered"] else ""
+def _revenue_text(period, economy) -> str:
+    source = " (utfall från ekonomisystemet)" if "revenue" in economy["entered"] else ""
+    return (
+        f"Intäkter (fakturerat + bokat) {_span(period)}: {format_kr(economy['revenue']) or 'inga'}{source}."
+    )
 
 
 def revenue(period, filters):
     economy = _economy(period)
-    total = economy["revenue"] if economy["revenue"] is not None else Decimal("0")
+    total = economy["revenue"]  # None without intäkter in the period, as on the dashboard
     return Computed(
         total,
-        f"Intäkter (fakturerat + bokat) {_span(period)}: {format_kr(total)}{_source(economy, 'revenue')}.",
+        _revenue_text(period, economy),
     )
 
 
 def revenue_per_fte(period, filters):
     economy = _economy(period)
-    total = economy["revenue"] if economy["revenue"] is not None else Decimal("0")
-    explanation = (
-        f"Intäkter (fakturerat + bokat) {_span(period)}: {format_kr(total)}{_source(economy, 'revenue')}."
-    )
+    total = economy["revenue"]
+    explanation = _revenue_text(period, economy)
     if not economy["ftes"]:
         return Computed(None, explanation + f" Ingen budget med årsarbetare för {period.year}.")
     where = "enligt utfallet" if "ftes" in economy["entered"] else "enligt budgeten"

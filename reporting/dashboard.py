@@ -117,6 +117,7 @@ def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -
                 f.source_text(r["entered"]),
             ]
             for r in years["rows"]
+            if any(r[k] is not None for k in ("ftes", "revenue_budget", "revenue", "costs"))
         ]
         avg = years["average"]
         year_rows.append(

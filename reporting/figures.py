@@ -197,7 +197,7 @@ def source_text(entered) -> str:
     given = [ENTERED_NAMES[k] for k in ENTERED_NAMES if k in entered]
     counted = [ENTERED_NAMES[k] for k in ENTERED_NAMES if k not in entered]
     if not given:
-        return "Räknat från registret"
+        return "Räknat från registret och budgeten"
     text = f"Utfall från ekonomisystemet: {_words(given)}"
     return text + (f"; räknat: {_words(counted)}" if counted else "")
 
@@ -205,8 +205,8 @@ def source_text(entered) -> str:
 def result_text(economy: dict) -> str:
     """How *Resultat* is computed, the same sentence for every period."""
     text = (
-        "Resultat = intäkter (fakturerat + bokat) − kostnader (angivna månadskostnader, annars "
-        "kostnadsbudgeten fördelad som intäktsbudgeten) för periodens månader hittills; för ett "
+        "Resultat = periodens intäkter (fakturerat + bokat) − kostnader (angivna månadskostnader; för en "
+        "avslutad månad utan angivna kostnader kostnadsbudgeten fördelad som intäktsbudgeten); för ett "
         "avslutat år med inlagt utfall gäller utfallet från ekonomisystemet."
     )
     if {"revenue", "costs"} & set(economy.get("entered") or ()):

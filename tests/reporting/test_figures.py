@@ -158,9 +158,11 @@ def test_year_figures_from_the_register_when_no_outcome_is_entered(dataset):
     row = figures.economy_years(2026, 1, today=date(2026, 5, 15))["rows"][0]
     # Intäkter: 20 000 + 27 000 + 30 000 invoiced in 2026 and A2's 35 000 booked.
     assert row["revenue"] == Decimal("112000")
-    # Costs entered January–April; May has begun without costs: the cost budget's month, 75 000.
-    assert row["costs"] == Decimal("115000")
-    assert row["result"] == Decimal("-3000")
+    # Costs entered January–April; May is still running: no budgeted costs for it yet.
+    assert row["costs"] == Decimal("40000")
+    assert row["result"] == Decimal("72000")
+    june = figures.economy_years(2026, 1, today=date(2026, 6, 2))["rows"][0]
+    assert june["costs"] == Decimal("115000")  # May has ended: the cost budget's month, 75 000
     assert row["revenue_per_fte"] == Decimal("56000")
     assert row["entered"] == frozenset()
 
