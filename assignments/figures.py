@@ -309,14 +309,14 @@ def forecast(
     *,
     department: bool = True,
     fin: Finance | None = None,
-    counted: Decimal | None = None,
+    counted: Decimal | None | object = ...,
 ) -> Forecast:
     """*Prognos helår* as of `today` (at most one query); the period viewed plays no part.
-    `counted`: the year's counted intäkter when the caller has them (a year that has ended)."""
+    `counted`: the year's counted intäkter (None: none) when the caller has them already."""
     if year > today.year:
         return Forecast(None)
     if year < today.year:
-        if counted is None:
+        if counted is ...:
             counted = revenue_by_year([year], q).get(year)
         if department:
             fin = fin if fin is not None else finance([year])
