@@ -141,8 +141,8 @@ def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -
                 ],
                 year_rows,
                 note=(
-                    "Källa per år: utfall från ekonomisystemet där ett avslutat års utfall är inlagt; "
-                    "annars räknat – intäkter från registret, kostnader från de angivna "
+                    "Källa: utfall från ekonomisystemet där ett avslutat års utfall är inlagt (per "
+                    "uppgift); annars räknat – intäkter från registret, kostnader från de angivna "
                     "månadskostnaderna (annars kostnadsbudgeten), årsarbetare enligt budgeten."
                 ),
                 formats=["", "dec", "kr", "kr", "kr", "kr", "kr", "kr", ""],

@@ -197,9 +197,10 @@ def source_text(entered) -> str:
     given = [ENTERED_NAMES[k] for k in ENTERED_NAMES if k in entered]
     counted = [ENTERED_NAMES[k] for k in ENTERED_NAMES if k not in entered]
     if not given:
-        return "Räknat från registret och budgeten"
-    text = f"Utfall från ekonomisystemet: {_words(given)}"
-    return text + (f"; räknat: {_words(counted)}" if counted else "")
+        return "Räknat från registret"
+    if not counted:
+        return "Utfall från ekonomisystemet"
+    return f"Utfall: {_words(given)}; räknat: {_words(counted)}"
 
 
 def result_text(economy: dict) -> str:
