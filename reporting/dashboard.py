@@ -131,10 +131,10 @@ def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -
                 [
                     "År",
                     "Årsarbetare",
-                    "Budgeterade intäkter",
+                    "Budget intäkter",
                     "Intäkter utfall",
                     "Intäkt per årsarbetare",
-                    "Budgeterade kostnader inkl. OH",
+                    "Budget kostnader inkl. OH",
                     "Kostnader utfall",
                     "Resultat",
                     "Källa",
