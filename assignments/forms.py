@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from rekrytering.forms import SwedishDecimalField
+from rekrytering.forms import SwedishDecimalField, SwedishIntegerField
 from rekrytering.inputs import parse_id
+from rekrytering.uploads import SpreadsheetField
 
 from .models import (
     Assignment,
@@ -27,6 +28,7 @@ from .models import (
     TimeEntry,
     Unit,
     User,
+    list_price,
 )
 from .permissions import can_change_responsibility
 from .services import check_responsibility
@@ -153,7 +155,11 @@ class AssignmentForm(forms.ModelForm):
             "invoiced_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
-        field_classes = {"invoiced_amount": SwedishDecimalField}
+        field_classes = {
+            "invoiced_amount": SwedishDecimalField,
+            "applicants": SwedishIntegerField,
+            "references_checked": SwedishIntegerField,
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -257,13 +263,6 @@ class AssignmentForm(forms.ModelForm):
                 )
             elif existing:
                 data["manager"] = existing
-        package, ordered_on = data.get("package"), data.get("ordered_on")
-        if package and ordered_on and package.price_list.year != ordered_on.year:
-            self.add_error(
-                "package",
-                _("Välj ett paket ur prislistan för %(year)s (beställningsåret).")
-                % {"year": ordered_on.year},
-            )
         if data.get("responsible") and "colleagues" not in self.errors:
             try:
                 check_responsibility(
@@ -287,7 +286,7 @@ class AssignmentForm(forms.ModelForm):
         if data.get("extra_hours") is None:
             data["extra_hours"] = Decimal("0")
         if data.get("price") is None and data.get("package") is not None:
-            data["price"] = (data["package"].price * (data.get("quantity") or 1)).quantize(Decimal("0.01"))
+            data["price"] = list_price(data["package"], data.get("quantity") or Decimal("1"))
         if self.instance.pk and self.instance.is_closed:
             data.pop("status", None)
         return data, colleagues
@@ -298,7 +297,7 @@ class CloseAssignmentForm(forms.Form):
         label=_("Utfall"), choices=Assignment.Outcome.choices, widget=forms.RadioSelect
     )
     closed_on = forms.DateField(label=_("Avslutsdatum"), widget=DateInput())
-    hires = forms.IntegerField(
+    hires = SwedishIntegerField(
         label=_("Antal tillsatta"),
         min_value=0,
         required=False,
@@ -326,26 +325,6 @@ class CloseAssignmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.assignment = assignment
         self.fields["closed_on"].initial = timezone.localdate()
-
-    def clean(self):
-        data = super().clean()
-        closed_on = data.get("closed_on")
-        if closed_on and closed_on < self.assignment.ordered_on:
-            self.add_error(
-                "closed_on",
-                _("Avslutsdatum kan inte vara före beställningsdatum (%(date)s).")
-                % {"date": self.assignment.ordered_on.isoformat()},
-            )
-        if closed_on and closed_on > timezone.localdate():
-            self.add_error("closed_on", _("Avslutsdatum kan inte ligga i framtiden."))
-        if data.get("outcome") == Assignment.Outcome.TILLSATT:
-            if not data.get("candidate_start"):
-                self.add_error("candidate_start", _("Ange tillträdesdatum för den tillsatta kandidaten."))
-            if data.get("candidate_name") and not data.get("candidate_email"):
-                self.add_error("candidate_email", _("Ange kandidatens e-post för kandidatenkäten."))
-        if data.get("invoiced_amount") is not None and not data.get("invoiced_on"):
-            self.add_error("invoiced_on", _("Ange fakturadatum när du anger fakturerat belopp."))
-        return data
 
 
 class TimeEntryForm(forms.ModelForm):
@@ -382,11 +361,6 @@ class TimeEntryForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["date"].initial = timezone.localdate()
 
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("assignment")) == bool(data.get("category")):
-            raise ValidationError(_("Välj antingen ett uppdrag eller en kategori (inte båda)."))
-        return data
 
 
 # --- Register pages (admin) -------------------------------------------------------------
@@ -423,26 +397,9 @@ class PackageForm(forms.ModelForm):
         self.price_list = price_list
         self.instance.price_list = price_list
 
-    def clean(self):
-        data = super().clean()
-        candidate = Package(
-            pk=self.instance.pk,
-            price_list=self.price_list,
-            code=data.get("code") or "",
-            name=data.get("name") or "",
-            is_hourly_rate=bool(data.get("is_hourly_rate")),
-        )
-        for field, message in candidate.price_list_conflicts().items():
-            self.add_error(field, message)
-        return data
-
-    def validate_constraints(self, exclude=None):
-        # The checks in clean() give the user-facing messages.
-        pass
-
 
 class CopyPriceListForm(forms.Form):
-    to_year = forms.IntegerField(label=_("Till år"), min_value=2000, max_value=2100)
+    to_year = SwedishIntegerField(label=_("Till år"), min_value=2000, max_value=2100)
 
 
 class OrganisationForm(forms.ModelForm):
@@ -556,3 +513,13 @@ class BudgetForm(forms.ModelForm):
 
     def planned_counts(self):
         return {p.pk: self.cleaned_data.get(f"plan_{p.pk}") or Decimal("0") for p in self.packages}
+
+
+class ImportForm(forms.Form):
+    """The upload of an Access export (importing.import_assignments)."""
+
+    file = SpreadsheetField(
+        label=_("Fil (.xlsx eller .csv)"),
+        extensions=(".xlsx", ".csv"),
+        error_messages={"required": _("Välj en fil att importera."), "empty": _("Filen är tom.")},
+    )

@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from rekrytering.numbers import format_hours, format_number
+
 from .models import ZERO, Assignment, Budget, Manager, Package, TimeEntry, Unit, User
 from .signals import assignment_history_events
 
@@ -121,13 +123,14 @@ def assignment_history(assignment, limit=100):
     )
     for record in time_records:
         verb = {"+": "Tid rapporterad", "~": "Tid ändrad", "-": "Tid borttagen"}[record.history_type]
-        hours = str(record.hours).rstrip("0").rstrip(".").replace(".", ",")
         events.append(
             {
                 "when": record.history_date,
                 "who": record.history_user,
                 "what": verb,
-                "changes": [("Datum och timmar", "", f"{record.date:%Y-%m-%d}: {hours} h")],
+                "changes": [
+                    ("Datum och timmar", "", f"{record.date:%Y-%m-%d}: {format_hours(record.hours)}")
+                ],
             }
         )
     reported = assignment_history_events.send(sender=Assignment, assignment=assignment, limit=limit)
@@ -189,7 +192,7 @@ class _RelatedLabels:
         if isinstance(value, bool):
             return "Ja" if value else "Nej"
         if isinstance(value, Decimal):
-            return str(value).replace(".", ",")
+            return format_number(value)
         return str(value)
 
 
@@ -206,6 +209,10 @@ def my_ongoing_assignments(user):
 def week_bounds(day: date) -> tuple[date, date]:
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=6)
+
+
+def time_entries():
+    return TimeEntry.objects.select_related("assignment", "category")
 
 
 def time_entries_between(user, start: date, end: date):
