@@ -556,6 +556,14 @@ class Budget(models.Model):
     def get_absolute_url(self):
         return reverse("budget-detail", args=[self.year])
 
+    @property
+    def budget_per_fte(self) -> Decimal | None:
+        """The revenue budget ÷ the budgeted FTEs, in whole kronor: a plan, not the year's
+        intäkt per årsarbetare (the year's revenue ÷ FTEs)."""
+        if not self.ftes:
+            return None
+        return (self.revenue / self.ftes).quantize(Decimal("1"))
+
 
 class BudgetLine(models.Model):
     """One row of the volume plan: planned count of a package."""

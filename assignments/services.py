@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,12 +13,14 @@ from rest_framework.authtoken.models import Token
 
 from rekrytering import audit
 from rekrytering.audit import log_change
+from rekrytering.celery import enqueue_on_commit
 
 from .models import (
     Assignment,
     AssignmentSequence,
     Budget,
     BudgetLine,
+    ImportJob,
     Manager,
     Organisation,
     Package,
@@ -179,6 +182,27 @@ def update_assignment(assignment: Assignment, *, by: User, colleagues=None, **fi
 
 
 @transaction.atomic
+def save_assignment(
+    assignment: Assignment | None = None,
+    *,
+    by: User,
+    colleagues=(),
+    new_manager_name: str = "",
+    new_manager_email: str = "",
+    **fields,
+) -> Assignment:
+    """Register (`assignment` None) or change an assignment as the form gives it: with a new
+    ordering manager, typed in by name and e-mail, when none was chosen."""
+    if fields.get("manager") is None:
+        fields["manager"] = get_or_create_manager(
+            name=new_manager_name, email=new_manager_email, organisation=fields["organisation"]
+        )
+    if assignment is None:
+        return create_assignment(by=by, colleagues=colleagues, **fields)
+    return update_assignment(assignment, by=by, colleagues=colleagues, **fields)
+
+
+@transaction.atomic
 def close_assignment(
     assignment: Assignment,
     *,
@@ -295,6 +319,33 @@ def save_package(package: Package | None = None, *, by: User | None = None, **fi
     package._history_user = by
     package.save()
     return package
+
+
+def save_register_entry(entry, *, by: User | None = None):
+    """Save an organisation, manager, sector, time category or user as its form checked it."""
+    entry._history_user = by
+    entry.save()
+    return entry
+
+
+def delete_register_entry(entry) -> None:
+    """Delete a sector or time category; one in use is refused (make it inactive instead)."""
+    try:
+        entry.delete()
+    except ProtectedError:
+        raise ValidationError(
+            _("%(name)s används och kan inte tas bort. Gör den inaktiv i stället.") % {"name": entry}
+        ) from None
+
+
+@transaction.atomic
+def start_import(*, upload, by: User) -> ImportJob:
+    """Store the upload as an import job; the worker checks and imports it after commit."""
+    from .tasks import run_import
+
+    job = ImportJob.objects.create(file=upload, original_name=upload.name[:255], created_by=by)
+    enqueue_on_commit(run_import, job.pk)
+    return job
 
 
 @transaction.atomic
