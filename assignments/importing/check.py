@@ -129,9 +129,9 @@ def column_bounds(name: str) -> dict:
     return {"max_digits": model_field.max_digits, "decimal_places": model_field.decimal_places, "minimum": 0}
 
 
-def parse_amount(value, *, column: str) -> Decimal:
+def parse_amount(value, *, field: str) -> Decimal:
     """`24 000`, `1 200,50 kr` or a spreadsheet number, within the column (rekrytering.numbers)."""
-    return parse_decimal(value, **column_bounds(column))
+    return parse_decimal(value, **column_bounds(field))
 
 
 def parse_count(value) -> int:
@@ -238,8 +238,8 @@ def _check_row(row: Row, lookups: Lookups, seen: dict[str, int]) -> CleanRow | l
     ordered_on = parsed("Beställningsdatum", parse_date)
     closed_on = parsed("Avslutsdatum", parse_date)
     invoiced_on = parsed("Fakturerad", parse_date)
-    price = parsed("Pris", parse_amount, column="price")
-    extra_hours = parsed("Timmar tillägg", parse_amount, column="extra_hours")
+    price = parsed("Pris", parse_amount, field="price")
+    extra_hours = parsed("Timmar tillägg", parse_amount, field="extra_hours")
     applicants = parsed("Antal sökande", parse_count)
     flags = {column: parsed(column, parse_flag) for column in ("Personligt brev", "Screening", "Tester")}
 
