@@ -238,8 +238,6 @@ def close_assignment(
     else:
         candidate_name, candidate_email, candidate_start = "", "", None
         hires = 0 if hires is None else hires
-    if errors:
-        raise ValidationError(errors)
     assignment.status = Assignment.Status.AVSLUTAD
     assignment.outcome = outcome
     assignment.closed_on = closed_on
@@ -255,7 +253,14 @@ def close_assignment(
         assignment.invoiced_amount = invoiced_amount
     if assignment.started_on is None:
         assignment.started_on = assignment.ordered_on
-    assignment.full_clean()
+    # The closing's own checks and the assignment's rules, all said at once. On refusal the
+    # instance holds the refused closing: the caller reloads it.
+    try:
+        assignment.full_clean()
+    except ValidationError as refused:
+        errors = {**refused.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
     assignment._history_user = by
     assignment.save()
     assignment_closed.send(sender=Assignment, assignment=assignment, by=by)
