@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.urls import reverse
@@ -18,8 +19,10 @@ from rekrytering.inputs import parse_id
 from rekrytering.uploads import SpreadsheetField
 
 from .models import (
+    PACKAGE_FIELDS,
     Assignment,
     Budget,
+    BudgetLine,
     Manager,
     Organisation,
     Package,
@@ -32,6 +35,19 @@ from .models import (
 )
 from .permissions import can_change_responsibility
 from .services import check_responsibility
+
+
+def column_number(model, name: str, **kwargs) -> SwedishDecimalField:
+    """A Swedish number field bounded by the model column it fills: its digits and places, and
+    the column's own least and greatest value."""
+    column = model._meta.get_field(name)
+    bounds = {"max_digits": column.max_digits, "decimal_places": column.decimal_places}
+    for validator in column.validators:
+        if isinstance(validator, MinValueValidator):
+            bounds["min_value"] = validator.limit_value
+        elif isinstance(validator, MaxValueValidator):
+            bounds["max_value"] = validator.limit_value
+    return SwedishDecimalField(**{**bounds, **kwargs})
 
 
 class DateInput(forms.DateInput):
@@ -94,27 +110,24 @@ class AssignmentForm(forms.ModelForm):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    price = SwedishDecimalField(
+    price = column_number(
+        Assignment,
+        "price",
         label=_("Pris (kr)"),
         required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
         help_text=_("Lämna tomt för prislistans pris."),
     )
-    quantity = SwedishDecimalField(
+    quantity = column_number(
+        Assignment,
+        "quantity",
         label=_("Antal"),
-        min_value=Decimal("0.01"),
-        max_digits=7,
-        decimal_places=2,
         initial=1,
         help_text=_("Timmar, kandidater eller tillfällen när paketet inte prissätts per uppdrag."),
     )
-    extra_hours = SwedishDecimalField(
+    extra_hours = column_number(
+        Assignment,
+        "extra_hours",
         label=_("Timmar tillägg"),
-        min_value=0,
-        max_digits=7,
-        decimal_places=2,
         initial=0,
         required=False,
         help_text=_("Timmar utöver paketet som debiteras med årets timarvode."),
@@ -312,12 +325,11 @@ class CloseAssignmentForm(forms.Form):
     candidate_email = forms.EmailField(label=_("Kandidatens e-post"), required=False)
     candidate_start = forms.DateField(label=_("Tillträde"), required=False, widget=DateInput())
     invoiced_on = forms.DateField(label=_("Fakturerad"), required=False, widget=DateInput())
-    invoiced_amount = SwedishDecimalField(
+    invoiced_amount = column_number(
+        Assignment,
+        "invoiced_amount",
         label=_("Fakturerat belopp (kr)"),
         required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
         help_text=_("Lämna tomt för pris + timmar tillägg × årets timarvode."),
     )
 
@@ -328,9 +340,7 @@ class CloseAssignmentForm(forms.Form):
 
 
 class TimeEntryForm(forms.ModelForm):
-    hours = SwedishDecimalField(
-        label=_("Timmar"), min_value=Decimal("0.25"), max_value=24, max_digits=5, decimal_places=2
-    )
+    hours = column_number(TimeEntry, "hours", label=_("Timmar"))
 
     class Meta:
         model = TimeEntry
@@ -362,34 +372,16 @@ class TimeEntryForm(forms.ModelForm):
             self.fields["date"].initial = timezone.localdate()
 
 
-
 # --- Register pages (admin) -------------------------------------------------------------
 
 
 class PackageForm(forms.ModelForm):
-    price = SwedishDecimalField(label=_("Pris (kr)"), min_value=0, max_digits=12, decimal_places=2)
-    standard_hours = SwedishDecimalField(
-        label=_("Normaltid (h)"), min_value=0, max_digits=7, decimal_places=2, required=False
-    )
+    price = column_number(Package, "price", label=_("Pris (kr)"))
+    standard_hours = column_number(Package, "standard_hours", label=_("Normaltid (h)"), required=False)
 
     class Meta:
         model = Package
-        fields = [
-            "code",
-            "name",
-            "description",
-            "price",
-            "unit",
-            "standard_hours",
-            "is_manager_recruitment",
-            "is_whole_process",
-            "is_hourly_rate",
-            "sends_customer_survey",
-            "sends_candidate_survey",
-            "sends_match_survey",
-            "sends_training_evaluation",
-            "active",
-        ]
+        fields = PACKAGE_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, price_list, **kwargs):
@@ -482,11 +474,9 @@ class UserForm(forms.ModelForm):
 
 
 class BudgetForm(forms.ModelForm):
-    ftes = SwedishDecimalField(label=_("Årsarbetare"), min_value=0, max_digits=6, decimal_places=2)
-    revenue = SwedishDecimalField(label=_("Intäktsbudget (kr)"), min_value=0, max_digits=12, decimal_places=2)
-    costs = SwedishDecimalField(
-        label=_("Kostnadsbudget inkl. OH (kr)"), min_value=0, max_digits=12, decimal_places=2
-    )
+    ftes = column_number(Budget, "ftes", label=_("Årsarbetare"))
+    revenue = column_number(Budget, "revenue", label=_("Intäktsbudget (kr)"))
+    costs = column_number(Budget, "costs", label=_("Kostnadsbudget inkl. OH (kr)"))
 
     class Meta:
         model = Budget
@@ -499,12 +489,11 @@ class BudgetForm(forms.ModelForm):
         if self.instance.pk:
             current = {line.package_id: line.planned_count for line in self.instance.lines.all()}
         for package in self.packages:
-            self.fields[f"plan_{package.pk}"] = SwedishDecimalField(
+            self.fields[f"plan_{package.pk}"] = column_number(
+                BudgetLine,
+                "planned_count",
                 label=package.name,
                 required=False,
-                min_value=0,
-                max_digits=8,
-                decimal_places=1,
                 initial=current.get(package.pk),
             )
 

@@ -172,6 +172,25 @@ class Package(models.Model):
         return errors
 
 
+# What the admin sets on a package, on the register page and in the API.
+PACKAGE_FIELDS = [
+    "code",
+    "name",
+    "description",
+    "price",
+    "unit",
+    "standard_hours",
+    "is_manager_recruitment",
+    "is_whole_process",
+    "is_hourly_rate",
+    "sends_customer_survey",
+    "sends_candidate_survey",
+    "sends_match_survey",
+    "sends_training_evaluation",
+    "active",
+]
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         SDF = "sdf", _("Stadsdelsförvaltning")

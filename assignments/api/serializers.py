@@ -9,7 +9,19 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator, UniqueValidator
 
-from ..models import Assignment, Manager, Organisation, Package, TimeCategory, TimeEntry, User, list_price
+from rekrytering.numbers import MAX_INTEGER
+
+from ..models import (
+    PACKAGE_FIELDS,
+    Assignment,
+    Manager,
+    Organisation,
+    Package,
+    TimeCategory,
+    TimeEntry,
+    User,
+    list_price,
+)
 from ..services import check_responsibility
 from .fields import DecimalField, JsonTypes
 
@@ -95,20 +107,7 @@ class PackageSerializer(ModelSerializer):
             "id",
             "year",
             "price_list",
-            "code",
-            "name",
-            "description",
-            "price",
-            "unit",
-            "standard_hours",
-            "is_manager_recruitment",
-            "is_whole_process",
-            "is_hourly_rate",
-            "sends_customer_survey",
-            "sends_candidate_survey",
-            "sends_match_survey",
-            "sends_training_evaluation",
-            "active",
+            *PACKAGE_FIELDS,
         ]
         # services.save_package (Package.clean) gives Swedish messages for the unique constraints.
         validators = []
@@ -200,6 +199,11 @@ class AssignmentSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["number", "outcome", "closed_on", "hires", "created_at", "updated_at"]
+        # The PostgreSQL integer column's range, whatever the database in use says.
+        extra_kwargs = {
+            "applicants": {"max_value": MAX_INTEGER},
+            "references_checked": {"max_value": MAX_INTEGER},
+        }
 
     def validate_status(self, value):
         closed = self.instance is not None and self.instance.is_closed
@@ -251,7 +255,7 @@ class AssignmentSerializer(ModelSerializer):
 class CloseAssignmentSerializer(Serializer):
     outcome = serializers.ChoiceField(choices=Assignment.Outcome.choices)
     closed_on = serializers.DateField()
-    hires = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    hires = serializers.IntegerField(min_value=0, max_value=MAX_INTEGER, required=False, allow_null=True)
     candidate_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     candidate_email = serializers.EmailField(required=False, allow_blank=True)
     candidate_start = serializers.DateField(required=False, allow_null=True)

@@ -73,4 +73,3 @@ def import_assignments(*, file, filename: str, by: User, progress: Progress | No
                 )
             ],
         )
-

@@ -81,7 +81,6 @@ class RowError:
         return self.message
 
 
-
 @dataclass
 class CleanRow:
     """A checked row: the model values, and what the write step has to find, create or compare."""
@@ -145,7 +144,6 @@ def parse_flag(value) -> bool:
     if text.lower() not in FLAGS:
         raise ValueError(f'"{text}" ska vara Ja eller Nej (tomt betyder Nej).')
     return FLAGS[text.lower()]
-
 
 
 def chunks(values: list, size: int = CHUNK):
@@ -346,5 +344,3 @@ def _check_row(row: Row, lookups: Lookups, seen: dict[str, int]) -> CleanRow | l
             "invoiced_on": invoiced_on,
         },
     )
-
-

@@ -23,7 +23,6 @@ class ImportFileError(Exception):
     """The file as a whole cannot be used (format, encoding, headers). The message is for the user."""
 
 
-
 @dataclass
 class Row:
     """One non-empty line of the file: raw cell values by header."""
@@ -31,7 +30,6 @@ class Row:
     line: int
     values: dict
     problems: list[str] = field(default_factory=list)
-
 
 
 def parse_file(file_obj, filename: str) -> list[Row]:
@@ -152,5 +150,3 @@ def cell_text(value) -> str:
     if isinstance(value, datetime) and value.time() == datetime.min.time():
         return value.date().isoformat()
     return str(value).strip()
-
-

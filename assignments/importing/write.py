@@ -56,7 +56,6 @@ class ImportResult:
         return not self.errors
 
 
-
 def guess_organisation_kind(name: str) -> str:
     if "stadsdelsförvaltning" in name.lower():
         return Organisation.Kind.SDF
@@ -229,5 +228,3 @@ def write(rows: list[CleanRow], *, by: User) -> ImportResult:
             )
     result.created, result.updated = len(to_create), len(to_update)
     return result
-
-

@@ -46,6 +46,10 @@ ODD = [
     " ",
     "0x10",
 ]
+# Values no number column of the register holds: these are refused wherever they are sent.
+NEVER_STORED = {"1234567890123", "1e20", "-1", "−1", 1234567890123, 10**20, -1, 1e20, 2**31, 2**63}
+
+
 NUMBERS = st.sampled_from(ODD) | st.text(alphabet="0123456789,. -−e\u00a0\u202fkr", max_size=18)
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ENGLISH = re.compile(r"\b(Enter|Ensure|valid|This field|number|digits|greater|less)\b")
@@ -94,10 +98,10 @@ def assignment_data(register, user, **numbers):
     return data
 
 
-def post_form(client, url, data, model):
+def post_form(client, url, data, model, value):
     before = model.objects.count()
     response = client.post(url, data)
-    assert response.status_code in (200, 302), response.status_code
+    assert response.status_code in ((200,) if value in NEVER_STORED else (200, 302)), response.status_code
     if response.status_code == 200:
         assert_swedish(form_messages(response))
         assert model.objects.count() == before
@@ -121,7 +125,7 @@ ASSIGNMENT_NUMBERS = [
 def test_assignment_form_numbers(client, admin_user, register, field, value):
     client.force_login(admin_user)
     data = assignment_data(register, admin_user, **{field: value}, price_reason="Avtal")
-    post_form(client, reverse("assignment-create"), data, Assignment)
+    post_form(client, reverse("assignment-create"), data, Assignment, value)
 
 
 @pytest.mark.django_db
@@ -133,7 +137,7 @@ def test_close_form_numbers(client, admin_user, register, field, value):
     assignment = AssignmentFactory(package=register["package"], responsible=admin_user)
     data = {"outcome": "ej_tillsatt", "closed_on": "2026-03-10", "invoiced_on": "2026-03-10", field: value}
     response = client.post(reverse("assignment-close", args=[assignment.pk]), data)
-    assert response.status_code in (200, 302)
+    assert response.status_code in ((200,) if value in NEVER_STORED else (200, 302))
     assignment.refresh_from_db()
     if response.status_code == 200:
         assert_swedish(form_messages(response))
@@ -146,7 +150,7 @@ def test_close_form_numbers(client, admin_user, register, field, value):
 def test_time_form_hours(client, admin_user, value):
     client.force_login(admin_user)
     data = {"date": "2026-03-03", "category": TimeCategoryFactory().pk, "hours": value, "comment": ""}
-    post_form(client, reverse("time-create"), data, TimeEntry)
+    post_form(client, reverse("time-create"), data, TimeEntry, value)
 
 
 @pytest.mark.django_db
@@ -157,7 +161,7 @@ def test_package_form_numbers(client, admin_user, price_list_2026, field, value)
     client.force_login(admin_user)
     data = {"code": "ny", "name": "Nytt paket", "price": "1000", "unit": "uppdrag", "active": "on"}
     data[field] = value
-    response = post_form(client, reverse("package-create", args=[2026]), data, Package)
+    response = post_form(client, reverse("package-create", args=[2026]), data, Package, value)
     if response.status_code == 302:
         Package.objects.filter(code="ny").delete()
 
@@ -185,7 +189,7 @@ def test_budget_form_numbers(client, admin_user, price_list_2026, field, value):
     package = price_list_2026.packages.get(code="stora")
     data = {"ftes": "23", "revenue": "24 000 000", "costs": "23 000 000", f"plan_{package.pk}": "10"}
     data[f"plan_{package.pk}" if field == "plan" else field] = value
-    response = post_form(client, reverse("budget-detail", args=[2026]), data, Budget)
+    response = post_form(client, reverse("budget-detail", args=[2026]), data, Budget, value)
     if response.status_code == 302:
         Budget.objects.all().delete()
 
@@ -227,7 +231,7 @@ def test_api_assignment_numbers(admin_user, register, field, value):
     }
     before = Assignment.objects.count()
     response = api_client(admin_user).post("/api/v1/assignments/", data, format="json")
-    if response.status_code == 201:
+    if response.status_code == 201 and value not in NEVER_STORED:
         Assignment.objects.filter(pk=response.json()["id"]).delete()
         return
     assert_refused_in_swedish(response)
@@ -243,7 +247,7 @@ def test_api_close_numbers(admin_user, register, field, value):
     data = {"outcome": "ej_tillsatt", "closed_on": "2026-03-10", "invoiced_on": "2026-03-10", field: value}
     response = api_client(admin_user).post(f"/api/v1/assignments/{assignment.pk}/close/", data, format="json")
     assignment.refresh_from_db()
-    if response.status_code != 200:
+    if response.status_code != 200 or value in NEVER_STORED:
         assert_refused_in_swedish(response)
         assert not assignment.is_closed
 
@@ -255,7 +259,7 @@ def test_api_time_hours(admin_user, value):
     data = {"date": "2026-03-03", "category": TimeCategoryFactory().pk, "hours": value}
     before = TimeEntry.objects.count()
     response = api_client(admin_user).post("/api/v1/time-entries/", data, format="json")
-    if response.status_code != 201:
+    if response.status_code != 201 or value in NEVER_STORED:
         assert_refused_in_swedish(response)
         assert TimeEntry.objects.count() == before
 
@@ -268,7 +272,7 @@ def test_api_package_numbers(admin_user, field, value):
     price_list = PriceListFactory(year=2030)
     data = {"price_list": price_list.pk, "code": "ny", "name": "Nytt", "price": "1000", field: value}
     response = api_client(admin_user).post("/api/v1/packages/", data, format="json")
-    if response.status_code != 201:
+    if response.status_code != 201 or value in NEVER_STORED:
         assert_refused_in_swedish(response)
     assert Package.objects.filter(price_list=price_list).count() == (response.status_code == 201)
     price_list.packages.all().delete()
