@@ -7,16 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from .numbers import MAX_INTEGER, NumberError, check_bounds, format_number, to_decimal
 
 
-def _number(value, invalid: str):
-    try:
-        number = to_decimal(value)
-    except NumberError:
-        raise ValidationError(invalid, code="invalid") from None
-    if number is None:
-        raise ValidationError(invalid, code="invalid")
-    return number
-
-
 class DecimalInput(forms.TextInput):
     """A text box for amounts: accepts `24 000`, `1 200,50` and `9.5`, shows `24 000`."""
 
@@ -31,33 +21,36 @@ class DecimalInput(forms.TextInput):
         return format_number(value)
 
 
-class SwedishDecimalField(forms.DecimalField):
-    """A decimal typed the Swedish way; too many digits for the column is a Swedish error, never a 500."""
+class SwedishNumberMixin:
+    """Reads the text with `rekrytering.numbers`; a number outside the column or the field's range is
+    refused with a Swedish message naming it (to_python does all checks, so no validator runs twice)."""
 
     widget = DecimalInput
-    default_error_messages = {"invalid": _("Ange ett tal, till exempel 24 000 eller 9,5.")}
+    whole = False
+
+    def bounds(self) -> dict:
+        return {"minimum": self.min_value, "maximum": self.max_value}
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        number = _number(value, self.error_messages["invalid"])
+        invalid = ValidationError(self.error_messages["invalid"], code="invalid")
         try:
-            return check_bounds(
-                number,
-                max_digits=self.max_digits,
-                decimal_places=self.decimal_places,
-                minimum=self.min_value,
-                maximum=self.max_value,
-                shown=str(value).strip(),
-            )
+            number = to_decimal(value)
+        except NumberError:
+            raise invalid from None
+        if number is None or (self.whole and number != number.to_integral_value()):
+            raise invalid
+        try:
+            number = check_bounds(number, shown=str(value).strip(), **self.bounds())
         except NumberError as error:
             raise ValidationError(str(error), code="invalid") from None
+        return int(number) if self.whole else number
 
     def validate(self, value):
         forms.Field.validate(self, value)
 
     def run_validators(self, value):
-        # Bounds are checked (with the value in the message) by to_python.
         return
 
     def widget_attrs(self, widget):
@@ -67,35 +60,21 @@ class SwedishDecimalField(forms.DecimalField):
         return attrs
 
 
-class SwedishIntegerField(forms.IntegerField):
+class SwedishDecimalField(SwedishNumberMixin, forms.DecimalField):
+    """A decimal typed the Swedish way, within its column's max_digits and decimal_places."""
+
+    default_error_messages = {"invalid": _("Ange ett tal, till exempel 24 000 eller 9,5.")}
+
+    def bounds(self) -> dict:
+        return {**super().bounds(), "max_digits": self.max_digits, "decimal_places": self.decimal_places}
+
+
+class SwedishIntegerField(SwedishNumberMixin, forms.IntegerField):
     """A whole number typed the Swedish way (`1 200`), within what the column holds."""
 
-    widget = DecimalInput
+    whole = True
     default_error_messages = {"invalid": _("Ange ett heltal, till exempel 12 eller 1 200.")}
 
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        number = _number(value, self.error_messages["invalid"])
-        if number != number.to_integral_value():
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        try:
-            return int(
-                check_bounds(
-                    number,
-                    minimum=self.min_value,
-                    maximum=MAX_INTEGER if self.max_value is None else self.max_value,
-                    shown=str(value).strip(),
-                )
-            )
-        except NumberError as error:
-            raise ValidationError(str(error), code="invalid") from None
-
-    def run_validators(self, value):
-        return
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        for name in ("step", "min", "max"):
-            attrs.pop(name, None)
-        return attrs
+    def bounds(self) -> dict:
+        maximum = MAX_INTEGER if self.max_value is None else self.max_value
+        return {"minimum": self.min_value, "maximum": maximum}
