@@ -34,6 +34,7 @@ from .models import (
     TimeEntry,
     Unit,
     User,
+    list_price,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -419,7 +420,7 @@ class Activity:
             sector=sector,
             package=package,
             quantity=quantity,
-            price=(package.price * quantity).quantize(Decimal("0.01")),
+            price=list_price(package, quantity),
             extra_hours=Decimal(rng.choice([0, 0, 0, 0, 2, 4, 6])),
             responsible=rng.choice(self.consultants),
             ordered_on=ordered,
