@@ -76,7 +76,7 @@ def _generate_register(seed: int = 12):
     rng = random.Random(seed)
     for name in ("Enhet 1", "Enhet 2"):
         Unit.objects.get_or_create(name=name)
-    assignment_demo._seed_users(lambda line: None)
+    assignment_demo.seed_users(lambda line: None)
     assignment_demo._seed_registers(lambda line: None)
     consultants = list(User.objects.filter(role__in=[User.Role.KONSULT, User.Role.SAMORDNARE]))
     organisations = list(Organisation.objects.order_by("name")[:30])
@@ -87,8 +87,8 @@ def _generate_register(seed: int = 12):
         for i, org in enumerate(organisations * 2)
     ]
     for year in YEARS:
-        price_list = assignment_demo._seed_price_list(year)
-        assignment_demo._seed_budget(year, price_list)
+        price_list = assignment_demo.seed_price_list(year)
+        assignment_demo.seed_budget(year, price_list)
         packages = list(Package.objects.filter(price_list=price_list, is_hourly_rate=False).order_by("code"))
         rate = Package.objects.get(price_list=price_list, is_hourly_rate=True).price
         last = min(date(year, 12, 31), TODAY)
