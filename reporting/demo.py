@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from assignments.models import Assignment, Budget
+from rekrytering.numbers import format_kr
 
 from .models import MonthlyCost, YearOutcome
 
@@ -53,5 +54,5 @@ def load_demo(stdout=print, today: date | None = None):
     ]
     stdout(
         f"Ekonomi: utfall {', '.join(str(y) for y in PUBLISHED if y < today.year)} och månadskostnader; "
-        f"fakturerat i år {invoiced or 0} kr"
+        f"fakturerat i år {format_kr(invoiced or 0)}"
     )
