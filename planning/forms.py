@@ -1,16 +1,51 @@
-"""Forms for editing a plan's goals, indicators and activities, and for importing a plan."""
+"""Every form of the plan pages: a new plan, its copy, its goals, indicators and activities, the
+tertial follow-up and the import. Numbers are read by `rekrytering.numbers`, bounded by their column."""
 
 import json
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Unit
+from rekrytering.forms import SwedishDecimalField, SwedishIntegerField
+from rekrytering.numbers import NumberError, check_bounds, format_number, to_decimal
 from rekrytering.uploads import SpreadsheetField
 
 from .measures import MEASURE_CHOICES
-from .models import Activity, Goal, Indicator
+from .models import Activity, Goal, GoalAssessment, Indicator, IndicatorOutcome, column_bounds
 from .targets import apply_target, format_target
+
+YEARS = {"min_value": 2000, "max_value": 2100}
+
+
+class NamedDecimalField(SwedishDecimalField):
+    """A Swedish number whose every message names its field (the indicator): the follow-up page
+    has one per indicator, and its summary lists them together."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        label = str(self.label)
+        try:
+            number = to_decimal(value)
+        except NumberError as error:
+            raise ValidationError(f"{label}: {error}", code="invalid") from None
+        try:
+            return check_bounds(number, label=label, shown=str(value).strip(), **self.bounds())
+        except NumberError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+class NewPlanForm(forms.Form):
+    year = SwedishIntegerField(label=_("År"), **YEARS)
+    unit = forms.ModelChoiceField(
+        label=_("Gäller"), queryset=Unit.objects.all(), required=False, empty_label=_("Avdelningen")
+    )
+
+
+class CopyPlanForm(forms.Form):
+    to_year = SwedishIntegerField(label=_("Kopiera till år"), **YEARS)
 
 
 class GoalForm(forms.ModelForm):
@@ -116,8 +151,119 @@ class ActivityForm(forms.ModelForm):
 
 
 class PlanImportForm(forms.Form):
-    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    year = SwedishIntegerField(label=_("År"), **YEARS)
     unit = forms.ModelChoiceField(
         label=_("Gäller"), queryset=Unit.objects.all(), required=False, empty_label=_("Avdelningen")
     )
     file = SpreadsheetField(label=_("Excel-fil (.xlsx)"), extensions=(".xlsx",))
+
+
+YES_NO = [("", "–"), ("ja", _("Ja")), ("nej", _("Nej"))]
+
+
+class FollowUpForm(forms.Form):
+    """One tertial's follow-up of a plan. Fields by name: `ind-<id>` an indicator's outcome entered
+    by hand, `den-<id>` the denominator of a computed share, `act-<id>`/`actc-<id>` an activity's
+    status and comment, `goal-<id>`/`goala-<id>` a goal's assessment and analysis.
+
+    `goals` come from selectors.goal_tree (indicators with their outcomes prefetched)."""
+
+    def __init__(self, *args, goals, tertial: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goals = goals
+        for goal in goals:
+            for indicator in goal.indicators.all():
+                stored = next((o for o in indicator.outcomes.all() if o.tertial == tertial), None)
+                self._indicator_fields(indicator, stored)
+            for activity in goal.activities.all():
+                follow = next((f for f in activity.follow_ups.all() if f.tertial == tertial), None)
+                self.fields[f"act-{activity.pk}"] = forms.ChoiceField(
+                    label=_("Status för %(activity)s") % {"activity": activity.text[:60]},
+                    choices=Activity.Status.choices,
+                    required=False,
+                    initial=follow.status if follow else activity.status,
+                )
+                self.fields[f"actc-{activity.pk}"] = forms.CharField(
+                    label=_("Kommentar till %(activity)s") % {"activity": activity.text[:60]},
+                    required=False,
+                    max_length=2000,
+                    initial=follow.comment if follow else "",
+                )
+            assessment = next((a for a in goal.assessments.all() if a.tertial == tertial), None)
+            self.fields[f"goal-{goal.pk}"] = forms.ChoiceField(
+                label=_("Bedömning av %(goal)s") % {"goal": goal},
+                choices=[("", "–"), *GoalAssessment.Assessment.choices],
+                required=False,
+                initial=assessment.assessment if assessment else "",
+            )
+            self.fields[f"goala-{goal.pk}"] = forms.CharField(
+                label=_("Analys av %(goal)s") % {"goal": goal},
+                required=False,
+                max_length=5000,
+                initial=assessment.analysis if assessment else "",
+            )
+
+    def _indicator_fields(self, indicator, stored):
+        if indicator.is_computed:
+            if indicator.measure == "share_of_entered":
+                self.fields[f"den-{indicator.pk}"] = NamedDecimalField(
+                    label=_("%(name)s, nämnare") % {"name": indicator.name},
+                    required=False,
+                    min_value=0,
+                    initial=stored.denominator if stored else None,
+                    **column_bounds(IndicatorOutcome, "denominator"),
+                )
+        elif indicator.target_kind == Indicator.TargetKind.YESNO:
+            self.fields[f"ind-{indicator.pk}"] = forms.ChoiceField(
+                label=indicator.name,
+                choices=YES_NO,
+                required=False,
+                error_messages={
+                    "invalid_choice": _("%(name)s: svara Ja eller Nej.") % {"name": indicator.name}
+                },
+                initial=("ja" if stored.value_yes else "nej")
+                if stored and stored.value_yes is not None
+                else "",
+            )
+        else:
+            self.fields[f"ind-{indicator.pk}"] = NamedDecimalField(
+                label=indicator.name,
+                required=False,
+                initial=stored.value if stored else None,
+                **column_bounds(IndicatorOutcome, "value"),
+            )
+
+    def shown(self, name: str) -> str:
+        """The field's text as the page shows it: what was typed, else the stored value in Swedish."""
+        if name not in self.fields:
+            return ""
+        if self.is_bound:
+            return self.data.get(name, "")
+        value = self[name].initial
+        return value if isinstance(value, str) else format_number(value)
+
+    def changes(self) -> dict:
+        """The keyword arguments of services.save_follow_up. Every indicator entered by hand is
+        recorded (an empty box clears it); a denominator, a status or an assessment only when posted."""
+        data = self.cleaned_data
+        changes = {"outcomes": {}, "denominators": {}, "activities": {}, "assessments": {}}
+        for goal in self.goals:
+            for indicator in goal.indicators.all():
+                name = f"ind-{indicator.pk}"
+                if name in self.fields:
+                    if indicator.target_kind == Indicator.TargetKind.YESNO:
+                        answer = data[name]
+                        changes["outcomes"][indicator] = (None, {"ja": True, "nej": False}.get(answer))
+                    else:
+                        changes["outcomes"][indicator] = (data[name], None)
+                elif f"den-{indicator.pk}" in self.fields and f"den-{indicator.pk}" in self.data:
+                    changes["denominators"][indicator] = data[f"den-{indicator.pk}"]
+            for activity in goal.activities.all():
+                if data.get(f"act-{activity.pk}"):
+                    changes["activities"][activity] = (
+                        data[f"act-{activity.pk}"],
+                        data[f"actc-{activity.pk}"],
+                    )
+            if data.get(f"goal-{goal.pk}"):
+                changes["assessments"][goal] = (data[f"goal-{goal.pk}"], data[f"goala-{goal.pk}"])
+        return changes

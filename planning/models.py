@@ -8,6 +8,13 @@ from assignments.models import Unit, User
 from rekrytering.jobs import ImportJobBase
 
 
+def column_bounds(model, name: str) -> dict:
+    """The `max_digits` and `decimal_places` of a DecimalField, for `rekrytering.numbers.parse_decimal`:
+    what a number typed or imported into that column may be."""
+    field = model._meta.get_field(name)
+    return {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
+
+
 class Plan(models.Model):
     class Status(models.TextChoices):
         UTKAST = "utkast", _("Utkast")

@@ -165,4 +165,4 @@ def test_new_empty_plan(client, chef, konsult, plan):  # noqa: F811
     created = Plan.objects.get(year=2027)
     assert response.url == reverse("plan-detail", args=[created.pk]) and created.status == "utkast"
     response = client.post(reverse("plan-create"), {"year": "2026"})
-    assert "Det finns redan en sådan plan för 2026" in response.content.decode()
+    assert "Det finns redan en plan för 2026" in response.content.decode()
