@@ -20,8 +20,19 @@ YEARS = {"min_value": 2000, "max_value": 2100}
 
 
 class NamedDecimalField(SwedishDecimalField):
-    """A Swedish number whose every message names its field (the indicator): the follow-up page
-    has one per indicator, and its summary lists them together."""
+    """A Swedish number for a column of `model`, whose every message names its field (the
+    indicator): the follow-up page has one per indicator, and its summary lists them together."""
+
+    def __init__(self, *, model, column: str, **kwargs):
+        bounds = column_bounds(model, column)
+        kwargs.setdefault("min_value", bounds["minimum"])
+        kwargs.setdefault("max_value", bounds["maximum"])
+        field = model._meta.get_field(column)
+        super().__init__(max_digits=field.max_digits, decimal_places=field.decimal_places, **kwargs)
+
+    def bounds(self) -> dict:
+        # The range (within the column) says what is too large; see models.column_bounds.
+        return {"minimum": self.min_value, "maximum": self.max_value, "decimal_places": self.decimal_places}
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -114,7 +125,8 @@ class IndicatorForm(forms.ModelForm):
 
     def clean_target(self):
         try:
-            apply_target(self.instance, self.cleaned_data["target"])
+            name = self.cleaned_data.get("name") or self.instance.name
+            apply_target(self.instance, self.cleaned_data["target"], label=name)
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
         return self.cleaned_data["target"]
@@ -211,7 +223,8 @@ class FollowUpForm(forms.Form):
                     required=False,
                     min_value=0,
                     initial=stored.denominator if stored else None,
-                    **column_bounds(IndicatorOutcome, "denominator"),
+                    model=IndicatorOutcome,
+                    column="denominator",
                 )
         elif indicator.target_kind == Indicator.TargetKind.YESNO:
             self.fields[f"ind-{indicator.pk}"] = forms.ChoiceField(
@@ -230,7 +243,8 @@ class FollowUpForm(forms.Form):
                 label=indicator.name,
                 required=False,
                 initial=stored.value if stored else None,
-                **column_bounds(IndicatorOutcome, "value"),
+                model=IndicatorOutcome,
+                column="value",
             )
 
     def shown(self, name: str) -> str:

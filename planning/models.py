@@ -9,10 +9,13 @@ from rekrytering.jobs import ImportJobBase
 
 
 def column_bounds(model, name: str) -> dict:
-    """The `max_digits` and `decimal_places` of a DecimalField, for `rekrytering.numbers.parse_decimal`:
-    what a number typed or imported into that column may be."""
+    """What a number typed or imported into a DecimalField may be, for
+    `rekrytering.numbers.check_bounds`: rounded to its `decimal_places`, and whole numbers below
+    the column's limit, so ±999 999 999 999 in a column of 16 digits with 4 places. (Not up to
+    999 999 999 999,9999: SQLite keeps a decimal as a float of 15 digits, and cannot read that back.)"""
     field = model._meta.get_field(name)
-    return {"max_digits": field.max_digits, "decimal_places": field.decimal_places}
+    largest = 10 ** (field.max_digits - field.decimal_places) - 1
+    return {"decimal_places": field.decimal_places, "minimum": -largest, "maximum": largest}
 
 
 class Plan(models.Model):

@@ -68,6 +68,10 @@ def follow_up_rows(goals: list, tertial: int) -> list[dict]:
                     "target": format_target(indicator),
                     "result": result,
                     "value_text": outcome_text(result, indicator.target_unit),
+                    # e.g. that a value too large to keep was cleared (migration 0003)
+                    "note": stored.explanation
+                    if stored and not stored.frozen and not indicator.is_computed
+                    else "",
                 }
             )
         rows.append({"goal": goal, "indicators": indicators, "activities": list(goal.activities.all())})
