@@ -1,6 +1,6 @@
 """What the plan pages read: the plans, a plan's goal chain in order, a tertial's follow-up rows."""
 
-from .labels import describe_filters, measure_label
+from .labels import describe_filters, measure_label, package_names
 from .models import Plan, PlanImportJob, TertialLock
 from .services import outcome
 from .targets import format_target, format_value
@@ -40,11 +40,12 @@ def goal_tree(plan: Plan) -> list:
 def plan_goals(plan: Plan) -> list:
     """The goal tree for the plan page, each indicator with its target and measure in Swedish."""
     goals = goal_tree(plan)
+    packages = package_names()
     for goal in goals:
         for indicator in goal.indicators.all():
             indicator.target_text = format_target(indicator)
             indicator.measure_label = measure_label(indicator.measure)
-            indicator.filters_text = describe_filters(indicator.filters)
+            indicator.filters_text = describe_filters(indicator.filters, packages=packages)
     return goals
 
 
