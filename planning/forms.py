@@ -1,18 +1,19 @@
 """Every form of the plan pages: a new plan, its copy, its goals, indicators and activities, the
 tertial follow-up and the import. Numbers are read by `rekrytering.numbers`, bounded by their column."""
 
-import json
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from assignments.models import Unit
+from assignments.models import Assignment, Organisation, Sector, Unit
 from rekrytering.forms import SwedishDecimalField, SwedishIntegerField
 from rekrytering.numbers import NumberError, check_bounds, format_number, to_decimal
 from rekrytering.uploads import SpreadsheetField
+from surveys.models import Kind
+from surveys.questionnaires import published
 
-from .measures import MEASURE_CHOICES
+from .labels import package_names
+from .measures import FLAGS, MEASURE_CHOICES
 from .models import Activity, Goal, GoalAssessment, Indicator, IndicatorOutcome, column_bounds
 from .targets import apply_target, format_target
 
@@ -42,6 +43,8 @@ class NamedDecimalField(SwedishDecimalField):
             number = to_decimal(value)
         except NumberError as error:
             raise ValidationError(f"{label}: {error}", code="invalid") from None
+        if number is None:  # only spaces
+            return None
         try:
             return check_bounds(number, label=label, shown=str(value).strip(), **self.bounds())
         except NumberError as error:
@@ -91,7 +94,20 @@ class GoalForm(forms.ModelForm):
         return data
 
 
+def _choices(pairs, current, empty) -> list:
+    """`pairs` with an empty choice first, and the stored value kept even if no longer offered."""
+    choices = [("", empty), *pairs]
+    values = {str(value) for value, _label in choices}
+    for value in current if isinstance(current, list) else [current]:
+        if value not in (None, "") and str(value) not in values:
+            choices.append((value, value))
+    return choices
+
+
 class IndicatorForm(forms.ModelForm):
+    """An indicator: its target as the plan writes it, and for a computed one the measure and
+    the selection (urval) in Swedish choices; the selection is stored as `filters`."""
+
     target = forms.CharField(
         label=_("Årsmål"),
         required=False,
@@ -100,15 +116,35 @@ class IndicatorForm(forms.ModelForm):
         ),
     )
     measure = forms.ChoiceField(label=_("Utfall"), choices=MEASURE_CHOICES, required=False)
-    filters_text = forms.CharField(
-        label=_("Urval (JSON)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            'Till exempel {"package": ["chef"], "sector": "Äldreomsorg", "organisation_kind": "sdf"}, '
-            '{"flag": "personal_letter", "without": true} eller {"kind": "kandidatenkat", '
-            '"question": "helhetsomdome"}.'
-        ),
+    urval_package = forms.MultipleChoiceField(
+        label=_("Urval: paket"), required=False, help_text=_("Inget valt: alla paket.")
+    )
+    urval_level = forms.ChoiceField(label=_("Urval: nivå"), required=False)
+    urval_sector = forms.ChoiceField(label=_("Urval: verksamhet"), required=False)
+    urval_organisation_kind = forms.ChoiceField(label=_("Urval: typ av organisation"), required=False)
+    urval_organisation = forms.ChoiceField(label=_("Urval: organisation"), required=False)
+    urval_outcome = forms.ChoiceField(label=_("Urval: uppdragets utfall"), required=False)
+    urval_flag = forms.ChoiceField(
+        label=_("Urval: uppdrag med"), required=False, help_text=_("För måtten med/utan flagga.")
+    )
+    urval_without = forms.BooleanField(label=_("Räkna uppdrag utan i stället för med"), required=False)
+    urval_kind = forms.ChoiceField(
+        label=_("Urval: enkät"), required=False, help_text=_("För enkätmåtten; tomt: kundenkäten.")
+    )
+    urval_question = forms.ChoiceField(
+        label=_("Urval: enkätfråga"), required=False, help_text=_("För måtten för en enkätfråga.")
+    )
+
+    SELECTION = (
+        "package",
+        "level",
+        "sector",
+        "organisation_kind",
+        "organisation",
+        "outcome",
+        "flag",
+        "kind",
+        "question",
     )
 
     class Meta:
@@ -119,9 +155,36 @@ class IndicatorForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].initial = format_target(self.instance) if self.instance.pk else ""
-        self.fields["filters_text"].initial = (
-            json.dumps(self.instance.filters, ensure_ascii=False) if self.instance.filters else ""
-        )
+        stored = self.instance.filters or {}
+        packages = stored.get("package", [])
+        packages = [packages] if isinstance(packages, str) else list(packages)
+        offered = {
+            "package": sorted(package_names().items(), key=lambda item: item[1]),
+            "level": Assignment.Level.choices,
+            "sector": [
+                (name, name) for name in Sector.objects.order_by("name").values_list("name", flat=True)
+            ],
+            "organisation_kind": Organisation.Kind.choices,
+            "organisation": [
+                (name, name) for name in Organisation.objects.order_by("name").values_list("name", flat=True)
+            ],
+            "outcome": Assignment.Outcome.choices,
+            "flag": list(FLAGS.items()),
+            "kind": Kind.choices,
+            "question": [
+                (spec["key"], f"{Kind(kind).label}: {spec['text']}")
+                for kind in Kind.values
+                for spec in published()[kind]["questions"]
+            ],
+        }
+        for key in self.SELECTION:
+            current = packages if key == "package" else stored.get(key, "")
+            field = self.fields[f"urval_{key}"]
+            empty = _("–") if key in ("flag", "kind", "question") else _("Alla")
+            choices = _choices(offered[key], current, empty)
+            field.choices = choices[1:] if key == "package" else choices  # none chosen: all packages
+            field.initial = current
+        self.fields["urval_without"].initial = bool(stored.get("without"))
 
     def clean_target(self):
         try:
@@ -131,18 +194,17 @@ class IndicatorForm(forms.ModelForm):
             raise forms.ValidationError(str(error)) from error
         return self.cleaned_data["target"]
 
-    def clean_filters_text(self):
-        text = self.cleaned_data["filters_text"].strip()
-        try:
-            value = json.loads(text) if text else {}
-        except ValueError as error:
-            raise forms.ValidationError(
-                _('Urvalet ska vara ett JSON-objekt, till exempel {"package": "chef"}.')
-            ) from error
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("Urvalet ska vara ett JSON-objekt."))
-        self.instance.filters = value
-        return text
+    def clean(self):
+        data = super().clean()
+        filters = {}
+        for key in self.SELECTION:
+            value = data.get(f"urval_{key}")
+            if value:
+                filters[key] = list(value) if key == "package" else value
+        if filters.get("flag") and data.get("urval_without"):
+            filters["without"] = True
+        self.instance.filters = filters
+        return data
 
 
 class ActivityForm(forms.ModelForm):
