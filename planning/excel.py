@@ -368,7 +368,9 @@ def import_plan(
                 values[tertial] = (None, _text(cell).lower() == "ja")
                 continue
             try:
-                number = parse_decimal(cell, label=indicator.name, **column_bounds(IndicatorOutcome, "value"))
+                number = parse_decimal(
+                    cell, label=indicator.label, **column_bounds(IndicatorOutcome, "value")
+                )
             except NumberError as error:
                 errors.append(SheetError("Indikatorer", line, column, str(error)))
             else:

@@ -189,7 +189,7 @@ class IndicatorForm(forms.ModelForm):
     def clean_target(self):
         try:
             name = self.cleaned_data.get("name") or self.instance.name
-            apply_target(self.instance, self.cleaned_data["target"], label=name)
+            apply_target(self.instance, self.cleaned_data["target"], label=name.strip().rstrip("."))
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
         return self.cleaned_data["target"]
@@ -281,7 +281,7 @@ class FollowUpForm(forms.Form):
         if indicator.is_computed:
             if indicator.measure == "share_of_entered":
                 self.fields[f"den-{indicator.pk}"] = NamedDecimalField(
-                    label=_("%(name)s, nämnare") % {"name": indicator.name},
+                    label=_("%(name)s, nämnare") % {"name": indicator.label},
                     required=False,
                     min_value=0,
                     initial=stored.denominator if stored else None,
@@ -290,11 +290,11 @@ class FollowUpForm(forms.Form):
                 )
         elif indicator.target_kind == Indicator.TargetKind.YESNO:
             self.fields[f"ind-{indicator.pk}"] = forms.ChoiceField(
-                label=indicator.name,
+                label=indicator.label,
                 choices=YES_NO,
                 required=False,
                 error_messages={
-                    "invalid_choice": _("%(name)s: svara Ja eller Nej.") % {"name": indicator.name}
+                    "invalid_choice": _("%(name)s: svara Ja eller Nej.") % {"name": indicator.label}
                 },
                 initial=("ja" if stored.value_yes else "nej")
                 if stored and stored.value_yes is not None
@@ -302,7 +302,7 @@ class FollowUpForm(forms.Form):
             )
         else:
             self.fields[f"ind-{indicator.pk}"] = NamedDecimalField(
-                label=indicator.name,
+                label=indicator.label,
                 required=False,
                 initial=stored.value if stored else None,
                 model=IndicatorOutcome,

@@ -146,6 +146,11 @@ class Indicator(models.Model):
     def is_computed(self):
         return bool(self.measure)
 
+    @property
+    def label(self) -> str:
+        """The name as a message names it (`Sjukfrånvaro: ”x” är inget tal`): without its full stop."""
+        return self.name.strip().rstrip(".").strip()
+
 
 class IndicatorOutcome(models.Model):
     """An indicator's outcome for a tertial (cumulative): entered by hand, or frozen when locked."""

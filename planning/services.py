@@ -154,9 +154,9 @@ def record_outcome(
     _require_open(indicator.goal.plan, tertial)
     if indicator.is_computed and value is not None:
         raise ValidationError(_("Utfallet räknas fram ur systemets data och anges inte för hand."))
-    value = _fits(value, IndicatorOutcome, "value", label=indicator.name)
+    value = _fits(value, IndicatorOutcome, "value", label=indicator.label)
     denominator = _fits(
-        denominator, IndicatorOutcome, "denominator", label=_("%(name)s, nämnare") % {"name": indicator.name}
+        denominator, IndicatorOutcome, "denominator", label=_("%(name)s, nämnare") % {"name": indicator.label}
     )
     stored, _created = IndicatorOutcome.objects.get_or_create(indicator=indicator, tertial=tertial)
     stored.value, stored.value_yes, stored.denominator = value, value_yes, denominator

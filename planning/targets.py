@@ -66,7 +66,7 @@ def format_target(indicator: Indicator) -> str:
 
 def apply_target(indicator: Indicator, text: str, *, label: str | None = None) -> None:
     """Set the indicator's target from its text; a refusal names `label` (else the indicator)."""
-    target = parse_target(text, label=indicator.name if label is None else label)
+    target = parse_target(text, label=indicator.label if label is None else label)
     indicator.target_kind = target.kind
     indicator.target_value = target.value
     indicator.target_unit = target.unit
