@@ -290,3 +290,14 @@ def test_any_imported_outcome_cell_is_kept_or_named_in_the_errors(cell):
         stored = IndicatorOutcome.objects.filter(indicator__goal__plan=result.plan).first()
         assert stored is None or stored.value is None or abs(stored.value) < 10**12
         result.plan.delete()
+
+
+@pytest.mark.django_db
+def test_the_admin_and_any_model_form_keep_the_same_bounds(plan):  # noqa: F811
+    from django.core.exceptions import ValidationError
+
+    sick = Indicator.objects.get(name="Sjukfrånvaro")
+    with pytest.raises(ValidationError) as refused:
+        IndicatorOutcome(indicator=sick, tertial=1, value=Decimal("999999999999.5")).full_clean()
+    assert "value" in refused.value.error_dict
+    IndicatorOutcome(indicator=sick, tertial=1, value=Decimal("999999999999")).full_clean()
