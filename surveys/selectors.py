@@ -353,6 +353,10 @@ def answers_with_questions(response) -> list[dict]:
     return rows
 
 
+def follow_up_notes(follow_up):
+    return follow_up.notes.select_related("author").order_by("created_at")
+
+
 def questionnaire_versions():
     return Questionnaire.objects.order_by("kind", "-year")
 

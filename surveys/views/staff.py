@@ -165,7 +165,7 @@ def follow_up_detail(request, pk):
             "form": form,
             "answers": selectors.answers_with_questions(follow_up.response),
             "today": timezone.localdate(),
-            "notes": follow_up.notes.select_related("author"),
+            "notes": selectors.follow_up_notes(follow_up),
         },
     )
 
