@@ -16,6 +16,10 @@ class YearOutcomeAdmin(admin.ModelAdmin):
 
 @admin.register(TertialReport)
 class TertialReportAdmin(admin.ModelAdmin):
-    list_display = ["year", "tertial", "state", "created_by", "created_at"]
+    list_display = ["year", "tertial", "status", "created_by", "created_at"]
     list_filter = ["state", "year"]
     readonly_fields = ["created_at", "finished_at", "error"]
+
+    @admin.display(description="status", ordering="state")
+    def status(self, report):
+        return report.state_label

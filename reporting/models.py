@@ -2,11 +2,11 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from rekrytering.jobs import BackgroundJob
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0")
@@ -66,48 +66,35 @@ class YearOutcome(models.Model):
         return f"Utfall {self.year}"
 
 
-class TertialReport(models.Model):
-    """A tertial report workbook, built by a Celery task and kept for download."""
+class TertialReport(BackgroundJob):
+    """A tertial report workbook, built by a Celery task (tasks.build_report) and kept for download.
 
-    class State(models.TextChoices):
-        PENDING = "pending", _("Väntar")
-        RUNNING = "running", _("Skapas")
-        DONE = "done", _("Klar")
-        FAILED = "failed", _("Misslyckades")
+    Its progress is the workbook's sheets: `processed` of `total` steps, the current one named in
+    `step_label`."""
 
     year = models.PositiveIntegerField(_("år"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     tertial = models.PositiveSmallIntegerField(
         _("tertial"), validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    step = models.PositiveSmallIntegerField(default=0)
-    steps = models.PositiveSmallIntegerField(default=0)
     step_label = models.CharField(max_length=100, blank=True)
     file = models.FileField(upload_to="reports/%Y/", blank=True)
     error = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    detail_url_name = "report-detail"
+    state_labels = {BackgroundJob.State.RUNNING: _("Skapas"), BackgroundJob.State.FAILED: _("Misslyckades")}
+
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("tertialrapport")
         verbose_name_plural = _("tertialrapporter")
 
     def __str__(self):
         return f"Tertialrapport {self.tertial} {self.year}"
 
-    def get_absolute_url(self):
-        return reverse("report-detail", args=[self.pk])
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.step / self.steps) if self.steps else 0
-
-    @property
-    def running(self) -> bool:
-        return self.state in (self.State.PENDING, self.State.RUNNING)
-
     @property
     def filename(self) -> str:
         return f"tertialrapport-{self.year}-T{self.tertial}.xlsx"
+
+    def failure_fields(self, message, error=None):
+        # For the administrator the chef is asked to contact; the page says only that it failed.
+        detail = f"{message} ({type(error).__name__}: {error})" if error else message
+        return {"error": detail[:2000]}

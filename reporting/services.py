@@ -1,14 +1,21 @@
-"""Changes to the reporting app's own data: the finance figures the register does not hold."""
+"""Changes to the reporting app's own data: the finance figures the register does not hold, and
+the tertial reports (ordered here, built by tasks.build_report with `build_tertial_report`)."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from assignments.models import User
+from rekrytering.celery import enqueue_on_commit
+from rekrytering.jobs import Progress
 
-from .models import MonthlyCost, YearOutcome
+from .models import MonthlyCost, TertialReport, YearOutcome
 
 
 @transaction.atomic
@@ -25,3 +32,45 @@ def save_economy(*, year: int, monthly_costs: dict[int, Decimal | None], outcome
         YearOutcome.objects.filter(year=year).delete()
     else:
         YearOutcome.objects.update_or_create(year=year, defaults=outcome)
+
+
+@transaction.atomic
+def request_tertial_report(*, year: int, tertial: int, by: User) -> TertialReport:
+    """Order a tertial report; the task builds it once the order is committed."""
+    from .tasks import build_report
+
+    report = TertialReport.objects.create(year=year, tertial=tertial, created_by=by)
+    enqueue_on_commit(build_report, report.pk)
+    return report
+
+
+def build_tertial_report(report: TertialReport, progress: Progress) -> dict:
+    """The work of the report's job (rekrytering.jobs.run_job): build the workbook sheet by sheet,
+    reporting each step, and save it. Returns the finished report's fields."""
+    from .workbook import build_workbook
+
+    def step(number: int, steps: int, label: str) -> None:
+        progress(number, steps, step_label=label[:100])
+
+    content = build_workbook(report.year, report.tertial, progress=step)
+    report.file.save(report.filename, ContentFile(content), save=False)
+    return {
+        "state": TertialReport.State.DONE,
+        "file": report.file.name,
+        "processed": F("total"),
+        "step_label": _("Klar"),
+    }
+
+
+def notify_report_done(report: TertialReport) -> None:
+    """E-mail the one who ordered the report a link to it."""
+    if not report.created_by.email:
+        return
+    link = settings.SITE_URL + report.get_absolute_url()
+    send_mail(
+        f"Tertialrapport {report.tertial} {report.year} är klar",
+        f"Hej!\n\nTertialrapporten för tertial {report.tertial} {report.year} är klar. "
+        f"Hämta den här:\n{link}\n\nServiceförvaltningen Rekrytering",
+        None,
+        [report.created_by.email],
+    )

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from assignments.models import Unit, User
 from rekrytering.access import head_required
-from rekrytering.celery import enqueue_on_commit
 from rekrytering.inputs import parse_int
+from rekrytering.jobs import job_page
 from rekrytering.periods import PERIOD_CODES, default_period, period, tertial_of
 
 from . import charts, dashboard, figures
@@ -21,8 +20,7 @@ from .excel import table_response
 from .figures import Scope
 from .forms import EconomyForm
 from .models import MonthlyCost, TertialReport, YearOutcome
-from .services import save_economy
-from .tasks import build_report
+from .services import request_tertial_report, save_economy
 
 
 def _int(value, default=None):
@@ -172,17 +170,20 @@ def report_create(request):
         for error in errors:
             messages.error(request, error)
         return redirect("report-list")
-    with transaction.atomic():
-        report = TertialReport.objects.create(year=year, tertial=tertial, created_by=request.user)
-        enqueue_on_commit(build_report, report.pk)
+    report = request_tertial_report(year=year, tertial=tertial, by=request.user)
     return redirect(report)
 
 
 @head_required
 def report_detail(request, pk):
     report = get_object_or_404(TertialReport.objects.select_related("created_by"), pk=pk)
-    template = "reporting/_report_status.html" if request.htmx else "reporting/report_detail.html"
-    return render(request, template, {"nav": "reports", "report": report})
+    return job_page(
+        request,
+        report,
+        status_template="reporting/_report_status.html",
+        page_template="reporting/report_detail.html",
+        nav="reports",
+    )
 
 
 @head_required

@@ -140,13 +140,13 @@ def test_running_job_polls_itself_with_htmx(admin_client, admin_user, fields, te
     page = admin_client.get(url).content.decode()
     assert "<h1>Import av x.csv</h1>" in page
     assert f'hx-get="{url}" hx-trigger="every 1s" hx-swap="outerHTML"' in page
-    assert 'role="status" aria-live="polite"' in page and '<label for="import-progress">' in page
+    assert 'role="status" aria-live="polite"' in page and '<label for="job-progress">' in page
     assert text in page
     if value:
         assert f'max="100" value="{value}"' in page
 
     partial = admin_client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    assert partial.lstrip().startswith('<section class="card" id="import-status"') and "<h1>" not in partial
+    assert partial.lstrip().startswith('<section class="card" id="job-status"') and "<h1>" not in partial
     assert text in partial
 
 

@@ -126,7 +126,7 @@ def test_waiting_and_running_jobs_poll_themselves_with_htmx(client, admin_user, 
     page = client.get(url).content.decode()
     assert f'hx-get="{url}" hx-trigger="every 1s" hx-swap="outerHTML"' in page and text in page
     partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
-    assert partial.lstrip().startswith('<section class="card" id="import-status"') and "<h1>" not in partial
+    assert partial.lstrip().startswith('<section class="card" id="job-status"') and "<h1>" not in partial
     assert text in partial
 
 

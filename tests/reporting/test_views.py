@@ -141,7 +141,7 @@ def test_report_form_rejects_bad_input_in_swedish(client, chef):
 def test_progress_partial_while_running(client, chef):
     client.force_login(chef)
     report = TertialReport.objects.create(
-        year=2026, tertial=2, created_by=chef, state="running", step=3, steps=10
+        year=2026, tertial=2, created_by=chef, state="running", processed=3, total=10
     )
     response = client.get(reverse("report-detail", args=[report.pk]), HTTP_HX_REQUEST="true")
     html = response.content.decode()
