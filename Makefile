@@ -40,8 +40,10 @@ clean:
 	rm -rf $(VENV) staticfiles
 
 # Ten years of fictional data in a database of its own, then the timings (BENCH_ARGS: --rebuild, --json PATH …).
+# The database: DATABASE_URL when given, else the local rekrytering_bench; its name must contain "bench".
+BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/rekrytering_bench)
 bench: install
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/rekrytering_bench DEBUG=False $(PY) manage.py bench $(BENCH_ARGS)
+	DATABASE_URL='$(BENCH_DATABASE_URL)' DEBUG=False $(PY) -m bench $(BENCH_ARGS)
 
 # Operations (README: Operations). PG_URL: DATABASE_URL, else the local database `rekrytering`.
 PG_URL = $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/rekrytering)

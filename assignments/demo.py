@@ -1,18 +1,24 @@
 """Reference data (units, organisations, sectors, the 2021 price list) and demo data.
 
 Idempotent: reference data is created or left as it is, and activity is generated only for
-years that have no assignments yet. All people are fictional.
+years that have no assignments yet. All people are fictional. The benchmark (bench/) builds its
+ten years from the same pieces: the users, price lists, budgets and `Activity`.
 """
 
 import csv
 import random
+from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
+
+from rekrytering.demo import bulk_insert
 
 from .models import (
     Assignment,
@@ -28,6 +34,7 @@ from .models import (
     TimeEntry,
     Unit,
     User,
+    list_price,
 )
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -104,7 +111,8 @@ DESCRIPTIONS = {
     "referens": "Digital referenstagning, per kandidat.",
     "ovrig": "Stöd som säljs på timarvode: volymprojekt, legitimationskontroller, annonsskrivning.",
 }
-# Relative demand per package (about 1 000 assignments a year in all).
+# Relative demand per package code (about 1 000 assignments a year in all), the 2021 price list's
+# own codes too; a code missing from a year's price list is not sold that year.
 MIX = {
     "stora": 42,
     "chef": 14,
@@ -116,7 +124,12 @@ MIX = {
     "search": 4,
     "referens": 6,
     "ovrig": 5,
+    "hogre_chef": 3,
+    "larare": 3,
+    "ovrig_hr": 5,
 }
+# Hours an assignment takes when its package gives no standard hours (the 2021 list gives few).
+DEFAULT_HOURS = {"lilla": 14, "omtag": 12, "hogre_chef": 40, "second_opinion": 9, "search": 8, "larare": 10}
 
 ROLES = {
     "Förskola": ["Förskollärare", "Barnskötare", "Förskolechef"],
@@ -187,7 +200,13 @@ def _round_price(value: float) -> Decimal:
     return Decimal(int(round(value / step) * step))
 
 
-def _seed_users(stdout):
+def ascii_name(text: str) -> str:
+    """A name as it goes into a fictional address: "Åsa Öberg" → "asa.oberg"."""
+    return text.lower().replace("å", "a").replace("ä", "a").replace("ö", "o").replace(" ", ".")
+
+
+def seed_users(stdout=print, *, password: str | None = "demo"):
+    """The demo users (DEMO_USERS); `password` None leaves them without one that works."""
     units = {unit.name: unit for unit in Unit.objects.all()}
     for username, first, last, initials, role, unit in DEMO_USERS:
         user, created = User.objects.get_or_create(
@@ -204,9 +223,9 @@ def _seed_users(stdout):
             },
         )
         if created:
-            user.set_password("demo")
+            user.set_password(password)  # None: an unusable password
             user.save(update_fields=["password"])
-    stdout(f"Användare: {len(DEMO_USERS)} (lösenord demo)")
+    stdout(f"Användare: {len(DEMO_USERS)}" + (f" (lösenord {password})" if password else ""))
 
 
 def _seed_registers(stdout):
@@ -247,90 +266,139 @@ def _seed_price_list_2021():
         )
 
 
-def _seed_price_list(year):
-    price_list, _created = PriceList.objects.get_or_create(year=year)
+def seed_price_list(year: int) -> PriceList:
+    """The year's price list: the one it has (2021's from its source), else the 2026 catalogue
+    priced for the year."""
+    existing = PriceList.objects.filter(year=year).first()
+    if existing is not None:
+        return existing
+    price_list = PriceList.objects.create(year=year)
     factor = 1.035 ** (year - 2025)
-    for code, name, price, unit, hours, manager, whole, surveys in CATALOGUE:
-        Package.objects.get_or_create(
+    Package.objects.bulk_create(
+        Package(
             price_list=price_list,
             code=code,
-            defaults={
-                "name": name,
-                "description": DESCRIPTIONS[code],
-                "price": _round_price(price * factor),
-                "unit": unit,
-                "standard_hours": Decimal(hours) if hours else None,
-                "is_manager_recruitment": manager,
-                "is_whole_process": whole,
-                "is_hourly_rate": code == "ovrig",
-                "sends_customer_survey": surveys[0],
-                "sends_candidate_survey": surveys[1],
-                "sends_match_survey": surveys[2],
-                "sends_training_evaluation": surveys[3],
-            },
+            name=name,
+            description=DESCRIPTIONS[code],
+            price=_round_price(price * factor),
+            unit=unit,
+            standard_hours=Decimal(hours) if hours else None,
+            is_manager_recruitment=manager,
+            is_whole_process=whole,
+            is_hourly_rate=code == "ovrig",
+            sends_customer_survey=surveys[0],
+            sends_candidate_survey=surveys[1],
+            sends_match_survey=surveys[2],
+            sends_training_evaluation=surveys[3],
         )
+        for code, name, price, unit, hours, manager, whole, surveys in CATALOGUE
+    )
     return price_list
 
 
-def _seed_budget(year, price_list):
-    ftes = Decimal("21.25") if year < 2026 else Decimal("23")
-    revenue = Decimal("21636000") if year < 2026 else Decimal("24000000")
-    budget, created = Budget.objects.get_or_create(
-        year=year, defaults={"ftes": ftes, "revenue": revenue, "costs": revenue + Decimal("1000000")}
+def seed_budget(year: int, price_list: PriceList, *, revenue: Decimal | None = None) -> Budget:
+    """The year's budget (left as it is if there is one): counts planned per package by MIX, and
+    the revenue given, else what the planned counts come to at the year's prices."""
+    existing = Budget.objects.filter(year=year).first()
+    if existing is not None:
+        return existing
+    lines = [
+        (package, Decimal({"timme": 2400, "kandidat": 120}.get(package.unit, MIX.get(package.code, 1) * 9)))
+        for package in price_list.packages.all()
+    ]
+    if revenue is None:
+        revenue = sum((package.price * count for package, count in lines), Decimal("0"))
+    budget = Budget.objects.create(
+        year=year,
+        ftes=Decimal("21.25") if year < 2026 else Decimal("23"),
+        revenue=revenue,
+        costs=revenue + Decimal("1000000"),
     )
-    if created:
-        for package in price_list.packages.all():
-            count = {"ovrig": 2400, "referens": 120}.get(package.code, MIX[package.code] * 9)
-            BudgetLine.objects.create(budget=budget, package=package, planned_count=Decimal(count))
+    BudgetLine.objects.bulk_create(
+        BudgetLine(budget=budget, package=package, planned_count=count) for package, count in lines
+    )
+    return budget
 
 
-def _generate_year(year, today, rng, stdout):
-    """Assignments ordered in the year (up to today), with hours, closings and invoices."""
-    if Assignment.objects.filter(ordered_on__year=year).exists():
-        return 0
-    packages = {p.code: p for p in Package.objects.filter(price_list__year=year)}
-    consultants = list(User.objects.filter(role__in=[User.Role.KONSULT, User.Role.SAMORDNARE]))
-    organisations = list(Organisation.objects.all())
-    sectors = list(Sector.objects.all())
-    sector_by_name = {s.name: s for s in sectors}
-    categories = list(TimeCategory.objects.all())
-    managers = list(Manager.objects.select_related("organisation"))
-    codes, weights = zip(*MIX.items(), strict=True)
+class Activity:
+    """Fictional assignments with colleagues, closings, invoices and hours: the demo's and the
+    benchmark's alike. `rng` decides everything; nothing happens after `today`.
 
-    end = min(date(year, 12, 31), today)
-    days = (end - date(year, 1, 1)).days + 1
-    count = int(950 * days / 365)
-    assignments, colleague_links, number = [], [], 0
-    for _ in range(count):
+    The consultants and coordinators do the work; a share of the assignments comes from a new
+    manager (`new_manager_share`), the rest from one who has ordered before.
+    """
+
+    def __init__(self, rng: random.Random, today: date, *, new_manager_share: float = 0.35):
+        self.rng, self.today = rng, today
+        self.new_manager_share = new_manager_share
+        self.consultants = list(
+            User.objects.filter(role__in=[User.Role.KONSULT, User.Role.SAMORDNARE]).order_by("id")
+        )
+        self.organisations = list(Organisation.objects.order_by("id"))
+        self.sectors = {s.name: s for s in Sector.objects.all()}
+        self.categories = list(TimeCategory.objects.order_by("id"))
+        self.managers = list(Manager.objects.select_related("organisation").order_by("id"))
+        self.colleague_ids = defaultdict(list)  # assignment id → the colleagues' user ids
+
+    def assignments(self, year: int, count: int) -> list[Assignment]:
+        """`count` assignments ordered in `year` (up to today), saved with their numbers, their
+        history and their colleagues."""
+        rng = self.rng
+        packages = {p.code: p for p in Package.objects.filter(price_list__year=year)}
+        hourly = next((p for p in packages.values() if p.is_hourly_rate), None)
+        codes = [code for code in packages if code in MIX]
+        weights = [MIX[code] for code in codes]
+        days = (min(date(year, 12, 31), self.today) - date(year, 1, 1)).days + 1
+        new_managers, assignments, links = [], [], []
+        for _ in range(count):
+            package = packages[rng.choices(codes, weights)[0]]
+            assignments.append(self._assignment(year, days, package, hourly, new_managers))
+            if rng.random() < 0.15:
+                links.append((assignments[-1], rng.choice(self.consultants)))
+        Manager.objects.bulk_create(new_managers, batch_size=1000)
+        assignments.sort(key=lambda a: a.ordered_on)
+        for number, a in enumerate(assignments, start=1):
+            a.number = f"{year}-{number:04d}"
+        AssignmentSequence.objects.update_or_create(year=year, defaults={"last": len(assignments)})
+        # bulk_create on SQLite and PostgreSQL returns primary keys.
+        created = bulk_create_with_history(assignments, Assignment, batch_size=1000)
+        through = Assignment.colleagues.through
+        rows = [through(assignment_id=a.pk, user_id=u.pk) for a, u in links if a.responsible_id != u.pk]
+        through.objects.bulk_create(rows, ignore_conflicts=True)
+        for row in rows:
+            self.colleague_ids[row.assignment_id].append(row.user_id)
+        return created
+
+    def _manager(self, new_managers: list) -> Manager:
+        rng = self.rng
+        if self.managers and rng.random() >= self.new_manager_share:
+            return rng.choice(self.managers)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        manager = Manager(
+            name=f"{first} {last}",
+            organisation=rng.choice(self.organisations),
+            email=f"{ascii_name(first)}.{ascii_name(last)}.{len(self.managers)}@example.org",
+        )
+        self.managers.append(manager)
+        new_managers.append(manager)
+        return manager
+
+    def _assignment(self, year, days, package, hourly, new_managers) -> Assignment:
+        rng, today = self.rng, self.today
         ordered = date(year, 1, 1) + timedelta(days=rng.randrange(days))
         while ordered.weekday() >= 5:
             ordered -= timedelta(days=1)
         if ordered.year != year:
             ordered = date(year, 1, 2)
-        code = rng.choices(codes, weights)[0]
-        package = packages[code]
-        org = rng.choice(organisations)
-        if not managers or rng.random() < 0.35:
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            manager = Manager(
-                name=f"{first} {last}",
-                organisation=org,
-                email=f"{first}.{last}.{len(managers)}@example.org".lower()
-                .replace("å", "a")
-                .replace("ä", "a")
-                .replace("ö", "o"),
-            )
-            manager.save()
-            managers.append(manager)
-        else:
-            manager = rng.choice(managers)
-            org = manager.organisation
+        code, whole = package.code, package.is_whole_process
+        manager = self._manager(new_managers)
+        org = manager.organisation
         sector_name = rng.choice(SECTORS)
         if org.kind == Organisation.Kind.SDF and rng.random() < 0.6:
             sector_name = rng.choice(["Förskola", "Äldreomsorg", "Socialtjänst", "Funktionsnedsättning"])
-        sector = sector_by_name.get(sector_name) or rng.choice(sectors)
+        sector = self.sectors[sector_name]
         level = Assignment.Level.CHEF if package.is_manager_recruitment else Assignment.Level.MEDARBETARE
-        if level == Assignment.Level.CHEF and rng.random() < 0.15:
+        if code == "hogre_chef" or (level == Assignment.Level.CHEF and rng.random() < 0.15):
             level = Assignment.Level.HOGRE_CHEF
         role_title = rng.choice(ROLES.get(sector.name, ["Handläggare"]))
         if level != Assignment.Level.MEDARBETARE:
@@ -344,13 +412,7 @@ def _generate_year(year, today, rng, stdout):
             quantity = Decimal(rng.choice([10, 20, 40, 80, 120]))
         elif package.unit == Package.PriceUnit.KANDIDAT:
             quantity = Decimal(rng.randint(2, 4))
-        price = (package.price * quantity).quantize(Decimal("0.01"))
-        responsible = rng.choice(consultants)
-        age = (today - ordered).days
-        duration = rng.randint(35, 80)
-        extra = Decimal(rng.choice([0, 0, 0, 0, 2, 4, 6]))
         a = Assignment(
-            number="",
             organisation=org,
             manager=manager,
             role_title=role_title,
@@ -358,105 +420,104 @@ def _generate_year(year, today, rng, stdout):
             sector=sector,
             package=package,
             quantity=quantity,
-            price=price,
-            extra_hours=extra,
-            responsible=responsible,
+            price=list_price(package, quantity),
+            extra_hours=Decimal(rng.choice([0, 0, 0, 0, 2, 4, 6])),
+            responsible=rng.choice(self.consultants),
             ordered_on=ordered,
             started_on=ordered + timedelta(days=rng.randint(0, 7)),
-            applicants=rng.randint(8, 180) if package.is_whole_process or code == "lilla" else None,
+            applicants=rng.randint(8, 180) if whole or code == "lilla" else None,
             personal_letter=rng.random() < 0.35,
-            screening=rng.random() < 0.3,
-            psychometric_tests=package.is_whole_process and rng.random() < 0.7,
+            screening=code == "screening" or rng.random() < 0.3,
+            psychometric_tests=whole and rng.random() < 0.7,
             search=code == "search" or rng.random() < 0.05,
-            references_checked=rng.randint(1, 3) if package.is_whole_process else None,
+            references_checked=rng.randint(1, 3) if whole else None,
         )
-        if age > duration:
-            a.status = Assignment.Status.AVSLUTAD
-            a.closed_on = ordered + timedelta(days=duration)
-            roll = rng.random()
-            a.outcome = (
-                Assignment.Outcome.TILLSATT
-                if roll < 0.85
-                else Assignment.Outcome.EJ_TILLSATT
-                if roll < 0.95
-                else Assignment.Outcome.AVBRUTEN
-            )
-            if a.outcome == Assignment.Outcome.TILLSATT:
-                a.hires = rng.randint(5, 40) if code == "ovrig" else 1
-                a.candidate_start = a.closed_on + timedelta(days=rng.randint(30, 90))
-                # Contact data is kept only while the candidate survey may still be answered.
-                if today - a.closed_on < timedelta(days=30) and package.sends_candidate_survey:
-                    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-                    a.candidate_name = f"{first} {last}"
-                    a.candidate_email = f"kandidat{rng.randint(1000, 9999)}@example.org"
-            else:
-                a.hires = 0
-            a.invoiced_on = a.closed_on + timedelta(days=rng.randint(1, 14))
-            if a.invoiced_on > today:
-                a.invoiced_on = None
-            else:
-                a.invoiced_amount = a.default_invoice_amount(packages["ovrig"].price)
+        duration = rng.randint(35, 80)
+        if (today - ordered).days > duration:
+            self._close(a, ordered + timedelta(days=duration), hourly)
         else:
-            a.status = Assignment.Status.PAGAENDE if age > 5 else Assignment.Status.FORFRAGAN
+            a.status = (
+                Assignment.Status.PAGAENDE if (today - ordered).days > 5 else Assignment.Status.FORFRAGAN
+            )
             if a.status == Assignment.Status.FORFRAGAN:
                 a.started_on = None
         if a.started_on and a.started_on > today:
             a.started_on = today
-        assignments.append(a)
-        if rng.random() < 0.15:
-            colleague_links.append((a, rng.choice(consultants)))
+        return a
 
-    assignments.sort(key=lambda a: a.ordered_on)
-    for a in assignments:
-        number += 1
-        a.number = f"{year}-{number:04d}"
-    AssignmentSequence.objects.update_or_create(year=year, defaults={"last": number})
-    created = bulk_create_with_history(assignments, Assignment, batch_size=500)
-    # bulk_create on SQLite and PostgreSQL returns primary keys.
-    through = Assignment.colleagues.through
-    through.objects.bulk_create(
-        [through(assignment_id=a.pk, user_id=u.pk) for a, u in colleague_links if a.responsible_id != u.pk],
-        ignore_conflicts=True,
-    )
+    def _close(self, a: Assignment, closed_on: date, hourly: Package | None):
+        rng, package = self.rng, a.package
+        a.status = Assignment.Status.AVSLUTAD
+        a.closed_on = closed_on
+        roll = rng.random()
+        a.outcome = (
+            Assignment.Outcome.TILLSATT
+            if roll < 0.85
+            else Assignment.Outcome.EJ_TILLSATT
+            if roll < 0.95
+            else Assignment.Outcome.AVBRUTEN
+        )
+        if a.outcome == Assignment.Outcome.TILLSATT:
+            a.hires = rng.randint(5, 40) if package.unit == Package.PriceUnit.TIMME else 1
+            a.candidate_start = a.closed_on + timedelta(days=rng.randint(30, 90))
+            if package.sends_candidate_survey:
+                # The survey demo removes it again as the services do once the survey is over.
+                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                a.candidate_name = f"{first} {last}"
+                a.candidate_email = f"kandidat{rng.randint(1000, 9999)}@example.org"
+        else:
+            a.hires = 0
+        invoiced = a.closed_on + timedelta(days=rng.randint(1, 14))
+        if invoiced <= self.today:
+            a.invoiced_on = invoiced
+            a.invoiced_amount = a.default_invoice_amount(hourly.price if hourly else None)
 
-    entries = []
-    for a in created:
-        if a.status == Assignment.Status.FORFRAGAN:
-            continue
-        standard = float(a.package.standard_hours or (a.quantity if a.package.unit == "timme" else 4))
-        finish = a.closed_on or today
-        target = standard * rng.uniform(0.75, 1.25)
-        if not a.closed_on:
-            target *= min(1.0, (today - a.ordered_on).days / 50)
-        span = max((finish - a.started_on).days, 1)
-        logged = 0.0
-        while logged < target:
-            hours = min(rng.choice([1, 1.5, 2, 2.5, 3, 4]), target - logged + 0.5)
-            hours = max(0.5, round(hours * 2) / 2)
-            day = a.started_on + timedelta(days=rng.randrange(span))
-            if day.weekday() >= 5:
-                day -= timedelta(days=day.weekday() - 4)
-            entries.append(TimeEntry(user=a.responsible, date=day, hours=Decimal(str(hours)), assignment=a))
-            logged += hours
-    # Non-assignment time: about 30 % of a week per consultant.
-    week = date(year, 1, 1)
-    while week <= end:
-        for consultant in consultants:
-            for _ in range(rng.randint(2, 4)):
-                day = week + timedelta(days=rng.randrange(5))
-                if day <= end and day.year == year:
-                    entries.append(
-                        TimeEntry(
+    def time_entries(self, assignments) -> Iterator[TimeEntry]:
+        """The hours of each started assignment, about its package's standard hours (and its extra
+        hours), by its responsible consultant and now and then a colleague."""
+        rng, today = self.rng, self.today
+        for a in assignments:
+            if not a.started_on:
+                continue
+            package = a.package
+            if package.unit == Package.PriceUnit.TIMME:
+                standard = float(a.quantity)
+            elif package.unit == Package.PriceUnit.KANDIDAT:
+                standard = float(a.quantity) * 1.5
+            else:
+                standard = float(package.standard_hours or DEFAULT_HOURS.get(package.code, 8))
+            target = standard * rng.uniform(0.75, 1.25) + float(a.extra_hours)
+            if not a.closed_on:
+                target *= min(1.0, (today - a.ordered_on).days / 50)
+            span = max(((a.closed_on or today) - a.started_on).days, 1)
+            colleagues = self.colleague_ids.get(a.pk, ())
+            logged = 0.0
+            while logged < target:
+                hours = min(rng.choice([1, 1.5, 2, 2.5, 3, 4]), target - logged + 0.5)
+                hours = max(0.5, round(hours * 2) / 2)
+                day = a.started_on + timedelta(days=rng.randrange(span))
+                if day.weekday() >= 5:
+                    day -= timedelta(days=day.weekday() - 4)
+                user_id = rng.choice(colleagues) if colleagues and rng.random() < 0.3 else a.responsible_id
+                yield TimeEntry(user_id=user_id, date=day, hours=Decimal(str(hours)), assignment=a)
+                logged += hours
+
+    def other_time(self, start: date, end: date) -> Iterator[TimeEntry]:
+        """Time not tied to an assignment, `start` to `end`: a few entries a week per consultant."""
+        rng = self.rng
+        week = start - timedelta(days=start.weekday())
+        while week <= end:
+            for consultant in self.consultants:
+                for _ in range(rng.randint(2, 4)):
+                    day = week + timedelta(days=rng.randrange(5))
+                    if start <= day <= end:
+                        yield TimeEntry(
                             user=consultant,
                             date=day,
                             hours=Decimal(rng.choice([1, 2, 3, 4])),
-                            category=rng.choice(categories),
+                            category=rng.choice(self.categories),
                         )
-                    )
-        week += timedelta(days=7)
-    TimeEntry.objects.bulk_create(entries, batch_size=2000)
-    stdout(f"{year}: {len(created)} uppdrag, {len(entries)} tidrapporter")
-    return len(created)
+            week += timedelta(days=7)
 
 
 @transaction.atomic
@@ -471,14 +532,21 @@ def load_registers(stdout=print):
 @transaction.atomic
 def load_demo(stdout=print, today: date | None = None):
     today = today or timezone.localdate()
-    rng = random.Random(today.year)
     load_registers(stdout)
-    _seed_users(stdout)
+    seed_users(stdout)
     for year in (today.year - 1, today.year):
-        price_list = _seed_price_list(year)
-        _seed_budget(year, price_list)
+        revenue = Decimal("21636000") if year < 2026 else Decimal("24000000")
+        seed_budget(year, seed_price_list(year), revenue=revenue)
+    activity = Activity(random.Random(today.year), today)
     for year in (today.year - 1, today.year):
-        _generate_year(year, today, rng, stdout)
+        if Assignment.objects.filter(ordered_on__year=year).exists():
+            continue
+        start, end = date(year, 1, 1), min(date(year, 12, 31), today)
+        created = activity.assignments(year, int(950 * ((end - start).days + 1) / 365))
+        entries = bulk_insert(
+            TimeEntry, chain(activity.time_entries(created), activity.other_time(start, end))
+        )
+        stdout(f"{year}: {len(created)} uppdrag, {entries} tidrapporter")
     # The demo konsult always has something to work on.
     konsult = User.objects.get(username="konsult")
     ongoing = Assignment.objects.filter(responsible=konsult).exclude(status=Assignment.Status.AVSLUTAD)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.urls import reverse
@@ -13,12 +14,15 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from rekrytering.forms import SwedishDecimalField
+from rekrytering.forms import SwedishDecimalField, SwedishIntegerField
 from rekrytering.inputs import parse_id
+from rekrytering.uploads import SpreadsheetField
 
 from .models import (
+    PACKAGE_FIELDS,
     Assignment,
     Budget,
+    BudgetLine,
     Manager,
     Organisation,
     Package,
@@ -27,9 +31,23 @@ from .models import (
     TimeEntry,
     Unit,
     User,
+    list_price,
 )
 from .permissions import can_change_responsibility
 from .services import check_responsibility
+
+
+def column_number(model, name: str, **kwargs) -> SwedishDecimalField:
+    """A Swedish number field bounded by the model column it fills: its digits and places, and
+    the column's own least and greatest value."""
+    column = model._meta.get_field(name)
+    bounds = {"max_digits": column.max_digits, "decimal_places": column.decimal_places}
+    for validator in column.validators:
+        if isinstance(validator, MinValueValidator):
+            bounds["min_value"] = validator.limit_value
+        elif isinstance(validator, MaxValueValidator):
+            bounds["max_value"] = validator.limit_value
+    return SwedishDecimalField(**{**bounds, **kwargs})
 
 
 class DateInput(forms.DateInput):
@@ -92,27 +110,24 @@ class AssignmentForm(forms.ModelForm):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    price = SwedishDecimalField(
+    price = column_number(
+        Assignment,
+        "price",
         label=_("Pris (kr)"),
         required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
         help_text=_("Lämna tomt för prislistans pris."),
     )
-    quantity = SwedishDecimalField(
+    quantity = column_number(
+        Assignment,
+        "quantity",
         label=_("Antal"),
-        min_value=Decimal("0.01"),
-        max_digits=7,
-        decimal_places=2,
         initial=1,
         help_text=_("Timmar, kandidater eller tillfällen när paketet inte prissätts per uppdrag."),
     )
-    extra_hours = SwedishDecimalField(
+    extra_hours = column_number(
+        Assignment,
+        "extra_hours",
         label=_("Timmar tillägg"),
-        min_value=0,
-        max_digits=7,
-        decimal_places=2,
         initial=0,
         required=False,
         help_text=_("Timmar utöver paketet som debiteras med årets timarvode."),
@@ -153,7 +168,11 @@ class AssignmentForm(forms.ModelForm):
             "invoiced_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
-        field_classes = {"invoiced_amount": SwedishDecimalField}
+        field_classes = {
+            "invoiced_amount": SwedishDecimalField,
+            "applicants": SwedishIntegerField,
+            "references_checked": SwedishIntegerField,
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -257,13 +276,6 @@ class AssignmentForm(forms.ModelForm):
                 )
             elif existing:
                 data["manager"] = existing
-        package, ordered_on = data.get("package"), data.get("ordered_on")
-        if package and ordered_on and package.price_list.year != ordered_on.year:
-            self.add_error(
-                "package",
-                _("Välj ett paket ur prislistan för %(year)s (beställningsåret).")
-                % {"year": ordered_on.year},
-            )
         if data.get("responsible") and "colleagues" not in self.errors:
             try:
                 check_responsibility(
@@ -287,7 +299,7 @@ class AssignmentForm(forms.ModelForm):
         if data.get("extra_hours") is None:
             data["extra_hours"] = Decimal("0")
         if data.get("price") is None and data.get("package") is not None:
-            data["price"] = (data["package"].price * (data.get("quantity") or 1)).quantize(Decimal("0.01"))
+            data["price"] = list_price(data["package"], data.get("quantity") or Decimal("1"))
         if self.instance.pk and self.instance.is_closed:
             data.pop("status", None)
         return data, colleagues
@@ -298,7 +310,7 @@ class CloseAssignmentForm(forms.Form):
         label=_("Utfall"), choices=Assignment.Outcome.choices, widget=forms.RadioSelect
     )
     closed_on = forms.DateField(label=_("Avslutsdatum"), widget=DateInput())
-    hires = forms.IntegerField(
+    hires = SwedishIntegerField(
         label=_("Antal tillsatta"),
         min_value=0,
         required=False,
@@ -313,12 +325,11 @@ class CloseAssignmentForm(forms.Form):
     candidate_email = forms.EmailField(label=_("Kandidatens e-post"), required=False)
     candidate_start = forms.DateField(label=_("Tillträde"), required=False, widget=DateInput())
     invoiced_on = forms.DateField(label=_("Fakturerad"), required=False, widget=DateInput())
-    invoiced_amount = SwedishDecimalField(
+    invoiced_amount = column_number(
+        Assignment,
+        "invoiced_amount",
         label=_("Fakturerat belopp (kr)"),
         required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
         help_text=_("Lämna tomt för pris + timmar tillägg × årets timarvode."),
     )
 
@@ -327,31 +338,9 @@ class CloseAssignmentForm(forms.Form):
         self.assignment = assignment
         self.fields["closed_on"].initial = timezone.localdate()
 
-    def clean(self):
-        data = super().clean()
-        closed_on = data.get("closed_on")
-        if closed_on and closed_on < self.assignment.ordered_on:
-            self.add_error(
-                "closed_on",
-                _("Avslutsdatum kan inte vara före beställningsdatum (%(date)s).")
-                % {"date": self.assignment.ordered_on.isoformat()},
-            )
-        if closed_on and closed_on > timezone.localdate():
-            self.add_error("closed_on", _("Avslutsdatum kan inte ligga i framtiden."))
-        if data.get("outcome") == Assignment.Outcome.TILLSATT:
-            if not data.get("candidate_start"):
-                self.add_error("candidate_start", _("Ange tillträdesdatum för den tillsatta kandidaten."))
-            if data.get("candidate_name") and not data.get("candidate_email"):
-                self.add_error("candidate_email", _("Ange kandidatens e-post för kandidatenkäten."))
-        if data.get("invoiced_amount") is not None and not data.get("invoiced_on"):
-            self.add_error("invoiced_on", _("Ange fakturadatum när du anger fakturerat belopp."))
-        return data
-
 
 class TimeEntryForm(forms.ModelForm):
-    hours = SwedishDecimalField(
-        label=_("Timmar"), min_value=Decimal("0.25"), max_value=24, max_digits=5, decimal_places=2
-    )
+    hours = column_number(TimeEntry, "hours", label=_("Timmar"))
 
     class Meta:
         model = TimeEntry
@@ -382,40 +371,17 @@ class TimeEntryForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["date"].initial = timezone.localdate()
 
-    def clean(self):
-        data = super().clean()
-        if bool(data.get("assignment")) == bool(data.get("category")):
-            raise ValidationError(_("Välj antingen ett uppdrag eller en kategori (inte båda)."))
-        return data
-
 
 # --- Register pages (admin) -------------------------------------------------------------
 
 
 class PackageForm(forms.ModelForm):
-    price = SwedishDecimalField(label=_("Pris (kr)"), min_value=0, max_digits=12, decimal_places=2)
-    standard_hours = SwedishDecimalField(
-        label=_("Normaltid (h)"), min_value=0, max_digits=7, decimal_places=2, required=False
-    )
+    price = column_number(Package, "price", label=_("Pris (kr)"))
+    standard_hours = column_number(Package, "standard_hours", label=_("Normaltid (h)"), required=False)
 
     class Meta:
         model = Package
-        fields = [
-            "code",
-            "name",
-            "description",
-            "price",
-            "unit",
-            "standard_hours",
-            "is_manager_recruitment",
-            "is_whole_process",
-            "is_hourly_rate",
-            "sends_customer_survey",
-            "sends_candidate_survey",
-            "sends_match_survey",
-            "sends_training_evaluation",
-            "active",
-        ]
+        fields = PACKAGE_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, price_list, **kwargs):
@@ -423,26 +389,9 @@ class PackageForm(forms.ModelForm):
         self.price_list = price_list
         self.instance.price_list = price_list
 
-    def clean(self):
-        data = super().clean()
-        candidate = Package(
-            pk=self.instance.pk,
-            price_list=self.price_list,
-            code=data.get("code") or "",
-            name=data.get("name") or "",
-            is_hourly_rate=bool(data.get("is_hourly_rate")),
-        )
-        for field, message in candidate.price_list_conflicts().items():
-            self.add_error(field, message)
-        return data
-
-    def validate_constraints(self, exclude=None):
-        # The checks in clean() give the user-facing messages.
-        pass
-
 
 class CopyPriceListForm(forms.Form):
-    to_year = forms.IntegerField(label=_("Till år"), min_value=2000, max_value=2100)
+    to_year = SwedishIntegerField(label=_("Till år"), min_value=2000, max_value=2100)
 
 
 class OrganisationForm(forms.ModelForm):
@@ -525,11 +474,9 @@ class UserForm(forms.ModelForm):
 
 
 class BudgetForm(forms.ModelForm):
-    ftes = SwedishDecimalField(label=_("Årsarbetare"), min_value=0, max_digits=6, decimal_places=2)
-    revenue = SwedishDecimalField(label=_("Intäktsbudget (kr)"), min_value=0, max_digits=12, decimal_places=2)
-    costs = SwedishDecimalField(
-        label=_("Kostnadsbudget inkl. OH (kr)"), min_value=0, max_digits=12, decimal_places=2
-    )
+    ftes = column_number(Budget, "ftes", label=_("Årsarbetare"))
+    revenue = column_number(Budget, "revenue", label=_("Intäktsbudget (kr)"))
+    costs = column_number(Budget, "costs", label=_("Kostnadsbudget inkl. OH (kr)"))
 
     class Meta:
         model = Budget
@@ -542,12 +489,11 @@ class BudgetForm(forms.ModelForm):
         if self.instance.pk:
             current = {line.package_id: line.planned_count for line in self.instance.lines.all()}
         for package in self.packages:
-            self.fields[f"plan_{package.pk}"] = SwedishDecimalField(
+            self.fields[f"plan_{package.pk}"] = column_number(
+                BudgetLine,
+                "planned_count",
                 label=package.name,
                 required=False,
-                min_value=0,
-                max_digits=8,
-                decimal_places=1,
                 initial=current.get(package.pk),
             )
 
@@ -556,3 +502,13 @@ class BudgetForm(forms.ModelForm):
 
     def planned_counts(self):
         return {p.pk: self.cleaned_data.get(f"plan_{p.pk}") or Decimal("0") for p in self.packages}
+
+
+class ImportForm(forms.Form):
+    """The upload of an Access export (importing.import_assignments)."""
+
+    file = SpreadsheetField(
+        label=_("Fil (.xlsx eller .csv)"),
+        extensions=(".xlsx", ".csv"),
+        error_messages={"required": _("Välj en fil att importera."), "empty": _("Filen är tom.")},
+    )

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from rekrytering.jobs import ImportJobBase
+from rekrytering.numbers import format_kr
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 MONEY = {"max_digits": 12, "decimal_places": 2}
 HOURS = {"max_digits": 7, "decimal_places": 2}
 
@@ -146,6 +148,15 @@ class Package(models.Model):
     def year(self):
         return self.price_list.year
 
+    def clean(self):
+        errors = self.price_list_conflicts()
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        # clean() gives the price list's constraints (price_list_conflicts) as Swedish messages.
+        pass
+
     def price_list_conflicts(self) -> dict[str, str]:
         """The price list's rules this package would break, as Swedish messages by field."""
         errors = {}
@@ -159,6 +170,25 @@ class Package(models.Model):
         if self.name and siblings.filter(name__iexact=self.name).exists():
             errors["name"] = _("Det finns redan ett paket med namnet i prislistan.")
         return errors
+
+
+# What the admin sets on a package, on the register page and in the API.
+PACKAGE_FIELDS = [
+    "code",
+    "name",
+    "description",
+    "price",
+    "unit",
+    "standard_hours",
+    "is_manager_recruitment",
+    "is_whole_process",
+    "is_hourly_rate",
+    "sends_customer_survey",
+    "sends_candidate_survey",
+    "sends_match_survey",
+    "sends_training_evaluation",
+    "active",
+]
 
 
 class Organisation(models.Model):
@@ -232,6 +262,11 @@ class TimeCategory(models.Model):
         return self.name
 
 
+def list_price(package: "Package", quantity: Decimal = Decimal("1")) -> Decimal:
+    """What the price list says: the package's price × the quantity, to the öre."""
+    return (package.price * quantity).quantize(CENT)
+
+
 class AssignmentSequence(models.Model):
     """The last number handed out per order year; locked while a number is taken."""
 
@@ -240,6 +275,17 @@ class AssignmentSequence(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+# The references whose stored value the rules compare with (a retired register stays where it was).
+STORED_REFERENCES = ("organisation_id", "sector_id", "package_id", "responsible_id", "redo_of_id")
+INACTIVE_MESSAGES = {
+    "organisation": _("Organisationen är inte aktiv."),
+    "sector": _("Verksamheten är inte aktiv."),
+    "package": _("Paketet är inte aktivt."),
+    "responsible": _("Konsulten är inte aktiv."),
+}
+REDO_OUTCOMES = ("ej_tillsatt", "avbruten")
 
 
 class Assignment(models.Model):
@@ -368,7 +414,7 @@ class Assignment(models.Model):
     @property
     def list_price(self):
         """What the price list says this assignment costs (package price × quantity)."""
-        return (self.package.price * self.quantity).quantize(Decimal("0.01"))
+        return list_price(self.package, self.quantity)
 
     @property
     def is_price_overridden(self):
@@ -376,27 +422,69 @@ class Assignment(models.Model):
 
     def default_invoice_amount(self, hourly_rate):
         """Price plus extra hours at the year's hourly rate."""
-        return (self.price + self.extra_hours * (hourly_rate or ZERO)).quantize(Decimal("0.01"))
+        return (self.price + self.extra_hours * (hourly_rate or ZERO)).quantize(CENT)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored = {name: instance.__dict__.get(name) for name in STORED_REFERENCES}
+        return instance
+
+    def stored(self, attname):
+        """The value of a reference as it was read from the database (None for a new assignment)."""
+        return getattr(self, "_stored", {}).get(attname)
 
     def clean(self):
+        """The register's rules for one assignment, each written here once with its one message.
+
+        The form (ModelForm validation), the API and the pages (through the services' full_clean)
+        and the Access import (importing.check) all call this.
+        """
         errors = {}
         if self.package_id and self.ordered_on and self.package.price_list.year != self.ordered_on.year:
             errors["package"] = _("Paketet ska komma från prislistan för beställningsåret %(year)s.") % {
                 "year": self.ordered_on.year
             }
+        # Registers that were retired stay on old assignments but are not chosen anew.
+        for name, message in INACTIVE_MESSAGES.items():
+            attname = f"{name}_id"
+            chosen_id = getattr(self, attname)
+            if chosen_id is None or chosen_id == self.stored(attname):
+                continue
+            chosen = getattr(self, name)
+            if not (chosen.is_active if isinstance(chosen, User) else chosen.active):
+                errors.setdefault(name, message)
+        if (
+            self.package_id
+            and self.price is not None
+            and self.quantity is not None
+            and self.is_price_overridden
+            and not self.price_reason.strip()
+        ):
+            errors["price_reason"] = _("Ange skäl när priset avviker från prislistans %(price)s.") % {
+                "price": format_kr(self.list_price)
+            }
         if self.started_on and self.ordered_on and self.started_on < self.ordered_on:
             errors["started_on"] = _("Startdatum kan inte vara före beställningsdatum.")
         if self.closed_on and self.ordered_on and self.closed_on < self.ordered_on:
-            errors["closed_on"] = _("Avslutsdatum kan inte vara före beställningsdatum.")
+            errors["closed_on"] = _("Avslutsdatum kan inte vara före beställningsdatum (%(date)s).") % {
+                "date": self.ordered_on.isoformat()
+            }
         if self.status == self.Status.AVSLUTAD:
             if not self.outcome:
                 errors["outcome"] = _("Ange utfall när uppdraget avslutas.")
             if not self.closed_on:
                 errors["closed_on"] = _("Ange avslutsdatum när uppdraget avslutas.")
-        elif self.outcome:
-            errors["outcome"] = _("Utfall anges först när uppdraget avslutas.")
-        if self.redo_of_id and self.pk and self.redo_of_id == self.pk:
-            errors["redo_of"] = _("Ett uppdrag kan inte vara omtag av sig självt.")
+        else:
+            if self.outcome:
+                errors["outcome"] = _("Utfall anges först när uppdraget avslutas.")
+            if self.closed_on:
+                errors.setdefault("closed_on", _("Avslutsdatum anges först när uppdraget avslutas."))
+        if self.redo_of_id:
+            if self.pk and self.redo_of_id == self.pk:
+                errors["redo_of"] = _("Ett uppdrag kan inte vara omtag av sig självt.")
+            elif self.redo_of_id != self.stored("redo_of_id") and self.redo_of.outcome not in REDO_OUTCOMES:
+                errors["redo_of"] = _("Omtag görs av ett avslutat uppdrag som inte tillsattes.")
         if errors:
             raise ValidationError(errors)
 
@@ -450,8 +538,17 @@ class TimeEntry(models.Model):
         return f"{self.date} {self.hours} h"
 
     def clean(self):
-        if bool(self.assignment_id) == bool(self.category_id):
-            raise ValidationError(_("Välj antingen ett uppdrag eller en kategori."))
+        if not self.assignment_id and not self.category_id:
+            raise ValidationError(
+                {"assignment": _("Välj ett uppdrag, eller en kategori för tid utanför uppdrag.")}
+            )
+        if self.assignment_id and self.category_id:
+            raise ValidationError({"category": _("Välj ett uppdrag eller en kategori, inte båda.")})
+
+    def validate_constraints(self, exclude=None):
+        # clean() says the assignment-or-category rule on its field; the constraint is the
+        # database's guard of the same rule and would repeat it under its own name.
+        super().validate_constraints(exclude={*(exclude or ()), "assignment", "category"})
 
 
 class Budget(models.Model):
@@ -477,6 +574,14 @@ class Budget(models.Model):
 
     def get_absolute_url(self):
         return reverse("budget-detail", args=[self.year])
+
+    @property
+    def budget_per_fte(self) -> Decimal | None:
+        """The revenue budget ÷ the budgeted FTEs, in whole kronor: a plan, not the year's
+        intäkt per årsarbetare (the year's revenue ÷ FTEs)."""
+        if not self.ftes:
+            return None
+        return (self.revenue / self.ftes).quantize(Decimal("1"))
 
 
 class BudgetLine(models.Model):

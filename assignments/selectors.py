@@ -5,12 +5,25 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Prefetch, Q, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from .models import ZERO, Assignment, Budget, Manager, Package, TimeEntry, Unit, User
+from rekrytering.numbers import format_hours, format_number
+
+from .models import (
+    ZERO,
+    Assignment,
+    Budget,
+    ImportJob,
+    Organisation,
+    Package,
+    PriceList,
+    TimeEntry,
+    Unit,
+    User,
+)
 from .signals import assignment_history_events
 
 HOURS_FIELD = DecimalField(max_digits=9, decimal_places=2)
@@ -121,13 +134,14 @@ def assignment_history(assignment, limit=100):
     )
     for record in time_records:
         verb = {"+": "Tid rapporterad", "~": "Tid ändrad", "-": "Tid borttagen"}[record.history_type]
-        hours = str(record.hours).rstrip("0").rstrip(".").replace(".", ",")
         events.append(
             {
                 "when": record.history_date,
                 "who": record.history_user,
                 "what": verb,
-                "changes": [("Datum och timmar", "", f"{record.date:%Y-%m-%d}: {hours} h")],
+                "changes": [
+                    ("Datum och timmar", "", f"{record.date:%Y-%m-%d}: {format_hours(record.hours)}")
+                ],
             }
         )
     reported = assignment_history_events.send(sender=Assignment, assignment=assignment, limit=limit)
@@ -189,7 +203,7 @@ class _RelatedLabels:
         if isinstance(value, bool):
             return "Ja" if value else "Nej"
         if isinstance(value, Decimal):
-            return str(value).replace(".", ",")
+            return format_number(value)
         return str(value)
 
 
@@ -206,6 +220,10 @@ def my_ongoing_assignments(user):
 def week_bounds(day: date) -> tuple[date, date]:
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=6)
+
+
+def time_entries():
+    return TimeEntry.objects.select_related("assignment", "category")
 
 
 def time_entries_between(user, start: date, end: date):
@@ -235,13 +253,6 @@ def daily_hours(user, start: date, end: date):
 
 def hours_total(qs) -> Decimal:
     return qs.aggregate(total=Coalesce(Sum("hours"), Value(ZERO), output_field=HOURS_FIELD))["total"]
-
-
-def new_managers(start: date, end: date):
-    """Managers whose first assignment was ordered in [start, end]: the period's *nya beställare*."""
-    return Manager.objects.annotate(first_order=Min("assignments__ordered_on")).filter(
-        first_order__range=(start, end)
-    )
 
 
 def is_new_manager(assignment) -> bool:
@@ -307,3 +318,93 @@ def api_token_status(user) -> dict | None:
         return None
     expires = api_token_expires_at(token)
     return {"created": token.created, "expires": expires, "expired": api_token_expired(token)}
+
+
+# --- Register pages -------------------------------------------------------------------------
+
+
+def price_lists():
+    return PriceList.objects.annotate(package_count=Count("packages")).order_by("-year")
+
+
+def packages_with_use(price_list: PriceList):
+    """The list's packages, each with how many assignments it is on."""
+    return price_list.packages.annotate(assignment_count=Count("assignments")).order_by("name")
+
+
+def packages_of_year(year: int):
+    return Package.objects.filter(price_list__year=year).order_by("name")
+
+
+def packages():
+    return Package.objects.select_related("price_list")
+
+
+def package_history(price_list: PriceList, limit: int = 30):
+    return (
+        Package.history.filter(price_list_id=price_list.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+
+
+def organisation_list(search: str = ""):
+    organisations = Organisation.objects.annotate(
+        manager_count=Count("managers", distinct=True), assignment_count=Count("assignments", distinct=True)
+    ).order_by("name")
+    return organisations.filter(name__icontains=search) if search else organisations
+
+
+def organisation_managers(organisation: Organisation):
+    return organisation.managers.annotate(assignment_count=Count("assignments")).order_by("name")
+
+
+def by_name(model):
+    """A simple register (sectors, time categories) in name order."""
+    return model.objects.order_by("name")
+
+
+def user_list(search: str = ""):
+    users = User.objects.select_related("unit").order_by("-is_active", "first_name", "last_name")
+    if search:
+        users = users.filter(
+            Q(username__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(initials__iexact=search)
+        )
+    return users
+
+
+def budget(year: int) -> Budget | None:
+    return Budget.objects.filter(year=year).first()
+
+
+def budget_history(budget: Budget, limit: int = 20):
+    return budget.history.select_related("history_user").order_by("-history_date")[:limit]
+
+
+def years_without_budget(budget_years):
+    """The price lists' years that have no budget yet."""
+    return PriceList.objects.exclude(year__in=list(budget_years)).values_list("year", flat=True)
+
+
+def recent_import_jobs(limit: int = 10):
+    return ImportJob.objects.select_related("created_by")[:limit]
+
+
+def import_jobs():
+    return ImportJob.objects.select_related("created_by")
+
+
+def assignment_time_entries(assignment: Assignment):
+    return assignment.time_entries.select_related("user").order_by("-date", "-id")
+
+
+def redos(assignment: Assignment):
+    return assignment.redos.all()
+
+
+def assignments_for_change():
+    """Assignments as the edit and close pages load them (the package's year with it)."""
+    return Assignment.objects.select_related("package__price_list")

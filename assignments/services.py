@@ -5,18 +5,22 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
 
 from rekrytering import audit
 from rekrytering.audit import log_change
+from rekrytering.celery import enqueue_on_commit
 
 from .models import (
     Assignment,
     AssignmentSequence,
     Budget,
     BudgetLine,
+    ImportJob,
     Manager,
     Organisation,
     Package,
@@ -60,10 +64,6 @@ def hourly_rate(year: int) -> Decimal | None:
     return package.price if package else None
 
 
-def list_price(package: Package, quantity: Decimal = Decimal("1")) -> Decimal:
-    return (package.price * quantity).quantize(Decimal("0.01"))
-
-
 def get_or_create_manager(*, name: str, email: str, organisation: Organisation) -> Manager:
     """The manager with this e-mail, or a new one in the organisation. An existing one is not moved."""
     email = email.strip().lower()
@@ -73,22 +73,13 @@ def get_or_create_manager(*, name: str, email: str, organisation: Organisation) 
     return manager
 
 
-def _check_price(assignment: Assignment) -> None:
-    if assignment.is_price_overridden and not assignment.price_reason.strip():
-        raise ValidationError(
-            {
-                "price_reason": _("Ange skäl när priset avviker från prislistans %(price)s kr.")
-                % {"price": f"{assignment.list_price:,.0f}".replace(",", " ")}
-            }
-        )
-
-
 NOT_ON_IT = gettext_lazy("Du kan bara registrera uppdrag som du själv arbetar i.")
 RESPONSIBILITY_LOCKED = gettext_lazy(
     "Bara samordnare, chef och administratör ändrar ansvarig och medarbetande konsulter i ett "
     "uppdrag: kundenkätens svar räknas för den ansvariga konsulten."
 )
 RESPONSIBLE_ALSO_COLLEAGUE = gettext_lazy("Den ansvariga konsulten ska inte också stå som medarbetande.")
+INACTIVE_COLLEAGUE = gettext_lazy("En av de medarbetande konsulterna är inte aktiv.")
 
 
 def check_responsibility(
@@ -128,6 +119,9 @@ def check_responsibility(
             raise PermissionDenied(RESPONSIBILITY_LOCKED)
     if new in new_colleagues:
         raise ValidationError({"colleagues": RESPONSIBLE_ALSO_COLLEAGUE})
+    # A consultant who has left stays on old assignments but is not added anew.
+    if colleagues is not None and any(not c.is_active and c.pk not in stored_colleagues for c in colleagues):
+        raise ValidationError({"colleagues": INACTIVE_COLLEAGUE})
     return changes
 
 
@@ -160,7 +154,6 @@ def create_assignment(*, by: User, colleagues=(), **fields) -> Assignment:
     if not assignment.responsible_id:
         assignment.responsible = by
     assignment.number = next_assignment_number(assignment.ordered_on.year)
-    _check_price(assignment)
     assignment.full_clean()
     assignment._history_user = by
     assignment.save()
@@ -178,7 +171,6 @@ def update_assignment(assignment: Assignment, *, by: User, colleagues=None, **fi
     )
     for name, value in fields.items():
         setattr(assignment, name, value)
-    _check_price(assignment)
     assignment.full_clean()
     assignment._history_user = by
     assignment.save()
@@ -187,6 +179,27 @@ def update_assignment(assignment: Assignment, *, by: User, colleagues=None, **fi
     if changes:
         _log_responsibility_change(assignment, by, changes)
     return assignment
+
+
+@transaction.atomic
+def save_assignment(
+    assignment: Assignment | None = None,
+    *,
+    by: User,
+    colleagues=(),
+    new_manager_name: str = "",
+    new_manager_email: str = "",
+    **fields,
+) -> Assignment:
+    """Register (`assignment` None) or change an assignment as the form gives it: with a new
+    ordering manager, typed in by name and e-mail, when none was chosen."""
+    if fields.get("manager") is None:
+        fields["manager"] = get_or_create_manager(
+            name=new_manager_name, email=new_manager_email, organisation=fields["organisation"]
+        )
+    if assignment is None:
+        return create_assignment(by=by, colleagues=colleagues, **fields)
+    return update_assignment(assignment, by=by, colleagues=colleagues, **fields)
 
 
 @transaction.atomic
@@ -211,16 +224,20 @@ def close_assignment(
     errors = {}
     if outcome not in Assignment.Outcome.values:
         errors["outcome"] = _("Välj ett utfall.")
+    if closed_on > timezone.localdate():
+        errors["closed_on"] = _("Avslutsdatum kan inte ligga i framtiden.")
+    if invoiced_amount is not None and invoiced_on is None:
+        errors["invoiced_on"] = _("Ange fakturadatum när du anger fakturerat belopp.")
     if outcome == Assignment.Outcome.TILLSATT:
         if not candidate_start:
             errors["candidate_start"] = _("Ange tillträdesdatum för den tillsatta kandidaten.")
+        if candidate_name.strip() and not candidate_email.strip():
+            errors["candidate_email"] = _("Ange kandidatens e-post för kandidatenkäten.")
         if hires is None:
             hires = 1
     else:
         candidate_name, candidate_email, candidate_start = "", "", None
         hires = 0 if hires is None else hires
-    if errors:
-        raise ValidationError(errors)
     assignment.status = Assignment.Status.AVSLUTAD
     assignment.outcome = outcome
     assignment.closed_on = closed_on
@@ -236,7 +253,14 @@ def close_assignment(
         assignment.invoiced_amount = invoiced_amount
     if assignment.started_on is None:
         assignment.started_on = assignment.ordered_on
-    assignment.full_clean()
+    # The closing's own checks and the assignment's rules, all said at once. On refusal the
+    # instance holds the refused closing: the caller reloads it.
+    try:
+        assignment.full_clean()
+    except ValidationError as refused:
+        errors = {**refused.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
     assignment._history_user = by
     assignment.save()
     assignment_closed.send(sender=Assignment, assignment=assignment, by=by)
@@ -288,6 +312,45 @@ def delete_time_entry(entry: TimeEntry, *, by: User) -> None:
         raise PermissionDenied(_("Du kan bara ta bort din egen tid."))
     entry._history_user = by
     entry.delete()
+
+
+@transaction.atomic
+def save_package(package: Package | None = None, *, by: User | None = None, **fields) -> Package:
+    """Create or change a package of a price list; Package.clean says what the list refuses."""
+    package = package or Package()
+    for name, value in fields.items():
+        setattr(package, name, value)
+    package.full_clean()
+    package._history_user = by
+    package.save()
+    return package
+
+
+def save_register_entry(entry, *, by: User | None = None):
+    """Save an organisation, manager, sector, time category or user as its form checked it."""
+    entry._history_user = by
+    entry.save()
+    return entry
+
+
+def delete_register_entry(entry) -> None:
+    """Delete a sector or time category; one in use is refused (make it inactive instead)."""
+    try:
+        entry.delete()
+    except ProtectedError:
+        raise ValidationError(
+            _("%(name)s används och kan inte tas bort. Gör den inaktiv i stället.") % {"name": entry}
+        ) from None
+
+
+@transaction.atomic
+def start_import(*, upload, by: User) -> ImportJob:
+    """Store the upload as an import job; the worker checks and imports it after commit."""
+    from .tasks import run_import
+
+    job = ImportJob.objects.create(file=upload, original_name=upload.name[:255], created_by=by)
+    enqueue_on_commit(run_import, job.pk)
+    return job
 
 
 @transaction.atomic

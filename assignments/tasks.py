@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from rekrytering.jobs import IMPORT_TASK_OPTIONS, ImportOutcome, resume_pending_jobs, run_import_job
+from rekrytering.jobs import JOB_TASK_OPTIONS, ImportOutcome, resume_pending_jobs, run_import_job
 
 from .importing import import_assignments
 from .models import ImportJob
@@ -21,7 +21,7 @@ def _import(job: ImportJob, file, progress) -> ImportOutcome:
     )
 
 
-@shared_task(**IMPORT_TASK_OPTIONS)
+@shared_task(**JOB_TASK_OPTIONS)
 def run_import(self, job_id: int) -> str:
     """Run an uploaded import once (rekrytering.jobs); a job that is done or failed is left alone."""
     return run_import_job(self, ImportJob, job_id, _import)

@@ -1,16 +1,20 @@
 """Measures a computed indicator is bound to: a measure key and filters, no code per indicator.
 
 Each measure returns the value for a period together with how it was computed, in Swedish, so the
-follow-up can show it. Survey figures come from surveys.metrics/selectors, defined once there.
+follow-up can show it. Register and economy figures come from assignments.figures, survey
+figures from surveys.metrics/selectors, each defined once there; numbers in the explanations are
+written with the kernel's Swedish formatters.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
+from django.utils import timezone
 
-from assignments.models import Assignment, Budget, TimeEntry
-from assignments.selectors import new_managers
+from assignments import figures as af
+from assignments.models import Assignment
+from rekrytering.numbers import format_hours, format_kr, format_number
 from rekrytering.periods import Period
 from surveys import metrics
 from surveys.models import Kind
@@ -74,20 +78,24 @@ def _described(text: str, words: list[str]) -> str:
 
 def ordered(period, filters):
     q, words = assignment_filter(filters)
-    n = Assignment.objects.filter(q, ordered_on__range=(period.start, period.end)).count()
-    return Computed(Decimal(n), _described(f"Antal uppdrag beställda {_span(period)}", words) + f": {n}.")
+    n = af.ordered_count(period.start, period.end, q)
+    return Computed(
+        Decimal(n), _described(f"Antal uppdrag beställda {_span(period)}", words) + f": {format_number(n)}."
+    )
 
 
 def closed(period, filters):
     q, words = assignment_filter(filters)
-    n = Assignment.objects.filter(q, closed_on__range=(period.start, period.end)).count()
-    return Computed(Decimal(n), _described(f"Antal uppdrag avslutade {_span(period)}", words) + f": {n}.")
+    n = af.closed_count(period.start, period.end, q)
+    return Computed(
+        Decimal(n), _described(f"Antal uppdrag avslutade {_span(period)}", words) + f": {format_number(n)}."
+    )
 
 
 def distinct_organisations(period, filters):
     q, words = assignment_filter(filters)
     n = (
-        Assignment.objects.filter(q, ordered_on__range=(period.start, period.end))
+        Assignment.objects.filter(q, af.ordered_in(period.start, period.end))
         .values("organisation")
         .distinct()
         .count()
@@ -108,9 +116,7 @@ def _flag(filters):
 def flag_count(period, filters):
     flag, without = _flag(filters)
     q, words = assignment_filter(filters)
-    n = Assignment.objects.filter(
-        q, ordered_on__range=(period.start, period.end), **{flag: not without}
-    ).count()
+    n = Assignment.objects.filter(q, af.ordered_in(period.start, period.end), **{flag: not without}).count()
     what = f"{'utan' if without else 'med'} {FLAGS[flag]}"
     return Computed(
         Decimal(n), _described(f"Antal uppdrag {what} beställda {_span(period)}", words) + f": {n}."
@@ -120,7 +126,7 @@ def flag_count(period, filters):
 def flag_share(period, filters):
     flag, without = _flag(filters)
     q, words = assignment_filter(filters)
-    row = Assignment.objects.filter(q, ordered_on__range=(period.start, period.end)).aggregate(
+    row = Assignment.objects.filter(q, af.ordered_in(period.start, period.end)).aggregate(
         total=Count("id"), hits=Count("id", filter=Q(**{flag: not without}))
     )
     share = metrics.share_from_counts(row["hits"], row["total"])
@@ -134,36 +140,53 @@ def flag_share(period, filters):
 
 def mean_hours(period, filters):
     q, words = assignment_filter(filters)
-    closed_ids = Assignment.objects.filter(q, closed_on__range=(period.start, period.end)).values("id")
-    count = closed_ids.count()
-    hours = TimeEntry.objects.filter(assignment__in=closed_ids).aggregate(total=Sum("hours"))["total"] or 0
-    value = (Decimal(hours) / count).quantize(Decimal("0.1")) if count else None
+    count = af.closed_count(period.start, period.end, q)
+    hours = sum(af.hours_on_closed(period.start, period.end, q).values(), Decimal(0))
     return Computed(
-        value,
+        af.mean_hours(hours, count),
         _described(f"Rapporterade timmar på uppdrag avslutade {_span(period)}", words)
-        + f": {hours} h på {count} uppdrag.",
+        + f": {format_hours(hours)} på {format_number(count)} uppdrag.",
+    )
+
+
+def _economy(period):
+    return af.economy(period.start, period.end, timezone.localdate(), with_forecast=False)
+
+
+def _revenue_text(period, economy) -> str:
+    source = " (utfall från ekonomisystemet)" if "revenue" in economy["entered"] else ""
+    return (
+        f"Intäkter (fakturerat + bokat) {_span(period)}: {format_kr(economy['revenue']) or 'inga'}{source}."
     )
 
 
 def revenue(period, filters):
-    total = Assignment.objects.filter(invoiced_on__range=(period.start, period.end)).aggregate(
-        total=Sum("invoiced_amount")
-    )["total"] or Decimal("0")
-    return Computed(Decimal(total), f"Fakturerat {_span(period)}: {total} kr.")
+    economy = _economy(period)
+    total = economy["revenue"]  # None without intäkter in the period, as on the dashboard
+    return Computed(
+        total,
+        _revenue_text(period, economy),
+    )
 
 
 def revenue_per_fte(period, filters):
-    result = revenue(period, filters)
-    budget = Budget.objects.filter(year=period.year).first()
-    if budget is None or not budget.ftes:
-        return Computed(None, result.explanation + f" Ingen budget med årsarbetare för {period.year}.")
-    value = (result.value / budget.ftes).quantize(Decimal("1"))
-    return Computed(value, result.explanation + f" Delat med {budget.ftes} årsarbetare enligt budgeten.")
+    economy = _economy(period)
+    total = economy["revenue"]
+    explanation = _revenue_text(period, economy)
+    if not economy["ftes"]:
+        return Computed(None, explanation + f" Ingen budget med årsarbetare för {period.year}.")
+    where = "enligt utfallet" if "ftes" in economy["entered"] else "enligt budgeten"
+    return Computed(
+        af.ratio(total, economy["ftes"], "1"),
+        explanation + f" Delat med {format_number(economy['ftes'])} årsarbetare {where}.",
+    )
 
 
 def new_manager_count(period, filters):
-    n = new_managers(period.start, period.end).count()
-    return Computed(Decimal(n), f"Beställare vars första uppdrag beställdes {_span(period)}: {n}.")
+    n = af.new_managers(period.start, period.end).count()
+    return Computed(
+        Decimal(n), f"Beställare vars första uppdrag beställdes {_span(period)}: {format_number(n)}."
+    )
 
 
 def _survey(period, filters):
@@ -248,7 +271,9 @@ def share_of_entered(period, filters, denominator=None):
     if not denominator:
         return Computed(None, counted.explanation + " Nämnaren är inte angiven för perioden.")
     share = metrics.share_from_counts(int(counted.value), denominator)
-    return Computed(_d(share), counted.explanation + f" Delat med angiven nämnare {denominator}.")
+    return Computed(
+        _d(share), counted.explanation + f" Delat med angiven nämnare {format_number(denominator)}."
+    )
 
 
 MEASURES = {
@@ -258,7 +283,7 @@ MEASURES = {
     "flag_count": ("Antal uppdrag med/utan flagga", flag_count),
     "flag_share": ("Andel uppdrag med/utan flagga (%)", flag_share),
     "mean_hours": ("Snittid per avslutat uppdrag (h)", mean_hours),
-    "revenue": ("Intäkter, fakturerat (kr)", revenue),
+    "revenue": ("Intäkter, fakturerat + bokat (kr)", revenue),
     "revenue_per_fte": ("Intäkt per årsarbetare (kr)", revenue_per_fte),
     "new_managers": ("Antal nya beställare", new_manager_count),
     "nps": ("NPS", nps),

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from importlib import import_module
 from importlib.util import find_spec
+from itertools import islice
 
 from django.apps import apps
 from django.conf import settings
@@ -26,3 +27,12 @@ def load_all(stdout: Callable[[str], None] = print, today: date | None = None) -
         raise RuntimeError("Demodata skapas aldrig i produktion (DJANGO_ENV=production).")
     for _name, module in demo_modules():
         module.load_demo(stdout=stdout, today=today)
+
+
+def bulk_insert(model, rows: Iterable, *, chunk: int = 20_000) -> int:
+    """Insert unsaved rows a chunk at a time, so that a generator of many stays small in memory;
+    returns how many were inserted."""
+    rows, inserted = iter(rows), 0
+    while batch := list(islice(rows, chunk)):
+        inserted += len(model.objects.bulk_create(batch, batch_size=5000))
+    return inserted

@@ -53,7 +53,7 @@ def to_decimal(value, *, units: tuple[str, ...] = ("kr", "%", "h", "st")) -> Dec
         text = text.replace(MINUS, "-")
         try:
             number = babel_parse(text, locale=LOCALE, strict=True)
-        except NumberFormatError:
+        except (NumberFormatError, InvalidOperation):  # Babel's strict check fails on "1e2 9"
             raise NumberError(f"”{str(value).strip()}” är inget tal; skriv {EXAMPLE}.") from None
     if not number.is_finite():
         raise NumberError(f"”{value}” är inget tal; skriv {EXAMPLE}.")

@@ -78,9 +78,7 @@ class SummaryView(APIView):
         code = CUMULATIVE[tertial] if cumulative else f"T{tertial}"
         data = figures.summary(year, code)
         chosen = figures.period(year, code)
-        result = {
-            key: (None if data[key] is None else float(data[key])) for key, _label in figures.KEY_FIGURES
-        }
+        result = {key: _number(key, data[key]) for key, _label in figures.KEY_FIGURES}
         result["uppdrag_per_paket"] = data["uppdrag_per_paket"]
         result.update(ar=year, period=code, fran=chosen.start.isoformat(), till=chosen.end.isoformat())
         return Response(result)

@@ -6,6 +6,7 @@ figures are always available as the table next to it; bars carry their value as 
 chart does not depend on colour.
 """
 
+import math
 from html import escape
 
 from django.utils.safestring import mark_safe
@@ -29,6 +30,17 @@ def _label(value) -> str:
     if isinstance(value, str):
         return value
     return format_number(value, 0 if abs(float(value)) >= 1000 else None)
+
+
+def nice_axis(top: float, ticks: int = 4) -> tuple[float, float]:
+    """A value axis 0..end in round steps (1, 2, 2.5 or 5 × 10^k) with at most `ticks` steps:
+    (end, step). `nice_axis(3_960_002)` → (4 000 000, 1 000 000)."""
+    if top <= 0:
+        return 1.0, 0.25
+    raw = top / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
+    return step * math.ceil(top / step - 1e-9), step
 
 
 def _legend(names, y) -> list[str]:
@@ -88,18 +100,19 @@ def column_chart(table) -> str:
     values = [_n(r[c]) for r in rows for c in value_cols + line_cols]
     if not rows or not any(values):
         return ""
-    top = max(values) or 1
+    top, step = nice_axis(max(values))
     width, height, left, bottom, top_pad = 640, 260, 70, 30, 30
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
     slot = plot_w / len(rows)
     bar_w = max(2.0, (slot - 6) / max(1, len(value_cols)))
     parts = _legend([table.columns[c] for c in value_cols + line_cols], 14)
-    for i in range(5):
-        gy = top_pad + plot_h - plot_h * i / 4
+    for i in range(round(top / step) + 1):
+        tick = round(step * i, 9)
+        gy = top_pad + plot_h - plot_h * tick / top
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="{GRID}"/>')
         parts.append(
             f'<text x="{left - 6}" y="{gy + 4:.1f}" font-size="10" text-anchor="end" fill="{MUTED}">'
-            f"{escape(_label(round(top * i / 4)))}</text>"
+            f"{escape(_label(round(tick) if tick == round(tick) else tick))}</text>"
         )
     for i, row in enumerate(rows):
         x0 = left + i * slot + 3

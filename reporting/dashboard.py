@@ -25,7 +25,7 @@ def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -
     finance = f.finance_years(range(year - 3, year + 1))
     packages = f.package_names(year)
     assignments = f.assignment_figures(scope, packages)
-    economy = f.economy_figures(scope, finance)
+    economy = f.economy_figures(scope, today, finance)
     time = f.time_figures(scope, packages, {row[1]: row[3] for row in assignments["per_package"]})
     surveys = f.survey_figures(scope)
     keys = f.key_figures(assignments, economy, surveys)
@@ -103,7 +103,7 @@ def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -
             )
         )
     if scope.department:
-        years = f.economy_years(year, 4, finance)
+        years = f.economy_years(year, 4, finance, today)
         year_rows = [
             [
                 str(r["year"]),
@@ -114,12 +114,15 @@ def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -
                 r["costs_budget"],
                 r["costs"],
                 r["result"],
+                f.source_text(r["entered"]),
             ]
             for r in years["rows"]
+            if any(r[k] is not None for k in ("ftes", "revenue_budget", "revenue", "costs"))
         ]
         avg = years["average"]
         year_rows.append(
             ["Genomsnitt", None, None, avg["revenue"], avg["revenue_per_fte"], None, None, avg["result"]]
+            + [None]
         )
         tables.append(
             Table(
@@ -128,16 +131,21 @@ def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -
                 [
                     "År",
                     "Årsarbetare",
-                    "Budgeterade intäkter",
+                    "Budget intäkter",
                     "Intäkter utfall",
                     "Intäkt per årsarbetare",
-                    "Budgeterade kostnader inkl. OH",
+                    "Budget kostnader inkl. OH",
                     "Kostnader utfall",
                     "Resultat",
+                    "Källa",
                 ],
                 year_rows,
-                note="Utfall från ekonomisystemet där det är inlagt, annars från registret.",
-                formats=["", "dec", "kr", "kr", "kr", "kr", "kr", "kr"],
+                note=(
+                    "Källa: utfall från ekonomisystemet där ett avslutat års utfall är inlagt (per "
+                    "uppgift); annars räknat – intäkter från registret, kostnader från de angivna "
+                    "månadskostnaderna (annars kostnadsbudgeten), årsarbetare enligt budgeten."
+                ),
+                formats=["", "dec", "kr", "kr", "kr", "kr", "kr", "kr", ""],
             )
         )
 
@@ -213,6 +221,10 @@ def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -
         "surveys": surveys,
         "plan": plan,
         "follow_ups": f.follow_up_counts(scope, today),
+        "explain": {
+            "result": f.result_text(economy),
+            "forecast": f.forecast_text(economy["prognosis"], today),
+        },
         "tables": {t.key: t for t in tables},
     }
 

@@ -1,6 +1,8 @@
-"""Demo economy figures: the department's published outcomes for the two years before the demo
-register (from the 2023–2025 summary in the source text, in kronor) and fictional monthly costs
-for the demo years. Idempotent."""
+"""Demo economy figures: the department's published budgets and outcomes 2023–2025 (the source
+text's "Sammandrag 2023–2025", in kronor) for every one of those years that has ended, and
+fictional monthly costs for the demo years. A closed year's entered outcome is what the pages show
+for the year, so the demo's 2025 reads as published even though its register is fictional.
+Idempotent."""
 
 from datetime import date
 from decimal import Decimal
@@ -17,6 +19,7 @@ from .models import MonthlyCost, YearOutcome
 PUBLISHED = {
     2023: ("22.3", 24_197, 18_234, 24_197, 22_700),
     2024: ("20.5", 19_000, 20_025, 19_000, 20_500),
+    2025: ("21.25", 21_636, 24_451, 21_636, 22_857),
 }
 
 
@@ -24,9 +27,9 @@ PUBLISHED = {
 def load_demo(stdout=print, today: date | None = None):
     today = today or timezone.localdate()
     for year, (ftes, revenue_budget, revenue, costs_budget, costs) in PUBLISHED.items():
-        if year >= today.year - 1:
-            continue  # the demo register covers these years
-        Budget.objects.get_or_create(
+        if year >= today.year:
+            continue  # an outcome is entered only for a year that has ended
+        Budget.objects.update_or_create(
             year=year,
             defaults={"ftes": Decimal(ftes), "revenue": revenue_budget * 1000, "costs": costs_budget * 1000},
         )
@@ -49,6 +52,6 @@ def load_demo(stdout=print, today: date | None = None):
         "s"
     ]
     stdout(
-        f"Ekonomi: utfall {', '.join(str(y) for y in PUBLISHED)} och månadskostnader; "
+        f"Ekonomi: utfall {', '.join(str(y) for y in PUBLISHED if y < today.year)} och månadskostnader; "
         f"fakturerat i år {invoiced or 0} kr"
     )

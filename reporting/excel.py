@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from rekrytering.spreadsheets import put, sheet_title
 
-NUMBER_FORMATS = {"kr": "# ##0", "h": "0.0", "dec": "0.0", "pct": "0.0", "": "General"}
+NUMBER_FORMATS = {"kr": "#,##0", "h": "0.0", "dec": "0.0", "pct": "0.0", "": "General"}
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

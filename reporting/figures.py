@@ -1,18 +1,11 @@
 """The figures of the dashboard, the tertial report and the summary API, in one place.
 
-Every figure is an SQL aggregate over the register with the definitions of the other apps:
-counts by order and close date, revenue by invoice date, survey figures from surveys.selectors
-(metrics.py), indicators from planning.services. A figure with no data is None, never 0.
-
-Definitions (the economy ones are written out on the dashboard too):
-- *fakturerat*: invoiced amounts by invoice date;
-- *bokat*: closed assignments not yet invoiced, at their agreed price, by close date;
-- *beställt*: assignments ordered and still open (not closed), at their agreed price;
-- *prognos*: (fakturerat + bokat to date + beställt) ÷ (1 − December share) while December is
-  still ahead; with December included, fakturerat + bokat + beställt;
-- *intäkt per årsarbetare*: fakturerat ÷ the budget's FTEs, as the plan's measure; the yearly
-  summary uses a closed year's entered outcome FTEs where there is one;
-- *resultat*: intäkter (fakturerat + bokat) − the costs entered per month.
+Every figure comes from the app that owns its data: register and economy figures from
+assignments.figures (intäkter, kostnader, resultat, prognos helår, intäkt per årsarbetare,
+beställda, avslutade, snittid, nya beställare, each defined there once), survey figures from
+surveys.selectors (metrics.py), indicators from planning.services. This module only picks the
+scope (department, unit, consultant) and arranges the figures in rows. A figure with no data is
+None, never 0.
 """
 
 from __future__ import annotations
@@ -21,22 +14,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
 
-from assignments.models import Assignment, Budget, Organisation, Package, TimeEntry, Unit, User
-from assignments.selectors import new_managers
+from assignments import figures as af
+from assignments.models import Assignment, Organisation, Package, TimeEntry, Unit, User
 from planning.models import Activity, GoalAssessment, Plan
 from planning.services import outcome as indicator_outcome
+from rekrytering.numbers import format_kr, format_number
 from rekrytering.periods import Period, period
 from surveys import metrics
 from surveys.models import FollowUp, Kind
 from surveys.selectors import ResultFilter, customer_scores_by_consultant, headlines
 
-from .models import MonthlyCost, YearOutcome
-
-MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+MONTHS = af.MONTHS
 KIND_LABELS = {k: str(v) for k, v in Organisation.Kind.choices}
 
 
@@ -90,12 +81,6 @@ class Scope:
         return self.period.start, self.period.end
 
 
-def _ratio(part, whole, places: str = "1") -> Decimal | None:
-    if part is None or not whole:
-        return None
-    return (Decimal(part) / Decimal(whole)).quantize(Decimal(places))
-
-
 def _share(part, whole) -> Decimal | None:
     value = metrics.share_from_counts(part, whole)
     return None if value is None else Decimal(str(value))
@@ -117,8 +102,8 @@ def package_names(year: int) -> dict[str, Package]:
 def assignment_figures(scope: Scope, packages: dict[str, Package]) -> dict:
     start, end = scope.span
     base = Assignment.objects.filter(scope.q())
-    in_period = Q(ordered_on__range=(start, end))
-    closed = Q(closed_on__range=(start, end))
+    in_period = af.ordered_in(start, end)
+    closed = af.closed_in(start, end)
     per_package = (
         base.filter(in_period | closed)
         .values("package__code")
@@ -147,9 +132,7 @@ def assignment_figures(scope: Scope, packages: dict[str, Package]) -> dict:
         per_kind[kind] = per_kind.get(kind, 0) + row["n"]
         sector = row["sector__name"] or "Ej angiven"
         per_sector[sector] = per_sector.get(sector, 0) + row["n"]
-    managers = new_managers(start, end)
-    if not scope.department:
-        managers = managers.filter(assignments__in=base.filter(in_period)).distinct()
+    managers = af.new_managers(start, end, None if scope.department else base.filter(in_period))
     return {
         "ordered": totals["ordered"],
         "closed": totals["closed"],
@@ -165,146 +148,32 @@ def assignment_figures(scope: Scope, packages: dict[str, Package]) -> dict:
 # --- Economy -------------------------------------------------------------------------------
 
 
-def december_share() -> Decimal:
-    return Decimal(str(settings.REPORTING_DECEMBER_SHARE))
+def finance_years(years) -> af.Finance:
+    """Budgets, monthly costs and entered outcomes of some years (three queries)."""
+    return af.finance(years)
 
 
-def monthly_budget(budget: Budget | None) -> list[Decimal | None]:
-    """The revenue budget month by month: the December share in December, the rest spread evenly."""
-    if budget is None:
-        return [None] * 12
-    december = (budget.revenue * december_share()).quantize(Decimal("1"))
-    other = ((budget.revenue - december) / 11).quantize(Decimal("1"))
-    return [other] * 11 + [budget.revenue - 11 * other]
-
-
-def finance_years(years) -> tuple[dict, dict]:
-    """Budgets and entered outcomes of some years, by year (two queries)."""
-    return (
-        {b.year: b for b in Budget.objects.filter(year__in=list(years))},
-        {o.year: o for o in YearOutcome.objects.filter(year__in=list(years))},
-    )
-
-
-def economy_figures(scope: Scope, finance: tuple[dict, dict] | None = None) -> dict:
-    year = scope.period.year
+def economy_figures(scope: Scope, today: date | None = None, finance: af.Finance | None = None) -> dict:
+    """The scope's economy for its period, as assignments.figures.economy defines it."""
     start, end = scope.span
-    base = Assignment.objects.filter(scope.q())
-    invoiced = dict(
-        base.filter(invoiced_on__year=year)
-        .annotate(m=ExtractMonth("invoiced_on"))
-        .values("m")
-        .annotate(total=Sum("invoiced_amount"))
-        .values_list("m", "total")
+    return af.economy(
+        start,
+        end,
+        today or timezone.localdate(),
+        q=scope.q(),
+        department=scope.department,
+        fin=finance,
     )
-    booked = dict(
-        base.filter(closed_on__year=year, invoiced_on__isnull=True, status=Assignment.Status.AVSLUTAD)
-        .annotate(m=ExtractMonth("closed_on"))
-        .values("m")
-        .annotate(total=Sum("price"))
-        .values_list("m", "total")
-    )
-    open_orders = base.filter(closed_on__isnull=True, ordered_on__lte=end).exclude(
-        status=Assignment.Status.AVSLUTAD
-    )
-    ordered_value = open_orders.aggregate(total=Sum("price"))["total"]
-    budgets, _outcomes = finance or finance_years([year])
-    budget = budgets.get(year)
-    costs = (
-        dict(MonthlyCost.objects.filter(year=year).values_list("month", "amount")) if scope.department else {}
-    )
-    budget_months = monthly_budget(budget) if scope.department else [None] * 12
-
-    months, cum_rev, cum_budget = [], Decimal(0), Decimal(0)
-    last_month = end.month
-    for m in range(1, 13):
-        inv, bok = invoiced.get(m), booked.get(m)
-        revenue = None if inv is None and bok is None else (inv or 0) + (bok or 0)
-        if m <= last_month:
-            cum_rev += revenue or 0
-        if budget_months[m - 1] is not None:
-            cum_budget += budget_months[m - 1]
-        months.append(
-            {
-                "month": MONTHS[m - 1],
-                "invoiced": inv,
-                "booked": bok,
-                "revenue": revenue,
-                "budget": budget_months[m - 1],
-                "cumulative": cum_rev if m <= last_month else None,
-                "cumulative_budget": cum_budget if budget_months[m - 1] is not None else None,
-                "costs": costs.get(m),
-            }
-        )
-    in_period = [row for i, row in enumerate(months, start=1) if start.month <= i <= end.month]
-    invoiced_period = _sum([row["invoiced"] for row in in_period])
-    booked_period = _sum([row["booked"] for row in in_period])
-    revenue_period = _sum([row["revenue"] for row in in_period])
-    costs_period = _sum([row["costs"] for row in in_period])
-    budget_period = _sum([row["budget"] for row in in_period])
-    to_date = _sum([row["revenue"] for row in months[:last_month]])
-    forecast = None
-    if to_date is not None or ordered_value is not None:
-        known = (to_date or 0) + (ordered_value or 0)
-        forecast = known if last_month == 12 else (known / (1 - december_share())).quantize(Decimal("1"))
-    ftes = budget.ftes if budget else None  # as planning.measures.revenue_per_fte
-    return {
-        "months": months,
-        "invoiced": invoiced_period,
-        "booked": booked_period,
-        "revenue": revenue_period,
-        "budget": budget_period,
-        "budget_year": budget.revenue if budget and scope.department else None,
-        "ordered_value": ordered_value,
-        "forecast": forecast,
-        "ftes": ftes if scope.department else None,
-        "revenue_per_fte": _ratio(invoiced_period, ftes, "1") if scope.department else None,
-        "costs": costs_period,
-        "result": None if revenue_period is None or costs_period is None else revenue_period - costs_period,
-    }
 
 
-def _sum(values) -> Decimal | None:
-    present = [v for v in values if v is not None]
-    return sum(present, Decimal(0)) if present else None
-
-
-def economy_years(last_year: int, count: int = 3, finance: tuple[dict, dict] | None = None) -> dict:
+def economy_years(
+    last_year: int, count: int = 3, finance: af.Finance | None = None, today: date | None = None
+) -> dict:
     """The yearly summary like the department's 2023–2025 table, in kronor: per year FTEs,
-    budgeted and actual revenue, revenue per FTE, budgeted and actual costs, result; an average row."""
+    budgeted and actual intäkter, intäkt per årsarbetare, budgeted and actual kostnader, resultat,
+    and which of them are the entered outcome; an average row."""
     years = list(range(last_year - count + 1, last_year + 1))
-    budgets, outcomes = finance or finance_years(years)
-    invoiced = dict(
-        Assignment.objects.filter(invoiced_on__year__in=years)
-        .annotate(y=ExtractYear("invoiced_on"))
-        .values("y")
-        .annotate(total=Sum("invoiced_amount"))
-        .values_list("y", "total")
-    )
-    costs = dict(
-        MonthlyCost.objects.filter(year__in=years)
-        .values("year")
-        .annotate(total=Sum("amount"))
-        .values_list("year", "total")
-    )
-    rows = []
-    for year in years:
-        budget, outcome = budgets.get(year), outcomes.get(year)
-        ftes = outcome.ftes if outcome and outcome.ftes is not None else (budget.ftes if budget else None)
-        revenue = outcome.revenue if outcome and outcome.revenue is not None else invoiced.get(year)
-        cost = outcome.costs if outcome and outcome.costs is not None else costs.get(year)
-        rows.append(
-            {
-                "year": year,
-                "ftes": ftes,
-                "revenue_budget": budget.revenue if budget else None,
-                "revenue": revenue,
-                "revenue_per_fte": _ratio(revenue, ftes, "1"),
-                "costs_budget": budget.costs if budget else None,
-                "costs": cost,
-                "result": None if revenue is None or cost is None else revenue - cost,
-            }
-        )
+    rows = af.year_summary(years, today or timezone.localdate(), finance)
 
     def mean(key):
         values = [row[key] for row in rows if row[key] is not None]
@@ -315,6 +184,57 @@ def economy_years(last_year: int, count: int = 3, finance: tuple[dict, dict] | N
     return {"rows": rows, "average": average}
 
 
+ENTERED_NAMES = {"revenue": "intäkter", "costs": "kostnader", "ftes": "årsarbetare"}
+
+
+def _words(names) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+
+
+def source_text(entered) -> str:
+    """Which of a year's figures are the finance system's entered outcome and which are counted."""
+    given = [ENTERED_NAMES[k] for k in ENTERED_NAMES if k in entered]
+    counted = [ENTERED_NAMES[k] for k in ENTERED_NAMES if k not in entered]
+    if not given:
+        return "Räknat från registret"
+    if not counted:
+        return "Utfall från ekonomisystemet"
+    return f"Utfall: {_words(given)}; räknat: {_words(counted)}"
+
+
+def result_text(economy: dict) -> str:
+    """How *Resultat* is computed, the same sentence for every period."""
+    text = (
+        "Resultat = periodens intäkter (fakturerat + bokat) − kostnader (angivna månadskostnader; för en "
+        "avslutad månad utan angivna kostnader kostnadsbudgeten fördelad som intäktsbudgeten); för ett "
+        "avslutat år med inlagt utfall gäller utfallet från ekonomisystemet."
+    )
+    if {"revenue", "costs"} & set(economy.get("entered") or ()):
+        text += " Här visas det inlagda utfallet."
+    return text
+
+
+def forecast_text(prognosis: af.Forecast, today: date) -> str:
+    """How *Prognos helår* is computed: from today's date, whatever the period viewed."""
+    if prognosis.closed:
+        return (
+            "Året är slut: prognosen är årets utfall (inlagt utfall där det finns, annars räknade intäkter)."
+        )
+    text = (
+        f"Prognos helår per {today:%Y-%m-%d}, samma för alla perioder = intäkter hittills i år + avtalat "
+        "pris för pågående uppdrag + förra årets intäkter för resten av året × (årets intäkter hittills "
+        "÷ förra årets under samma tid)"
+    )
+    if prognosis.value is None:
+        return text + "."
+    factor = "ingen jämförelse" if prognosis.factor is None else format_number(prognosis.factor, 2)
+    return (
+        text + f": {format_kr(prognosis.so_far.quantize(Decimal('1')))} + {format_kr(prognosis.ongoing)} + "
+        f"{format_kr(prognosis.remaining)} (faktor {factor})."
+    )
+
+
 # --- Time ----------------------------------------------------------------------------------
 
 
@@ -322,24 +242,16 @@ def time_figures(scope: Scope, packages: dict[str, Package], closed_per_package:
     """Hours on assignments closed in the period per package, divided by the number closed (as
     the plan's mean-hours measure), and each consultant's share of time on assignments."""
     start, end = scope.span
-    per_package = (
-        TimeEntry.objects.filter(assignment__closed_on__range=(start, end))
-        .filter(scope.q("assignment__"))
-        .values("assignment__package__code")
-        .annotate(hours=Sum("hours"))
-        .order_by("assignment__package__code")
-    )
     package_rows = []
-    for row in per_package:
-        package = packages.get(row["assignment__package__code"])
-        closed = closed_per_package.get(row["assignment__package__code"], 0)
-        mean = _ratio(row["hours"], closed, "0.1")
+    for code, hours in af.hours_on_closed(start, end, scope.q()).items():
+        package = packages.get(code)
+        closed = closed_per_package.get(code, 0)
         package_rows.append(
             [
-                package.name if package else row["assignment__package__code"],
+                package.name if package else code,
                 closed,
-                row["hours"],
-                mean,
+                hours,
+                af.mean_hours(hours, closed),
                 package.standard_hours if package else None,
             ]
         )
@@ -444,9 +356,9 @@ def consultant_rows(scope: Scope, time: dict, everyone: list[User] | None = None
         for row in Assignment.objects.filter(responsible__in=users)
         .values("responsible")
         .annotate(
-            ordered=Count("id", filter=Q(ordered_on__range=(start, end))),
-            closed=Count("id", filter=Q(closed_on__range=(start, end))),
-            revenue=Sum("invoiced_amount", filter=Q(invoiced_on__range=(start, end))),
+            ordered=Count("id", filter=af.ordered_in(start, end)),
+            closed=Count("id", filter=af.closed_in(start, end)),
+            revenue=Sum(af.invoiced_value(), filter=af.invoiced_in(start, end)),
         )
     }
     survey = customer_scores_by_consultant(scope.period, [u.pk for u in users])
@@ -478,6 +390,8 @@ KEY_FIGURES = [
     ("nya_bestallare", "Nya beställare"),
     ("intakter_fakturerade", "Fakturerade intäkter (kr)"),
     ("intakter_bokade", "Bokade, ej fakturerade intäkter (kr)"),
+    ("intakter", "Intäkter (kr)"),
+    ("kostnader", "Kostnader inkl. OH (kr)"),
     ("intakt_per_arsarbetare", "Intäkt per årsarbetare (kr)"),
     ("intakter_prognos_ar", "Prognos intäkter helår (kr)"),
     ("resultat", "Resultat (kr)"),
@@ -504,6 +418,8 @@ def key_figures(assignments: dict, economy: dict, surveys: dict) -> dict:
         "nya_bestallare": assignments["new_managers"],
         "intakter_fakturerade": economy["invoiced"],
         "intakter_bokade": economy["booked"],
+        "intakter": economy["revenue"],
+        "kostnader": economy["costs"],
         "intakt_per_arsarbetare": economy["revenue_per_fte"],
         "intakter_prognos_ar": economy["forecast"],
         "resultat": economy["result"],
@@ -518,11 +434,11 @@ def key_figures(assignments: dict, economy: dict, surveys: dict) -> dict:
     }
 
 
-def summary(year: int, code: str, *, unit: Unit | None = None) -> dict:
+def summary(year: int, code: str, *, unit: Unit | None = None, today: date | None = None) -> dict:
     """The key figures and the ordered count per package code (the summary API)."""
     scope = Scope(period(year, code), unit=unit)
     packages = package_names(year)
     assignments = assignment_figures(scope, packages)
-    figures = key_figures(assignments, economy_figures(scope), survey_figures(scope))
+    figures = key_figures(assignments, economy_figures(scope, today), survey_figures(scope))
     figures["uppdrag_per_paket"] = {row[1]: row[2] for row in assignments["per_package"] if row[2]}
     return figures

@@ -1,8 +1,10 @@
 """The tertial report as an Excel workbook, with native Excel charts (openpyxl).
 
 Cumulative as the city reports: tertial 1 covers January–April, tertial 2 January–August,
-tertial 3 the whole year. Sheets: Sammanfattning (first a two-column table Nyckeltal | Värde),
-Uppdrag, Ekonomi, Kundenkät, Kandidatenkät, Matchning, Indikatorer, Aktiviteter, Citat.
+tertial 3 the whole year. Sheets: Sammanfattning (first a table Nyckeltal | Värde | Kod: the
+Swedish name, the number as a number with a number format, the summary API's key), Uppdrag,
+Ekonomi, Kundenkät, Kandidatenkät, Matchning, Indikatorer, Aktiviteter, Citat. The figures are
+the dashboard's (reporting.dashboard.build), so the workbook and the page agree.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import math
 from collections.abc import Callable
 from io import BytesIO
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference, Series
 from openpyxl.styles import Alignment, Font
@@ -22,8 +25,8 @@ from surveys.models import Answer, Kind
 from surveys.selectors import ResultFilter, kind_result
 
 from . import dashboard
-from .excel import HEADER_FILL, cell_value, write_table
-from .figures import KEY_FIGURES, Scope, Table
+from .excel import HEADER_FILL, NUMBER_FORMATS, cell_value, write_table
+from .figures import COUNT_KEYS, KEY_FIGURES, Scope, Table
 
 SHEETS = [
     "Sammanfattning",
@@ -60,6 +63,13 @@ def _wrap_rows(ws, first_row: int = 2):
         ws.row_dimensions[row[0].row].height = 15 * lines
 
 
+def _number(cell, number_format: str):
+    """Give a number cell its number format (Excel shows it with the reader's decimal comma)."""
+    if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+        cell.number_format = number_format
+    return cell
+
+
 def _bar(ws, title, first, last, label_col, series, anchor, *, horizontal=True, y_title="", maximum=None):
     """A native bar chart of rows first..last: categories from `label_col`, one series per
     (column, name); `maximum` fixes the value axis at 0..maximum (scores, shares)."""
@@ -87,7 +97,8 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
     chosen = period(year, CUMULATIVE[tertial])
     scope = Scope(chosen)
     step(0, "Räknar fram nyckeltal")
-    data = dashboard.build(scope, chosen.end)
+    # Today, as on the dashboard: the forecast for the year is made from today's date.
+    data = dashboard.build(scope, timezone.localdate())
     tables: dict[str, Table] = data["tables"]
     wb = Workbook()
 
@@ -95,18 +106,20 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
     step(1, "Sammanfattning")
     ws = wb.active
     ws.title = "Sammanfattning"
-    _header(ws, 1, ["Nyckeltal", "Värde"])
-    for r, (key, _label) in enumerate(KEY_FIGURES, start=2):
-        put(ws, r, 1, key)
-        put(ws, r, 2, cell_value(data["keys"][key]))
+    _header(ws, 1, ["Nyckeltal", "Värde", "Kod"])
+    for r, (key, label) in enumerate(KEY_FIGURES, start=2):
+        put(ws, r, 1, label)
+        value = data["keys"][key]
+        cell = put(ws, r, 2, int(value) if key in COUNT_KEYS and value is not None else cell_value(value))
+        cell.number_format = "0" if key in COUNT_KEYS else NUMBER_FORMATS["kr" if "(kr)" in label else "dec"]
+        put(ws, r, 3, key)
     r = len(KEY_FIGURES) + 3
     heading = f"Tertialrapport {tertial} {year}: {chosen.start:%Y-%m-%d}–{chosen.end:%Y-%m-%d}"
     put(ws, r, 1, heading).font = Font(bold=True)
-    _header(ws, r + 1, ["Kod", "Beskrivning"])
-    for i, (key, label) in enumerate(KEY_FIGURES, start=r + 2):
-        put(ws, i, 1, key)
-        put(ws, i, 2, label)
-    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 28, 40
+    put(ws, r + 1, 1, data["explain"]["result"])
+    put(ws, r + 2, 1, data["explain"]["forecast"])
+    ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 40, 16
+    ws.column_dimensions["C"].width = 26
     ws.freeze_panes = "A2"
 
     # Uppdrag: per package (with the package mix as a pie like the 2025 diagram), kind, sector.
@@ -158,8 +171,9 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
         [
             ("Fakturerat i perioden", economy["invoiced"]),
             ("Bokat, ej fakturerat", economy["booked"]),
+            ("Intäkter i perioden", economy["revenue"]),
             ("Budget för perioden", economy["budget"]),
-            ("Beställt i pågående uppdrag", economy["ordered_value"]),
+            ("Avtalat pris, pågående uppdrag", economy["ordered_value"]),
             ("Prognos helår", economy["forecast"]),
             ("Intäkt per årsarbetare", economy["revenue_per_fte"]),
             ("Kostnader i perioden", economy["costs"]),
@@ -168,10 +182,10 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
         start=r + 1,
     ):
         put(ws, i, 1, label)
-        put(ws, i, 2, cell_value(value)).number_format = "# ##0"
+        put(ws, i, 2, cell_value(value)).number_format = NUMBER_FORMATS["kr"]
     ws.column_dimensions["A"].width = 30
     if "ekonomi-ar" in tables:
-        write_table(ws, tables["ekonomi-ar"], row=r + 11, title=True)
+        write_table(ws, tables["ekonomi-ar"], row=r + 12, title=True)
     ws.freeze_panes = "A2"
 
     # The three surveys: per question this period and last year, with a chart of the means.
@@ -198,8 +212,8 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
             ]
         for r, (label, a, b) in enumerate(rows, start=2):
             put(ws, r, 1, label)
-            put(ws, r, 2, cell_value(a))
-            put(ws, r, 3, cell_value(b))
+            for c, value in ((2, a), (3, b)):
+                _number(put(ws, r, c, cell_value(value)), "0" if label in ("Svar", "Utskick") else "0.0")
         start = len(rows) + 3
         last_year = chosen.previous_year.label
         _header(
@@ -217,7 +231,7 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
             before_q = earlier.get(q["key"], {})
             values = [q["text"], q["count"], q.get("mean"), q.get("share_satisfied"), q.get("share_yes")]
             for c, value in enumerate(values + [before_q.get("mean"), before_q.get("share_yes")], start=1):
-                put(ws, r, c, value)
+                _number(put(ws, r, c, cell_value(value)), "0" if c == 2 else "0.0")
             blocks.setdefault(q["type"], []).append(r)
         if now.hidden:
             put(ws, start + 1, 1, "Färre än fem svar: resultaten visas inte.")

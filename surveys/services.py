@@ -93,11 +93,10 @@ def questionnaire_for(kind: str, year: int) -> Questionnaire:
     return found or seed_questionnaire(kind, year)
 
 
-def schedule_invitations(assignment: Assignment, *, now: datetime | None = None) -> list[Invitation]:
-    """What closing an assignment schedules, by its package's survey settings and its outcome."""
-    now = now or timezone.now()
+def planned_invitations(assignment: Assignment, *, now: datetime) -> list[tuple]:
+    """The surveys closing an assignment at `now` plans, by its package's survey settings and its
+    outcome: (kind, recipient name, e-mail, send at, shared) each."""
     package = assignment.package
-    year = (assignment.closed_on or timezone.localdate()).year
     hired = assignment.outcome == Assignment.Outcome.TILLSATT
     planned = []
     if package.sends_customer_survey and assignment.outcome != Assignment.Outcome.AVBRUTEN:
@@ -112,8 +111,15 @@ def schedule_invitations(assignment: Assignment, *, now: datetime | None = None)
         planned.append((Kind.MATCHNING, assignment.manager.name, assignment.manager.email, send_at, False))
     if package.sends_training_evaluation:
         planned.append((Kind.UTBILDNING, "", "", now, True))
+    return planned
+
+
+def schedule_invitations(assignment: Assignment, *, now: datetime | None = None) -> list[Invitation]:
+    """What closing an assignment schedules, by its package's survey settings and its outcome."""
+    now = now or timezone.now()
+    year = (assignment.closed_on or timezone.localdate()).year
     created = []
-    for kind, name, email, send_at, shared in planned:
+    for kind, name, email, send_at, shared in planned_invitations(assignment, now=now):
         questionnaire = questionnaire_for(kind, year)
         exists = Invitation.objects.filter(assignment=assignment, questionnaire__kind=kind).exclude(
             status=Invitation.Status.CANCELLED
@@ -369,9 +375,14 @@ def _purge_contact_data(invitation: Invitation) -> None:
         return
     Invitation.objects.filter(pk=invitation.pk).update(recipient_name="", email="", token_salt="")
     if invitation.assignment_id:
-        Assignment.objects.filter(pk=invitation.assignment_id).update(candidate_name="", candidate_email="")
-        # The historical copies of the assignment held the same contact data.
-        Assignment.history.filter(id=invitation.assignment_id).update(candidate_name="", candidate_email="")
+        purge_candidate_contacts([invitation.assignment_id])
+
+
+def purge_candidate_contacts(assignment_ids) -> None:
+    """The candidate names and e-mails of these assignments go, and so do those of their historical
+    copies, which held the same contact data."""
+    Assignment.objects.filter(pk__in=assignment_ids).update(candidate_name="", candidate_email="")
+    Assignment.history.filter(id__in=assignment_ids).update(candidate_name="", candidate_email="")
 
 
 # --- Consultants' changes to invitations -------------------------------------------------
@@ -745,27 +756,48 @@ def follow_up_reasons(values: dict) -> list[str]:
     return reasons
 
 
+def unit_heads() -> Callable[[Assignment | None], User | None]:
+    """`unit_head_for` with the heads loaded once, for many assignments."""
+    heads = list(User.objects.filter(role=User.Role.CHEF, is_active=True).order_by("id"))
+    by_unit = {}
+    for head in heads:
+        by_unit.setdefault(head.unit_id, head)
+
+    def head_for(assignment: Assignment | None) -> User | None:
+        unit_id = assignment.responsible.unit_id if assignment is not None else None
+        if unit_id and unit_id in by_unit:
+            return by_unit[unit_id]
+        return heads[0] if heads else None
+
+    return head_for
+
+
 def unit_head_for(assignment: Assignment | None) -> User | None:
     """The head of the responsible consultant's unit, else any active chef."""
-    heads = User.objects.filter(role=User.Role.CHEF, is_active=True).order_by("id")
-    if assignment is not None and assignment.responsible.unit_id:
-        head = heads.filter(unit_id=assignment.responsible.unit_id).first()
-        if head:
-            return head
-    return heads.first()
+    return unit_heads()(assignment)
 
 
-def create_follow_up_if_needed(response: Response, values: dict, assignment: Assignment | None):
+def build_follow_up(
+    response: Response, values: dict, assignment: Assignment | None, *, head_for=unit_head_for
+) -> FollowUp | None:
+    """The unsaved follow-up a customer response with answers `values` calls for, if any."""
     reasons = follow_up_reasons(values)
     if not reasons:
         return None
-    return FollowUp.objects.create(
+    return FollowUp(
         response=response,
         assignment=assignment,
         reasons=",".join(reasons),
-        assigned_to=unit_head_for(assignment),
+        assigned_to=head_for(assignment),
         due_on=response.answered_on + timedelta(days=settings.SURVEY_FOLLOW_UP_DAYS),
     )
+
+
+def create_follow_up_if_needed(response: Response, values: dict, assignment: Assignment | None):
+    follow_up = build_follow_up(response, values, assignment)
+    if follow_up is not None:
+        follow_up.save()
+    return follow_up
 
 
 @transaction.atomic

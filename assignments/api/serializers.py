@@ -9,8 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator, UniqueValidator
 
-from ..models import Assignment, Manager, Organisation, Package, TimeCategory, TimeEntry, User
-from ..services import check_responsibility, list_price
+from rekrytering.numbers import MAX_INTEGER
+
+from ..models import (
+    PACKAGE_FIELDS,
+    Assignment,
+    Manager,
+    Organisation,
+    Package,
+    TimeCategory,
+    TimeEntry,
+    User,
+    list_price,
+)
+from ..services import check_responsibility
 from .fields import DecimalField, JsonTypes
 
 # Hours of a time entry, 0.25 to 24, in the amounts' spelling (fields.decimal_pattern).
@@ -38,10 +50,6 @@ class SwedishMessages:
                 if isinstance(validator, ProhibitSurrogateCharactersValidator):
                     validator.message = SURROGATE_MESSAGE
         return fields
-
-
-def is_active(obj) -> bool:
-    return obj.active if hasattr(obj, "active") else obj.is_active
 
 
 class ModelSerializer(JsonTypes, SwedishMessages, serializers.ModelSerializer):
@@ -99,37 +107,10 @@ class PackageSerializer(ModelSerializer):
             "id",
             "year",
             "price_list",
-            "code",
-            "name",
-            "description",
-            "price",
-            "unit",
-            "standard_hours",
-            "is_manager_recruitment",
-            "is_whole_process",
-            "is_hourly_rate",
-            "sends_customer_survey",
-            "sends_candidate_survey",
-            "sends_match_survey",
-            "sends_training_evaluation",
-            "active",
+            *PACKAGE_FIELDS,
         ]
-        # validate() gives Swedish messages for the model's unique constraints.
+        # services.save_package (Package.clean) gives Swedish messages for the unique constraints.
         validators = []
-
-    def validate(self, attrs):
-        current = self.instance or Package()
-        candidate = Package(
-            pk=current.pk,
-            price_list=attrs.get("price_list") or getattr(current, "price_list", None),
-            code=attrs.get("code", current.code),
-            name=attrs.get("name", current.name),
-            is_hourly_rate=attrs.get("is_hourly_rate", current.is_hourly_rate),
-        )
-        conflicts = candidate.price_list_conflicts()
-        if conflicts:
-            raise serializers.ValidationError(conflicts, code="unique")
-        return attrs
 
 
 class AssignmentSerializer(ModelSerializer):
@@ -218,6 +199,11 @@ class AssignmentSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["number", "outcome", "closed_on", "hires", "created_at", "updated_at"]
+        # The PostgreSQL integer column's range, whatever the database in use says.
+        extra_kwargs = {
+            "applicants": {"max_value": MAX_INTEGER},
+            "references_checked": {"max_value": MAX_INTEGER},
+        }
 
     def validate_status(self, value):
         closed = self.instance is not None and self.instance.is_closed
@@ -238,27 +224,7 @@ class AssignmentSerializer(ModelSerializer):
         def value(name):
             return attrs[name] if name in attrs else getattr(current, name, None)
 
-        # Registers that were retired stay on old assignments but are not chosen anew.
-        for name, inactive in (
-            ("organisation", _("Organisationen är inte aktiv.")),
-            ("sector", _("Verksamheten är inte aktiv.")),
-            ("package", _("Paketet är inte aktivt.")),
-            ("responsible", _("Konsulten är inte aktiv.")),
-        ):
-            chosen = attrs.get(name)
-            unchanged = current is not None and getattr(current, f"{name}_id") == getattr(chosen, "pk", None)
-            if chosen is not None and not unchanged and not is_active(chosen):
-                errors[name] = inactive
-        if "colleagues" in attrs:
-            before = {c.pk for c in current.colleagues.all()} if current is not None else set()
-            if any(not c.is_active and c.pk not in before for c in attrs["colleagues"]):
-                errors["colleagues"] = _("En av konsulterna är inte aktiv.")
-
-        package, ordered_on = value("package"), value("ordered_on")
-        if package is not None and ordered_on is not None and package.price_list.year != ordered_on.year:
-            errors["package"] = _("Paketet ska komma från prislistan för beställningsåret %(year)s.") % {
-                "year": ordered_on.year
-            }
+        # The assignment's own rules (Assignment.clean) are checked by the service; these are the API's.
         manager, organisation = value("manager"), value("organisation")
         if ("manager" in attrs or "organisation" in attrs) and manager and organisation:
             if manager.organisation_id != organisation.pk:
@@ -276,24 +242,20 @@ class AssignmentSerializer(ModelSerializer):
                 raise exceptions.PermissionDenied(str(error)) from error
             except DjangoValidationError as error:
                 errors.update(error.message_dict)
-        redo_of = attrs.get("redo_of")
-        if redo_of is not None and (current is None or current.redo_of_id != redo_of.pk):
-            if redo_of.outcome not in (Assignment.Outcome.EJ_TILLSATT, Assignment.Outcome.AVBRUTEN):
-                errors["redo_of"] = _("Omtag görs av ett avslutat uppdrag som inte tillsattes.")
         if errors:
             raise serializers.ValidationError(errors, code="rule")
 
         # A new package or quantity brings its list price along, unless the price was agreed apart.
         repriced = "package" in attrs or "quantity" in attrs
         if "price" not in attrs and current is not None and repriced and not current.is_price_overridden:
-            attrs["price"] = list_price(package, value("quantity"))
+            attrs["price"] = list_price(value("package"), value("quantity"))
         return attrs
 
 
 class CloseAssignmentSerializer(Serializer):
     outcome = serializers.ChoiceField(choices=Assignment.Outcome.choices)
     closed_on = serializers.DateField()
-    hires = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    hires = serializers.IntegerField(min_value=0, max_value=MAX_INTEGER, required=False, allow_null=True)
     candidate_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     candidate_email = serializers.EmailField(required=False, allow_blank=True)
     candidate_start = serializers.DateField(required=False, allow_null=True)
@@ -323,10 +285,3 @@ class TimeEntrySerializer(ModelSerializer):
     class Meta:
         model = TimeEntry
         fields = ["id", "user", "date", "hours", "assignment", "category", "comment"]
-
-    def validate(self, attrs):
-        assignment = attrs.get("assignment", getattr(self.instance, "assignment", None))
-        category = attrs.get("category", getattr(self.instance, "category", None))
-        if bool(assignment) == bool(category):
-            raise serializers.ValidationError(_("Välj antingen ett uppdrag eller en kategori."), code="rule")
-        return attrs

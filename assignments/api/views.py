@@ -160,6 +160,14 @@ class PackageViewSet(ServiceErrors, viewsets.ModelViewSet):
     filterset_class = PackageApiFilter
     search_fields = ["code", "name"]
 
+    def perform_create(self, serializer):
+        serializer.instance = services.save_package(by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.save_package(
+            serializer.instance, by=self.request.user, **serializer.validated_data
+        )
+
 
 class AssignmentSchema(ApiSchema):
     """Registering and changing an assignment also answer 403 for a change of who is on it."""

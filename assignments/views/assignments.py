@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
@@ -14,7 +13,6 @@ from rekrytering.web import apply_service_errors, querystring_without
 from .. import selectors, services
 from ..filters import AssignmentFilter
 from ..forms import AssignmentForm, CloseAssignmentForm, manager_choices
-from ..models import Assignment
 from ..permissions import can_edit_assignment
 
 MAIN_FILTERS = ("q", "year", "status")
@@ -33,7 +31,7 @@ class AssignmentListView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         self.filterset = filtered_assignments(self.request)
         if self.filterset.is_bound and not self.filterset.is_valid():
-            return Assignment.objects.none()
+            return self.filterset.qs.none()
         return self.filterset.qs
 
     def get_context_data(self, **kwargs):
@@ -63,7 +61,7 @@ def assignment_list_xlsx(request):
     from ..exporting import xlsx_response
 
     filterset = filtered_assignments(request)
-    qs = filterset.qs if (not filterset.is_bound or filterset.is_valid()) else Assignment.objects.none()
+    qs = filterset.qs if (not filterset.is_bound or filterset.is_valid()) else filterset.qs.none()
     return xlsx_response(qs, "uppdrag.xlsx", request=request)
 
 
@@ -77,7 +75,7 @@ def manager_options(request):
 @login_required
 def assignment_detail(request, pk):
     assignment = get_object_or_404(selectors.with_logged_hours(selectors.assignment_list()), pk=pk)
-    time_entries = assignment.time_entries.select_related("user").order_by("-date", "-id")
+    time_entries = selectors.assignment_time_entries(assignment)
     hourly_rate = services.hourly_rate(assignment.year)
     return render(
         request,
@@ -92,7 +90,7 @@ def assignment_detail(request, pk):
             "history": selectors.assignment_history(assignment),
             "hourly_rate": hourly_rate,
             "default_invoice": assignment.default_invoice_amount(hourly_rate),
-            "redos": assignment.redos.all(),
+            "redos": selectors.redos(assignment),
             "is_new_manager": selectors.is_new_manager(assignment),
         },
     )
@@ -102,16 +100,14 @@ def _save_assignment(request, form, assignment=None):
     """Create or update through the services; returns the assignment or None with errors on the form."""
     fields, colleagues = form.service_fields()
     try:
-        with transaction.atomic():
-            if fields.get("manager") is None:
-                fields["manager"] = services.get_or_create_manager(
-                    name=form.cleaned_data["new_manager_name"],
-                    email=form.cleaned_data["new_manager_email"],
-                    organisation=fields["organisation"],
-                )
-            if assignment is None:
-                return services.create_assignment(by=request.user, colleagues=colleagues, **fields)
-            return services.update_assignment(assignment, by=request.user, colleagues=colleagues, **fields)
+        return services.save_assignment(
+            assignment,
+            by=request.user,
+            colleagues=colleagues,
+            new_manager_name=form.cleaned_data["new_manager_name"],
+            new_manager_email=form.cleaned_data["new_manager_email"],
+            **fields,
+        )
     except ValidationError as error:
         apply_service_errors(form, error)
     except PermissionDenied as error:
@@ -132,7 +128,7 @@ def assignment_create(request):
 
 @login_required
 def assignment_edit(request, pk):
-    assignment = get_object_or_404(Assignment.objects.select_related("package__price_list"), pk=pk)
+    assignment = get_object_or_404(selectors.assignments_for_change(), pk=pk)
     if not can_edit_assignment(request.user, assignment):
         raise PermissionDenied(_("Du kan bara ändra uppdrag som du arbetar i."))
     form = AssignmentForm(request.POST or None, instance=assignment, user=request.user)
@@ -154,7 +150,7 @@ def assignment_edit(request, pk):
 
 @login_required
 def assignment_close(request, pk):
-    assignment = get_object_or_404(Assignment.objects.select_related("package__price_list"), pk=pk)
+    assignment = get_object_or_404(selectors.assignments_for_change(), pk=pk)
     if not can_edit_assignment(request.user, assignment):
         raise PermissionDenied(_("Du kan bara avsluta uppdrag som du arbetar i."))
     if assignment.is_closed:
@@ -165,6 +161,7 @@ def assignment_close(request, pk):
         try:
             services.close_assignment(assignment, by=request.user, **form.cleaned_data)
         except ValidationError as error:
+            assignment.refresh_from_db()  # the service may have set the closing on it before refusing
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Uppdrag %(number)s är avslutat.") % {"number": assignment.number})

@@ -2,44 +2,23 @@
 
 import io
 
-from django import forms
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from rekrytering.access import admin_required
-from rekrytering.celery import enqueue_on_commit
 from rekrytering.jobs import job_page
-from rekrytering.uploads import SpreadsheetField
 
+from .. import selectors, services
 from ..exporting import COLUMN_HELP, EXPORT_COLUMNS, XLSX_TYPE, template_csv, template_xlsx
-from ..models import ImportJob
-from ..tasks import run_import
-
-
-class ImportForm(forms.Form):
-    file = SpreadsheetField(
-        label=gettext_lazy("Fil (.xlsx eller .csv)"),
-        extensions=(".xlsx", ".csv"),
-        error_messages={
-            "required": gettext_lazy("Välj en fil att importera."),
-            "empty": gettext_lazy("Filen är tom."),
-        },
-    )
+from ..forms import ImportForm
 
 
 @admin_required
 def import_start(request):
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if form.is_bound and form.is_valid():
-        upload = form.cleaned_data["file"]
-        with transaction.atomic():
-            job = ImportJob.objects.create(
-                file=upload, original_name=upload.name[:255], created_by=request.user
-            )
-            enqueue_on_commit(run_import, job.pk)
+        job = services.start_import(upload=form.cleaned_data["file"], by=request.user)
         return redirect("import-detail", pk=job.pk)
     return render(
         request,
@@ -47,7 +26,7 @@ def import_start(request):
         {
             "nav": "import",
             "form": form,
-            "jobs": ImportJob.objects.select_related("created_by")[:10],
+            "jobs": selectors.recent_import_jobs(),
             "columns": [(name, COLUMN_HELP[name]) for name in EXPORT_COLUMNS],
         },
     )
@@ -55,7 +34,7 @@ def import_start(request):
 
 @admin_required
 def import_detail(request, pk):
-    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    job = get_object_or_404(selectors.import_jobs(), pk=pk)
     return job_page(request, job, status_template="assignments/_import_status.html", nav="import")
 
 

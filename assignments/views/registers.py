@@ -3,13 +3,10 @@
 Everyone logged in reads price lists, organisations and sectors; only admins change them.
 """
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, ProtectedError, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,7 +25,7 @@ from ..forms import (
     TimeCategoryForm,
     UserForm,
 )
-from ..models import Budget, Manager, Organisation, Package, PriceList, Sector, TimeCategory, User
+from ..models import Manager, Organisation, PriceList, Sector, TimeCategory, User
 
 
 @login_required
@@ -41,32 +38,25 @@ def home(request):
 
 @login_required
 def pricelist_list(request):
-    price_lists = PriceList.objects.annotate(package_count=Count("packages")).order_by("-year")
     return render(
         request,
         "assignments/registers/pricelist_list.html",
-        {
-            "nav": "settings",
-            "price_lists": price_lists,
-        },
+        {"nav": "settings", "price_lists": selectors.price_lists()},
     )
 
 
 @login_required
 def pricelist_detail(request, year):
     price_list = get_object_or_404(PriceList, year=year)
-    packages = price_list.packages.annotate(assignment_count=Count("assignments")).order_by("name")
     return render(
         request,
         "assignments/registers/pricelist_detail.html",
         {
             "nav": "settings",
             "price_list": price_list,
-            "packages": packages,
+            "packages": selectors.packages_with_use(price_list),
             "copy_form": CopyPriceListForm(initial={"to_year": year + 1}),
-            "history": Package.history.filter(price_list_id=price_list.pk)
-            .select_related("history_user")
-            .order_by("-history_date")[:30],
+            "history": selectors.package_history(price_list),
         },
     )
 
@@ -93,21 +83,23 @@ def pricelist_copy(request, year):
             )
             return redirect(target)
     else:
-        messages.error(request, _("Ange ett år mellan 2000 och 2100."))
+        messages.error(request, " ".join(form.errors["to_year"]))
     return redirect("pricelist-detail", year=year)
 
 
 @admin_required
 def package_edit(request, pk=None, year=None):
-    package = get_object_or_404(Package.objects.select_related("price_list"), pk=pk) if pk else None
+    package = get_object_or_404(selectors.packages(), pk=pk) if pk else None
     price_list = package.price_list if package else get_object_or_404(PriceList, year=year)
     form = PackageForm(request.POST or None, instance=package, price_list=price_list)
     if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        saved._history_user = request.user
-        saved.save()
-        messages.success(request, _("Paketet %(name)s är sparat.") % {"name": saved.name})
-        return redirect(price_list)
+        try:
+            saved = services.save_package(form.instance, by=request.user)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Paketet %(name)s är sparat.") % {"name": saved.name})
+            return redirect(price_list)
     return render(
         request,
         "assignments/registers/form.html",
@@ -126,17 +118,12 @@ def package_edit(request, pk=None, year=None):
 @login_required
 def organisation_list(request):
     search = request.GET.get("q", "").strip()
-    organisations = Organisation.objects.annotate(
-        manager_count=Count("managers", distinct=True), assignment_count=Count("assignments", distinct=True)
-    ).order_by("name")
-    if search:
-        organisations = organisations.filter(name__icontains=search)
     return render(
         request,
         "assignments/registers/organisation_list.html",
         {
             "nav": "settings",
-            "organisations": organisations,
+            "organisations": selectors.organisation_list(search),
             "q": search,
         },
     )
@@ -147,12 +134,10 @@ def organisation_edit(request, pk=None):
     organisation = get_object_or_404(Organisation, pk=pk) if pk else None
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        saved = services.save_register_entry(form.save(commit=False), by=request.user)
         messages.success(request, _("%(name)s är sparad.") % {"name": saved.name})
         return redirect("organisation-list")
-    managers = []
-    if organisation:
-        managers = organisation.managers.annotate(assignment_count=Count("assignments")).order_by("name")
+    managers = selectors.organisation_managers(organisation) if organisation else []
     return render(
         request,
         "assignments/registers/organisation_form.html",
@@ -170,7 +155,7 @@ def manager_edit(request, pk):
     manager = get_object_or_404(Manager, pk=pk)
     form = ManagerForm(request.POST or None, instance=manager)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_register_entry(form.save(commit=False), by=request.user)
         messages.success(request, _("Beställaren är sparad."))
         return redirect("organisation-edit", pk=manager.organisation_id)
     return render(
@@ -186,13 +171,12 @@ def manager_edit(request, pk):
 
 
 def _simple_list(request, model, template_title, create_url, edit_url):
-    items = model.objects.order_by("name")
     return render(
         request,
         "assignments/registers/simple_list.html",
         {
             "nav": "settings",
-            "items": items,
+            "items": selectors.by_name(model),
             "title": template_title,
             "create_url": create_url,
             "edit_url": edit_url,
@@ -206,18 +190,14 @@ def _simple_edit(request, model, form_class, pk, list_url, title_new):
     if request.method == "POST":
         if "delete" in request.POST and item is not None:
             try:
-                item.delete()
-            except ProtectedError:
-                messages.error(
-                    request,
-                    _("%(name)s används och kan inte tas bort. Gör den inaktiv i stället.")
-                    % {"name": item.name},
-                )
+                services.delete_register_entry(item)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
                 return redirect(request.path)
             messages.success(request, _("%(name)s är borttagen.") % {"name": item.name})
             return redirect(list_url)
         if form.is_valid():
-            saved = form.save()
+            saved = services.save_register_entry(form.save(commit=False), by=request.user)
             messages.success(request, _("%(name)s är sparad.") % {"name": saved.name})
             return redirect(list_url)
     return render(
@@ -271,15 +251,7 @@ def unit_list(request):
 @admin_required
 def user_list(request):
     search = request.GET.get("q", "").strip()
-    users = User.objects.select_related("unit").order_by("-is_active", "first_name", "last_name")
-    if search:
-        users = users.filter(
-            Q(username__icontains=search)
-            | Q(first_name__icontains=search)
-            | Q(last_name__icontains=search)
-            | Q(initials__iexact=search)
-        )
-    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.user_list(search), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "assignments/registers/user_list.html",
@@ -298,7 +270,7 @@ def user_edit(request, pk=None):
     user = get_object_or_404(User, pk=pk) if pk else None
     form = UserForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
+        saved = services.save_register_entry(form.save(commit=False), by=request.user)
         messages.success(request, _("Användaren %(name)s är sparad.") % {"name": saved.username})
         return redirect("user-list")
     return render(
@@ -321,16 +293,13 @@ def budget_list(request):
     if not request.user.is_head:
         raise PermissionDenied(_("Budgeten visas för chefer och administratörer."))
     budgets = [(b, b.volume_total) for b in selectors.budgets_with_volume()]
-    years_with_prices = PriceList.objects.exclude(year__in=[b.year for b, _t in budgets]).values_list(
-        "year", flat=True
-    )
     return render(
         request,
         "assignments/registers/budget_list.html",
         {
             "nav": "settings",
             "budgets": budgets,
-            "new_years": years_with_prices,
+            "new_years": selectors.years_without_budget(b.year for b, _t in budgets),
         },
     )
 
@@ -339,8 +308,8 @@ def budget_list(request):
 def budget_detail(request, year):
     if not request.user.is_head:
         raise PermissionDenied(_("Budgeten visas för chefer och administratörer."))
-    budget = Budget.objects.filter(year=year).first()
-    packages = Package.objects.filter(price_list__year=year).order_by("name")
+    budget = selectors.budget(year)
+    packages = selectors.packages_of_year(year)
     if not packages and budget is None:
         messages.error(
             request, _("Det finns ingen prislista för %(year)s. Skapa den först.") % {"year": year}
@@ -363,12 +332,7 @@ def budget_detail(request, year):
             else:
                 messages.success(request, _("Budgeten för %(year)s är sparad.") % {"year": year})
                 return redirect("budget-detail", year=year)
-    history, volume_total, revenue_per_fte = [], 0, None
-    if budget:
-        volume_total = selectors.budget_volume_total(budget)
-        if budget.ftes:
-            revenue_per_fte = (budget.revenue / budget.ftes).quantize(Decimal("1"))
-        history = budget.history.select_related("history_user").order_by("-history_date")[:20]
+    volume_total = selectors.budget_volume_total(budget) if budget else 0
     return render(
         request,
         "assignments/registers/budget_detail.html",
@@ -379,8 +343,7 @@ def budget_detail(request, year):
             "year": year,
             "volume_total": volume_total,
             "volume_gap": volume_total - budget.revenue if budget else None,
-            "revenue_per_fte": revenue_per_fte,
-            "history": history,
+            "history": selectors.budget_history(budget) if budget else [],
             "readonly": not request.user.is_admin,
         },
     )

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rekrytering.numbers import format_hours
 from rekrytering.redirects import next_url, safe_next
 from rekrytering.web import apply_service_errors
 
 from .. import selectors, services
 from ..forms import TimeEntryForm
-from ..models import TimeEntry
 
 
 def _week_start(request):
@@ -81,11 +81,8 @@ def entry_create(request):
         else:
             messages.success(
                 request,
-                _("%(hours)s h rapporterade %(date)s.")
-                % {
-                    "hours": str(entry.hours).rstrip("0").rstrip(".").replace(".", ","),
-                    "date": entry.date.isoformat(),
-                },
+                _("%(hours)s rapporterade %(date)s.")
+                % {"hours": format_hours(entry.hours), "date": entry.date.isoformat()},
             )
             return redirect(next_url(request, _week_url(entry.date)))
     return render(
@@ -95,7 +92,7 @@ def entry_create(request):
 
 @login_required
 def entry_edit(request, pk):
-    entry = get_object_or_404(TimeEntry.objects.select_related("assignment", "category"), pk=pk)
+    entry = get_object_or_404(selectors.time_entries(), pk=pk)
     if entry.user_id != request.user.pk and not request.user.is_admin:
         raise PermissionDenied(_("Du kan bara ändra din egen tid."))
     form = TimeEntryForm(request.POST or None, instance=entry, user=entry.user)
@@ -119,7 +116,7 @@ def entry_edit(request, pk):
 @login_required
 @require_POST
 def entry_delete(request, pk):
-    entry = get_object_or_404(TimeEntry, pk=pk)
+    entry = get_object_or_404(selectors.time_entries(), pk=pk)
     day = entry.date
     services.delete_time_entry(entry, by=request.user)
     messages.success(request, _("Tidrapporten är borttagen."))

@@ -23,7 +23,7 @@ def test_import_exits_1_and_lists_every_error(ready, tmp_path, capsys):
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert 'Rad 2, kolumn Konsult: "okänd" är varken användarnamn eller initialer' in err
-    assert 'Rad 3, kolumn Pris: "x" är inget tal' in err
+    assert "Rad 3, kolumn Pris: ”x” är inget tal" in err
     assert "2 fel. Ingenting sparades." in err
     assert not Assignment.objects.exists()
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from assignments.demo import load_demo
 from assignments.models import Assignment, Budget, Organisation, Package, TimeEntry, User
+from rekrytering.demo import load_all
 
 
 @pytest.mark.django_db
@@ -30,6 +31,7 @@ def test_load_demo_creates_users_price_lists_and_activity_and_is_idempotent():
 
 
 def test_demo_refused_in_production(settings):
+    # Refused by the loader every app's demo goes through, before any database access.
     settings.PRODUCTION = True
-    with pytest.raises(RuntimeError):
-        load_demo(stdout=lambda line: None)
+    with pytest.raises(RuntimeError, match="produktion"):
+        load_all(stdout=lambda line: None)

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from assignments import services
 from assignments.exporting import EXPORT_COLUMNS, write_csv, write_xlsx
 from assignments.importing import guess_organisation_kind, import_assignments
-from assignments.models import Assignment, AssignmentSequence, Manager, Organisation, User
+from assignments.models import Assignment, AssignmentSequence, Manager, Organisation, Sector, User
 from tests.factories import (
     AssignmentFactory,
     ManagerFactory,
@@ -277,14 +277,19 @@ BAD_ROWS = [
         "Avslutsdatum",
         '"20/4 2026" är inget giltigt datum; skriv det som ÅÅÅÅ-MM-DD, till exempel 2026-05-01.',
     ),
-    ({"Pris": "tjugo"}, "Pris", '"tjugo" är inget tal; skriv till exempel 24 000 eller 1 200,50.'),
+    ({"Pris": "tjugo"}, "Pris", "”tjugo” är inget tal; skriv till exempel 24 000 eller 1 200,50."),
     (
         {"Timmar tillägg": "1,5,0"},
         "Timmar tillägg",
-        '"1,5,0" är inget tal; skriv till exempel 24 000 eller 1 200,50.',
+        "”1,5,0” är inget tal; skriv till exempel 24 000 eller 1 200,50.",
     ),
-    ({"Pris": "-5"}, "Pris", '"-5" får inte vara negativt.'),
-    ({"Antal sökande": "3,5"}, "Antal sökande", '"3,5" ska vara ett heltal.'),
+    ({"Pris": "-5"}, "Pris", "”-5” är för litet; det minsta som går är 0."),
+    (
+        {"Pris": "12 345 678 901"},
+        "Pris",
+        "”12 345 678 901” är för stort; det största som kan sparas är 9\u00a0999\u00a0999\u00a0999,99.",
+    ),
+    ({"Antal sökande": "3,5"}, "Antal sökande", "”3,5” ska vara ett heltal."),
     (
         {"Beställarens e-post": "berit(at)example.org"},
         "Beställarens e-post",
@@ -298,16 +303,16 @@ BAD_ROWS = [
     ({"Nivå": "Chefen"}, "Nivå", '"Chefen" är ingen nivå; skriv Medarbetare, Chef eller Högre chef.'),
     ({"Personligt brev": "kanske"}, "Personligt brev", '"kanske" ska vara Ja eller Nej (tomt betyder Nej).'),
     ({"Verksamhet": "Rymden"}, "Verksamhet", 'verksamheten "Rymden" finns inte. Tillåtna: Förskola, Skola.'),
-    ({"Avslutsdatum": ""}, "Avslutsdatum", 'status "Tillsatt" kräver ett avslutsdatum.'),
+    ({"Avslutsdatum": ""}, "Avslutsdatum", "Ange avslutsdatum när uppdraget avslutas."),
     (
         {"Status": "Pågående"},
         "Avslutsdatum",
-        "anges bara när status är Tillsatt, Ej tillsatt eller Avbruten.",
+        "Avslutsdatum anges först när uppdraget avslutas.",
     ),
     (
         {"Avslutsdatum": "2026-01-10"},
         "Avslutsdatum",
-        "avslutsdatumet 2026-01-10 är före beställningsdatumet 2026-03-02.",
+        "Avslutsdatum kan inte vara före beställningsdatum (2026-03-02).",
     ),
     ({"Uppdragsnummer": "142"}, "Uppdragsnummer", '"142" ska se ut som ÅÅÅÅ-NNNN, till exempel 2026-0142.'),
     ({"Tjänst": "x" * 201}, "Tjänst", "högst 200 tecken (här 201)."),
@@ -354,7 +359,7 @@ def test_bad_rows_in_xlsx(admin, tmp_path):
     rows = [row(Beställningsdatum=datetime(2026, 3, 2)), row(Uppdragsnummer="2026-0102", Pris="mycket")]
     result = run(write_xlsx_file(tmp_path / "u.xlsx", rows), admin)
     assert [str(e) for e in result.errors] == [
-        'Rad 3, kolumn Pris: "mycket" är inget tal; skriv till exempel 24 000 eller 1 200,50.'
+        "Rad 3, kolumn Pris: ”mycket” är inget tal; skriv till exempel 24 000 eller 1 200,50."
     ]
 
 
@@ -638,3 +643,16 @@ def test_users_lookup_prefers_username(admin, tmp_path):
     assert run(write_csv_file(tmp_path / "u.csv", [row(Konsult="ABC")]), admin).errors == []
     assert Assignment.objects.get().responsible == owner
     assert User.objects.count() >= 3
+
+
+def test_a_new_row_names_no_retired_register(admin, konsult, tmp_path):
+    """The import applies the assignment's rules (Assignment.clean) as the form and the API do."""
+    konsult.is_active = False
+    konsult.save()
+    Sector.objects.filter(name="Skola").update(active=False)
+    result = run(write_csv_file(tmp_path / "u.csv", [GOOD]), admin)
+    assert sorted(str(e) for e in result.errors) == [
+        "Rad 2, kolumn Konsult: Konsulten är inte aktiv.",
+        "Rad 2, kolumn Verksamhet: Verksamheten är inte aktiv.",
+    ]
+    assert not Assignment.objects.exists()

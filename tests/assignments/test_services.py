@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from assignments import selectors, services
+from assignments import figures, selectors, services
 from assignments.models import Assignment, Budget, PriceList
 from tests.factories import (
     AssignmentFactory,
@@ -200,5 +200,5 @@ def test_new_managers_in_period(konsult, price_list_2026):
     AssignmentFactory(manager=old, organisation=org, package=stora, ordered_on=date(2026, 1, 10))
     AssignmentFactory(manager=old, organisation=org, package=stora, ordered_on=date(2026, 6, 10))
     AssignmentFactory(manager=new, organisation=org, package=stora, ordered_on=date(2026, 6, 12))
-    assert list(selectors.new_managers(date(2026, 5, 1), date(2026, 8, 31))) == [new]
-    assert set(selectors.new_managers(date(2026, 1, 1), date(2026, 12, 31))) == {old, new}
+    assert list(figures.new_managers(date(2026, 5, 1), date(2026, 8, 31))) == [new]
+    assert set(figures.new_managers(date(2026, 1, 1), date(2026, 12, 31))) == {old, new}

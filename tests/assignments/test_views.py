@@ -116,7 +116,10 @@ def test_create_errors_in_swedish_and_nothing_saved(client, konsult, this_year):
     assert response.status_code == 200
     assert "Formuläret innehåller fel" in page
     assert "Ange ett tal" in page
-    assert "Välj ett paket ur prislistan för" in page
+    # Once, from the model's rule (the form had a copy of it with another message).
+    assert response.context["form"].errors["package"] == [
+        f"Paketet ska komma från prislistan för beställningsåret {TODAY.year}."
+    ]
     assert Assignment.objects.count() == 0
 
 
@@ -297,7 +300,11 @@ def test_time_entry_create_edit_delete(client, konsult, konsult2, this_year):
     assert "2,5\xa0h" in week
     # Neither both nor none of assignment and category.
     response = client.post(reverse("time-create"), {"date": TODAY.isoformat(), "hours": "1"})
-    assert "Välj antingen ett uppdrag eller en kategori" in response.content.decode()
+    # One message, on the assignment field, without the constraint's name.
+    assert response.context["form"].errors == {
+        "assignment": ["Välj ett uppdrag, eller en kategori för tid utanför uppdrag."]
+    }
+    assert "time_on_assignment_xor_category" not in response.content.decode()
     response = client.post(
         reverse("time-edit", args=[entry.pk]),
         {"date": TODAY.isoformat(), "hours": "3", "category": TimeCategoryFactory().pk},
@@ -505,3 +512,24 @@ def test_new_manager_rules(client, konsult, this_year):
         '<span class="req" aria-hidden="true">*</span>'
         in client.get(reverse("assignment-create")).content.decode().split('for="id_manager"')[1][:200]
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed, said", [("10", "10\xa0h"), ("20", "20\xa0h"), ("2,5", "2,5\xa0h")])
+def test_saved_hours_are_said_as_typed(client, konsult, typed, said):
+    client.force_login(konsult)
+    category = TimeCategoryFactory()
+    data = {"date": TODAY.isoformat(), "category": category.pk, "hours": typed, "comment": ""}
+    response = client.post(reverse("time-create"), data, follow=True)
+    assert f"{said} rapporterade {TODAY.isoformat()}." in [str(m) for m in response.context["messages"]]
+
+
+@pytest.mark.django_db
+def test_budget_page_shows_budget_per_fte(client, admin_user, this_year):
+    from tests.factories import BudgetFactory
+
+    BudgetFactory(year=TODAY.year, ftes=Decimal("20"), revenue=Decimal("24000000"))
+    client.force_login(admin_user)
+    page = client.get(reverse("budget-detail", args=[TODAY.year])).content.decode()
+    assert "Budget per årsarbetare" in page and "1\xa0200\xa0000\xa0kr" in page
+    assert "intäkt per årsarbetare" not in page.lower()

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -53,9 +54,10 @@ def test_economy_month_by_month_budget_forecast_and_result(dataset):
     assert e["booked"] == Decimal("35000")
     assert e["revenue"] == Decimal("82000")
     assert e["budget"] == Decimal("327272")
-    assert e["revenue_per_fte"] == Decimal("23500")  # 47 000 / 2
-    assert e["ordered_value"] == Decimal("12000")  # A3 is open; A4 was ordered after the period
-    assert e["forecast"] == Decimal("125333")  # (82 000 + 12 000) / (1 − 0,25)
+    assert e["revenue_per_fte"] == Decimal("41000")  # intäkter 82 000 / 2 FTEs
+    assert e["ordered_value"] == Decimal("12000")  # A3 is open on 15 May; A4 is closed
+    # As of 15 May: intäkter so far 82 000 + ongoing 12 000; no 2025 intäkter to scale.
+    assert e["forecast"] == Decimal("94000")
     assert e["costs"] == Decimal("40000")
     assert e["result"] == Decimal("42000")
 
@@ -154,11 +156,16 @@ def test_yearly_economy_table_reproduces_the_2023_2025_summary(db):
 
 @pytest.mark.django_db
 def test_year_figures_from_the_register_when_no_outcome_is_entered(dataset):
-    row = figures.economy_years(2026, 1)["rows"][0]
-    assert row["revenue"] == Decimal("77000")  # 20 000 + 27 000 + 30 000 invoiced in 2026
+    row = figures.economy_years(2026, 1, today=date(2026, 5, 15))["rows"][0]
+    # Intäkter: 20 000 + 27 000 + 30 000 invoiced in 2026 and A2's 35 000 booked.
+    assert row["revenue"] == Decimal("112000")
+    # Costs entered January–April; May is still running: no budgeted costs for it yet.
     assert row["costs"] == Decimal("40000")
-    assert row["result"] == Decimal("37000")
-    assert row["revenue_per_fte"] == Decimal("38500")
+    assert row["result"] == Decimal("72000")
+    june = figures.economy_years(2026, 1, today=date(2026, 6, 2))["rows"][0]
+    assert june["costs"] == Decimal("115000")  # May has ended: the cost budget's month, 75 000
+    assert row["revenue_per_fte"] == Decimal("56000")
+    assert row["entered"] == frozenset()
 
 
 @pytest.mark.django_db
@@ -176,3 +183,83 @@ def test_revenue_per_fte_agrees_with_the_plan_measure(dataset):
 
     YearOutcome.objects.create(year=2026, ftes=Decimal("4"))  # a closed year's FTEs do not change it
     assert figures.economy_figures(Scope(T1))["revenue_per_fte"] == compute("revenue_per_fte", T1, {}).value
+
+
+# --- One definition per figure: forecast, outcome, costs, charts -----------------------------
+
+
+@pytest.mark.django_db
+def test_forecast_is_made_from_today_whatever_the_period(dataset):
+    from tests.factories import AssignmentFactory
+
+    stora_2025 = dataset["a0"].package
+    for day, amount in ((date(2025, 3, 1), "40000"), (date(2025, 9, 1), "60000")):
+        AssignmentFactory(
+            package=stora_2025,
+            ordered_on=day,
+            status="avslutad",
+            outcome="tillsatt",
+            closed_on=day,
+            invoiced_on=day,
+            invoiced_amount=Decimal(amount),
+            price=Decimal(amount),
+        )
+    today = date(2026, 5, 15)
+    forecasts = {
+        code: figures.economy_figures(Scope(period(2026, code)), today)["forecast"]
+        for code in ("cum1", "cum2", "year", "T2", "T3")
+    }
+    # 82 000 so far + 12 000 ongoing + 60 000 (2025 after 15 May) × 82 000 / 40 000 (2025 until 15 May).
+    assert set(forecasts.values()) == {Decimal("217000")}
+    # After the year, the forecast is the year's outcome.
+    YearOutcome.objects.create(year=2026, revenue=Decimal("150000"))
+    after = figures.economy_figures(Scope(period(2026, "T1")), date(2027, 2, 1))
+    assert after["forecast"] == Decimal("150000") and after["prognosis"].closed
+
+
+@pytest.mark.django_db
+def test_a_closed_years_entered_outcome_wins_and_says_so(dataset):
+    YearOutcome.objects.create(year=2026, revenue=Decimal("150000"))  # costs and FTEs not entered
+    later = date(2027, 2, 1)
+    whole = figures.economy_figures(Scope(period(2026, "year")), later)
+    assert whole["revenue"] == Decimal("150000") and whole["entered"] == {"revenue"}
+    assert whole["revenue_per_fte"] == Decimal("75000")  # 150 000 / the budget's 2 FTEs
+    row = figures.economy_years(2026, 1, today=later)["rows"][0]
+    assert (row["revenue"], row["costs"], row["result"]) == (
+        whole["revenue"],
+        whole["costs"],
+        whole["result"],
+    )
+    assert figures.source_text(row["entered"]) == "Utfall: intäkter; räknat: kostnader och årsarbetare"
+    # A tertial is counted from the register, and a running year's outcome is not used.
+    assert figures.economy_figures(Scope(T1), later)["revenue"] == Decimal("82000")
+    assert figures.economy_figures(Scope(period(2026, "year")), date(2026, 12, 1))["entered"] == frozenset()
+
+
+@pytest.mark.django_db
+def test_the_accumulated_line_stops_at_the_current_month(dataset):
+    months = figures.economy_figures(Scope(period(2026, "year")), date(2026, 5, 15))["months"]
+    assert months[4]["cumulative"] == Decimal("82000")  # May, the current month
+    assert [m["cumulative"] for m in months[5:]] == [None] * 7
+    assert all(m["cumulative_budget"] is not None for m in months)  # the budget is planned ahead
+    past = figures.economy_figures(Scope(period(2026, "year")), date(2027, 1, 10))["months"]
+    assert past[11]["cumulative"] == Decimal("112000")
+
+
+def test_chart_axes_have_round_ticks():
+    from reporting.charts import column_chart, nice_axis
+
+    assert nice_axis(3_960_002) == (4_000_000, 1_000_000)
+    assert nice_axis(2_640_001) == (3_000_000, 1_000_000)
+    assert nice_axis(26_496_100) == (30_000_000, 10_000_000)
+    assert nice_axis(7) == (8, 2)
+    table = figures.Table(
+        "t",
+        "T",
+        ["Månad", "A"],
+        [["jan", Decimal("1320000.5")], ["feb", Decimal("3960002")]],
+        chart={"type": "columns", "label": 0, "values": [1]},
+    )
+    svg = column_chart(table)
+    ticks = [t.replace("\xa0", " ") for t in re.findall(r'fill="#5b6470">([^<]+)<', svg)]
+    assert ticks == ["0", "1 000 000", "2 000 000", "3 000 000", "4 000 000"]

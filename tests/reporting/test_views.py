@@ -107,16 +107,20 @@ def test_tertial_report_is_built_with_its_sheets_numbers_and_charts(client, chef
     wb = load_workbook(report.file.path)
     assert wb.sheetnames == SHEETS
     summary = wb["Sammanfattning"]
-    assert [summary["A1"].value, summary["B1"].value] == ["Nyckeltal", "Värde"]
-    values = {}
-    for key, value in summary.iter_rows(min_row=2, max_col=2, values_only=True):
+    assert [c.value for c in summary[1]] == ["Nyckeltal", "Värde", "Kod"]
+    values, labels = {}, {}
+    for label, value, key in summary.iter_rows(min_row=2, max_col=3, values_only=True):
         if key is None:  # the table ends at the first empty row
             break
-        values[key] = value
+        values[key], labels[key] = value, label
+    # A Swedish name first, the key beside it; numbers are numbers with a number format.
+    assert labels["uppdrag_bestallda"] == "Beställda uppdrag"
+    assert not any("_" in label for label in labels.values())
+    assert summary["B5"].number_format == "#,##0" and summary["B5"].value == 47000
     assert values["uppdrag_bestallda"] == 3
     assert values["uppdrag_avslutade"] == 3
     assert values["intakter_fakturerade"] == 47000
-    assert values["intakt_per_arsarbetare"] == 23500
+    assert values["intakt_per_arsarbetare"] == 41000  # intäkter 82 000 / 2 FTEs
     assert values["kund_nps"] is None  # no survey answers: empty, not 0
     assert isinstance(values["uppdrag_bestallda"], int)
     assert len(wb["Uppdrag"]._charts) == 2 and len(wb["Ekonomi"]._charts) == 2
@@ -161,7 +165,7 @@ def test_summary_api_matches_the_report(client, chef, dataset):
     data = response.json()
     assert data["uppdrag_bestallda"] == 3 and data["uppdrag_avslutade"] == 3
     assert data["intakter_fakturerade"] == 47000.0
-    assert data["intakt_per_arsarbetare"] == 23500.0
+    assert data["intakt_per_arsarbetare"] == 41000.0
     assert data["kund_nps"] is None and data["matchning_snitt"] is None
     assert data["uppdrag_per_paket"] == {"stora": 1, "chef": 1, "lilla": 1}
     t2 = client.get(
@@ -206,7 +210,10 @@ def test_head_enters_monthly_costs_and_the_result_follows(client, chef, dataset)
     }
     assert not YearOutcome.objects.filter(year=2026).exists()
     dashboard = client.get(DASHBOARD, {"ar": 2026, "period": "cum1"})
-    assert dashboard.context["data"]["economy"]["result"] == Decimal("82000") - Decimal("25000.50")
+    # March and April have no entered costs: the cost budget's month (1 100 000 less December's
+    # 25 %, over eleven months = 75 000) stands in for them.
+    costs = Decimal("25000.50") + 2 * Decimal("75000")
+    assert dashboard.context["data"]["economy"]["result"] == Decimal("82000") - costs
 
 
 @pytest.mark.django_db
