@@ -2,27 +2,30 @@
 
 Sheets: `Mål`, `Indikatorer` and `Aktiviteter`. `Mål` and `Överordnat mål` hold goal titles; dates
 are ISO; targets are written as the plans write them. The Indikatorer sheet ends with the columns
-Riktning, Mått and Urval so that computed indicators survive the round trip.
+Riktning, Mått and Urval in Swedish, then `Mått, kod` and `Urval, kod` which the import reads, so
+that computed indicators survive the round trip. Numbers are read by `rekrytering.numbers`,
+bounded by the column that keeps them.
 """
 
 import json
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from assignments.importing import Progress, RowError
+from rekrytering.numbers import NumberError, parse_decimal
 from rekrytering.spreadsheets import append
 from rekrytering.uploads import UploadRefused, check_upload
 
-from .measures import MEASURES
-from .models import Activity, Goal, Indicator, IndicatorOutcome, Plan
-from .services import outcome
+from .labels import describe_filters, measure_key, measure_label, package_names
+from .models import Activity, Goal, Indicator, IndicatorOutcome, Plan, column_bounds
+from .services import default_title, outcome, require_free_year
 from .targets import apply_target, format_target
 
 GOAL_COLUMNS = [
@@ -47,6 +50,8 @@ INDICATOR_COLUMNS = [
     "Riktning",
     "Mått",
     "Urval",
+    "Mått, kod",
+    "Urval, kod",
 ]
 ACTIVITY_COLUMNS = ["Mål", "Aktivitet", "Startdatum", "Slutdatum", "Ansvarig", "Status"]
 LEVEL_NAMES = {value: str(label) for value, label in Goal.Level.choices}
@@ -65,7 +70,8 @@ WIDTHS = {
     "Indikator": 50,
     "Aktivitet": 60,
     "KF:s årsmål": 20,
-    "Urval": 30,
+    "Urval": 40,
+    "Mått": 30,
 }
 
 
@@ -123,6 +129,7 @@ def export_plan(plan: Plan, file_obj) -> None:
         ],
     )
     rows = []
+    packages = package_names()
     for i in indicators:
         stored = {o.tertial: o for o in i.outcomes.all()}
         cells = []
@@ -141,6 +148,8 @@ def export_plan(plan: Plan, file_obj) -> None:
                 str(i.get_periodicity_display()),
                 *cells,
                 str(i.get_direction_display()),
+                measure_label(i.measure),
+                describe_filters(i.filters, packages=packages),
                 i.measure,
                 json.dumps(i.filters, ensure_ascii=False) if i.filters else "",
             ]
@@ -244,9 +253,12 @@ def import_plan(
     except UploadRefused as error:
         errors.append(SheetError("–", 0, "", str(error)))
         return result
-    whom = f" för {unit}" if unit else ""
-    if Plan.objects.filter(year=year, unit=unit).exists():
-        errors.append(SheetError("–", 0, "", f"det finns redan en plan{whom} för {year}. Ta bort den först."))
+    try:
+        require_free_year(year, unit)
+    except ValidationError as error:
+        # Lower case after the sheet's "Flik –:", as every message of the import.
+        message = error.messages[0]
+        errors.append(SheetError("–", 0, "", f"{message[0].lower()}{message[1:]} Ta bort den först."))
         return result
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
@@ -325,36 +337,44 @@ def import_plan(
         if direction and direction not in DIRECTIONS:
             errors.append(SheetError("Indikatorer", line, "Riktning", "ska vara Minst, Högst eller Exakt."))
         indicator.direction = DIRECTIONS.get(direction, Indicator.Direction.AT_LEAST)
-        measure = _text(row.get("Mått"))
-        if measure and measure not in MEASURES:
-            errors.append(SheetError("Indikatorer", line, "Mått", f"”{measure}” är inget känt mått."))
-        indicator.measure = measure
+        coded = bool(_text(row.get("Mått, kod")) or _text(row.get("Urval, kod")))
+        measure = measure_key(_text(row.get("Mått, kod")) if coded else _text(row.get("Mått")))
+        if measure is None:
+            column = "Mått, kod" if coded else "Mått"
+            errors.append(
+                SheetError("Indikatorer", line, column, f"”{_text(row.get(column))}” är inget känt mått.")
+            )
+        indicator.measure = measure or ""
+        selection = "Urval, kod" if coded else "Urval"
         try:
-            indicator.filters = json.loads(_text(row.get("Urval")) or "{}")
+            indicator.filters = json.loads(_text(row.get(selection)) or "{}")
             if not isinstance(indicator.filters, dict):
                 raise ValueError
         except ValueError:
-            errors.append(SheetError("Indikatorer", line, "Urval", "ska vara tomt eller ett JSON-objekt."))
+            message = (
+                "ska vara tomt eller ett JSON-objekt."
+                if coded
+                else "kan inte läsas; lämna kolumnerna Mått, kod och Urval, kod som exporten skrev dem."
+            )
+            errors.append(SheetError("Indikatorer", line, selection, message))
             indicator.filters = {}
         values = {}
         for tertial in (1, 2, 3):
-            cell = row[f"Utfall T{tertial}"]
+            column = f"Utfall T{tertial}"
+            cell = row[column]
             if _text(cell) == "" or measure:
                 continue
             if _text(cell).lower() in ("ja", "nej"):
                 values[tertial] = (None, _text(cell).lower() == "ja")
                 continue
             try:
-                number = (
-                    Decimal(str(cell))
-                    if isinstance(cell, int | float)
-                    else Decimal(_text(cell).replace("\xa0", "").replace(" ", "").replace(",", "."))
+                number = parse_decimal(
+                    cell, label=indicator.label, **column_bounds(IndicatorOutcome, "value")
                 )
+            except NumberError as error:
+                errors.append(SheetError("Indikatorer", line, column, str(error)))
+            else:
                 values[tertial] = (number, None)
-            except InvalidOperation:
-                errors.append(
-                    SheetError("Indikatorer", line, f"Utfall T{tertial}", f"”{_text(cell)}” är inget tal.")
-                )
         indicators.append((goal_title, indicator, values))
 
     activities = []
@@ -405,8 +425,7 @@ def import_plan(
 
     try:
         with transaction.atomic():
-            default_title = f"Verksamhetsplan {year}" + (f" {unit}" if unit else "")
-            plan = Plan.objects.create(year=year, unit=unit, title=title or default_title)
+            plan = Plan.objects.create(year=year, unit=unit, title=title or default_title(year, unit))
             by_title = {}
             for order, (_line, level, title_text, row) in enumerate(goals):
                 by_title[title_text] = Goal.objects.create(
@@ -438,6 +457,7 @@ def import_plan(
                 activity.save()
     except IntegrityError:
         # Another import or a copy created the year's plan since the check above.
+        whom = f" för {unit}" if unit else ""
         errors.append(SheetError("–", 0, "", f"det finns redan en plan{whom} för {year}. Ta bort den först."))
         return result
     result.plan = plan

@@ -1,16 +1,65 @@
-"""Forms for editing a plan's goals, indicators and activities, and for importing a plan."""
-
-import json
+"""Every form of the plan pages: a new plan, its copy, its goals, indicators and activities, the
+tertial follow-up and the import. Numbers are read by `rekrytering.numbers`, bounded by their column."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from assignments.models import Unit
+from assignments.models import Assignment, Organisation, Sector, Unit
+from rekrytering.forms import SwedishDecimalField, SwedishIntegerField
+from rekrytering.numbers import NumberError, check_bounds, format_number, to_decimal
 from rekrytering.uploads import SpreadsheetField
+from surveys.models import Kind
+from surveys.questionnaires import published
 
-from .measures import MEASURE_CHOICES
-from .models import Activity, Goal, Indicator
+from .labels import package_names
+from .measures import FLAGS, MEASURE_CHOICES
+from .models import Activity, Goal, GoalAssessment, Indicator, IndicatorOutcome, column_bounds
 from .targets import apply_target, format_target
+
+YEARS = {"min_value": 2000, "max_value": 2100}
+
+
+class NamedDecimalField(SwedishDecimalField):
+    """A Swedish number for a column of `model`, whose every message names its field (the
+    indicator): the follow-up page has one per indicator, and its summary lists them together."""
+
+    def __init__(self, *, model, column: str, **kwargs):
+        bounds = column_bounds(model, column)
+        kwargs.setdefault("min_value", bounds["minimum"])
+        kwargs.setdefault("max_value", bounds["maximum"])
+        field = model._meta.get_field(column)
+        super().__init__(max_digits=field.max_digits, decimal_places=field.decimal_places, **kwargs)
+
+    def bounds(self) -> dict:
+        # The range (within the column) says what is too large; see models.column_bounds.
+        return {"minimum": self.min_value, "maximum": self.max_value, "decimal_places": self.decimal_places}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        label = str(self.label)
+        try:
+            number = to_decimal(value)
+        except NumberError as error:
+            raise ValidationError(f"{label}: {error}", code="invalid") from None
+        if number is None:  # only spaces
+            return None
+        try:
+            return check_bounds(number, label=label, shown=str(value).strip(), **self.bounds())
+        except NumberError as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+class NewPlanForm(forms.Form):
+    year = SwedishIntegerField(label=_("År"), **YEARS)
+    unit = forms.ModelChoiceField(
+        label=_("Gäller"), queryset=Unit.objects.all(), required=False, empty_label=_("Avdelningen")
+    )
+
+
+class CopyPlanForm(forms.Form):
+    to_year = SwedishIntegerField(label=_("Kopiera till år"), **YEARS)
 
 
 class GoalForm(forms.ModelForm):
@@ -45,7 +94,20 @@ class GoalForm(forms.ModelForm):
         return data
 
 
+def _choices(pairs, current, empty) -> list:
+    """`pairs` with an empty choice first, and the stored value kept even if no longer offered."""
+    choices = [("", empty), *pairs]
+    values = {str(value) for value, _label in choices}
+    for value in current if isinstance(current, list) else [current]:
+        if value not in (None, "") and str(value) not in values:
+            choices.append((value, value))
+    return choices
+
+
 class IndicatorForm(forms.ModelForm):
+    """An indicator: its target as the plan writes it, and for a computed one the measure and
+    the selection (urval) in Swedish choices; the selection is stored as `filters`."""
+
     target = forms.CharField(
         label=_("Årsmål"),
         required=False,
@@ -54,15 +116,35 @@ class IndicatorForm(forms.ModelForm):
         ),
     )
     measure = forms.ChoiceField(label=_("Utfall"), choices=MEASURE_CHOICES, required=False)
-    filters_text = forms.CharField(
-        label=_("Urval (JSON)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            'Till exempel {"package": ["chef"], "sector": "Äldreomsorg", "organisation_kind": "sdf"}, '
-            '{"flag": "personal_letter", "without": true} eller {"kind": "kandidatenkat", '
-            '"question": "helhetsomdome"}.'
-        ),
+    urval_package = forms.MultipleChoiceField(
+        label=_("Urval: paket"), required=False, help_text=_("Inget valt: alla paket.")
+    )
+    urval_level = forms.ChoiceField(label=_("Urval: nivå"), required=False)
+    urval_sector = forms.ChoiceField(label=_("Urval: verksamhet"), required=False)
+    urval_organisation_kind = forms.ChoiceField(label=_("Urval: typ av organisation"), required=False)
+    urval_organisation = forms.ChoiceField(label=_("Urval: organisation"), required=False)
+    urval_outcome = forms.ChoiceField(label=_("Urval: uppdragets utfall"), required=False)
+    urval_flag = forms.ChoiceField(
+        label=_("Urval: uppdrag med"), required=False, help_text=_("För måtten med/utan flagga.")
+    )
+    urval_without = forms.BooleanField(label=_("Räkna uppdrag utan i stället för med"), required=False)
+    urval_kind = forms.ChoiceField(
+        label=_("Urval: enkät"), required=False, help_text=_("För enkätmåtten; tomt: kundenkäten.")
+    )
+    urval_question = forms.ChoiceField(
+        label=_("Urval: enkätfråga"), required=False, help_text=_("För måtten för en enkätfråga.")
+    )
+
+    SELECTION = (
+        "package",
+        "level",
+        "sector",
+        "organisation_kind",
+        "organisation",
+        "outcome",
+        "flag",
+        "kind",
+        "question",
     )
 
     class Meta:
@@ -73,29 +155,56 @@ class IndicatorForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].initial = format_target(self.instance) if self.instance.pk else ""
-        self.fields["filters_text"].initial = (
-            json.dumps(self.instance.filters, ensure_ascii=False) if self.instance.filters else ""
-        )
+        stored = self.instance.filters or {}
+        packages = stored.get("package", [])
+        packages = [packages] if isinstance(packages, str) else list(packages)
+        offered = {
+            "package": sorted(package_names().items(), key=lambda item: item[1]),
+            "level": Assignment.Level.choices,
+            "sector": [
+                (name, name) for name in Sector.objects.order_by("name").values_list("name", flat=True)
+            ],
+            "organisation_kind": Organisation.Kind.choices,
+            "organisation": [
+                (name, name) for name in Organisation.objects.order_by("name").values_list("name", flat=True)
+            ],
+            "outcome": Assignment.Outcome.choices,
+            "flag": list(FLAGS.items()),
+            "kind": Kind.choices,
+            "question": [
+                (spec["key"], f"{Kind(kind).label}: {spec['text']}")
+                for kind in Kind.values
+                for spec in published()[kind]["questions"]
+            ],
+        }
+        for key in self.SELECTION:
+            current = packages if key == "package" else stored.get(key, "")
+            field = self.fields[f"urval_{key}"]
+            empty = _("–") if key in ("flag", "kind", "question") else _("Alla")
+            choices = _choices(offered[key], current, empty)
+            field.choices = choices[1:] if key == "package" else choices  # none chosen: all packages
+            field.initial = current
+        self.fields["urval_without"].initial = bool(stored.get("without"))
 
     def clean_target(self):
         try:
-            apply_target(self.instance, self.cleaned_data["target"])
+            name = self.cleaned_data.get("name") or self.instance.name
+            apply_target(self.instance, self.cleaned_data["target"], label=name.strip().rstrip("."))
         except ValueError as error:
             raise forms.ValidationError(str(error)) from error
         return self.cleaned_data["target"]
 
-    def clean_filters_text(self):
-        text = self.cleaned_data["filters_text"].strip()
-        try:
-            value = json.loads(text) if text else {}
-        except ValueError as error:
-            raise forms.ValidationError(
-                _('Urvalet ska vara ett JSON-objekt, till exempel {"package": "chef"}.')
-            ) from error
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("Urvalet ska vara ett JSON-objekt."))
-        self.instance.filters = value
-        return text
+    def clean(self):
+        data = super().clean()
+        filters = {}
+        for key in self.SELECTION:
+            value = data.get(f"urval_{key}")
+            if value:
+                filters[key] = list(value) if key == "package" else value
+        if filters.get("flag") and data.get("urval_without"):
+            filters["without"] = True
+        self.instance.filters = filters
+        return data
 
 
 class ActivityForm(forms.ModelForm):
@@ -116,8 +225,121 @@ class ActivityForm(forms.ModelForm):
 
 
 class PlanImportForm(forms.Form):
-    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
+    year = SwedishIntegerField(label=_("År"), **YEARS)
     unit = forms.ModelChoiceField(
         label=_("Gäller"), queryset=Unit.objects.all(), required=False, empty_label=_("Avdelningen")
     )
     file = SpreadsheetField(label=_("Excel-fil (.xlsx)"), extensions=(".xlsx",))
+
+
+YES_NO = [("", "–"), ("ja", _("Ja")), ("nej", _("Nej"))]
+
+
+class FollowUpForm(forms.Form):
+    """One tertial's follow-up of a plan. Fields by name: `ind-<id>` an indicator's outcome entered
+    by hand, `den-<id>` the denominator of a computed share, `act-<id>`/`actc-<id>` an activity's
+    status and comment, `goal-<id>`/`goala-<id>` a goal's assessment and analysis.
+
+    `goals` come from selectors.goal_tree (indicators with their outcomes prefetched)."""
+
+    def __init__(self, *args, goals, tertial: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goals = goals
+        for goal in goals:
+            for indicator in goal.indicators.all():
+                stored = next((o for o in indicator.outcomes.all() if o.tertial == tertial), None)
+                self._indicator_fields(indicator, stored)
+            for activity in goal.activities.all():
+                follow = next((f for f in activity.follow_ups.all() if f.tertial == tertial), None)
+                self.fields[f"act-{activity.pk}"] = forms.ChoiceField(
+                    label=_("Status för %(activity)s") % {"activity": activity.text[:60]},
+                    choices=Activity.Status.choices,
+                    required=False,
+                    initial=follow.status if follow else activity.status,
+                )
+                self.fields[f"actc-{activity.pk}"] = forms.CharField(
+                    label=_("Kommentar till %(activity)s") % {"activity": activity.text[:60]},
+                    required=False,
+                    max_length=2000,
+                    initial=follow.comment if follow else "",
+                )
+            assessment = next((a for a in goal.assessments.all() if a.tertial == tertial), None)
+            self.fields[f"goal-{goal.pk}"] = forms.ChoiceField(
+                label=_("Bedömning av %(goal)s") % {"goal": goal},
+                choices=[("", "–"), *GoalAssessment.Assessment.choices],
+                required=False,
+                initial=assessment.assessment if assessment else "",
+            )
+            self.fields[f"goala-{goal.pk}"] = forms.CharField(
+                label=_("Analys av %(goal)s") % {"goal": goal},
+                required=False,
+                max_length=5000,
+                initial=assessment.analysis if assessment else "",
+            )
+
+    def _indicator_fields(self, indicator, stored):
+        if indicator.is_computed:
+            if indicator.measure == "share_of_entered":
+                self.fields[f"den-{indicator.pk}"] = NamedDecimalField(
+                    label=_("%(name)s, nämnare") % {"name": indicator.label},
+                    required=False,
+                    min_value=0,
+                    initial=stored.denominator if stored else None,
+                    model=IndicatorOutcome,
+                    column="denominator",
+                )
+        elif indicator.target_kind == Indicator.TargetKind.YESNO:
+            self.fields[f"ind-{indicator.pk}"] = forms.ChoiceField(
+                label=indicator.label,
+                choices=YES_NO,
+                required=False,
+                error_messages={
+                    "invalid_choice": _("%(name)s: svara Ja eller Nej.") % {"name": indicator.label}
+                },
+                initial=("ja" if stored.value_yes else "nej")
+                if stored and stored.value_yes is not None
+                else "",
+            )
+        else:
+            self.fields[f"ind-{indicator.pk}"] = NamedDecimalField(
+                label=indicator.label,
+                required=False,
+                initial=stored.value if stored else None,
+                model=IndicatorOutcome,
+                column="value",
+            )
+
+    def shown(self, name: str) -> str:
+        """The field's text as the page shows it: what was typed, else the stored value in Swedish."""
+        if name not in self.fields:
+            return ""
+        if self.is_bound:
+            return self.data.get(name, "")
+        value = self[name].initial
+        return value if isinstance(value, str) else format_number(value)
+
+    def changes(self) -> dict:
+        """The keyword arguments of services.save_follow_up. Every indicator entered by hand is
+        recorded (an empty box clears it); a denominator, a status or an assessment only when posted."""
+        data = self.cleaned_data
+        changes = {"outcomes": {}, "denominators": {}, "activities": {}, "assessments": {}}
+        for goal in self.goals:
+            for indicator in goal.indicators.all():
+                name = f"ind-{indicator.pk}"
+                if name in self.fields:
+                    if indicator.target_kind == Indicator.TargetKind.YESNO:
+                        answer = data[name]
+                        changes["outcomes"][indicator] = (None, {"ja": True, "nej": False}.get(answer))
+                    else:
+                        changes["outcomes"][indicator] = (data[name], None)
+                elif f"den-{indicator.pk}" in self.fields and f"den-{indicator.pk}" in self.data:
+                    changes["denominators"][indicator] = data[f"den-{indicator.pk}"]
+            for activity in goal.activities.all():
+                if data.get(f"act-{activity.pk}"):
+                    changes["activities"][activity] = (
+                        data[f"act-{activity.pk}"],
+                        data[f"actc-{activity.pk}"],
+                    )
+            if data.get(f"goal-{goal.pk}"):
+                changes["assessments"][goal] = (data[f"goal-{goal.pk}"], data[f"goala-{goal.pk}"])
+        return changes

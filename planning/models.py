@@ -1,11 +1,32 @@
 """The yearly plan (verksamhetsplan): goal chain, indicators, activities and tertial follow-up."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Unit, User
 from rekrytering.jobs import ImportJobBase
+
+
+def _largest(max_digits: int, decimal_places: int) -> int:
+    return 10 ** (max_digits - decimal_places) - 1
+
+
+def column_bounds(model, name: str) -> dict:
+    """What a number typed or imported into a DecimalField may be, for
+    `rekrytering.numbers.check_bounds`: rounded to its `decimal_places`, and whole numbers below
+    the column's limit, so ±999 999 999 999 in a column of 16 digits with 4 places. (Not up to
+    999 999 999 999,9999: SQLite keeps a decimal as a float of 15 digits, and cannot read that back.)"""
+    field = model._meta.get_field(name)
+    largest = _largest(field.max_digits, field.decimal_places)
+    return {"decimal_places": field.decimal_places, "minimum": -largest, "maximum": largest}
+
+
+def within_column(max_digits: int, decimal_places: int) -> list:
+    """The same bounds as validators, for the admin and any model form."""
+    largest = _largest(max_digits, decimal_places)
+    return [MinValueValidator(-largest), MaxValueValidator(largest)]
 
 
 class Plan(models.Model):
@@ -103,7 +124,9 @@ class Indicator(models.Model):
     target_kind = models.CharField(
         _("typ av årsmål"), max_length=10, choices=TargetKind.choices, default=TargetKind.NONE
     )
-    target_value = models.DecimalField(_("årsmål"), max_digits=14, decimal_places=2, null=True, blank=True)
+    target_value = models.DecimalField(
+        _("årsmål"), max_digits=14, decimal_places=2, null=True, blank=True, validators=within_column(14, 2)
+    )
     target_unit = models.CharField(
         _("enhet"), max_length=10, blank=True, choices=[("", _("ingen"))] + [(u, u) for u in UNITS]
     )
@@ -136,13 +159,20 @@ class Indicator(models.Model):
     def is_computed(self):
         return bool(self.measure)
 
+    @property
+    def label(self) -> str:
+        """The name as a message names it (`Sjukfrånvaro: ”x” är inget tal`): without its full stop."""
+        return self.name.strip().rstrip(".").strip()
+
 
 class IndicatorOutcome(models.Model):
     """An indicator's outcome for a tertial (cumulative): entered by hand, or frozen when locked."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="outcomes")
     tertial = models.PositiveSmallIntegerField(choices=[(1, "T1"), (2, "T2"), (3, "T3")])
-    value = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    value = models.DecimalField(
+        max_digits=16, decimal_places=4, null=True, blank=True, validators=within_column(16, 4)
+    )
     value_yes = models.BooleanField(null=True, blank=True)
     denominator = models.DecimalField(
         _("nämnare"),
@@ -150,6 +180,7 @@ class IndicatorOutcome(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=within_column(16, 2),
         help_text=_("För andelar vars nämnare anges för hand (t.ex. annonser i Varbi)."),
     )
     explanation = models.TextField(blank=True)

@@ -1,5 +1,6 @@
-"""Changes to plans: goals, indicators and activities of a draft, outcomes, activity status, goal
-assessments, locking a tertial, copying a plan."""
+"""Changes to plans: creating one, its status, goals, indicators and activities of a draft, outcomes,
+activity status, goal assessments (one tertial's follow-up at a time), locking a tertial, copying a
+plan, starting a plan import."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -9,7 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assignments.models import User
+from assignments.models import Unit, User
+from rekrytering.celery import enqueue_on_commit
+from rekrytering.numbers import NumberError, check_bounds, to_decimal
 from rekrytering.periods import period
 
 from . import measures
@@ -21,7 +24,9 @@ from .models import (
     Indicator,
     IndicatorOutcome,
     Plan,
+    PlanImportJob,
     TertialLock,
+    column_bounds,
 )
 from .targets import is_met
 
@@ -77,7 +82,7 @@ def outcome(indicator: Indicator, tertial: int, *, stored=_LOOK_UP) -> Outcome:
     return Outcome(
         stored.value,
         stored.value_yes,
-        _("Angivet för hand."),
+        stored.explanation or _("Angivet för hand."),
         is_met(indicator, stored.value, stored.value_yes),
         False,
     )
@@ -131,6 +136,16 @@ def delete_plan_item(item: Goal | Indicator | Activity, *, by: User) -> None:
     item.delete()
 
 
+def _fits(number, model, name: str, *, label: str):
+    """`number` as its column keeps it; a Swedish ValidationError naming `label` if it cannot."""
+    if number is None:
+        return None
+    try:
+        return check_bounds(to_decimal(number), label=label, **column_bounds(model, name))
+    except NumberError as error:
+        raise ValidationError({name: str(error)}) from None
+
+
 @transaction.atomic
 def record_outcome(
     indicator: Indicator, *, tertial: int, by: User, value=None, value_yes=None, denominator=None
@@ -139,8 +154,13 @@ def record_outcome(
     _require_open(indicator.goal.plan, tertial)
     if indicator.is_computed and value is not None:
         raise ValidationError(_("Utfallet räknas fram ur systemets data och anges inte för hand."))
+    value = _fits(value, IndicatorOutcome, "value", label=indicator.label)
+    denominator = _fits(
+        denominator, IndicatorOutcome, "denominator", label=_("%(name)s, nämnare") % {"name": indicator.label}
+    )
     stored, _created = IndicatorOutcome.objects.get_or_create(indicator=indicator, tertial=tertial)
     stored.value, stored.value_yes, stored.denominator = value, value_yes, denominator
+    stored.explanation = ""
     stored.entered_by = by
     stored.save()
     return stored
@@ -175,6 +195,32 @@ def assess_goal(goal: Goal, *, tertial: int, assessment: str, analysis: str, by:
 
 
 @transaction.atomic
+def save_follow_up(
+    plan: Plan,
+    *,
+    tertial: int,
+    by: User,
+    outcomes: dict | None = None,
+    denominators: dict | None = None,
+    activities: dict | None = None,
+    assessments: dict | None = None,
+) -> None:
+    """One tertial's follow-up, all or nothing: `outcomes` {indicator: (value, value_yes)},
+    `denominators` {indicator: number}, `activities` {activity: (status, comment)},
+    `assessments` {goal: (assessment, analysis)}. A refusal names what it refuses."""
+    _require_editor(by)
+    _require_open(plan, tertial)
+    for indicator, (value, value_yes) in (outcomes or {}).items():
+        record_outcome(indicator, tertial=tertial, by=by, value=value, value_yes=value_yes)
+    for indicator, denominator in (denominators or {}).items():
+        record_outcome(indicator, tertial=tertial, by=by, denominator=denominator)
+    for activity, (status, comment) in (activities or {}).items():
+        record_activity(activity, tertial=tertial, status=status, comment=comment, by=by)
+    for goal, (assessment, analysis) in (assessments or {}).items():
+        assess_goal(goal, tertial=tertial, assessment=assessment, analysis=analysis, by=by)
+
+
+@transaction.atomic
 def lock_tertial(plan: Plan, *, tertial: int, by: User) -> TertialLock:
     """Freeze every indicator's outcome of the tertial, so later data changes do not rewrite it."""
     _require_editor(by)
@@ -204,12 +250,58 @@ def _next_year(day: date | None) -> date | None:
         return day.replace(year=day.year + 1, day=28)
 
 
+def require_free_year(year: int, unit: Unit | None) -> None:
+    """One plan a year for the department and for each unit."""
+    if Plan.objects.filter(year=year, unit=unit).exists():
+        whom = _(" för %(unit)s") % {"unit": unit} if unit else ""
+        raise ValidationError(
+            _("Det finns redan en plan%(whom)s för %(year)s.") % {"whom": whom, "year": year}
+        )
+
+
+def default_title(year: int, unit: Unit | None) -> str:
+    return f"Verksamhetsplan {year}" + (f" {unit}" if unit else "")
+
+
+@transaction.atomic
+def create_plan(*, year: int, unit: Unit | None, by: User, title: str = "") -> Plan:
+    """A new, empty plan as a draft."""
+    _require_editor(by)
+    require_free_year(year, unit)
+    return Plan.objects.create(year=year, unit=unit, title=title or default_title(year, unit))
+
+
+@transaction.atomic
+def set_plan_status(plan: Plan, *, status: str, by: User) -> Plan:
+    """Adopt a plan (fastställd) or make it a draft again."""
+    _require_editor(by)
+    if status not in Plan.Status.values:
+        raise ValidationError({"status": _("Välj utkast eller fastställd.")})
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    plan.status = status
+    plan.save(update_fields=["status"])
+    return plan
+
+
+@transaction.atomic
+def start_plan_import(*, file, year: int, unit: Unit | None, by: User) -> PlanImportJob:
+    """Keep the uploaded workbook and enqueue its import (tasks.run_plan_import) once committed."""
+    if not by.is_admin:
+        raise PermissionDenied(_("Bara administratörer importerar planer."))
+    from .tasks import run_plan_import
+
+    job = PlanImportJob.objects.create(
+        file=file, original_name=file.name[:255], created_by=by, year=year, unit=unit
+    )
+    enqueue_on_commit(run_plan_import, job.pk)
+    return job
+
+
 @transaction.atomic
 def copy_plan(plan: Plan, *, to_year: int, by: User) -> Plan:
     """The plan as next year's draft: goals, indicators and activities, dates a year on, no outcomes."""
     _require_editor(by)
-    if Plan.objects.filter(year=to_year, unit=plan.unit).exists():
-        raise ValidationError(_("Det finns redan en plan för %(year)s.") % {"year": to_year})
+    require_free_year(to_year, plan.unit)
     copy = Plan.objects.create(
         year=to_year,
         unit=plan.unit,

@@ -1,16 +1,17 @@
 """Annual targets (årsmål) as the plans write them: `97 %`, `9,5 /10`, `70 NPS`, `1 200 000 kr`,
-`40 st`, `2`, `Ja`, or nothing; and whether an outcome meets one."""
+`40 st`, `2`, `Ja`, or nothing; and whether an outcome meets one. The number is read by
+`rekrytering.numbers`, bounded by the column that holds it."""
 
-import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from rekrytering.numbers import format_number
+from rekrytering.numbers import NumberError, check_bounds, format_number, to_decimal
 
-from .models import Indicator
+from .models import Indicator, column_bounds
 
-UNIT_PATTERN = "|".join(re.escape(u) for u in sorted(Indicator.UNITS, key=len, reverse=True))
-TARGET = re.compile(rf"^(?P<number>-?[\d\s\u00a0]+(?:,\d+)?)\s*(?P<unit>{UNIT_PATTERN})?$", re.IGNORECASE)
+EXAMPLES = "97 %, 9,5 /10, 70 NPS, 1 200 000 kr, 40 st, 2, Ja eller Nej"
+# Longest first, so that `/10` is not read as a number followed by nothing.
+UNITS = sorted(Indicator.UNITS, key=len, reverse=True)
 
 
 @dataclass(frozen=True)
@@ -21,26 +22,30 @@ class Target:
     yes: bool | None = None
 
 
-def parse_target(text: str) -> Target:
-    """`97 %` → number 97 with unit %. Raises ValueError with a Swedish message for anything else."""
+def _split_unit(text: str) -> tuple[str, str]:
+    for unit in UNITS:
+        if text.lower().endswith(unit.lower()):
+            return text[: -len(unit)].strip(), unit
+    return text, ""
+
+
+def parse_target(text: str, *, label: str = "") -> Target:
+    """`97 %` → number 97 with unit %. Raises NumberError (a ValueError) with a Swedish message,
+    naming `label` (the indicator) when given, for anything else or a number too large to keep."""
     text = (text or "").strip()
     if not text:
         return Target(Indicator.TargetKind.NONE)
     if text.lower() in ("ja", "nej"):
         return Target(Indicator.TargetKind.YESNO, yes=text.lower() == "ja")
-    match = TARGET.match(text)
-    if not match:
-        raise ValueError(
-            f"”{text}” är inget årsmål; skriv till exempel 97 %, 9,5 /10, 70 NPS, 1 200 000 kr, "
-            "40 st, 2, Ja eller Nej."
-        )
-    digits = re.sub(r"[\s\u00a0]", "", match["number"]).replace(",", ".")
+    number, unit = _split_unit(text)
+    where = f"{label}: " if label else ""
     try:
-        value = Decimal(digits)
-    except InvalidOperation:
-        raise ValueError(f"”{text}” är inget tal.") from None
-    unit = match["unit"] or ""
-    unit = next((u for u in Indicator.UNITS if u.lower() == unit.lower()), unit)
+        value = to_decimal(number, units=())
+    except NumberError:
+        value = None
+    if value is None:
+        raise NumberError(f"{where}”{text}” är inget årsmål; skriv till exempel {EXAMPLES}.")
+    value = check_bounds(value, label=label, shown=text, **column_bounds(Indicator, "target_value"))
     return Target(Indicator.TargetKind.NUMBER, value=value, unit=unit)
 
 
@@ -59,8 +64,9 @@ def format_target(indicator: Indicator) -> str:
     return ""
 
 
-def apply_target(indicator: Indicator, text: str) -> None:
-    target = parse_target(text)
+def apply_target(indicator: Indicator, text: str, *, label: str | None = None) -> None:
+    """Set the indicator's target from its text; a refusal names `label` (else the indicator)."""
+    target = parse_target(text, label=indicator.label if label is None else label)
     indicator.target_kind = target.kind
     indicator.target_value = target.value
     indicator.target_unit = target.unit
@@ -77,7 +83,7 @@ def is_met(indicator: Indicator, value=None, value_yes=None) -> bool | None:
         or indicator.target_value is None
     ):
         return None
-    value = Decimal(value)
+    value = Decimal(str(value))
     if indicator.direction == Indicator.Direction.AT_MOST:
         return value <= indicator.target_value
     if indicator.direction == Indicator.Direction.EXACTLY:

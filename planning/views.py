@@ -1,13 +1,12 @@
-"""Plan pages: the plans, a plan's goal chain, the tertial follow-up, Excel export and import, copy."""
+"""Plan pages: the plans, a plan's goal chain, the tertial follow-up, Excel export and import, copy.
+
+Thin: forms read the input, services change the plan, selectors read it."""
 
 import io
-from decimal import Decimal, InvalidOperation
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,80 +14,85 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assignments.models import Unit
-from rekrytering.celery import enqueue_on_commit
+from rekrytering.access import admin_required, head_required
 from rekrytering.jobs import job_page
 from rekrytering.web import apply_service_errors
 
-from . import services
+from . import selectors, services
 from .excel import export_plan
-from .forms import ActivityForm, GoalForm, IndicatorForm, PlanImportForm
-from .measures import MEASURES
+from .forms import (
+    ActivityForm,
+    CopyPlanForm,
+    FollowUpForm,
+    GoalForm,
+    IndicatorForm,
+    NewPlanForm,
+    PlanImportForm,
+)
 from .models import Activity, Goal, GoalAssessment, Indicator, Plan, PlanImportJob
-from .targets import format_target, format_value
-from .tasks import run_plan_import
 
 
 def _editor(request):
-    if not (request.user.is_head or request.user.is_admin):
+    if not request.user.is_head:
         raise PermissionDenied(_("Planen ändras av chefer och administratörer."))
-
-
-def _goal_tree(plan):
-    """Goals in chain order: each goal followed by its children, with indicators and activities."""
-    goals = list(plan.goals.prefetch_related("indicators__outcomes", "activities__follow_ups", "assessments"))
-    children = {}
-    for goal in goals:
-        children.setdefault(goal.parent_id, []).append(goal)
-    ordered = []
-
-    def walk(parent_id, depth):
-        for goal in sorted(children.get(parent_id, []), key=lambda g: (g.order, g.id)):
-            goal.tree_depth = depth
-            ordered.append(goal)
-            walk(goal.pk, depth + 1)
-
-    walk(None, 0)
-    return ordered
 
 
 @login_required
 def plan_list(request):
-    plans = Plan.objects.select_related("unit").order_by("-year", "unit__name")
-    return render(request, "planning/plan_list.html", {"nav": "plan", "plans": plans})
+    return render(request, "planning/plan_list.html", {"nav": "plan", "plans": selectors.plan_list()})
 
 
 @login_required
 def plan_detail(request, pk):
     plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk)
-    goals = _goal_tree(plan)
-    for goal in goals:
-        for indicator in goal.indicators.all():
-            indicator.target_text = format_target(indicator)
-            indicator.measure_label = MEASURES.get(indicator.measure, ("",))[0]
     return render(
         request,
         "planning/plan_detail.html",
         {
             "nav": "plan",
             "plan": plan,
-            "goals": goals,
-            "locked": set(plan.locks.values_list("tertial", flat=True)),
-            "can_edit": request.user.is_head or request.user.is_admin,
+            "goals": selectors.plan_goals(plan),
+            "locked": selectors.locked_tertials(plan),
+            "can_edit": request.user.is_head,
             "adopted": services.is_adopted(plan),
             "next_year": plan.year + 1,
         },
     )
 
 
-def _parse_number(text):
-    text = (text or "").replace("\xa0", "").replace(" ", "").replace(",", ".").rstrip("%").strip()
-    if not text:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ValueError(_("”%(text)s” är inget tal.") % {"text": text}) from None
+def _field(form, name: str) -> dict:
+    return {
+        "name": name,
+        "present": name in form.fields,
+        "shown": form.shown(name),
+        "error": " ".join(form.errors.get(name, [])),
+    }
+
+
+def _with_fields(rows, form):
+    """The form's fields beside each indicator, activity and goal of the follow-up rows."""
+    for row in rows:
+        goal = row["goal"]
+        for item in row["indicators"]:
+            pk = item["indicator"].pk
+            item["field"] = _field(form, f"ind-{pk}")
+            item["denominator"] = _field(form, f"den-{pk}")
+        row["activities"] = [
+            {"activity": a, "status": _field(form, f"act-{a.pk}"), "comment": _field(form, f"actc-{a.pk}")}
+            for a in row["activities"]
+        ]
+        row["assessment"] = _field(form, f"goal-{goal.pk}")
+        row["analysis"] = _field(form, f"goala-{goal.pk}")
+    return rows
+
+
+def _error_list(form) -> list[dict]:
+    """Every error of the follow-up, each already naming its indicator, activity or goal."""
+    errors = [{"id": "", "message": message} for message in form.non_field_errors()]
+    for name, messages_ in form.errors.items():
+        if name != "__all__":
+            errors += [{"id": f"id_{name}", "message": message} for message in messages_]
+    return errors
 
 
 @login_required
@@ -96,73 +100,19 @@ def follow_up(request, pk, tertial):
     plan = get_object_or_404(Plan, pk=pk)
     if tertial not in (1, 2, 3):
         raise Http404
-    locked = services.is_locked(plan, tertial)
-    goals = _goal_tree(plan)
-    errors = {}
+    goals = selectors.goal_tree(plan)
+    form = FollowUpForm(request.POST if request.method == "POST" else None, goals=goals, tertial=tertial)
     if request.method == "POST":
         _editor(request)
-        try:
-            with transaction.atomic():
-                _save_follow_up(request, plan, tertial, goals, errors)
-                if errors:
-                    raise ValidationError("fel")
-        except ValidationError as error:
-            if not errors:
-                messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Uppföljningen för T%(t)s är sparad.") % {"t": tertial})
-            return redirect("plan-follow-up", pk=pk, tertial=tertial)
-    rows = []
-    for goal in goals:
-        assessment = next((a for a in goal.assessments.all() if a.tertial == tertial), None)
-        indicators = []
-        for indicator in goal.indicators.all():
-            stored = next((o for o in indicator.outcomes.all() if o.tertial == tertial), None)
-            result = services.outcome(indicator, tertial, stored=stored)
-            indicators.append(
-                {
-                    "indicator": indicator,
-                    "target": format_target(indicator),
-                    "result": result,
-                    "value_text": ("Ja" if result.value_yes else "Nej")
-                    if result.value_yes is not None
-                    else format_value(result.value, indicator.target_unit)
-                    if result.value is not None
-                    else "",
-                    "input": request.POST.get(f"ind-{indicator.pk}", "")
-                    if request.method == "POST"
-                    else (
-                        ("ja" if stored.value_yes else "nej")
-                        if stored and stored.value_yes is not None
-                        else (
-                            str(stored.value).rstrip("0").rstrip(".").replace(".", ",")
-                            if stored and stored.value is not None
-                            else ""
-                        )
-                    ),
-                    "denominator": stored.denominator if stored else None,
-                    "error": errors.get(f"ind-{indicator.pk}"),
-                }
-            )
-        activities = []
-        for activity in goal.activities.all():
-            follow = next((f for f in activity.follow_ups.all() if f.tertial == tertial), None)
-            activities.append(
-                {
-                    "activity": activity,
-                    "status": follow.status if follow else activity.status,
-                    "comment": follow.comment if follow else "",
-                }
-            )
-        rows.append(
-            {
-                "goal": goal,
-                "indicators": indicators,
-                "activities": activities,
-                "assessment": assessment,
-                "error": errors.get(f"goal-{goal.pk}"),
-            }
-        )
+        if form.is_valid():
+            try:
+                services.save_follow_up(plan, tertial=tertial, by=request.user, **form.changes())
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Uppföljningen för T%(t)s är sparad.") % {"t": tertial})
+                return redirect("plan-follow-up", pk=pk, tertial=tertial)
+    locked = services.is_locked(plan, tertial)
     return render(
         request,
         "planning/follow_up.html",
@@ -170,71 +120,21 @@ def follow_up(request, pk, tertial):
             "nav": "plan",
             "plan": plan,
             "tertial": tertial,
-            "rows": rows,
+            "rows": _with_fields(selectors.follow_up_rows(goals, tertial), form),
             "locked": locked,
-            "can_edit": (request.user.is_head or request.user.is_admin) and not locked,
+            "can_edit": request.user.is_head and not locked,
             "period": services.tertial_period(plan.year, tertial),
             "statuses": Activity.Status.choices,
             "assessments": GoalAssessment.Assessment.choices,
-            "has_errors": bool(errors),
+            "errors": _error_list(form) if form.is_bound else [],
         },
     )
 
 
-def _save_follow_up(request, plan, tertial, goals, errors):
-    by = request.user
-    for goal in goals:
-        for indicator in goal.indicators.all():
-            if indicator.is_computed:
-                denominator = request.POST.get(f"den-{indicator.pk}")
-                if indicator.measure == "share_of_entered" and denominator is not None:
-                    try:
-                        services.record_outcome(
-                            indicator, tertial=tertial, by=by, denominator=_parse_number(denominator)
-                        )
-                    except ValueError as error:
-                        errors[f"ind-{indicator.pk}"] = str(error)
-                continue
-            raw = (request.POST.get(f"ind-{indicator.pk}") or "").strip()
-            try:
-                if indicator.target_kind == Indicator.TargetKind.YESNO:
-                    value_yes = {"ja": True, "nej": False, "": None}.get(raw.lower())
-                    if raw and value_yes is None:
-                        raise ValueError(_("Svara Ja eller Nej."))
-                    services.record_outcome(indicator, tertial=tertial, by=by, value_yes=value_yes)
-                else:
-                    services.record_outcome(indicator, tertial=tertial, by=by, value=_parse_number(raw))
-            except ValueError as error:
-                errors[f"ind-{indicator.pk}"] = str(error)
-        for activity in goal.activities.all():
-            status = request.POST.get(f"act-{activity.pk}")
-            if status in Activity.Status.values:
-                services.record_activity(
-                    activity,
-                    tertial=tertial,
-                    status=status,
-                    comment=request.POST.get(f"actc-{activity.pk}", "")[:2000],
-                    by=by,
-                )
-        assessment = request.POST.get(f"goal-{goal.pk}")
-        if assessment:
-            try:
-                services.assess_goal(
-                    goal,
-                    tertial=tertial,
-                    assessment=assessment,
-                    analysis=request.POST.get(f"goala-{goal.pk}", "")[:5000],
-                    by=by,
-                )
-            except ValidationError as error:
-                errors[f"goal-{goal.pk}"] = " ".join(error.messages)
-
-
-@login_required
+@head_required
 @require_POST
 def lock(request, pk, tertial):
     plan = get_object_or_404(Plan, pk=pk)
-    _editor(request)
     try:
         services.lock_tertial(plan, tertial=tertial, by=request.user)
     except ValidationError as error:
@@ -246,31 +146,32 @@ def lock(request, pk, tertial):
     return redirect("plan-follow-up", pk=pk, tertial=tertial)
 
 
-@login_required
+@head_required
 @require_POST
 def copy(request, pk):
     plan = get_object_or_404(Plan, pk=pk)
-    _editor(request)
-    try:
-        copy = services.copy_plan(
-            plan, to_year=int(request.POST.get("to_year", plan.year + 1)), by=request.user
-        )
-    except (ValidationError, ValueError) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    form = CopyPlanForm(request.POST)
+    if form.is_valid():
+        try:
+            copy = services.copy_plan(plan, to_year=form.cleaned_data["to_year"], by=request.user)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+    if form.errors:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
         return redirect("plan-detail", pk=pk)
     messages.success(request, _("Planen är kopierad till %(year)s som utkast.") % {"year": copy.year})
     return redirect("plan-detail", pk=copy.pk)
 
 
-@login_required
+@head_required
 @require_POST
 def set_status(request, pk):
     plan = get_object_or_404(Plan, pk=pk)
-    _editor(request)
-    status = request.POST.get("status")
-    if status in Plan.Status.values:
-        plan.status = status
-        plan.save(update_fields=["status"])
+    try:
+        plan = services.set_plan_status(plan, status=request.POST.get("status", ""), by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
         messages.success(request, _("Planen är %(status)s.") % {"status": plan.get_status_display().lower()})
     return redirect("plan-detail", pk=pk)
 
@@ -287,33 +188,28 @@ def export(request, pk):
     return response
 
 
-@login_required
+@admin_required
 def import_view(request):
-    if not request.user.is_admin:
-        raise PermissionDenied(_("Bara administratörer importerar planer."))
     form = PlanImportForm(
         request.POST or None, request.FILES or None, initial={"year": timezone.localdate().year + 1}
     )
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        with transaction.atomic():
-            job = PlanImportJob.objects.create(
-                file=upload,
-                original_name=upload.name[:255],
-                created_by=request.user,
-                year=form.cleaned_data["year"],
-                unit=form.cleaned_data["unit"],
-            )
-            enqueue_on_commit(run_plan_import, job.pk)
+        job = services.start_plan_import(
+            file=form.cleaned_data["file"],
+            year=form.cleaned_data["year"],
+            unit=form.cleaned_data["unit"],
+            by=request.user,
+        )
         return redirect("plan-import-detail", pk=job.pk)
-    jobs = PlanImportJob.objects.select_related("created_by", "unit", "plan")[:10]
-    return render(request, "planning/import.html", {"nav": "plan", "form": form, "jobs": jobs})
+    return render(
+        request,
+        "planning/import.html",
+        {"nav": "plan", "form": form, "jobs": selectors.recent_plan_imports()},
+    )
 
 
-@login_required
+@admin_required
 def import_detail(request, pk):
-    if not request.user.is_admin:
-        raise PermissionDenied(_("Bara administratörer importerar planer."))
     job = get_object_or_404(PlanImportJob.objects.select_related("created_by", "unit", "plan"), pk=pk)
     return job_page(request, job, status_template="planning/_import_status.html", nav="plan")
 
@@ -355,10 +251,9 @@ def _edit(request, plan, form, title, back):
     )
 
 
-@login_required
+@head_required
 def goal_edit(request, pk, goal_pk=None):
     plan = get_object_or_404(Plan, pk=pk)
-    _editor(request)
     goal = get_object_or_404(Goal, pk=goal_pk, plan=plan) if goal_pk else None
     form = GoalForm(request.POST or None, instance=goal, plan=plan)
     return _edit(
@@ -366,10 +261,9 @@ def goal_edit(request, pk, goal_pk=None):
     )
 
 
-@login_required
+@head_required
 def indicator_edit(request, pk, goal_pk, indicator_pk=None):
     plan = get_object_or_404(Plan, pk=pk)
-    _editor(request)
     goal = get_object_or_404(Goal, pk=goal_pk, plan=plan)
     indicator = (
         get_object_or_404(Indicator, pk=indicator_pk, goal=goal) if indicator_pk else Indicator(goal=goal)
@@ -380,10 +274,9 @@ def indicator_edit(request, pk, goal_pk, indicator_pk=None):
     )
 
 
-@login_required
+@head_required
 def activity_edit(request, pk, goal_pk, activity_pk=None):
     plan = get_object_or_404(Plan, pk=pk)
-    _editor(request)
     goal = get_object_or_404(Goal, pk=goal_pk, plan=plan)
     activity = get_object_or_404(Activity, pk=activity_pk, goal=goal) if activity_pk else Activity(goal=goal)
     form = ActivityForm(request.POST or None, instance=activity)
@@ -392,32 +285,19 @@ def activity_edit(request, pk, goal_pk, activity_pk=None):
     )
 
 
-class NewPlanForm(forms.Form):
-    year = forms.IntegerField(label=_("År"), min_value=2000, max_value=2100)
-    unit = forms.ModelChoiceField(
-        label=_("Gäller"), queryset=Unit.objects.all(), required=False, empty_label=_("Avdelningen")
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("year") and Plan.objects.filter(year=data["year"], unit=data.get("unit")).exists():
-            raise forms.ValidationError(
-                _("Det finns redan en sådan plan för %(year)s.") % {"year": data["year"]}
-            )
-        return data
-
-
-@login_required
+@head_required
 def plan_create(request):
-    _editor(request)
     form = NewPlanForm(request.POST or None, initial={"year": timezone.localdate().year + 1})
     if request.method == "POST" and form.is_valid():
-        year, unit = form.cleaned_data["year"], form.cleaned_data["unit"]
-        plan = Plan.objects.create(
-            year=year, unit=unit, title=f"Verksamhetsplan {year}" + (f" {unit}" if unit else "")
-        )
-        messages.success(request, _("Planen är skapad som utkast. Lägg till mål nedan."))
-        return redirect("plan-detail", pk=plan.pk)
+        try:
+            plan = services.create_plan(
+                year=form.cleaned_data["year"], unit=form.cleaned_data["unit"], by=request.user
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Planen är skapad som utkast. Lägg till mål nedan."))
+            return redirect("plan-detail", pk=plan.pk)
     return render(
         request,
         "planning/edit.html",

@@ -8,7 +8,7 @@ types never reaches the database as something it cannot store.
 """
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from babel.numbers import NumberFormatError, format_decimal
 from babel.numbers import parse_decimal as babel_parse
@@ -128,14 +128,19 @@ def format_number(value, decimals: int | None = None) -> str:
         return str(value)
     if not number.is_finite():
         return str(value)
-    if decimals is None:
-        number = number.normalize() if number != number.to_integral_value() else number.quantize(Decimal(1))
-        places = max(0, -number.as_tuple().exponent)
-    else:
-        number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-        places = decimals
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    text = format_decimal(number, format=pattern, locale=LOCALE, decimal_quantization=False)
+    with localcontext() as context:
+        # Enough digits for any number to be shown whole (an error message may name 1.5e300).
+        digits = number.adjusted() + abs(number.as_tuple().exponent) + (decimals or 0) + 2
+        context.prec = max(context.prec, digits)
+        if decimals is None:
+            whole = number == number.to_integral_value()
+            number = number.quantize(Decimal(1)) if whole else number.normalize()
+            places = max(0, -number.as_tuple().exponent)
+        else:
+            number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+            places = decimals
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        text = format_decimal(number, format=pattern, locale=LOCALE, decimal_quantization=False)
     return text.replace(MINUS, "-")
 
 

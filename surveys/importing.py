@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from assignments.importing import RowError
 from assignments.models import Assignment
-from rekrytering.inputs import clean_text, parse_int
+from rekrytering.inputs import clean_text
+from rekrytering.numbers import NumberError, parse_integer
 from rekrytering.uploads import UploadRefused, check_upload
 
-from .models import Answer, Kind, Question, Response
+from .models import Kind, Question, Response
 from .questionnaires import published
-from .services import build_response, questionnaire_for
+from .services import create_response, questionnaire_for
 
 FIXED = ["Enkät", "Besvarad", "Uppdragsnummer"]
 
@@ -43,7 +44,10 @@ def known_questions(kind: str) -> dict[str, str]:
 def _value(qtype: str, raw: str):
     if qtype in ("scale", "nps"):
         low = 0 if qtype == "nps" else 1
-        number = parse_int(raw, low=low, high=10)
+        try:
+            number = parse_integer(raw, minimum=low, maximum=10)
+        except NumberError:
+            number = None
         if number is None:
             raise ValueError(f"”{raw}” ska vara ett heltal från {low} till 10.")
         return number
@@ -128,19 +132,18 @@ def import_responses(*, file, filename: str = "svar.csv") -> ResponseImportResul
         result.errors.append(RowError(0, "", "Filen innehåller inga svar."))
         return result
     with transaction.atomic():
-        answers = []
         for _line, kind, answered_on, number, values in rows:
-            questionnaire = questionnaire_for(kind, answered_on.year)
-            # An anonymous response keeps nothing of its assignment (build_response).
-            response = build_response(
-                questionnaire,
+            # One service for every response (an anonymous one keeps nothing of its assignment).
+            # No follow-up: the old tool's dissatisfied customers were followed up there, and a
+            # follow-up due years ago would only crowd the list.
+            create_response(
+                questionnaire_for(kind, answered_on.year),
+                {key: value for key, (value, _qtype) in values.items()},
                 answered_at=timezone.make_aware(datetime.combine(answered_on, time(12))),
                 assignment=assignments.get(number),
                 source=Response.Source.IMPORT,
+                types={key: qtype for key, (_value, qtype) in values.items()},
+                follow_up=False,
             )
-            response.save()
-            for key, (value, qtype) in values.items():
-                answers.append(Answer.of(response, key, qtype, value))
             result.created += 1
-        Answer.objects.bulk_create(answers, batch_size=5000)
     return result

@@ -19,8 +19,19 @@ from django.db.models import Count, Q, Sum
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
 SATISFIED_MIN = 6
+DISSATISFIED_MAX = SATISFIED_MIN - 1  # 1–5: not satisfied, followed up
 OVERALL_KEY = "helhet"
 NPS_KEY = "nps"
+
+
+def is_satisfied(score: int) -> bool:
+    """6–10 on a 1–10 question."""
+    return score >= SATISFIED_MIN
+
+
+def is_detractor(score: int) -> bool:
+    """0–6 on the NPS question."""
+    return score <= DETRACTOR_MAX
 
 
 def _round(value: Decimal | float, places: int = 1) -> float:
@@ -50,7 +61,7 @@ def nps_counts(scores: Iterable[int]) -> NpsCounts:
             raise ValueError(f"NPS score out of range: {score}")
         if score >= PROMOTER_MIN:
             promoters += 1
-        elif score <= DETRACTOR_MAX:
+        elif is_detractor(score):
             detractors += 1
         else:
             passives += 1
@@ -78,7 +89,7 @@ def share_from_counts(part: int, whole: int) -> float | None:
 def share_satisfied(scores: Iterable[int]) -> float | None:
     """Percent of 1–10 answers that are 6–10."""
     scores = list(scores)
-    return share_from_counts(sum(1 for s in scores if s >= SATISFIED_MIN), len(scores))
+    return share_from_counts(sum(1 for s in scores if is_satisfied(s)), len(scores))
 
 
 def mean(scores: Iterable[int | float]) -> float | None:

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from assignments.models import Assignment, Organisation, Sector, Unit, User
 
+from . import metrics
+
 
 class Kind(models.TextChoices):
     KUND = "kundenkat", _("Kundenkät")
@@ -369,8 +371,8 @@ class FollowUp(models.Model):
 
     class Reason(models.TextChoices):
         CONTACT = "contact", _("Vill bli kontaktad")
-        LOW_SCORE = "low_score", _("Låg nöjdhet (≤ 5)")
-        DETRACTOR = "detractor", _("Låg rekommendation (NPS ≤ 6)")
+        LOW_SCORE = "low_score", _("Låg nöjdhet (≤ %(max)s)") % {"max": metrics.DISSATISFIED_MAX}
+        DETRACTOR = "detractor", _("Låg rekommendation (NPS ≤ %(max)s)") % {"max": metrics.DETRACTOR_MAX}
 
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="follow_up")
     assignment = models.ForeignKey(

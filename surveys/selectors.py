@@ -335,6 +335,36 @@ def follow_ups(*, open_only: bool = True, today: date | None = None):
     return qs.order_by("done", "due_on")
 
 
+def answers_with_questions(response) -> list[dict]:
+    """A response's answers with each question's text (its version's, else the published one),
+    and the answer as the page shows it: the number, Ja/Nej or the text."""
+    texts = dict(response.questionnaire.questions.values_list("key", "text"))
+    published_texts = {spec["key"]: spec["text"] for spec in published()[response.kind]["questions"]}
+    rows = []
+    for answer in response.answers.all():
+        if answer.number is not None:
+            shown = str(answer.number)
+        elif answer.yes is not None:
+            shown = "Ja" if answer.yes else "Nej"
+        else:
+            shown = answer.text
+        text = texts.get(answer.question_key) or published_texts.get(answer.question_key, answer.question_key)
+        rows.append({"question": text, "answer": shown, "type": answer.type})
+    return rows
+
+
+def follow_up_notes(follow_up):
+    return follow_up.notes.select_related("author").order_by("created_at")
+
+
+def questionnaire_versions():
+    return Questionnaire.objects.order_by("kind", "-year")
+
+
+def has_answers(questionnaire) -> bool:
+    return questionnaire.responses.exists()
+
+
 def invitations_of(assignment):
     return assignment.invitations.select_related("questionnaire").order_by("send_at")
 

@@ -29,6 +29,7 @@ from rekrytering.celery import enqueue_on_commit
 from rekrytering.inputs import clean_text, parse_int
 from rekrytering.periods import month_start, tertial_start
 
+from . import metrics
 from .anonymity import coarse_dimensions
 from .models import (
     Answer,
@@ -42,9 +43,11 @@ from .models import (
     Response,
     SpentLink,
 )
+from .questionnaires import copy_questionnaire as copy_version
 from .questionnaires import seed_questionnaire
 
 log = logging.getLogger(__name__)
+CONTACT_KEY = "vill_bli_kontaktad"
 
 
 # --- Tokens -------------------------------------------------------------------------------
@@ -707,14 +710,19 @@ def build_response(
 def create_response(
     questionnaire: Questionnaire,
     values: dict,
-    questions: list[Question],
+    questions: list[Question] | None = None,
     *,
     answered_at: datetime,
     invitation: Invitation | None = None,
     assignment: Assignment | None = None,
     source=Response.Source.WEB,
+    types: dict[str, str] | None = None,
+    follow_up: bool = True,
 ) -> Response:
-    """A response with its answers (and a follow-up for a dissatisfied customer)."""
+    """A response with its answers (and, if `follow_up`, a follow-up for a dissatisfied customer).
+
+    Each answer's type comes from `questions`, or from `types` (key → type) for answers to
+    questions the version no longer asks (an import of earlier responses)."""
     response = build_response(
         questionnaire,
         answered_at=answered_at,
@@ -724,11 +732,9 @@ def create_response(
         source=source,
     )
     response.save()
-    by_key = {q.key: q for q in questions}
-    Answer.objects.bulk_create(
-        Answer.of(response, key, by_key[key].type, value) for key, value in values.items()
-    )
-    if questionnaire.kind == Kind.KUND:
+    types = types if types is not None else {q.key: q.type for q in questions or []}
+    Answer.objects.bulk_create(Answer.of(response, key, types[key], value) for key, value in values.items())
+    if follow_up and questionnaire.kind == Kind.KUND:
         create_follow_up_if_needed(response, values, assignment)
     return response
 
@@ -737,12 +743,15 @@ def create_response(
 
 
 def follow_up_reasons(values: dict) -> list[str]:
+    """Why a customer's answers call for a follow-up: asked to be contacted, not satisfied overall,
+    or a detractor (surveys.metrics)."""
     reasons = []
-    if values.get("vill_bli_kontaktad") is True:
+    if values.get(CONTACT_KEY) is True:
         reasons.append(FollowUp.Reason.CONTACT)
-    if isinstance(values.get("helhet"), int) and values["helhet"] <= 5:
+    overall, recommend = values.get(metrics.OVERALL_KEY), values.get(metrics.NPS_KEY)
+    if isinstance(overall, int) and not metrics.is_satisfied(overall):
         reasons.append(FollowUp.Reason.LOW_SCORE)
-    if isinstance(values.get("nps"), int) and values["nps"] <= 6:
+    if isinstance(recommend, int) and metrics.is_detractor(recommend):
         reasons.append(FollowUp.Reason.DETRACTOR)
     return reasons
 
@@ -804,6 +813,42 @@ def log_follow_up(follow_up: FollowUp, *, by: User, text: str, done: bool) -> Fo
         follow_up.done_at = timezone.now()
         follow_up.save(update_fields=["done", "done_at"])
     return follow_up
+
+
+# --- Questionnaires -------------------------------------------------------------------------
+
+
+def _require_admin(by: User):
+    if not by.is_admin:
+        raise PermissionDenied(_("Bara administratörer ändrar enkäter."))
+
+
+@transaction.atomic
+def save_questions(
+    questionnaire: Questionnaire, *, changed: list[Question], deleted: list[Question], by: User
+) -> Questionnaire:
+    """Add, change and delete questions of a version that has no answers yet."""
+    _require_admin(by)
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    if questionnaire.responses.exists():
+        raise ValidationError(_("Enkäten har svar och kan inte ändras. Kopiera den till ett nytt år."))
+    for question in deleted:
+        question.delete()
+    for question in changed:
+        question.questionnaire = questionnaire
+        question.save()
+    return questionnaire
+
+
+@transaction.atomic
+def copy_questionnaire(questionnaire: Questionnaire, *, to_year: int, by: User) -> Questionnaire:
+    """The version with its questions as another year's, for the admin to edit."""
+    _require_admin(by)
+    if Questionnaire.objects.filter(kind=questionnaire.kind, year=to_year).exists():
+        raise ValidationError(
+            {"to_year": _("%(year)s har redan en version av enkäten; välj ett annat år.") % {"year": to_year}}
+        )
+    return copy_version(questionnaire, to_year)
 
 
 @transaction.atomic

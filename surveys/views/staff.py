@@ -1,76 +1,43 @@
-"""Survey pages for staff: results, follow-ups, an assignment's invitations and questionnaires."""
+"""Survey pages for staff: results, follow-ups, an assignment's invitations and questionnaires.
+
+Thin: forms (surveys.forms) read the input, services change state, selectors read it."""
 
 from datetime import datetime
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
-from django.forms import modelformset_factory
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assignments.models import Assignment, Organisation, Package, Sector, Unit, User
+from assignments.models import Assignment
 from assignments.permissions import can_edit_assignment, manages_survey_sends
+from rekrytering.access import admin_required, head_required
 from rekrytering.inputs import parse_id
-from rekrytering.periods import PERIOD_CODES, default_period, period
+from rekrytering.periods import default_period, period
 from rekrytering.redirects import next_url
-from rekrytering.uploads import SpreadsheetField
+from rekrytering.web import apply_service_errors
 
-from .. import selectors, services
+from .. import metrics, selectors, services
+from ..forms import (
+    CopyQuestionnaireForm,
+    FollowUpNoteForm,
+    PostponeForm,
+    ResendForm,
+    ResponseImportForm,
+    ResultsForm,
+    question_formset,
+)
 from ..importing import import_responses
-from ..models import Answer, FollowUp, Invitation, InvitationChange, Kind, Question, Questionnaire
-from ..questionnaires import copy_questionnaire
+from ..models import Answer, FollowUp, Invitation, InvitationChange, Kind, Questionnaire
 from ..services import survey_url, token_for
 
 COMMENT_LIMIT = 30
 
 # --- Results -------------------------------------------------------------------------------
-
-
-class ResultsForm(forms.Form):
-    year = forms.TypedChoiceField(label=_("År"), coerce=int)
-    period = forms.ChoiceField(label=_("Period"), choices=PERIOD_CODES)
-    unit = forms.ModelChoiceField(
-        label=_("Enhet"), queryset=Unit.objects.all(), required=False, empty_label=_("Hela avdelningen")
-    )
-    consultant = forms.ModelChoiceField(
-        label=_("Konsult"), queryset=User.objects.none(), required=False, empty_label=_("Alla konsulter")
-    )
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"),
-        queryset=Organisation.objects.all(),
-        required=False,
-        empty_label=_("Alla organisationer"),
-    )
-    sector = forms.ModelChoiceField(
-        label=_("Verksamhet"),
-        queryset=Sector.objects.all(),
-        required=False,
-        empty_label=_("Alla verksamheter"),
-    )
-    package = forms.ChoiceField(label=_("Paket"), required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        this_year = timezone.localdate().year
-        self.fields["year"].choices = [(y, str(y)) for y in range(this_year, this_year - 8, -1)]
-        self.fields["consultant"].queryset = (
-            # EXISTS, not a DISTINCT join over every assignment.
-            User.objects.filter(
-                Q(is_active=True) | Exists(Assignment.objects.filter(responsible=OuterRef("pk")))
-            ).order_by("first_name", "last_name")
-        )
-        codes = dict(Package.objects.order_by("-price_list__year").values_list("code", "name"))
-        self.fields["package"].choices = [("", _("Alla paket"))] + sorted(codes.items(), key=lambda c: c[1])
-        if not user.is_head:
-            # A konsult (and samordnare) sees their own customer-survey results.
-            for name in ("unit", "consultant"):
-                self.fields[name].disabled = True
 
 
 def _results_context(request):
@@ -156,14 +123,8 @@ def toggle_quote(request, pk):
 # --- Follow-ups ------------------------------------------------------------------------------
 
 
-def _head_required(request):
-    if not request.user.is_head:
-        raise PermissionDenied(_("Uppföljningar visas för chefer och administratörer."))
-
-
-@login_required
+@head_required
 def follow_up_list(request):
-    _head_required(request)
     show_done = request.GET.get("visa") == "alla"
     items = selectors.follow_ups(open_only=not show_done)
     return render(
@@ -174,33 +135,27 @@ def follow_up_list(request):
             "items": items,
             "today": timezone.localdate(),
             "show_done": show_done,
+            "dissatisfied_max": metrics.DISSATISFIED_MAX,
+            "detractor_max": metrics.DETRACTOR_MAX,
+            "follow_up_days": settings.SURVEY_FOLLOW_UP_DAYS,
         },
     )
 
 
-class FollowUpNoteForm(forms.Form):
-    text = forms.CharField(
-        label=_("Vad har gjorts?"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
-    )
-    done = forms.BooleanField(label=_("Uppföljningen är klar"), required=False)
-
-
-@login_required
+@head_required
 def follow_up_detail(request, pk):
-    _head_required(request)
     follow_up = get_object_or_404(
-        FollowUp.objects.select_related("assignment", "assigned_to", "response"), pk=pk
+        FollowUp.objects.select_related("assignment", "assigned_to", "response__questionnaire"), pk=pk
     )
     form = FollowUpNoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.log_follow_up(follow_up, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error("text", error.messages[0])
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Uppföljningen är uppdaterad."))
             return redirect("follow-up-detail", pk=pk)
-    answers = follow_up.response.answers.all()
     return render(
         request,
         "surveys/follow_up_detail.html",
@@ -208,25 +163,14 @@ def follow_up_detail(request, pk):
             "nav": "surveys",
             "item": follow_up,
             "form": form,
-            "answers": answers,
+            "answers": selectors.answers_with_questions(follow_up.response),
             "today": timezone.localdate(),
-            "notes": follow_up.notes.select_related("author"),
+            "notes": selectors.follow_up_notes(follow_up),
         },
     )
 
 
 # --- An assignment's invitations ------------------------------------------------------------
-
-
-# The reason every change needs is checked by the services (surveys.services._reason).
-
-
-class PostponeForm(forms.Form):
-    send_at = forms.DateField(label=_("Skicka den"), widget=forms.DateInput(attrs={"type": "date"}))
-
-
-class ResendForm(forms.Form):
-    email = forms.EmailField(label=_("Rätt e-postadress"))
 
 
 NOT_MANAGER = _("Bara samordnare, chef och administratör ändrar enkätutskick.")
@@ -309,54 +253,41 @@ def assignment_invitations(request, pk):
 
 @login_required
 def questionnaire_list(request):
-    versions = Questionnaire.objects.order_by("kind", "-year")
-    return render(request, "surveys/questionnaire_list.html", {"nav": "surveys", "versions": versions})
-
-
-class QuestionForm(forms.ModelForm):
-    class Meta:
-        model = Question
-        fields = ["order", "key", "type", "text", "optional", "condition", "condition_key"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+    return render(
+        request,
+        "surveys/questionnaire_list.html",
+        {"nav": "surveys", "versions": selectors.questionnaire_versions()},
+    )
 
 
 @login_required
 def questionnaire_detail(request, pk):
     questionnaire = get_object_or_404(Questionnaire, pk=pk)
     editable = request.user.is_admin
-    QuestionFormSet = modelformset_factory(Question, form=QuestionForm, extra=1, can_delete=True)
-    has_answers = questionnaire.responses.exists()
-    formset = QuestionFormSet(request.POST or None, queryset=questionnaire.questions.all(), prefix="q")
-    for form in formset.forms:
-        form.instance.questionnaire = questionnaire  # its clean() checks what the version allows
+    has_answers = selectors.has_answers(questionnaire)
+    formset = question_formset(questionnaire, request.POST or None)
     if request.method == "POST":
         if not editable:
             raise PermissionDenied(_("Bara administratörer ändrar enkäter."))
         if "copy" in request.POST:
+            return _copy_questionnaire(request, questionnaire)
+        if formset.is_valid():
             try:
-                to_year = int(request.POST.get("to_year", ""))
-                if Questionnaire.objects.filter(kind=questionnaire.kind, year=to_year).exists():
-                    raise ValueError
-            except ValueError:
-                messages.error(request, _("Ange ett år som saknar en version av enkäten."))
+                services.save_questions(
+                    questionnaire,
+                    changed=[
+                        form.save(commit=False)
+                        for form in formset.forms
+                        if form not in formset.deleted_forms and (form.has_changed() or form.instance.pk)
+                    ],
+                    deleted=[form.instance for form in formset.deleted_forms if form.instance.pk],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
             else:
-                copy = copy_questionnaire(questionnaire, to_year)
-                messages.success(request, _("Enkäten är kopierad till %(year)s.") % {"year": to_year})
-                return redirect("questionnaire-detail", pk=copy.pk)
-        elif has_answers:
-            messages.error(request, _("Enkäten har svar och kan inte ändras. Kopiera den till ett nytt år."))
-        elif formset.is_valid():
-            for form in formset.forms:
-                if form in formset.deleted_forms:
-                    if form.instance.pk:
-                        form.instance.delete()
-                    continue
-                if form.has_changed() or form.instance.pk:
-                    question = form.save(commit=False)
-                    question.questionnaire = questionnaire
-                    question.save()
-            messages.success(request, _("Frågorna är sparade."))
-            return redirect("questionnaire-detail", pk=pk)
+                messages.success(request, _("Frågorna är sparade."))
+                return redirect("questionnaire-detail", pk=pk)
     return render(
         request,
         "surveys/questionnaire_detail.html",
@@ -372,17 +303,27 @@ def questionnaire_detail(request, pk):
     )
 
 
+def _copy_questionnaire(request, questionnaire):
+    form = CopyQuestionnaireForm(request.POST)
+    if form.is_valid():
+        try:
+            copy = services.copy_questionnaire(
+                questionnaire, to_year=form.cleaned_data["to_year"], by=request.user
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Enkäten är kopierad till %(year)s.") % {"year": copy.year})
+            return redirect("questionnaire-detail", pk=copy.pk)
+    messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    return redirect("questionnaire-detail", pk=questionnaire.pk)
+
+
 # --- Import of earlier responses ----------------------------------------------------------
 
 
-class ResponseImportForm(forms.Form):
-    file = SpreadsheetField(label=_("CSV-fil från det gamla enkätverktyget"), extensions=(".csv",))
-
-
-@login_required
+@admin_required
 def response_import(request):
-    if not request.user.is_admin:
-        raise PermissionDenied(_("Bara administratörer importerar enkätsvar."))
     form = ResponseImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -7,6 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from planning.models import GoalAssessment, Indicator, IndicatorOutcome, Plan, PlanImportJob
+from tests.factories import PackageFactory, PriceListFactory, SectorFactory
 from tests.planning.factories import GoalFactory, IndicatorFactory
 from tests.planning.test_plan import plan  # noqa: F401  (fixture)
 
@@ -106,6 +107,8 @@ def test_follow_up_query_count_bounded(client, chef, plan, django_assert_max_num
 @pytest.mark.django_db
 def test_edit_goal_indicator_and_activity(client, chef, konsult, plan):  # noqa: F811
     goal = plan.goals.get(level="enhet")
+    PackageFactory(price_list=PriceListFactory(year=2026), code="chef", name="Chefspaket")
+    SectorFactory(name="Äldreomsorg")
     client.force_login(konsult)
     assert client.get(reverse("indicator-create", args=[plan.pk, goal.pk])).status_code == 403
     client.force_login(chef)
@@ -117,17 +120,20 @@ def test_edit_goal_indicator_and_activity(client, chef, konsult, plan):  # noqa:
         "kf_target": "",
         "periodicity": "tertial",
         "measure": "ordered",
-        "filters_text": '{"package": ["chef"], "sector": "Äldreomsorg"}',
+        "urval_package": ["chef"],
+        "urval_sector": "Äldreomsorg",
     }
     assert client.post(url, {**data, "target": "många"}).status_code == 200
-    assert client.post(url, {**data, "filters_text": "[1"}).status_code == 200
+    assert client.post(url, {**data, "urval_sector": "Påhittad"}).status_code == 200
     assert client.post(url, data).status_code == 302
     indicator = Indicator.objects.get(name="Antal chefsrekryteringar i äldreomsorgen")
-    assert (indicator.target_value, indicator.target_unit, indicator.filters["sector"]) == (
+    assert (indicator.target_value, indicator.target_unit, indicator.filters) == (
         12,
         "st",
-        "Äldreomsorg",
+        {"package": ["chef"], "sector": "Äldreomsorg"},
     )
+    edit = client.get(reverse("indicator-edit", args=[plan.pk, goal.pk, indicator.pk])).content.decode()
+    assert "JSON" not in edit and "{&quot;" not in edit and '<option value="chef" selected>Chefspaket' in edit
     page = client.get(reverse("plan-detail", args=[plan.pk])).content.decode()
     assert "Räknas fram: Antal beställda uppdrag" in page
     response = client.post(
@@ -165,4 +171,4 @@ def test_new_empty_plan(client, chef, konsult, plan):  # noqa: F811
     created = Plan.objects.get(year=2027)
     assert response.url == reverse("plan-detail", args=[created.pk]) and created.status == "utkast"
     response = client.post(reverse("plan-create"), {"year": "2026"})
-    assert "Det finns redan en sådan plan för 2026" in response.content.decode()
+    assert "Det finns redan en plan för 2026" in response.content.decode()

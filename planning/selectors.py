@@ -1,0 +1,79 @@
+"""What the plan pages read: the plans, a plan's goal chain in order, a tertial's follow-up rows."""
+
+from .labels import describe_filters, measure_label, package_names
+from .models import Plan, PlanImportJob, TertialLock
+from .services import outcome
+from .targets import format_target, format_value
+
+
+def plan_list():
+    return Plan.objects.select_related("unit").order_by("-year", "unit__name")
+
+
+def recent_plan_imports(limit: int = 10):
+    return PlanImportJob.objects.select_related("created_by", "unit", "plan")[:limit]
+
+
+def locked_tertials(plan: Plan) -> set[int]:
+    return set(TertialLock.objects.filter(plan=plan).values_list("tertial", flat=True))
+
+
+def goal_tree(plan: Plan) -> list:
+    """Goals in chain order: each goal followed by its children (`tree_depth` set), with their
+    indicators (and outcomes), activities (and follow-ups) and assessments prefetched."""
+    goals = list(plan.goals.prefetch_related("indicators__outcomes", "activities__follow_ups", "assessments"))
+    children = {}
+    for goal in goals:
+        children.setdefault(goal.parent_id, []).append(goal)
+    ordered = []
+
+    def walk(parent_id, depth):
+        for goal in sorted(children.get(parent_id, []), key=lambda g: (g.order, g.id)):
+            goal.tree_depth = depth
+            ordered.append(goal)
+            walk(goal.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def plan_goals(plan: Plan) -> list:
+    """The goal tree for the plan page, each indicator with its target and measure in Swedish."""
+    goals = goal_tree(plan)
+    packages = package_names()
+    for goal in goals:
+        for indicator in goal.indicators.all():
+            indicator.target_text = format_target(indicator)
+            indicator.measure_label = measure_label(indicator.measure)
+            indicator.filters_text = describe_filters(indicator.filters, packages=packages)
+    return goals
+
+
+def outcome_text(result, unit: str = "") -> str:
+    if result.value_yes is not None:
+        return "Ja" if result.value_yes else "Nej"
+    return format_value(result.value, unit)
+
+
+def follow_up_rows(goals: list, tertial: int) -> list[dict]:
+    """Per goal of `goal_tree`: its indicators with target and outcome to the tertial, its activities."""
+    rows = []
+    for goal in goals:
+        indicators = []
+        for indicator in goal.indicators.all():
+            stored = next((o for o in indicator.outcomes.all() if o.tertial == tertial), None)
+            result = outcome(indicator, tertial, stored=stored)
+            indicators.append(
+                {
+                    "indicator": indicator,
+                    "target": format_target(indicator),
+                    "result": result,
+                    "value_text": outcome_text(result, indicator.target_unit),
+                    # e.g. that a value too large to keep was cleared (migration 0003)
+                    "note": stored.explanation
+                    if stored and not stored.frozen and not indicator.is_computed
+                    else "",
+                }
+            )
+        rows.append({"goal": goal, "indicators": indicators, "activities": list(goal.activities.all())})
+    return rows
