@@ -38,33 +38,28 @@ def _d(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+ASSIGNMENT_FILTERS = ("package", "level", "sector", "organisation_kind", "organisation", "outcome")
+
+
 def assignment_filter(filters: dict) -> tuple[Q, list[str]]:
-    """The Q and the Swedish description of an indicator's assignment filters."""
-    q, words = Q(), []
+    """The Q and the Swedish description (`planning.labels`) of an indicator's assignment filters."""
+    from .labels import filter_labels  # labels names the measures: imported when first used
+
+    q = Q()
     packages = filters.get("package")
     if packages:
-        packages = [packages] if isinstance(packages, str) else list(packages)
-        q &= Q(package__code__in=packages)
-        words.append("paket " + ", ".join(packages))
+        q &= Q(package__code__in=[packages] if isinstance(packages, str) else list(packages))
     if filters.get("level"):
         q &= Q(level=filters["level"])
-        words.append(f"nivå {dict(Assignment.Level.choices).get(filters['level'], filters['level']).lower()}")
     if filters.get("sector"):
         q &= Q(sector__name__iexact=filters["sector"])
-        words.append(f"verksamhet {filters['sector']}")
     if filters.get("organisation_kind"):
         q &= Q(organisation__kind=filters["organisation_kind"])
-        words.append(
-            {"sdf": "stadsdelsförvaltningar", "fack": "fackförvaltningar", "bolag": "bolag"}.get(
-                filters["organisation_kind"], filters["organisation_kind"]
-            )
-        )
     if filters.get("organisation"):
         q &= Q(organisation__name__iexact=filters["organisation"])
-        words.append(filters["organisation"])
     if filters.get("outcome"):
         q &= Q(outcome=filters["outcome"])
-        words.append(dict(Assignment.Outcome.choices).get(filters["outcome"], filters["outcome"]).lower())
+    words = filter_labels({key: filters[key] for key in ASSIGNMENT_FILTERS if filters.get(key)})
     return q, words
 
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from rekrytering.jobs import IMPORT_TASK_OPTIONS, ImportOutcome, resume_pending_jobs, run_import_job
+from rekrytering.jobs import JOB_TASK_OPTIONS, ImportOutcome, resume_pending_jobs, run_import_job
 
 from .excel import import_plan
 from .models import PlanImportJob
@@ -13,7 +13,7 @@ def _import(job: PlanImportJob, file, progress) -> ImportOutcome:
     return ImportOutcome(errors=result.errors, total=result.total, fields={"plan": result.plan})
 
 
-@shared_task(**IMPORT_TASK_OPTIONS)
+@shared_task(**JOB_TASK_OPTIONS)
 def run_plan_import(self, job_id: int) -> str:
     """Run an uploaded plan import once (rekrytering.jobs); a finished job is left alone."""
     return run_import_job(self, PlanImportJob, job_id, _import)

@@ -48,7 +48,6 @@ JOB_TASK_OPTIONS = {
     "retry_backoff": 10,
     "retry_jitter": True,
 }
-IMPORT_TASK_OPTIONS = JOB_TASK_OPTIONS  # the name the import tasks use
 
 UNAVAILABLE = _("Databasen svarade inte. Inget sparades; försök igen senare.")
 UNEXPECTED = _("Ett oväntat fel inträffade. Inget sparades.")
