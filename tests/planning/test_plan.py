@@ -107,7 +107,7 @@ def test_outcomes_entered_computed_and_locked(plan, chef, konsult):
     with pytest.raises(ValidationError):
         services.record_outcome(computed, tertial=1, by=chef, value=Decimal("1"))
     result = services.outcome(computed, 1)
-    assert result.value == 2 and result.met is False and "(Paket: Chefspaket)" in result.explanation  # the name, not the code
+    assert result.value == 2 and result.met is False and "(Paket: Chefspaket)" in result.explanation
     services.lock_tertial(plan, tertial=1, by=chef)
     AssignmentFactory(package=chef_package, ordered_on=date(2026, 4, 1))  # after the report
     assert services.outcome(computed, 1).value == 2 and services.outcome(computed, 1).frozen
