@@ -166,13 +166,12 @@ def revenue(period, filters):
 
 def revenue_per_fte(period, filters):
     economy = _economy(period)
-    total = economy["revenue"]
     explanation = _revenue_text(period, economy)
     if not economy["ftes"]:
         return Computed(None, explanation + f" Ingen budget med årsarbetare för {period.year}.")
     where = "enligt utfallet" if "ftes" in economy["entered"] else "enligt budgeten"
     return Computed(
-        af.ratio(total, economy["ftes"], "1"),
+        economy["revenue_per_fte"],
         explanation + f" Delat med {format_number(economy['ftes'])} årsarbetare {where}.",
     )
 
