@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.urls import reverse
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from rekrytering.forms import SwedishDecimalField, SwedishIntegerField
+from rekrytering.forms import SwedishDecimalField, SwedishIntegerField, column_number
 from rekrytering.inputs import parse_id
 from rekrytering.uploads import SpreadsheetField
 
@@ -35,19 +34,6 @@ from .models import (
 )
 from .permissions import can_change_responsibility
 from .services import check_responsibility
-
-
-def column_number(model, name: str, **kwargs) -> SwedishDecimalField:
-    """A Swedish number field bounded by the model column it fills: its digits and places, and
-    the column's own least and greatest value."""
-    column = model._meta.get_field(name)
-    bounds = {"max_digits": column.max_digits, "decimal_places": column.decimal_places}
-    for validator in column.validators:
-        if isinstance(validator, MinValueValidator):
-            bounds["min_value"] = validator.limit_value
-        elif isinstance(validator, MaxValueValidator):
-            bounds["max_value"] = validator.limit_value
-    return SwedishDecimalField(**{**bounds, **kwargs})
 
 
 class DateInput(forms.DateInput):

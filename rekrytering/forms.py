@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .numbers import MAX_INTEGER, NumberError, check_bounds, format_number, to_decimal
@@ -78,3 +79,16 @@ class SwedishIntegerField(SwedishNumberMixin, forms.IntegerField):
     def bounds(self) -> dict:
         maximum = MAX_INTEGER if self.max_value is None else self.max_value
         return {"minimum": self.min_value, "maximum": maximum}
+
+
+def column_number(model, name: str, **kwargs) -> SwedishDecimalField:
+    """A Swedish number field bounded by the model column it fills: its digits and places, and
+    the column's own least and greatest value."""
+    column = model._meta.get_field(name)
+    bounds = {"max_digits": column.max_digits, "decimal_places": column.decimal_places}
+    for validator in column.validators:
+        if isinstance(validator, MinValueValidator):
+            bounds["min_value"] = validator.limit_value
+        elif isinstance(validator, MaxValueValidator):
+            bounds["max_value"] = validator.limit_value
+    return SwedishDecimalField(**{**bounds, **kwargs})

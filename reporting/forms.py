@@ -1,28 +1,28 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rekrytering.forms import SwedishDecimalField
+from rekrytering.forms import column_number
 
 from .figures import MONTHS
+from .models import MonthlyCost, YearOutcome
 
 
-def _money(label):
-    return SwedishDecimalField(label=label, required=False, min_value=0, max_digits=14, decimal_places=2)
+def _column(label, name="amount", model=None):
+    """A field bounded by the column it is stored in (a month's cost, by default)."""
+    return column_number(model or MonthlyCost, name, label=label, required=False)
 
 
 class EconomyForm(forms.Form):
     """A year's actual costs month by month, and a closed year's outcome from the finance system."""
 
-    ftes = SwedishDecimalField(
-        label=_("Årsarbetare (utfall)"), required=False, min_value=0, max_digits=6, decimal_places=2
-    )
-    revenue = _money(_("Intäkter, utfall (kr)"))
-    costs = _money(_("Kostnader inkl. OH, utfall (kr)"))
+    ftes = _column(_("Årsarbetare (utfall)"), "ftes", YearOutcome)
+    revenue = _column(_("Intäkter, utfall (kr)"), "revenue", YearOutcome)
+    costs = _column(_("Kostnader inkl. OH, utfall (kr)"), "costs", YearOutcome)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for month, name in enumerate(MONTHS, start=1):
-            self.fields[f"cost_{month}"] = _money(_("Kostnader %(month)s (kr)") % {"month": name})
+            self.fields[f"cost_{month}"] = _column(_("Kostnader %(month)s (kr)") % {"month": name})
 
     def month_fields(self):
         return [self[f"cost_{month}"] for month in range(1, 13)]
