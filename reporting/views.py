@@ -9,17 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assignments.models import Unit, User
 from rekrytering.access import head_required
 from rekrytering.inputs import parse_int
 from rekrytering.jobs import job_page
 from rekrytering.periods import PERIOD_CODES, default_period, period, tertial_of
 
-from . import charts, dashboard, figures
+from . import charts, dashboard, figures, selectors
 from .excel import table_response
 from .figures import Scope
 from .forms import EconomyForm
-from .models import MonthlyCost, TertialReport, YearOutcome
+from .models import TertialReport
 from .services import request_tertial_report, save_economy
 
 
@@ -41,13 +40,8 @@ def _scope(request) -> Scope:
     user = request.user
     unit = consultant = None
     if user.is_head:
-        unit = (
-            Unit.objects.filter(pk=_int(request.GET.get("enhet"))).first()
-            if request.GET.get("enhet")
-            else None
-        )
-        if request.GET.get("konsult"):
-            consultant = User.objects.filter(pk=_int(request.GET.get("konsult"))).first()
+        unit = selectors.unit(_int(request.GET.get("enhet")))
+        consultant = selectors.consultant(_int(request.GET.get("konsult")))
     else:
         consultant = user  # a konsult (and samordnare) sees their own slice
     return Scope(chosen, unit=unit, consultant=consultant)
@@ -91,7 +85,7 @@ def dashboard_view(request):
         "data": data,
         "periods": PERIOD_CODES,
         "years": list(range(today.year, today.year - 6, -1)),
-        "units": Unit.objects.all() if request.user.is_head else [],
+        "units": selectors.units() if request.user.is_head else [],
         "consultants": everyone or [],
         "december_share": round(100 * settings.REPORTING_DECEMBER_SHARE),
     }
@@ -123,22 +117,14 @@ def economy_edit(request, year):
             messages.success(request, _("Kostnader och utfall för %(year)s är sparade.") % {"year": year})
             return redirect(f"{reverse('reporting-dashboard')}?ar={year}&period=year")
     else:
-        initial = {
-            f"cost_{m}": amount
-            for m, amount in MonthlyCost.objects.filter(year=year).values_list("month", "amount")
-        }
-        outcome = YearOutcome.objects.filter(year=year).first()
-        if outcome:
-            initial.update(ftes=outcome.ftes, revenue=outcome.revenue, costs=outcome.costs)
-        form = EconomyForm(initial=initial)
+        form = EconomyForm(initial=selectors.economy_initial(year))
     return render(request, "reporting/economy_form.html", {"nav": "reports", "form": form, "year": year})
 
 
 @head_required
 def report_list(request):
     today = timezone.localdate()
-    reports = TertialReport.objects.select_related("created_by")
-    page = Paginator(reports, 20).get_page(request.GET.get("sida"))
+    page = Paginator(selectors.tertial_reports(), 20).get_page(request.GET.get("sida"))
     # Offer the last tertial that has ended.
     default_year, default_tertial = today.year, tertial_of(today) - 1
     if default_tertial == 0:
@@ -176,7 +162,7 @@ def report_create(request):
 
 @head_required
 def report_detail(request, pk):
-    report = get_object_or_404(TertialReport.objects.select_related("created_by"), pk=pk)
+    report = get_object_or_404(selectors.tertial_reports(), pk=pk)
     return job_page(
         request,
         report,
