@@ -116,11 +116,16 @@ def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], 
     r = len(KEY_FIGURES) + 3
     heading = f"Tertialrapport {tertial} {year}: {chosen.start:%Y-%m-%d}–{chosen.end:%Y-%m-%d}"
     put(ws, r, 1, heading).font = Font(bold=True)
-    put(ws, r + 1, 1, data["explain"]["result"])
-    put(ws, r + 2, 1, data["explain"]["forecast"])
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 40, 16
     ws.column_dimensions["C"].width = 26
+    # The explanations span the table's width and wrap, so a printed page shows them whole.
+    for row, text in ((r + 1, data["explain"]["result"]), (r + 2, data["explain"]["forecast"])):
+        put(ws, row, 1, text).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        ws.row_dimensions[row].height = 15 * (1 + len(text or "") // 85)
     ws.freeze_panes = "A2"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # printed: all three columns on the page's width
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
 
     # Uppdrag: per package (with the package mix as a pie like the 2025 diagram), kind, sector.
     step(2, "Uppdrag")
