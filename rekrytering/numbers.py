@@ -74,6 +74,11 @@ def check_bounds(
     the column's places. Raises NumberError naming the value and, if given, the field."""
     shown = number if shown is None else shown
     where = _where(label)
+    # The field's own range first: "at most 24" says more than the column's size.
+    if minimum is not None and number < minimum:
+        raise NumberError(f"{where}”{shown}” är för litet; det minsta som går är {format_number(minimum)}.")
+    if maximum is not None and number > maximum:
+        raise NumberError(f"{where}”{shown}” är för stort; det största som går är {format_number(maximum)}.")
     if decimal_places is not None:
         try:
             number = number.quantize(Decimal(1).scaleb(-decimal_places), rounding=ROUND_HALF_UP)
@@ -86,10 +91,6 @@ def check_bounds(
             raise NumberError(
                 f"{where}”{shown}” är för stort; det största som kan sparas är {format_number(largest)}."
             )
-    if minimum is not None and number < minimum:
-        raise NumberError(f"{where}”{shown}” är för litet; det minsta som går är {format_number(minimum)}.")
-    if maximum is not None and number > maximum:
-        raise NumberError(f"{where}”{shown}” är för stort; det största som går är {format_number(maximum)}.")
     return number
 
 

@@ -155,3 +155,8 @@ def test_hours_are_not_shortened():
     assert format_hours(Decimal("10.00")) == f"10{NBSP}h"
     assert format_hours(Decimal("2E+1")) == f"20{NBSP}h"
     assert format_number(Decimal("-1200.5")) == f"-1{NBSP}200,5"
+
+
+def test_the_fields_range_is_said_before_the_columns_size():
+    with pytest.raises(NumberError, match="det största som går är 24"):
+        parse_decimal("99999", max_digits=5, decimal_places=2, maximum=24)
