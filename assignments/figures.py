@@ -31,8 +31,10 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import DecimalField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+
+from rekrytering import memo
 
 from .models import ZERO, Assignment, Budget, Manager, Package, TimeEntry
 
@@ -93,13 +95,14 @@ def mean_hours(hours, closed: int) -> Decimal | None:
 
 def new_managers(start: date, end: date, assignments=None):
     """Managers whose first assignment was ordered in [start, end]: the period's *nya beställare*.
-    `assignments`: only managers who ordered one of these (a unit's or a consultant's slice)."""
-    managers = Manager.objects.annotate(first_order=Min("assignments__ordered_on")).filter(
-        first_order__range=(start, end)
-    )
+    `assignments`: only managers who ordered one of these (a unit's or a consultant's slice).
+    Reads the period's assignments and, per manager, whether one was ordered before: never the
+    whole history."""
+    earlier = Assignment.objects.filter(manager=OuterRef("pk"), ordered_on__lt=start)
+    in_period = Assignment.objects.filter(ordered_in(start, end))
     if assignments is not None:
-        managers = managers.filter(assignments__in=assignments).distinct()
-    return managers
+        in_period = in_period.filter(pk__in=assignments.values("pk"))
+    return Manager.objects.filter(pk__in=in_period.values("manager_id")).exclude(Exists(earlier))
 
 
 # --- Intäkter ------------------------------------------------------------------------------
@@ -135,47 +138,51 @@ def ongoing(today: date) -> Q:
     return Q(ordered_on__lte=today, closed_on__isnull=True) & ~Q(status=Assignment.Status.AVSLUTAD)
 
 
+def revenue_months(years, q: Q = ALL) -> dict[int, tuple[dict[int, Decimal], dict[int, Decimal]]]:
+    """year → (invoiced, booked) per month, for some years (two queries, each over the years'
+    dates only). Inside `rekrytering.memo.figure_cache` each year is fetched once per page."""
+    years = sorted(set(years))
+    found = {year: memo.lookup(("revenue_months", year, q)) for year in years}
+    missing = [year for year, value in found.items() if value is None]
+    if missing:
+        start, end = date(missing[0], 1, 1), date(missing[-1], 12, 31)
+        fetched = {year: ({}, {}) for year in missing}
+        base = Assignment.objects.filter(q)
+        invoiced = (
+            base.filter(invoiced_in(start, end))
+            .annotate(y=ExtractYear("invoiced_on"), m=ExtractMonth("invoiced_on"))
+            .values("y", "m")
+            .annotate(total=Sum(invoiced_value()))
+            .values_list("y", "m", "total")
+        )
+        booked = (
+            base.filter(booked_in(start, end))
+            .annotate(y=ExtractYear("closed_on"), m=ExtractMonth("closed_on"))
+            .values("y", "m")
+            .annotate(total=Sum(agreed_value()))
+            .values_list("y", "m", "total")
+        )
+        for index, rows in ((0, invoiced), (1, booked)):
+            for y, m, total in rows:
+                if y in fetched:
+                    fetched[y][index][m] = total
+        for year, value in fetched.items():
+            found[year] = memo.keep(("revenue_months", year, q), value)
+    return found
+
+
 def revenue_by_month(year: int, q: Q = ALL) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
     """Invoiced and booked per month of the year (two queries)."""
-    base = Assignment.objects.filter(q)
-    invoiced = dict(
-        base.filter(invoiced_on__year=year)
-        .annotate(m=ExtractMonth("invoiced_on"))
-        .values("m")
-        .annotate(total=Sum(invoiced_value()))
-        .values_list("m", "total")
-    )
-    booked = dict(
-        base.filter(booked_in(date(year, 1, 1), date(year, 12, 31)))
-        .annotate(m=ExtractMonth("closed_on"))
-        .values("m")
-        .annotate(total=Sum(agreed_value()))
-        .values_list("m", "total")
-    )
-    return invoiced, booked
+    return revenue_months([year], q)[year]
 
 
 def revenue_by_year(years, q: Q = ALL) -> dict[int, Decimal]:
-    """*Intäkter* per year (two queries)."""
-    years = list(years)
-    base = Assignment.objects.filter(q)
-    invoiced = (
-        base.filter(invoiced_on__year__in=years)
-        .annotate(y=ExtractYear("invoiced_on"))
-        .values("y")
-        .annotate(total=Sum(invoiced_value()))
-        .values_list("y", "total")
-    )
-    booked = (
-        base.filter(booked_in(date(min(years), 1, 1), date(max(years), 12, 31)))
-        .annotate(y=ExtractYear("closed_on"))
-        .values("y")
-        .annotate(total=Sum(agreed_value()))
-        .values_list("y", "total")
-    )
+    """*Intäkter* per year (two queries); a year without any is left out."""
     found: dict[int, Decimal] = {}
-    for y, total in [*invoiced, *booked]:
-        found[y] = found.get(y, ZERO) + (total or ZERO)
+    for year, (invoiced, booked) in revenue_months(years, q).items():
+        values = [*invoiced.values(), *booked.values()]
+        if values:
+            found[year] = sum((v or ZERO for v in values), ZERO)
     return found
 
 
@@ -212,20 +219,34 @@ class Finance:
 
 
 def finance(years) -> Finance:
-    """The finance figures of some years (three queries)."""
-    years = list(years)
-    monthly_cost = apps.get_model("reporting", "MonthlyCost")
-    year_outcome = apps.get_model("reporting", "YearOutcome")
-    costs: dict[int, dict[int, Decimal]] = {}
-    for year, month, amount in monthly_cost.objects.filter(year__in=years).values_list(
-        "year", "month", "amount"
-    ):
-        costs.setdefault(year, {})[month] = amount
-    return Finance(
-        budgets={b.year: b for b in Budget.objects.filter(year__in=years)},
-        outcomes={o.year: o for o in year_outcome.objects.filter(year__in=years)},
-        costs=costs,
-    )
+    """The finance figures of some years (three queries; inside a figure cache, none for the
+    years already fetched)."""
+    years = sorted(set(years))
+    parts = {year: memo.lookup(("finance", year)) for year in years}
+    missing = [year for year, part in parts.items() if part is None]
+    if missing:
+        monthly_cost = apps.get_model("reporting", "MonthlyCost")
+        year_outcome = apps.get_model("reporting", "YearOutcome")
+        fetched = {year: [None, None, {}] for year in missing}
+        for year, month, amount in monthly_cost.objects.filter(year__in=missing).values_list(
+            "year", "month", "amount"
+        ):
+            fetched[year][2][month] = amount
+        for budget in Budget.objects.filter(year__in=missing):
+            fetched[budget.year][0] = budget
+        for outcome in year_outcome.objects.filter(year__in=missing):
+            fetched[outcome.year][1] = outcome
+        for year, part in fetched.items():
+            parts[year] = memo.keep(("finance", year), tuple(part))
+    fin = Finance()
+    for year, (budget, outcome, costs) in parts.items():
+        if budget is not None:
+            fin.budgets[year] = budget
+        if outcome is not None:
+            fin.outcomes[year] = outcome
+        if costs:
+            fin.costs[year] = costs
+    return fin
 
 
 def _month_ended(year: int, month: int, today: date) -> bool:

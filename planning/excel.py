@@ -25,7 +25,7 @@ from rekrytering.uploads import UploadRefused, check_upload
 
 from .labels import describe_filters, measure_key, measure_label, package_names
 from .models import Activity, Goal, Indicator, IndicatorOutcome, Plan, column_bounds
-from .services import default_title, outcome, require_free_year
+from .services import default_title, outcomes, require_free_year
 from .targets import apply_target, format_target
 
 GOAL_COLUMNS = [
@@ -130,11 +130,12 @@ def export_plan(plan: Plan, file_obj) -> None:
     )
     rows = []
     packages = package_names()
+    every = [(i, t, {o.tertial: o for o in i.outcomes.all()}.get(t)) for i in indicators for t in (1, 2, 3)]
+    results = iter(outcomes(every))
     for i in indicators:
-        stored = {o.tertial: o for o in i.outcomes.all()}
         cells = []
-        for tertial in (1, 2, 3):
-            result = outcome(i, tertial, stored=stored.get(tertial))
+        for _tertial in (1, 2, 3):
+            result = next(results)
             if result.value_yes is not None:
                 cells.append("Ja" if result.value_yes else "Nej")
             else:

@@ -2,6 +2,7 @@
 the keys and JSON the plan stores (`share_of_entered`, `{"package": ["chef"]}`)."""
 
 from assignments.models import Assignment, Organisation, Package
+from rekrytering import memo
 from surveys.models import Kind, Question
 from surveys.questionnaires import published
 
@@ -40,8 +41,11 @@ def measure_key(text: str) -> str | None:
 
 
 def package_names() -> dict[str, str]:
-    """Package code → the name of its latest price list."""
-    return dict(Package.objects.order_by("price_list__year").values_list("code", "name"))
+    """Package code → the name of its latest price list (once per page in a figure cache)."""
+    return memo.cached(
+        "package_names",
+        lambda: dict(Package.objects.order_by("price_list__year").values_list("code", "name")),
+    )
 
 
 def _question_text(kind: str, key: str) -> str:

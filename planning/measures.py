@@ -6,6 +6,7 @@ figures from surveys.metrics/selectors, each defined once there; numbers in the 
 written with the kernel's Swedish formatters.
 """
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,11 +15,12 @@ from django.utils import timezone
 
 from assignments import figures as af
 from assignments.models import Assignment
+from rekrytering import memo
 from rekrytering.numbers import format_hours, format_kr, format_number
 from rekrytering.periods import Period
 from surveys import metrics
 from surveys.models import Kind
-from surveys.selectors import ResultFilter, kind_result
+from surveys.selectors import ResultFilter, kind_results
 
 FLAGS = {
     "personal_letter": "personligt brev",
@@ -71,9 +73,78 @@ def _described(text: str, words: list[str]) -> str:
     return f"{text} ({', '.join(words)})" if words else text
 
 
+# --- Counts of assignments: every count of a page in one conditional aggregate ---------------
+
+COUNTS = {
+    "ordered": lambda q, p, flag: Count("id", filter=q & af.ordered_in(p.start, p.end)),
+    "closed": lambda q, p, flag: Count("id", filter=q & af.closed_in(p.start, p.end)),
+    "organisations": lambda q, p, flag: Count(
+        "organisation", distinct=True, filter=q & af.ordered_in(p.start, p.end)
+    ),
+    "flagged": lambda q, p, flag: Count("id", filter=q & af.ordered_in(p.start, p.end) & Q(**flag)),
+}
+# What each measure counts (`share_of_entered` counts as `ordered` does).
+COUNTED = {
+    "ordered": ("ordered",),
+    "share_of_entered": ("ordered",),
+    "closed": ("closed",),
+    "mean_hours": ("closed",),
+    "distinct_organisations": ("organisations",),
+    "flag_count": ("flagged",),
+    "flag_share": ("ordered", "flagged"),
+}
+
+
+def _flag_lookup(filters) -> dict:
+    flag, without = _flag(filters)
+    return {flag: not without}
+
+
+def _count_key(what: str, period: Period, filters: dict):
+    return ("plan_count", what, period, json.dumps(filters, sort_keys=True, default=str))
+
+
+def _count(what: str, period: Period, filters: dict) -> int:
+    """One count of assignments (COUNTS) for the period and an indicator's filters; read from
+    the figure cache when count_together() has fetched it."""
+    key = _count_key(what, period, filters)
+    found = memo.lookup(key)
+    if found is None:
+        q, _words = assignment_filter(filters)
+        expression = COUNTS[what](q, period, _flag_lookup(filters) if what == "flagged" else {})
+        found = Assignment.objects.aggregate(n=expression)["n"]
+    return found
+
+
+def count_together(requests) -> None:
+    """Fetch every count the measures of `requests` ((measure, period, filters) each) need in one
+    conditional aggregate over the periods' assignments, into the figure cache."""
+    if not memo.active():
+        return
+    wanted = {}
+    for measure, period, filters in requests:
+        for what in COUNTED.get(measure, ()):
+            key = _count_key(what, period, filters or {})
+            if memo.lookup(key) is None and key not in wanted:
+                wanted[key] = (what, period, filters or {})
+    if not wanted:
+        return
+    periods = {period for _what, period, _filters in wanted.values()}
+    expressions = {}
+    for i, (what, period, filters) in enumerate(wanted.values()):
+        q, _words = assignment_filter(filters)
+        expressions[f"c{i}"] = COUNTS[what](q, period, _flag_lookup(filters) if what == "flagged" else {})
+    within = Q()
+    for period in periods:
+        within |= af.ordered_in(period.start, period.end) | af.closed_in(period.start, period.end)
+    row = Assignment.objects.filter(within).aggregate(**expressions)
+    for i, key in enumerate(wanted):
+        memo.keep(key, row[f"c{i}"])
+
+
 def ordered(period, filters):
     q, words = assignment_filter(filters)
-    n = af.ordered_count(period.start, period.end, q)
+    n = _count("ordered", period, filters)
     return Computed(
         Decimal(n), _described(f"Antal uppdrag beställda {_span(period)}", words) + f": {format_number(n)}."
     )
@@ -81,7 +152,7 @@ def ordered(period, filters):
 
 def closed(period, filters):
     q, words = assignment_filter(filters)
-    n = af.closed_count(period.start, period.end, q)
+    n = _count("closed", period, filters)
     return Computed(
         Decimal(n), _described(f"Antal uppdrag avslutade {_span(period)}", words) + f": {format_number(n)}."
     )
@@ -89,12 +160,7 @@ def closed(period, filters):
 
 def distinct_organisations(period, filters):
     q, words = assignment_filter(filters)
-    n = (
-        Assignment.objects.filter(q, af.ordered_in(period.start, period.end))
-        .values("organisation")
-        .distinct()
-        .count()
-    )
+    n = _count("organisations", period, filters)
     return Computed(
         Decimal(n),
         _described(f"Antal olika organisationer med beställda uppdrag {_span(period)}", words) + f": {n}.",
@@ -111,7 +177,7 @@ def _flag(filters):
 def flag_count(period, filters):
     flag, without = _flag(filters)
     q, words = assignment_filter(filters)
-    n = Assignment.objects.filter(q, af.ordered_in(period.start, period.end), **{flag: not without}).count()
+    n = _count("flagged", period, filters)
     what = f"{'utan' if without else 'med'} {FLAGS[flag]}"
     return Computed(
         Decimal(n), _described(f"Antal uppdrag {what} beställda {_span(period)}", words) + f": {n}."
@@ -121,9 +187,7 @@ def flag_count(period, filters):
 def flag_share(period, filters):
     flag, without = _flag(filters)
     q, words = assignment_filter(filters)
-    row = Assignment.objects.filter(q, af.ordered_in(period.start, period.end)).aggregate(
-        total=Count("id"), hits=Count("id", filter=Q(**{flag: not without}))
-    )
+    row = {"total": _count("ordered", period, filters), "hits": _count("flagged", period, filters)}
     share = metrics.share_from_counts(row["hits"], row["total"])
     what = f"{'utan' if without else 'med'} {FLAGS[flag]}"
     return Computed(
@@ -135,7 +199,7 @@ def flag_share(period, filters):
 
 def mean_hours(period, filters):
     q, words = assignment_filter(filters)
-    count = af.closed_count(period.start, period.end, q)
+    count = _count("closed", period, filters)
     hours = sum(af.hours_on_closed(period.start, period.end, q).values(), Decimal(0))
     return Computed(
         af.mean_hours(hours, count),
@@ -177,7 +241,9 @@ def revenue_per_fte(period, filters):
 
 
 def new_manager_count(period, filters):
-    n = af.new_managers(period.start, period.end).count()
+    n = memo.cached(
+        ("new_managers", period.start, period.end), lambda: af.new_managers(period.start, period.end).count()
+    )
     return Computed(
         Decimal(n), f"Beställare vars första uppdrag beställdes {_span(period)}: {format_number(n)}."
     )
@@ -185,7 +251,8 @@ def new_manager_count(period, filters):
 
 def _survey(period, filters):
     kind = filters.get("kind", Kind.KUND)
-    return kind, kind_result(period, kind, ResultFilter(package=filters.get("package", "")))
+    flt = ResultFilter(package=filters.get("package", ""))
+    return kind, kind_results(period, [kind], flt, with_texts=False)[kind]
 
 
 def nps(period, filters):
@@ -291,6 +358,19 @@ MEASURES = {
     "share_of_entered": ("Andel av angiven nämnare (%)", share_of_entered),
 }
 MEASURE_CHOICES = [("", "Anges för hand")] + [(key, label) for key, (label, _f) in MEASURES.items()]
+
+
+def compute_all(requests) -> list[Computed]:
+    """compute() of many (measure, period, filters, denominator) at once: inside a figure cache,
+    the counts in one aggregate (count_together), each survey period's figures in one fetch for
+    every kind, each period's economy and new managers once."""
+    requests = list(requests)
+    with memo.figure_cache():
+        count_together((measure, period, filters) for measure, period, filters, _d in requests)
+        return [
+            compute(measure, period, filters, denominator=denominator)
+            for measure, period, filters, denominator in requests
+        ]
 
 
 def compute(measure: str, period: Period, filters: dict, *, denominator=None) -> Computed:

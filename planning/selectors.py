@@ -2,7 +2,7 @@
 
 from .labels import describe_filters, measure_label, package_names
 from .models import Plan, PlanImportJob, TertialLock
-from .services import outcome
+from .services import outcomes
 from .targets import format_target, format_value
 
 
@@ -56,13 +56,26 @@ def outcome_text(result, unit: str = "") -> str:
 
 
 def follow_up_rows(goals: list, tertial: int) -> list[dict]:
-    """Per goal of `goal_tree`: its indicators with target and outcome to the tertial, its activities."""
+    """Per goal of `goal_tree`: its indicators with target and outcome to the tertial, its
+    activities. The computed outcomes are evaluated together (services.outcomes)."""
+    pairs = [
+        (indicator, next((o for o in indicator.outcomes.all() if o.tertial == tertial), None))
+        for goal in goals
+        for indicator in goal.indicators.all()
+    ]
+    results = dict(
+        zip(
+            (indicator.pk for indicator, _stored in pairs),
+            outcomes((indicator, tertial, stored) for indicator, stored in pairs),
+            strict=True,
+        )
+    )
+    stored_of = {indicator.pk: stored for indicator, stored in pairs}
     rows = []
     for goal in goals:
         indicators = []
         for indicator in goal.indicators.all():
-            stored = next((o for o in indicator.outcomes.all() if o.tertial == tertial), None)
-            result = outcome(indicator, tertial, stored=stored)
+            stored, result = stored_of[indicator.pk], results[indicator.pk]
             indicators.append(
                 {
                     "indicator": indicator,

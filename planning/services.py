@@ -59,33 +59,64 @@ def outcome(indicator: Indicator, tertial: int, *, stored=_LOOK_UP) -> Outcome:
 
     Pass `stored` (the tertial's IndicatorOutcome, or None) when it is already loaded.
     """
-    if stored is _LOOK_UP:
-        stored = indicator.outcomes.filter(tertial=tertial).first()
-    if stored is not None and stored.frozen:
-        return Outcome(
-            stored.value,
-            stored.value_yes,
-            stored.explanation,
-            is_met(indicator, stored.value, stored.value_yes),
-            True,
+    return outcomes([(indicator, tertial, stored)])[0]
+
+
+def outcomes(items) -> list[Outcome]:
+    """outcome() of many (indicator, tertial[, stored]) at once: the computed indicators are
+    evaluated together (measures.compute_all: one aggregate for the counts, one survey fetch per
+    period for every kind), so a page of indicators costs a few queries, not a few per indicator."""
+    items = [(item[0], item[1], item[2] if len(item) > 2 else _LOOK_UP) for item in items]
+    loaded = []
+    for indicator, tertial, stored in items:
+        if stored is _LOOK_UP:
+            stored = indicator.outcomes.filter(tertial=tertial).first()
+        loaded.append((indicator, tertial, stored))
+    wanted = [
+        (indicator, tertial, stored)
+        for indicator, tertial, stored in loaded
+        if indicator.is_computed and not (stored is not None and stored.frozen)
+    ]
+    computed = iter(
+        measures.compute_all(
+            (
+                indicator.measure,
+                tertial_period(indicator.goal.plan.year, tertial),
+                indicator.filters,
+                stored.denominator if stored else None,
+            )
+            for indicator, tertial, stored in wanted
         )
-    if indicator.is_computed:
-        computed = measures.compute(
-            indicator.measure,
-            tertial_period(indicator.goal.plan.year, tertial),
-            indicator.filters,
-            denominator=stored.denominator if stored else None,
-        )
-        return Outcome(computed.value, None, computed.explanation, is_met(indicator, computed.value), False)
-    if stored is None:
-        return Outcome(None, None, "", None, False)
-    return Outcome(
-        stored.value,
-        stored.value_yes,
-        stored.explanation or _("Angivet för hand."),
-        is_met(indicator, stored.value, stored.value_yes),
-        False,
     )
+    result = []
+    for indicator, _tertial, stored in loaded:
+        if stored is not None and stored.frozen:
+            result.append(
+                Outcome(
+                    stored.value,
+                    stored.value_yes,
+                    stored.explanation,
+                    is_met(indicator, stored.value, stored.value_yes),
+                    True,
+                )
+            )
+        elif indicator.is_computed:
+            value = next(computed)
+            met = is_met(indicator, value.value)
+            result.append(Outcome(value.value, None, value.explanation, met, False))
+        elif stored is None:
+            result.append(Outcome(None, None, "", None, False))
+        else:
+            result.append(
+                Outcome(
+                    stored.value,
+                    stored.value_yes,
+                    stored.explanation or _("Angivet för hand."),
+                    is_met(indicator, stored.value, stored.value_yes),
+                    False,
+                )
+            )
+    return result
 
 
 def _require_editor(by: User):
@@ -226,8 +257,12 @@ def lock_tertial(plan: Plan, *, tertial: int, by: User) -> TertialLock:
     _require_editor(by)
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     _require_open(plan, tertial)
-    for indicator in Indicator.objects.filter(goal__plan=plan).select_related("goal__plan"):
-        current = outcome(indicator, tertial)
+    indicators = list(
+        Indicator.objects.filter(goal__plan=plan).select_related("goal__plan").prefetch_related("outcomes")
+    )
+    stored = [next((o for o in i.outcomes.all() if o.tertial == tertial), None) for i in indicators]
+    current_outcomes = outcomes(zip(indicators, [tertial] * len(indicators), stored, strict=True))
+    for indicator, current in zip(indicators, current_outcomes, strict=True):
         IndicatorOutcome.objects.update_or_create(
             indicator=indicator,
             tertial=tertial,

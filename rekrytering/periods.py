@@ -75,6 +75,19 @@ def period(year: int, code: str) -> Period:
     raise ValueError(f"Okänd period: {code}")
 
 
+def tertials_of(chosen: Period) -> list[Period] | None:
+    """The tertials (codes T1–T3) that make up the period exactly, or None when it is not made of
+    whole tertials. Figures that add up can be fetched per tertial and summed for any period."""
+    parts = []
+    for t in (1, 2, 3):
+        start, end = tertial_bounds(chosen.year, t)
+        if chosen.start <= start and end <= chosen.end:
+            parts.append(period(chosen.year, f"T{t}"))
+    if not parts or parts[0].start != chosen.start or parts[-1].end != chosen.end:
+        return None
+    return parts
+
+
 def default_period(today: date) -> Period:
     """Cumulative to the current tertial."""
     return period(today.year, CUMULATIVE[tertial_of(today)])

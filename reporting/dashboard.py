@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from planning.services import tertial_period
 from planning.targets import format_target
+from rekrytering import memo
 from surveys.models import Kind
 
 from . import figures as f
@@ -18,16 +20,25 @@ def _change(now, before):
 
 
 def build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -> dict:
-    """All sections. `everyone`: the consultants, when the caller has loaded them already;
-    `with_plan=False` leaves the plan section to its own request (its cost grows with the number of
-    computed indicators)."""
+    """All sections, in one figure cache so that a figure the plan's indicators share with the
+    rest of the page (the economy, the survey counts, new managers) is fetched once.
+    `everyone`: the consultants, when the caller has loaded them already; `with_plan=False`
+    leaves the plan section out."""
+    with memo.figure_cache():
+        return _build(scope, today, everyone=everyone, with_plan=with_plan)
+
+
+def _build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) -> dict:
     year = scope.period.year
     finance = f.finance_years(range(year - 3, year + 1))
+    if scope.department:  # the year's months and the four-year summary in the same two queries
+        f.revenue_years(range(year - 3, year + 1))
     packages = f.package_names(year)
     assignments = f.assignment_figures(scope, packages)
     economy = f.economy_figures(scope, today, finance)
     time = f.time_figures(scope, packages, {row[1]: row[3] for row in assignments["per_package"]})
-    surveys = f.survey_figures(scope)
+    plan_period = tertial_period(year, scope.period.tertial)
+    surveys = f.survey_figures(scope, also=[plan_period] if with_plan and scope.consultant is None else [])
     keys = f.key_figures(assignments, economy, surveys)
     tables: list[Table] = []
 

@@ -19,13 +19,14 @@ from django.utils import timezone
 
 from assignments import figures as af
 from assignments.models import Assignment, Organisation, Package, TimeEntry, Unit, User
-from planning.models import Activity, GoalAssessment, Plan
-from planning.services import outcome as indicator_outcome
+from planning.models import Activity, Goal, GoalAssessment, Plan
+from planning.services import outcomes as indicator_outcomes
+from rekrytering import memo
 from rekrytering.numbers import format_kr, format_number
 from rekrytering.periods import Period, period
 from surveys import metrics
 from surveys.models import FollowUp, Kind
-from surveys.selectors import ResultFilter, customer_scores_by_consultant, headlines
+from surveys.selectors import ResultFilter, customer_scores_by_consultant, headlines_for
 
 MONTHS = af.MONTHS
 KIND_LABELS = {k: str(v) for k, v in Organisation.Kind.choices}
@@ -104,9 +105,10 @@ def assignment_figures(scope: Scope, packages: dict[str, Package]) -> dict:
     base = Assignment.objects.filter(scope.q())
     in_period = af.ordered_in(start, end)
     closed = af.closed_in(start, end)
-    per_package = (
+    # One query: per package, organisation kind and sector, grouped again below.
+    groups = (
         base.filter(in_period | closed)
-        .values("package__code")
+        .values("package__code", "organisation__kind", "sector__name")
         .annotate(
             ordered=Count("id", filter=in_period),
             closed=Count("id", filter=closed),
@@ -114,31 +116,40 @@ def assignment_figures(scope: Scope, packages: dict[str, Package]) -> dict:
             screening=Count("id", filter=in_period & Q(screening=True)),
             name=Max("package__name"),
         )
-        .order_by("package__code")
     )
-    package_rows, totals = [], {"ordered": 0, "closed": 0, "without_letter": 0, "screening": 0}
-    for row in per_package:
-        package = packages.get(row["package__code"])
-        package_rows.append(
-            [package.name if package else row["name"], row["package__code"], row["ordered"], row["closed"]]
-        )
-        for key in totals:
-            totals[key] += row[key]
-    package_rows.sort(key=lambda r: (-r[2], r[0]))
+    per_code: dict[str, dict] = {}
     per_kind: dict[str, int] = {}
     per_sector: dict[str, int] = {}
-    for row in base.filter(in_period).values("organisation__kind", "sector__name").annotate(n=Count("id")):
-        kind = KIND_LABELS.get(row["organisation__kind"], row["organisation__kind"])
-        per_kind[kind] = per_kind.get(kind, 0) + row["n"]
-        sector = row["sector__name"] or "Ej angiven"
-        per_sector[sector] = per_sector.get(sector, 0) + row["n"]
-    managers = af.new_managers(start, end, None if scope.department else base.filter(in_period))
+    totals = {"ordered": 0, "closed": 0, "without_letter": 0, "screening": 0}
+    for row in groups:
+        entry = per_code.setdefault(row["package__code"], {"name": row["name"], **dict.fromkeys(totals, 0)})
+        entry["name"] = max(entry["name"], row["name"])
+        for key in totals:
+            entry[key] += row[key]
+            totals[key] += row[key]
+        if row["ordered"]:
+            kind = KIND_LABELS.get(row["organisation__kind"], row["organisation__kind"])
+            per_kind[kind] = per_kind.get(kind, 0) + row["ordered"]
+            sector = row["sector__name"] or "Ej angiven"
+            per_sector[sector] = per_sector.get(sector, 0) + row["ordered"]
+    package_rows = []
+    for code in sorted(per_code):
+        package = packages.get(code)
+        entry = per_code[code]
+        package_rows.append(
+            [package.name if package else entry["name"], code, entry["ordered"], entry["closed"]]
+        )
+    package_rows.sort(key=lambda r: (-r[2], r[0]))
+    if scope.department:
+        new_managers = memo.cached(("new_managers", start, end), lambda: af.new_managers(start, end).count())
+    else:
+        new_managers = af.new_managers(start, end, base.filter(in_period)).count()
     return {
         "ordered": totals["ordered"],
         "closed": totals["closed"],
         "share_without_letter": _share(totals["without_letter"], totals["ordered"]),
         "share_screening": _share(totals["screening"], totals["ordered"]),
-        "new_managers": managers.count(),
+        "new_managers": new_managers,
         "per_package": package_rows,
         "per_kind": sorted(([k, n] for k, n in per_kind.items()), key=lambda r: (-r[1], r[0])),
         "per_sector": sorted(([k, n] for k, n in per_sector.items()), key=lambda r: (-r[1], r[0])),
@@ -164,6 +175,12 @@ def economy_figures(scope: Scope, today: date | None = None, finance: af.Finance
         department=scope.department,
         fin=finance,
     )
+
+
+def revenue_years(years) -> None:
+    """Fetch the department's invoiced and booked intäkter of some years month by month (two
+    queries) into the page's figure cache, for the period's economy and the yearly summary."""
+    af.revenue_months(years)
 
 
 def economy_years(
@@ -276,11 +293,12 @@ def time_figures(scope: Scope, packages: dict[str, Package], closed_per_package:
 # --- Surveys -------------------------------------------------------------------------------
 
 
-def survey_figures(scope: Scope) -> dict:
+def survey_figures(scope: Scope, also=()) -> dict:
+    """The headline survey figures of the period and the same period last year. `also`: other
+    periods the page will ask for (the plan's tertial), fetched in the same queries."""
     kinds = [Kind.KUND] if scope.consultant is not None else [Kind.KUND, Kind.KANDIDAT, Kind.MATCHNING]
     flt = scope.result_filter()
-    now = headlines(scope.period, flt, kinds)
-    before = headlines(scope.period.previous_year, flt, kinds)
+    now, before, *_also = headlines_for([scope.period, scope.period.previous_year, *also], flt, kinds)
     return {"now": now, "before": before, "kinds": kinds}
 
 
@@ -288,20 +306,24 @@ def survey_figures(scope: Scope) -> dict:
 
 
 def plan_figures(scope: Scope) -> dict | None:
-    plan = (
-        Plan.objects.filter(year=scope.period.year, unit=scope.unit)
-        .prefetch_related("goals__indicators__outcomes")
-        .first()
+    goals = list(
+        Goal.objects.filter(plan__year=scope.period.year, plan__unit=scope.unit)
+        .select_related("plan")
+        .prefetch_related("indicators__outcomes")
     )
+    plan = goals[0].plan if goals else Plan.objects.filter(year=scope.period.year, unit=scope.unit).first()
     if plan is None:
         return None
     tertial = scope.period.tertial
-    indicators = []
-    for goal in plan.goals.all():
-        for indicator in goal.indicators.all():
-            stored = next((o for o in indicator.outcomes.all() if o.tertial == tertial), None)
-            result = indicator_outcome(indicator, tertial, stored=stored)
-            indicators.append({"goal": goal, "indicator": indicator, "outcome": result})
+    pairs = [(goal, indicator) for goal in goals for indicator in goal.indicators.all()]
+    results = indicator_outcomes(
+        (indicator, tertial, next((o for o in indicator.outcomes.all() if o.tertial == tertial), None))
+        for _goal, indicator in pairs
+    )
+    indicators = [
+        {"goal": goal, "indicator": indicator, "outcome": result}
+        for (goal, indicator), result in zip(pairs, results, strict=True)
+    ]
     statuses = {k: str(v) for k, v in Activity.Status.choices}
     by_status = (
         Activity.objects.filter(goal__plan=plan).values("status").annotate(n=Count("id")).order_by("status")

@@ -73,8 +73,7 @@ def _download(request, scope: Scope, tables: dict):
 def dashboard_view(request):
     scope = _scope(request)
     everyone = figures.consultants() if request.user.is_head else None
-    # The plan section has a request of its own (plan_view): its cost grows with its indicators.
-    data = dashboard.build(scope, timezone.localdate(), everyone=everyone, with_plan=False)
+    data = dashboard.build(scope, timezone.localdate(), everyone=everyone)
     download = _download(request, scope, data["tables"])
     if download:
         return download

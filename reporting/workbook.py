@@ -19,6 +19,7 @@ from openpyxl.chart import BarChart, LineChart, PieChart, Reference, Series
 from openpyxl.styles import Alignment, Font
 
 from planning.models import Activity, Plan
+from rekrytering import memo
 from rekrytering.periods import CUMULATIVE, period
 from rekrytering.spreadsheets import put
 from surveys.models import Answer, Kind
@@ -87,7 +88,13 @@ def _bar(ws, title, first, last, label_col, series, anchor, *, horizontal=True, 
 
 
 def build_workbook(year: int, tertial: int, progress: Callable[[int, int, str], None] | None = None) -> bytes:
-    """The report's .xlsx bytes. `progress(step, steps, label)` is called before each sheet."""
+    """The report's .xlsx bytes. `progress(step, steps, label)` is called before each sheet.
+    In one figure cache: the sheets share the dashboard's figures instead of fetching them again."""
+    with memo.figure_cache():
+        return _build_workbook(year, tertial, progress)
+
+
+def _build_workbook(year: int, tertial: int, progress) -> bytes:
     steps = len(SHEETS) + 1
 
     def step(i, label):

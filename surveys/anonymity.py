@@ -247,9 +247,9 @@ class CandidateDisclosure:
     @cached_property
     def _counted(self) -> dict[str, dict]:
         """measure (RESPONSES or a question key) → {(stored unit or None, tertial): count}."""
-        responses = Response.objects.filter(
-            kind__in=ANONYMOUS_KINDS, answered_on__year=self.year
-        ).annotate(month=ExtractMonth("answered_on"))
+        responses = Response.objects.filter(kind__in=ANONYMOUS_KINDS, answered_on__year=self.year).annotate(
+            month=ExtractMonth("answered_on")
+        )
         sizes = defaultdict(Counter)
         for row in responses.values("unit_id", "month").annotate(n=Count("id")):
             sizes[RESPONSES][(row["unit_id"], tertial_of(date(self.year, row["month"], 1)))] += row["n"]

@@ -11,11 +11,12 @@ from datetime import date
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
-from rekrytering.periods import Period
+from rekrytering import memo
+from rekrytering.periods import Period, tertials_of
 
 from . import metrics
 from .anonymity import SHOWN, CandidateDisclosure, Release, counted_before
@@ -33,7 +34,7 @@ from .models import (
 from .questionnaires import published, published_history, question_specs
 
 
-@dataclass
+@dataclass(frozen=True)
 class ResultFilter:
     unit: int | None = None
     consultant: int | None = None
@@ -132,92 +133,281 @@ def responses_in(period: Period, kind: str, flt: ResultFilter, disclosure=None):
     )
 
 
-def response_rates(period: Period, kinds, flt: ResultFilter) -> dict[str, tuple[int, int]]:
-    """kind → (sent, answered): the personal invitations sent in the period, and the responses to
-    them, counted on the responses by the tertial their link was sent in (an anonymous survey's
-    invitation does not know whether it was answered). Two queries."""
-    kinds = list(kinds)
-    sent = (
-        Invitation.objects.filter(
-            questionnaire__kind__in=kinds,
-            shared=False,
-            sent_at__gte=period.moments[0],
-            sent_at__lt=period.moments[1],
-            status__in=SENT_STATES,
-        )
-        .filter(flt.invitations_q())
-        .values("questionnaire__kind")
-        .annotate(n=Count("id"))
+def _on_answers(q: Q) -> Q:
+    """A condition on responses as one on their answers: a join, not a second scan."""
+    clone = Q()
+    clone.connector, clone.negated = q.connector, q.negated
+    clone.children = [
+        _on_answers(child) if isinstance(child, Q) else (f"response__{child[0]}", child[1])
+        for child in q.children
+    ]
+    return clone
+
+
+def _which_period(field_name: str, periods) -> Case:
+    """The index of the period a date falls in (the periods do not overlap)."""
+    return Case(
+        *(When(**{f"{field_name}__range": (p.start, p.end)}, then=Value(i)) for i, p in enumerate(periods)),
+        output_field=IntegerField(),
     )
+
+
+def _in_any(field_name: str, periods) -> Q:
+    return reduce(or_, (Q(**{f"{field_name}__range": (p.start, p.end)}) for p in periods))
+
+
+STAT_FIELDS = {
+    "count": lambda: Count("id", filter=Q(number__isnull=False) | Q(yes__isnull=False)),
+    "total": lambda: Sum("number"),
+    "satisfied": lambda: Count("id", filter=Q(number__gte=metrics.SATISFIED_MIN)),
+    "yes": lambda: Count("id", filter=Q(yes=True)),
+    "promoters": lambda: Count("id", filter=Q(number__gte=metrics.PROMOTER_MIN)),
+    "detractors": lambda: Count("id", filter=Q(number__lte=metrics.DETRACTOR_MAX)),
+}
+
+
+def answer_stats(where: Q, *group_by: str, answers=None):
+    """Counts, sums, satisfied, yes, promoters and detractors of the non-text answers of the
+    responses `where` selects (a condition on Response), grouped by `group_by` (Answer fields),
+    in one query over answers joined to their responses."""
+    answers = Answer.objects.all() if answers is None else answers
+    return (
+        answers.filter(_on_answers(where))
+        .exclude(type=Question.Type.TEXT)
+        .values(*group_by)
+        .annotate(**{name: make() for name, make in STAT_FIELDS.items()})
+    )
+
+
+@dataclass
+class SurveyCounts:
+    """One period's raw survey counts for a filter: responses, (sent, answered) and the answer
+    statistics per question key, by kind. The figures of kind_result and headlines come from it."""
+
+    responses: dict = field(default_factory=dict)  # kind → responses
+    rates: dict = field(default_factory=dict)  # kind → (sent, answered)
+    stats: dict = field(default_factory=dict)  # kind → question key → row
+    disclosure: CandidateDisclosure | None = None
+
+
+def _normal_kinds(kinds, flt: ResultFilter) -> tuple:
+    """The kinds to fetch: for the whole department every kind (the same queries), so that one
+    fetch serves every figure of a page; below it only those asked for."""
+    return tuple(Kind.values) if not flt.narrows else tuple(sorted(set(kinds)))
+
+
+def survey_counts(periods, flt: ResultFilter, kinds) -> list[SurveyCounts]:
+    """SurveyCounts per period (same order). Counted per tertial and summed, so that a page's
+    periods (a tertial, the year to it, the same last year) are fetched together in four queries
+    (per year where a disclosure rule applies); inside `rekrytering.memo.figure_cache` a tertial
+    already fetched costs nothing."""
+    kinds = _normal_kinds(kinds, flt)
+    periods = list(periods)
+    parts = {p: tertials_of(p) or [p] for p in periods}
+    needed = list(dict.fromkeys(part for p in periods for part in parts[p]))
+    found = {part: memo.lookup(("survey_counts", part, flt, kinds)) for part in needed}
+    missing = [part for part in needed if found[part] is None]
+    if missing:
+        ordered = sorted(missing, key=lambda p: p.start)
+        overlapping = any(a.end >= b.start for a, b in zip(ordered, ordered[1:], strict=False))
+        if overlapping:
+            groups = [[part] for part in missing]
+        elif flt.narrows and set(kinds) & set(ANONYMOUS_KINDS):  # the disclosure is per year
+            groups = [
+                [part for part in missing if part.year == year] for year in sorted({p.year for p in missing})
+            ]
+        else:
+            groups = [missing]
+        for group in groups:
+            for part, counts in zip(group, _fetch_counts(group, flt, kinds), strict=True):
+                found[part] = memo.keep(("survey_counts", part, flt, kinds), counts)
+    return [_summed([found[part] for part in parts[p]]) for p in periods]
+
+
+def _summed(parts: list[SurveyCounts]) -> SurveyCounts:
+    if len(parts) == 1:
+        return parts[0]
+    total = SurveyCounts(disclosure=parts[0].disclosure)
+    for part in parts:
+        for kind, n in part.responses.items():
+            total.responses[kind] = total.responses.get(kind, 0) + n
+        for kind, (sent, answered) in part.rates.items():
+            was = total.rates.get(kind, (0, 0))
+            total.rates[kind] = (was[0] + sent, was[1] + answered)
+        for kind, rows in part.stats.items():
+            into = total.stats.setdefault(kind, {})
+            for key, row in rows.items():
+                if key not in into:
+                    into[key] = dict(row)
+                    continue
+                merged = into[key]
+                for name in STAT_FIELDS:
+                    if row[name] is not None:
+                        merged[name] = row[name] if merged[name] is None else merged[name] + row[name]
+    return total
+
+
+def _fetch_counts(periods, flt: ResultFilter, kinds) -> list[SurveyCounts]:
+    disclosure = None
+    if flt.narrows and set(kinds) & set(ANONYMOUS_KINDS):
+        disclosure = CandidateDisclosure(periods[0].year)  # one period per fetch in this case
+    result = [SurveyCounts(disclosure=disclosure) for _ in periods]
+    counted = reduce(or_, (counted_q(kind, flt, disclosure) for kind in kinds))
+    where = _in_any("answered_on", periods) & counted
+    which = _which_period("answered_on", periods)
+    for row in Response.objects.filter(where).annotate(p=which).values("p", "kind").annotate(n=Count("id")):
+        result[row["p"]].responses[row["kind"]] = row["n"]
+    for (i, kind), rate in _rates(periods, kinds, flt).items():
+        result[i].rates[kind] = rate
+    rows = answer_stats(
+        where,
+        "p",
+        "response__kind",
+        "question_key",
+        "type",
+        answers=Answer.objects.annotate(p=_which_period("response__answered_on", periods)),
+    )
+    for row in rows:
+        result[row["p"]].stats.setdefault(row["response__kind"], {})[row["question_key"]] = row
+    return result
+
+
+def _rates(periods, kinds, flt: ResultFilter) -> dict[tuple[int, str], tuple[int, int]]:
+    """(period index, kind) → (sent, answered): the personal invitations sent in the period, and
+    the responses to them, counted on the responses by the tertial their link was sent in (an
+    anonymous survey's invitation does not know whether it was answered). Two queries."""
     # Below the department an anonymous survey has no rate: its responses keep no consultant,
     # organisation, sector or package, and a unit's count stragglers of other units.
     counted = [kind for kind in kinds if not (kind in ANONYMOUS_KINDS and flt.narrows)]
-    sent = sent.filter(questionnaire__kind__in=counted)
-    rates = {row["questionnaire__kind"]: (row["n"], 0) for row in sent}
-    if counted:
-        answered = (
-            Response.objects.filter(sent_in__range=(period.start, period.end))
-            .filter(reduce(or_, (counted_q(kind, flt) for kind in counted)))
-            .values("kind")
-            .annotate(n=Count("id"))
+    if not counted:
+        return {}
+    moments = [p.moments for p in periods]
+    sent = (
+        Invitation.objects.filter(
+            reduce(or_, (Q(sent_at__gte=start, sent_at__lt=end) for start, end in moments)),
+            questionnaire__kind__in=counted,
+            shared=False,
+            status__in=SENT_STATES,
         )
-        for row in answered:
-            rates[row["kind"]] = (rates.get(row["kind"], (0, 0))[0], row["n"])
+        .filter(flt.invitations_q())
+        .annotate(
+            p=Case(
+                *(
+                    When(sent_at__gte=start, sent_at__lt=end, then=Value(i))
+                    for i, (start, end) in enumerate(moments)
+                ),
+                output_field=IntegerField(),
+            )
+        )
+        .values("p", "questionnaire__kind")
+        .annotate(n=Count("id"))
+    )
+    rates = {(row["p"], row["questionnaire__kind"]): (row["n"], 0) for row in sent}
+    answered = (
+        Response.objects.filter(_in_any("sent_in", periods))
+        .filter(reduce(or_, (counted_q(kind, flt) for kind in counted)))
+        .annotate(p=_which_period("sent_in", periods))
+        .values("p", "kind")
+        .annotate(n=Count("id"))
+    )
+    for row in answered:
+        key = (row["p"], row["kind"])
+        rates[key] = (rates.get(key, (0, 0))[0], row["n"])
     return rates
+
+
+def response_rates(period: Period, kinds, flt: ResultFilter) -> dict[str, tuple[int, int]]:
+    """kind → (sent, answered) of the personal invitations sent in the period (two queries)."""
+    return {kind: rate for (_i, kind), rate in _rates([period], list(kinds), flt).items()}
 
 
 def response_rate_counts(period: Period, kind: str, flt: ResultFilter) -> tuple[int, int]:
     """(sent, answered) of the personal invitations sent in the period."""
-    return response_rates(period, [kind], flt).get(kind, (0, 0))
+    return survey_counts([period], flt, [kind])[0].rates.get(kind, (0, 0))
+
+
+def questions_asked(kinds, year: int) -> dict[str, dict[str, tuple[str, str]]]:
+    """kind → key → (text, type) of the questions the year asks, in order (one query for all the
+    kinds: the latest version of each up to the year); published texts where none is stored."""
+    kinds = tuple(sorted(set(kinds)))
+
+    def fetch():
+        latest: dict[str, int] = {}
+        rows = (
+            Question.objects.filter(questionnaire__kind__in=kinds, questionnaire__year__lte=year)
+            .select_related("questionnaire")
+            .order_by("questionnaire__kind", "-questionnaire__year", "questionnaire_id", "order", "id")
+        )
+        asked: dict[str, dict[str, tuple[str, str]]] = {kind: {} for kind in kinds}
+        for question in rows:
+            kind = question.questionnaire.kind
+            chosen = latest.setdefault(kind, question.questionnaire_id)
+            if chosen == question.questionnaire_id:
+                asked[kind][question.key] = (question.text, question.type)
+        for kind in kinds:
+            if not asked[kind]:
+                asked[kind] = {
+                    spec["key"]: (spec["text"], spec["type"]) for spec in question_specs(kind, year)
+                }
+        return asked
+
+    return memo.cached(("questions_asked", kinds, year), fetch)
 
 
 def question_texts(kind: str, year: int) -> dict[str, tuple[str, str]]:
     """key → (text, type) of the questions the year asks, in order; every published key as fallback."""
-    # One query: the questions of the latest version up to the year.
-    latest = Questionnaire.objects.filter(kind=kind, year__lte=year).order_by("-year").values("id")[:1]
-    questions = list(Question.objects.filter(questionnaire_id=Subquery(latest)))
-    if questions:
-        asked = {q.key: (q.text, q.type) for q in questions}
-    else:
-        asked = {spec["key"]: (spec["text"], spec["type"]) for spec in question_specs(kind, year)}
+    asked = questions_asked([kind], year)[kind]
     every = {spec["key"]: (spec["text"], spec["type"]) for spec in published()[kind]["questions"]}
     return asked, every
 
 
-def answer_stats(responses, *group_by: str):
-    """Counts, sums, satisfied, yes, promoters and detractors of the non-text answers of some
-    responses, grouped by `group_by` (Answer fields), in one query."""
-    return (
+def per_question(responses) -> dict[str, dict]:
+    """Counts, sums, satisfied and yes per question key of a queryset of responses, in one query."""
+    rows = (
         Answer.objects.filter(response__in=responses)
         .exclude(type=Question.Type.TEXT)
-        .values(*group_by)
-        .annotate(
-            count=Count("id", filter=Q(number__isnull=False) | Q(yes__isnull=False)),
-            total=Sum("number"),
-            satisfied=Count("id", filter=Q(number__gte=metrics.SATISFIED_MIN)),
-            yes=Count("id", filter=Q(yes=True)),
-            promoters=Count("id", filter=Q(number__gte=metrics.PROMOTER_MIN)),
-            detractors=Count("id", filter=Q(number__lte=metrics.DETRACTOR_MAX)),
-        )
+        .values("question_key", "type")
+        .annotate(**{name: make() for name, make in STAT_FIELDS.items()})
     )
+    return {row["question_key"]: row for row in rows}
 
 
-def per_question(responses) -> dict[str, dict]:
-    """Counts, sums, satisfied and yes per question key, in one query."""
-    return {row["question_key"]: row for row in answer_stats(responses, "question_key", "type")}
+def kind_results(
+    period: Period, kinds, flt: ResultFilter, *, with_texts: bool = True
+) -> dict[str, KindResult]:
+    """kind → KindResult for the period and filter: five queries for all the kinds (four without
+    the question texts), fewer inside a figure cache that has them."""
+    counts = survey_counts([period], flt, kinds)[0]
+    # Every kind's questions in one query, so that the next kind asked for costs nothing.
+    asked_all = questions_asked(Kind.values, period.year) if with_texts else {}
+    every_all = published()
+    return {
+        kind: _kind_result(period, kind, flt, counts, asked_all.get(kind, {}), every_all.get(kind))
+        for kind in kinds
+    }
+
+
+def results_page(period: Period, kinds, flt: ResultFilter) -> tuple[list[KindResult], dict[str, "Headline"]]:
+    """The results page's figures: each kind's KindResult for the period and last year's
+    headlines, the two years' counts fetched together (survey_counts: four queries)."""
+    with memo.figure_cache():
+        survey_counts([period, period.previous_year], flt, kinds)
+        results = kind_results(period, kinds, flt)
+        return [results[kind] for kind in kinds], headlines(period.previous_year, flt, kinds)
 
 
 def kind_result(period: Period, kind: str, flt: ResultFilter, disclosure=None) -> KindResult:
+    return kind_results(period, [kind], flt)[kind]
+
+
+def _kind_result(period, kind, flt, counts: SurveyCounts, asked, published_kind) -> KindResult:
     narrowed = kind in ANONYMOUS_KINDS and flt.narrows
-    if narrowed:
-        disclosure = disclosure or CandidateDisclosure(period.year)
-    responses = responses_in(period, kind, flt, disclosure)
-    count = responses.count()
-    sent, answered = response_rate_counts(period, kind, flt)
+    disclosure = counts.disclosure
+    sent, answered = counts.rates.get(kind, (0, 0))
     result = KindResult(
         kind=kind,
         label=Kind(kind).label,
-        responses=count,
+        responses=counts.responses.get(kind, 0),
         sent=sent,
         answered=answered,
         response_rate=metrics.response_rate(answered, sent),
@@ -227,8 +417,10 @@ def kind_result(period: Period, kind: str, flt: ResultFilter, disclosure=None) -
         result.hidden, result.hidden_reason = True, release.message
         result.unavailable = release.reason == "filter"
         return result
-    stats = per_question(responses)
-    asked, every = question_texts(kind, period.year)
+    stats = counts.stats.get(kind, {})
+    every = {
+        spec["key"]: (spec["text"], spec["type"]) for spec in (published_kind or {}).get("questions", [])
+    }
     # The year's questions in order, then any other key that has answers (imported, retired).
     keys = [key for key in asked if asked[key][1] != "text"] + [key for key in stats if key not in asked]
     for key in keys:
@@ -418,37 +610,42 @@ class Headline:
 
 
 def headlines(period: Period, flt: ResultFilter, kinds=None) -> dict[str, Headline]:
-    """Per kind: responses, response rate, NPS, share satisfied and the headline mean, in four
-    queries, with the same definitions and the same release rules as kind_result()."""
+    """Per kind: responses, response rate, NPS, share satisfied and the headline mean, with the
+    same definitions and the same release rules as kind_result() (survey_counts' four queries)."""
+    return headlines_for([period], flt, kinds)[0]
+
+
+def headlines_for(periods, flt: ResultFilter, kinds=None) -> list[dict[str, Headline]]:
+    """headlines() of several periods (e.g. a period and the same period last year) in the four
+    queries of survey_counts."""
     kinds = list(kinds or Kind.values)
+    return [
+        _headlines(p, flt, kinds, counts)
+        for p, counts in zip(periods, survey_counts(periods, flt, kinds), strict=True)
+    ]
+
+
+def _headlines(period: Period, flt: ResultFilter, kinds, counts: SurveyCounts) -> dict[str, Headline]:
     result = {kind: Headline(kind=kind, label=Kind(kind).label) for kind in kinds}
-    for kind, (sent, answered) in response_rates(period, kinds, flt).items():
-        head = result[kind]
-        head.sent, head.answered = sent, answered
-        head.response_rate = metrics.response_rate(answered, sent)
-    disclosure = None
-    if flt.narrows and set(kinds) & set(ANONYMOUS_KINDS):
-        disclosure = CandidateDisclosure(period.year)
-    responses = Response.objects.filter(answered_on__range=(period.start, period.end)).filter(
-        reduce(or_, (counted_q(kind, flt, disclosure) for kind in kinds))
-    )
-    for row in responses.values("kind").annotate(n=Count("id")):
-        result[row["kind"]].responses = row["n"]
-    rows = answer_stats(responses, "response__kind", "question_key", "type")
-    pooled: dict[str, tuple[int, int]] = {}
-    for row in rows:
-        kind, head = row["response__kind"], result[row["response__kind"]]
-        if row["type"] == Question.Type.NPS and row["count"]:
-            head.nps = metrics.nps_from_counts(row["promoters"], row["detractors"], row["count"])
-        if row["type"] == Question.Type.SCALE:
-            total, counted = pooled.get(kind, (0, 0))
-            pooled[kind] = (total + (row["total"] or 0), counted + row["count"])
-        if kind == Kind.KUND and row["question_key"] == metrics.OVERALL_KEY:
-            head.share_satisfied = metrics.share_from_counts(row["satisfied"], row["count"])
-        if MAIN_QUESTION.get(kind) == row["question_key"]:
-            head.mean = metrics.mean_from_sum(row["total"], row["count"])
-    if Kind.KUND in result and Kind.KUND in pooled:
-        result[Kind.KUND].mean = metrics.mean_from_sum(*pooled[Kind.KUND])
+    for kind, head in result.items():
+        head.responses = counts.responses.get(kind, 0)
+        if kind in counts.rates:
+            head.sent, head.answered = counts.rates[kind]
+            head.response_rate = metrics.response_rate(head.answered, head.sent)
+        pooled_total = pooled_count = 0
+        for key, row in counts.stats.get(kind, {}).items():
+            if row["type"] == Question.Type.NPS and row["count"]:
+                head.nps = metrics.nps_from_counts(row["promoters"], row["detractors"], row["count"])
+            if row["type"] == Question.Type.SCALE:
+                pooled_total += row["total"] or 0
+                pooled_count += row["count"]
+            if kind == Kind.KUND and key == metrics.OVERALL_KEY:
+                head.share_satisfied = metrics.share_from_counts(row["satisfied"], row["count"])
+            if MAIN_QUESTION.get(kind) == key:
+                head.mean = metrics.mean_from_sum(row["total"], row["count"])
+        if kind == Kind.KUND and pooled_count:
+            head.mean = metrics.mean_from_sum(pooled_total, pooled_count)
+    disclosure = counts.disclosure
     for head in result.values():
         if head.kind not in ANONYMOUS_KINDS or not flt.narrows:
             continue
@@ -464,14 +661,16 @@ def headlines(period: Period, flt: ResultFilter, kinds=None) -> dict[str, Headli
 def customer_scores_by_consultant(period: Period, consultant_ids) -> dict[int, dict]:
     """consultant id → responses, NPS and pooled mean of their customer-survey answers (the same
     definitions as kind_result), in two queries."""
-    responses = Response.objects.filter(
-        kind=Kind.KUND, answered_on__range=(period.start, period.end), consultant_id__in=list(consultant_ids)
+    where = Q(
+        kind=Kind.KUND,
+        answered_on__range=(period.start, period.end),
+        consultant_id__in=list(consultant_ids),
     )
     scores = {
         row["consultant"]: {"responses": row["n"], "nps": None, "mean": None, "_sum": 0, "_count": 0}
-        for row in responses.values("consultant").annotate(n=Count("id"))
+        for row in Response.objects.filter(where).values("consultant").annotate(n=Count("id"))
     }
-    for row in answer_stats(responses, "response__consultant", "type"):
+    for row in answer_stats(where, "response__consultant", "type"):
         entry = scores[row["response__consultant"]]
         if row["type"] == Question.Type.NPS and row["count"]:
             entry["nps"] = metrics.nps_from_counts(row["promoters"], row["detractors"], row["count"])

@@ -2,6 +2,7 @@
 
 Thin: forms (surveys.forms) read the input, services change state, selectors read it."""
 
+import dataclasses
 from datetime import datetime
 
 from django.conf import settings
@@ -59,14 +60,12 @@ def _results_context(request):
             package=cd.get("package") or "",
         )
     if not request.user.is_head:
-        flt.consultant = request.user.pk
-        flt.unit = None
+        flt = dataclasses.replace(flt, consultant=request.user.pk, unit=None)
     kinds = (
         [Kind.KUND, Kind.KANDIDAT, Kind.MATCHNING, Kind.UTBILDNING] if request.user.is_head else [Kind.KUND]
     )
-    results = [selectors.kind_result(chosen, kind, flt) for kind in kinds]
-    # Last year's headline figures only (three queries for all kinds), as the page compares those.
-    previous = selectors.headlines(chosen.previous_year, flt, kinds)
+    # Last year's headline figures only, as the page compares those.
+    results, previous = selectors.results_page(chosen, kinds, flt)
     return {
         "nav": "surveys",
         "form": form,
