@@ -93,16 +93,21 @@ def mean_hours(hours, closed: int) -> Decimal | None:
     return ratio(hours or ZERO, closed, "0.1") if closed else None
 
 
+def no_earlier_order(start: date, manager_field: str = "pk"):
+    """The manager (`manager_field` of the row) ordered nothing before `start`: with an order in
+    the period, a *ny beställare*."""
+    return ~Exists(Assignment.objects.filter(manager=OuterRef(manager_field), ordered_on__lt=start))
+
+
 def new_managers(start: date, end: date, assignments=None):
     """Managers whose first assignment was ordered in [start, end]: the period's *nya beställare*.
     `assignments`: only managers who ordered one of these (a unit's or a consultant's slice).
     Reads the period's assignments and, per manager, whether one was ordered before: never the
     whole history."""
-    earlier = Assignment.objects.filter(manager=OuterRef("pk"), ordered_on__lt=start)
     in_period = Assignment.objects.filter(ordered_in(start, end))
     if assignments is not None:
         in_period = in_period.filter(pk__in=assignments.values("pk"))
-    return Manager.objects.filter(pk__in=in_period.values("manager_id")).exclude(Exists(earlier))
+    return Manager.objects.filter(pk__in=in_period.values("manager_id")).filter(no_earlier_order(start))
 
 
 # --- Intäkter ------------------------------------------------------------------------------

@@ -82,6 +82,11 @@ COUNTS = {
         "organisation", distinct=True, filter=q & af.ordered_in(p.start, p.end)
     ),
     "flagged": lambda q, p, flag: Count("id", filter=q & af.ordered_in(p.start, p.end) & Q(**flag)),
+    "new_managers": lambda q, p, flag: Count(
+        "manager",
+        distinct=True,
+        filter=af.ordered_in(p.start, p.end) & af.no_earlier_order(p.start, "manager_id"),
+    ),
 }
 # What each measure counts (`share_of_entered` counts as `ordered` does).
 COUNTED = {
@@ -92,6 +97,7 @@ COUNTED = {
     "distinct_organisations": ("organisations",),
     "flag_count": ("flagged",),
     "flag_share": ("ordered", "flagged"),
+    "new_managers": ("new_managers",),
 }
 
 
@@ -124,6 +130,8 @@ def count_together(requests) -> None:
     wanted = {}
     for measure, period, filters in requests:
         for what in COUNTED.get(measure, ()):
+            if what == "new_managers" and memo.lookup(("new_managers", period.start, period.end)) is not None:
+                continue  # the page has counted them already
             key = _count_key(what, period, filters or {})
             if memo.lookup(key) is None and key not in wanted:
                 wanted[key] = (what, period, filters or {})
@@ -241,9 +249,9 @@ def revenue_per_fte(period, filters):
 
 
 def new_manager_count(period, filters):
-    n = memo.cached(
-        ("new_managers", period.start, period.end), lambda: af.new_managers(period.start, period.end).count()
-    )
+    n = memo.lookup(("new_managers", period.start, period.end))
+    if n is None:
+        n = _count("new_managers", period, {})
     return Computed(
         Decimal(n), f"Beställare vars första uppdrag beställdes {_span(period)}: {format_number(n)}."
     )

@@ -375,7 +375,10 @@ def consultant_rows(scope: Scope, time: dict, everyone: list[User] | None = None
             users = [u for u in users if u.unit_id == scope.unit.pk]
     figures = {
         row["responsible"]: row
-        for row in Assignment.objects.filter(responsible__in=users)
+        for row in Assignment.objects.filter(
+            af.ordered_in(start, end) | af.closed_in(start, end) | af.invoiced_in(start, end),
+            responsible__in=users,
+        )
         .values("responsible")
         .annotate(
             ordered=Count("id", filter=af.ordered_in(start, end)),
@@ -459,8 +462,9 @@ def key_figures(assignments: dict, economy: dict, surveys: dict) -> dict:
 def summary(year: int, code: str, *, unit: Unit | None = None, today: date | None = None) -> dict:
     """The key figures and the ordered count per package code (the summary API)."""
     scope = Scope(period(year, code), unit=unit)
-    packages = package_names(year)
-    assignments = assignment_figures(scope, packages)
-    figures = key_figures(assignments, economy_figures(scope, today), survey_figures(scope))
+    with memo.figure_cache():
+        packages = package_names(year)
+        assignments = assignment_figures(scope, packages)
+        figures = key_figures(assignments, economy_figures(scope, today), survey_figures(scope))
     figures["uppdrag_per_paket"] = {row[1]: row[2] for row in assignments["per_package"] if row[2]}
     return figures

@@ -660,23 +660,32 @@ def _headlines(period: Period, flt: ResultFilter, kinds, counts: SurveyCounts) -
 
 def customer_scores_by_consultant(period: Period, consultant_ids) -> dict[int, dict]:
     """consultant id → responses, NPS and pooled mean of their customer-survey answers (the same
-    definitions as kind_result), in two queries."""
-    where = Q(
-        kind=Kind.KUND,
-        answered_on__range=(period.start, period.end),
-        consultant_id__in=list(consultant_ids),
+    definitions as kind_result), in one query over the responses and their answers."""
+    nps = Q(answers__type=Question.Type.NPS, answers__number__isnull=False)
+    scale = Q(answers__type=Question.Type.SCALE, answers__number__isnull=False)
+    rows = (
+        Response.objects.filter(
+            kind=Kind.KUND,
+            answered_on__range=(period.start, period.end),
+            consultant_id__in=list(consultant_ids),
+        )
+        .values("consultant")
+        .annotate(
+            n=Count("id", distinct=True),
+            nps_count=Count("answers", filter=nps),
+            promoters=Count("answers", filter=nps & Q(answers__number__gte=metrics.PROMOTER_MIN)),
+            detractors=Count("answers", filter=nps & Q(answers__number__lte=metrics.DETRACTOR_MAX)),
+            scale_sum=Sum("answers__number", filter=scale),
+            scale_count=Count("answers", filter=scale),
+        )
     )
-    scores = {
-        row["consultant"]: {"responses": row["n"], "nps": None, "mean": None, "_sum": 0, "_count": 0}
-        for row in Response.objects.filter(where).values("consultant").annotate(n=Count("id"))
+    return {
+        row["consultant"]: {
+            "responses": row["n"],
+            "nps": metrics.nps_from_counts(row["promoters"], row["detractors"], row["nps_count"])
+            if row["nps_count"]
+            else None,
+            "mean": metrics.mean_from_sum(row["scale_sum"] or 0, row["scale_count"]),
+        }
+        for row in rows
     }
-    for row in answer_stats(where, "response__consultant", "type"):
-        entry = scores[row["response__consultant"]]
-        if row["type"] == Question.Type.NPS and row["count"]:
-            entry["nps"] = metrics.nps_from_counts(row["promoters"], row["detractors"], row["count"])
-        if row["type"] == Question.Type.SCALE:
-            entry["_sum"] += row["total"] or 0
-            entry["_count"] += row["count"]
-    for entry in scores.values():
-        entry["mean"] = metrics.mean_from_sum(entry.pop("_sum"), entry.pop("_count"))
-    return scores

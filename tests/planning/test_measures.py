@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from assignments.models import Organisation
-from planning.measures import MEASURES, compute
+from planning.measures import COUNTED, MEASURES, compute, compute_all
 from rekrytering.periods import period
 from surveys.models import Answer, Response
 from surveys.questionnaires import seed_questionnaire
@@ -180,3 +180,50 @@ def test_every_measure_explains_itself(data):
         )
     with pytest.raises(ValueError):
         compute("nonsense", T1, {})
+
+
+BATCH = [
+    ("ordered", {}),
+    ("ordered", {"package": "chef", "sector": "Äldreomsorg"}),
+    ("ordered", {"organisation_kind": "sdf"}),
+    ("closed", {}),
+    ("closed", {"outcome": "tillsatt"}),
+    ("distinct_organisations", {"package": "chef", "sector": "Äldreomsorg", "organisation_kind": "sdf"}),
+    ("distinct_organisations", {}),
+    ("flag_count", {"flag": "personal_letter", "without": True}),
+    ("flag_share", {"flag": "screening"}),
+    ("mean_hours", {"package": "stora"}),
+    ("share_of_entered", {"package": ["chef"]}),
+    ("new_managers", {}),
+    ("revenue", {}),
+    ("revenue_per_fte", {}),
+    ("nps", {}),
+    ("share_satisfied", {}),
+    ("pooled_mean", {}),
+    ("question_mean", {"question": "helhet"}),
+    ("response_count", {"kind": "kandidatenkat"}),
+    ("response_rate", {}),
+]
+
+
+@pytest.mark.django_db
+def test_compute_all_gives_what_compute_gives_one_by_one(data, konsult):
+    # An assignment without a sector must still count where no sector is asked for.
+    AssignmentFactory(ordered_on=date(2026, 2, 1), sector=None, responsible=konsult)
+    periods = [T1, period(2026, "cum2"), period(2026, "T2")]
+    requests = [(m, p, f, Decimal("8") if m == "share_of_entered" else None) for p in periods for m, f in BATCH]
+    together = compute_all(requests)
+    alone = [compute(m, p, f, denominator=d) for m, p, f, d in requests]
+    assert [(c.value, c.explanation) for c in together] == [(c.value, c.explanation) for c in alone]
+    assert together[0].value == 5  # four in T1 from the fixture and the one without a sector
+
+
+@pytest.mark.django_db
+def test_compute_all_counts_every_count_measure_in_one_query(data, django_assert_num_queries):
+    counted = [(m, T1, f, None) for m, f in BATCH if m in COUNTED and m != "mean_hours"]
+    assert len(counted) >= 8
+    # One conditional aggregate for all of them, and one for the package names the
+    # explanations use.
+    with django_assert_num_queries(2):
+        values = compute_all(counted)
+    assert [v.value for v in values[:3]] == [4, 3, 3]
