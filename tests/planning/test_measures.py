@@ -211,7 +211,9 @@ def test_compute_all_gives_what_compute_gives_one_by_one(data, konsult):
     # An assignment without a sector must still count where no sector is asked for.
     AssignmentFactory(ordered_on=date(2026, 2, 1), sector=None, responsible=konsult)
     periods = [T1, period(2026, "cum2"), period(2026, "T2")]
-    requests = [(m, p, f, Decimal("8") if m == "share_of_entered" else None) for p in periods for m, f in BATCH]
+    requests = [
+        (m, p, f, Decimal("8") if m == "share_of_entered" else None) for p in periods for m, f in BATCH
+    ]
     together = compute_all(requests)
     alone = [compute(m, p, f, denominator=d) for m, p, f, d in requests]
     assert [(c.value, c.explanation) for c in together] == [(c.value, c.explanation) for c in alone]

@@ -62,7 +62,12 @@ def upload_plan(client, capture, data, **fields):
 
 @pytest.mark.django_db
 def test_copy_and_import_pages(
-    client, admin_user, plan, settings, tmp_path, django_capture_on_commit_callbacks  # noqa: F811
+    client,
+    admin_user,
+    plan,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,  # noqa: F811
 ):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(admin_user)
@@ -150,7 +155,13 @@ def test_edit_goal_indicator_and_activity(client, chef, konsult, plan):  # noqa:
 
 @pytest.mark.django_db
 def test_unit_plan_import(
-    client, admin_user, unit, plan, settings, tmp_path, django_capture_on_commit_callbacks  # noqa: F811
+    client,
+    admin_user,
+    unit,
+    plan,
+    settings,
+    tmp_path,
+    django_capture_on_commit_callbacks,  # noqa: F811
 ):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(admin_user)

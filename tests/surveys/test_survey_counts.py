@@ -47,7 +47,11 @@ def answers(db):
                 response = respond(
                     Kind.KUND,
                     day,
-                    {"helhet": rng.randint(1, 10), "planering": rng.randint(1, 10), "nps": rng.randint(0, 10)},
+                    {
+                        "helhet": rng.randint(1, 10),
+                        "planering": rng.randint(1, 10),
+                        "nps": rng.randint(0, 10),
+                    },
                     assignment=assignment,
                 )
                 response.sent_in = date(year, (month - 1) // 4 * 4 + 1, 1)
