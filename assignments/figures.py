@@ -31,12 +31,23 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
 from rekrytering import memo
 
-from .models import ZERO, Assignment, Budget, Manager, Package, TimeEntry
+from .models import ZERO, Assignment, Budget, Manager, Package
 
 MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
 ALL = Q()  # no filter: the whole department
@@ -77,15 +88,15 @@ def closed_count(start: date, end: date, q: Q = ALL) -> int:
 
 
 def hours_on_closed(start: date, end: date, q: Q = ALL) -> dict[str, Decimal]:
-    """Hours reported on the assignments closed in the period, per package code (one query)."""
-    closed = Assignment.objects.filter(q, closed_in(start, end)).values("id")
+    """Hours reported on the assignments closed in the period, per package code (one query, from
+    the period's closed assignments to their time entries)."""
     rows = (
-        TimeEntry.objects.filter(assignment__in=closed)
-        .values("assignment__package__code")
-        .annotate(hours=Sum("hours"))
-        .order_by("assignment__package__code")
+        Assignment.objects.filter(q, closed_in(start, end))
+        .values("package__code")
+        .annotate(hours=Sum("time_entries__hours"))
+        .order_by("package__code")
     )
-    return {row["assignment__package__code"]: row["hours"] for row in rows}
+    return {row["package__code"]: row["hours"] for row in rows if row["hours"] is not None}
 
 
 def mean_hours(hours, closed: int) -> Decimal | None:
@@ -101,13 +112,22 @@ def no_earlier_order(start: date, manager_field: str = "pk"):
 
 def new_managers(start: date, end: date, assignments=None):
     """Managers whose first assignment was ordered in [start, end]: the period's *nya beställare*.
-    `assignments`: only managers who ordered one of these (a unit's or a consultant's slice).
-    Reads the period's assignments and, per manager, whether one was ordered before: never the
-    whole history."""
+    `assignments`: only managers who ordered one of these (a unit's or a consultant's slice)."""
     in_period = Assignment.objects.filter(ordered_in(start, end))
     if assignments is not None:
         in_period = in_period.filter(pk__in=assignments.values("pk"))
     return Manager.objects.filter(pk__in=in_period.values("manager_id")).filter(no_earlier_order(start))
+
+
+def new_manager_count(start: date, end: date, assignments=None) -> int:
+    """The number of new_managers(), read from the period's assignments and, for each of their
+    managers, one look for an earlier order (a subplan per manager, never the whole history)."""
+    in_period = Assignment.objects.filter(ordered_in(start, end))
+    if assignments is not None:
+        in_period = in_period.filter(pk__in=assignments.values("pk"))
+    return Manager.objects.filter(pk__in=in_period.values("manager_id")).aggregate(
+        n=Count("pk", filter=no_earlier_order(start))
+    )["n"]
 
 
 # --- Intäkter ------------------------------------------------------------------------------
@@ -349,11 +369,18 @@ def forecast(
             counted = settle(year, True, today, counted, None, fin).revenue
         return Forecast(counted, closed=True)
     last_day = _same_day_last_year(today)
-    row = Assignment.objects.filter(q).aggregate(
-        so_far=_revenue_sum(date(year, 1, 1), today),
-        last_same=_revenue_sum(date(year - 1, 1, 1), last_day),
-        last_rest=_revenue_sum(last_day + timedelta(days=1), date(year - 1, 12, 31)),
-        ongoing=Coalesce(Sum("price", filter=ongoing(today)), Value(ZERO), output_field=MONEY_FIELD),
+    # Only the rows the figures can count: dated from last January on, or still open.
+    since = date(year - 1, 1, 1)
+    dated = invoiced_in(since, today) | Q(closed_on__range=(since, today)) | ongoing(today)
+    row = (
+        Assignment.objects.filter(q)
+        .filter(dated)
+        .aggregate(
+            so_far=_revenue_sum(date(year, 1, 1), today),
+            last_same=_revenue_sum(date(year - 1, 1, 1), last_day),
+            last_rest=_revenue_sum(last_day + timedelta(days=1), date(year - 1, 12, 31)),
+            ongoing=Coalesce(Sum("price", filter=ongoing(today)), Value(ZERO), output_field=MONEY_FIELD),
+        )
     )
     so_far, same, rest, open_value = row["so_far"], row["last_same"], row["last_rest"], row["ongoing"]
     if not (so_far or same or rest or open_value):

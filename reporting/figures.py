@@ -141,9 +141,9 @@ def assignment_figures(scope: Scope, packages: dict[str, Package]) -> dict:
         )
     package_rows.sort(key=lambda r: (-r[2], r[0]))
     if scope.department:
-        new_managers = memo.cached(("new_managers", start, end), lambda: af.new_managers(start, end).count())
+        new_managers = memo.cached(("new_managers", start, end), lambda: af.new_manager_count(start, end))
     else:
-        new_managers = af.new_managers(start, end, base.filter(in_period)).count()
+        new_managers = af.new_manager_count(start, end, base.filter(in_period))
     return {
         "ordered": totals["ordered"],
         "closed": totals["closed"],

@@ -295,7 +295,11 @@ class Response(models.Model):
         ordering = ["-answered_on", "-id"]
         verbose_name = _("svar")
         verbose_name_plural = _("svar")
-        indexes = [models.Index(fields=["kind", "sent_in"], name="response_kind_sent_in")]
+        indexes = [
+            models.Index(fields=["kind", "sent_in"], name="response_kind_sent_in"),
+            # The response rates read the period's tertials of every kind at once.
+            models.Index(fields=["sent_in"], name="response_sent_in"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="kandidatenkat") | Q(assignment__isnull=True),
@@ -340,7 +344,13 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["response", "id"]
-        indexes = [models.Index(fields=["question_key", "type"])]
+        indexes = [
+            models.Index(fields=["question_key", "type"]),
+            # The survey statistics read a period's responses' answers from the index alone.
+            models.Index(
+                fields=["response"], include=["question_key", "type", "number", "yes"], name="answer_stats"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["response", "question_key"], name="answer_one_per_question"),
             models.CheckConstraint(

@@ -64,10 +64,10 @@ def upload_plan(client, capture, data, **fields):
 def test_copy_and_import_pages(
     client,
     admin_user,
-    plan,
+    plan,  # noqa: F811
     settings,
     tmp_path,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(admin_user)
@@ -158,10 +158,10 @@ def test_unit_plan_import(
     client,
     admin_user,
     unit,
-    plan,
+    plan,  # noqa: F811
     settings,
     tmp_path,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(admin_user)
