@@ -9,8 +9,9 @@ types never reaches the database as something it cannot store.
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 
-from babel.numbers import NumberFormatError, format_decimal
+from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol
 from babel.numbers import parse_decimal as babel_parse
 
 LOCALE = "sv_SE"
@@ -118,6 +119,12 @@ def _shown(value) -> str:
     return str(value).strip() if isinstance(value, str) else format_number(value)
 
 
+@lru_cache(maxsize=1)
+def _symbols() -> tuple[str, str]:
+    """The locale's group and decimal symbols (Babel's, read once)."""
+    return get_group_symbol(LOCALE), get_decimal_symbol(LOCALE)
+
+
 def format_number(value, decimals: int | None = None) -> str:
     """`24000` → `24 000`, `9.50` → `9,5`, `1200.25` → `1 200,25` (non-breaking spaces);
     `decimals` fixes the places. None and '' → ''; anything else that is no number as it is."""
@@ -140,9 +147,13 @@ def format_number(value, decimals: int | None = None) -> str:
         else:
             number = number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
             places = decimals
-        pattern = "#,##0" + ("." + "0" * places if places else "")
-        text = format_decimal(number, format=pattern, locale=LOCALE, decimal_quantization=False)
-    return text.replace(MINUS, "-")
+        # Grouped by Python's own Decimal formatting (exact: the number is already quantized to
+        # `places`), then given the locale's symbols; Babel's format_decimal gives the same text
+        # (tests/rekrytering/test_numbers.py) at a tenth of the cost, which a dashboard of some
+        # 600 numbers notices.
+        text = f"{number:,.{places}f}"
+    group, point = _symbols()
+    return text.replace(",", "\0").replace(".", point).replace("\0", group)
 
 
 def format_kr(value) -> str:

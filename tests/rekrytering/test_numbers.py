@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rekrytering.forms import SwedishDecimalField, SwedishIntegerField
@@ -160,3 +160,27 @@ def test_hours_are_not_shortened():
 def test_the_fields_range_is_said_before_the_columns_size():
     with pytest.raises(NumberError, match="det största som går är 24"):
         parse_decimal("99999", max_digits=5, decimal_places=2, maximum=24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.decimals(min_value=-(10**15), max_value=10**15, allow_nan=False, places=4),
+    st.one_of(st.none(), st.integers(min_value=0, max_value=3)),
+)
+def test_format_number_writes_what_babel_writes(value, decimals):
+    """The fast grouping gives Babel's sv_SE text (its own pattern, as format_number used)."""
+    from decimal import ROUND_HALF_UP, localcontext
+
+    from babel.numbers import format_decimal
+
+    with localcontext() as context:
+        context.prec = 40
+        if decimals is None:
+            number = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+            places = max(0, -number.as_tuple().exponent)
+        else:
+            number = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+            places = decimals
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        expected = format_decimal(number, format=pattern, locale="sv_SE", decimal_quantization=False)
+    assert format_number(value, decimals) == expected.replace("\u2212", "-")
