@@ -381,8 +381,11 @@ class Assignment(models.Model):
         verbose_name = _("uppdrag")
         verbose_name_plural = _("uppdrag")
         indexes = [
-            models.Index(fields=["ordered_on"]),
+            # The list's order (Meta.ordering), read backwards; the ids ride along so a page of
+            # ids is an index-only scan. Its leading column also serves every ordered_on range.
+            models.Index(fields=["ordered_on", "number"], include=["id"], name="assignment_list_order"),
             models.Index(fields=["closed_on"]),
+            models.Index(fields=["invoiced_on"]),
             models.Index(fields=["status"]),
         ]
         constraints = [

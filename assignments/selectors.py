@@ -29,17 +29,65 @@ from .signals import assignment_history_events
 HOURS_FIELD = DecimalField(max_digits=9, decimal_places=2)
 
 
+# The list's order, newest first; the index assignment_list_order serves it in either direction.
+LIST_ORDER = ("-ordered_on", "-number")
+# What a row of the list page shows (assignment_list.html, _status.html), and no more.
+LIST_ROW_FIELDS = (
+    "number",
+    "ordered_on",
+    "role_title",
+    "level",
+    "status",
+    "outcome",
+    "price",
+    "sector__name",
+    "organisation__name",
+    "manager__name",
+    "package__name",
+    "responsible__username",
+    "responsible__first_name",
+    "responsible__last_name",
+)
+
+
+def _colleagues():
+    return Prefetch(
+        "colleagues", queryset=User.objects.only("id", "username", "first_name", "last_name", "initials")
+    )
+
+
 def assignment_list(*, search: str = "", queryset=None):
     """Assignments with everything a list row shows, in a fixed number of queries."""
     qs = queryset if queryset is not None else Assignment.objects.all()
     qs = qs.select_related(
         "organisation", "manager", "package", "package__price_list", "responsible", "sector"
-    ).prefetch_related(
-        Prefetch(
-            "colleagues", queryset=User.objects.only("id", "username", "first_name", "last_name", "initials")
-        )
-    )
+    ).prefetch_related(_colleagues())
     return search_assignments(qs, search)
+
+
+def assignment_list_ids(queryset=None):
+    """The ids of the (filtered) assignments in the list's order, which a page of the list is cut from.
+
+    Without filters, a slice of it is read from the index assignment_list_order alone: no joins,
+    no sort, no table rows, however many years the register holds.
+    """
+    qs = queryset if queryset is not None else Assignment.objects.all()
+    return qs.order_by(*LIST_ORDER).values_list("pk", flat=True)
+
+
+def assignment_list_rows(ids):
+    """The list rows of these assignments in the order of `ids`: two queries (rows, colleagues)."""
+    if not ids:
+        return []
+    rows = (
+        Assignment.objects.filter(pk__in=ids)
+        .select_related("organisation", "manager", "package", "responsible", "sector")
+        .only(*LIST_ROW_FIELDS)
+        .prefetch_related(_colleagues())
+        .order_by()  # put in the ids' order below
+    )
+    by_pk = {row.pk: row for row in rows}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def search_assignments(qs, search: str):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import ListView
@@ -13,14 +14,40 @@ from rekrytering.web import apply_service_errors, querystring_without
 from .. import selectors, services
 from ..filters import AssignmentFilter
 from ..forms import AssignmentForm, CloseAssignmentForm, manager_choices
+from ..models import Assignment
 from ..permissions import can_edit_assignment
 
 MAIN_FILTERS = ("q", "year", "status")
 
 
-def filtered_assignments(request):
-    qs = selectors.assignment_list().order_by("-ordered_on", "-number")
-    return AssignmentFilter(request.GET or None, queryset=qs)
+def filtered_assignments(request, queryset):
+    return AssignmentFilter(request.GET or None, queryset=queryset.order_by(*selectors.LIST_ORDER))
+
+
+class IdPaginator(Paginator):
+    """Pages through an ordered queryset of ids and reads only one page's rows, by id.
+
+    A page's ids are cut from the sort's index (no joins, no sort of the whole register); only
+    those ids' rows are then read with their joins (`rows(ids)`). A page in the later half is cut
+    from the other end of the reversed order, so the last page costs what the first does and the
+    middle of the register is the farthest any page has to count.
+    """
+
+    def __init__(self, object_list, per_page, *, rows, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.rows = rows
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        if bottom > self.count - top:
+            ids = list(self.object_list.reverse()[self.count - top : self.count - bottom])[::-1]
+        else:
+            ids = list(self.object_list[bottom:top])
+        return self._get_page(self.rows(ids), number, self)
 
 
 class AssignmentListView(LoginRequiredMixin, ListView):
@@ -29,10 +56,13 @@ class AssignmentListView(LoginRequiredMixin, ListView):
     context_object_name = "assignments"
 
     def get_queryset(self):
-        self.filterset = filtered_assignments(self.request)
+        self.filterset = filtered_assignments(self.request, Assignment.objects.all())
         if self.filterset.is_bound and not self.filterset.is_valid():
-            return self.filterset.qs.none()
-        return self.filterset.qs
+            return selectors.assignment_list_ids(self.filterset.qs.none())
+        return selectors.assignment_list_ids(self.filterset.qs)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return IdPaginator(queryset, per_page, rows=selectors.assignment_list_rows, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -48,9 +78,7 @@ class AssignmentListView(LoginRequiredMixin, ListView):
                 ),
                 "querystring_without_page": querystring_without(self.request, "page"),
                 "export_query": querystring_without(self.request, "page"),
-                "total": context["paginator"].count
-                if context.get("paginator")
-                else len(context["assignments"]),
+                "total": context["paginator"].count,
             }
         )
         return context
@@ -60,7 +88,7 @@ class AssignmentListView(LoginRequiredMixin, ListView):
 def assignment_list_xlsx(request):
     from ..exporting import xlsx_response
 
-    filterset = filtered_assignments(request)
+    filterset = filtered_assignments(request, selectors.assignment_list())
     qs = filterset.qs if (not filterset.is_bound or filterset.is_valid()) else filterset.qs.none()
     return xlsx_response(qs, "uppdrag.xlsx", request=request)
 
