@@ -387,6 +387,8 @@ class Assignment(models.Model):
             models.Index(fields=["closed_on"]),
             models.Index(fields=["invoiced_on"]),
             models.Index(fields=["status"]),
+            # *Nya beställare*: one look per manager of a period for an order before it.
+            models.Index(fields=["manager", "ordered_on"], name="assignment_manager_order"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -527,7 +529,12 @@ class TimeEntry(models.Model):
         ordering = ["-date", "-id"]
         verbose_name = _("tidrapport")
         verbose_name_plural = _("tidrapporter")
-        indexes = [models.Index(fields=["user", "date"]), models.Index(fields=["date"])]
+        indexes = [
+            models.Index(fields=["user", "date"]),
+            models.Index(fields=["date"]),
+            # Hours on the period's closed assignments, read from the index alone.
+            models.Index(fields=["assignment"], include=["hours"], name="time_entry_hours"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(assignment__isnull=False) & Q(category__isnull=True))
