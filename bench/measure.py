@@ -364,7 +364,7 @@ def format_growth(growth: list[Growth], *, markdown: bool = False) -> str:
 
 def format_notes(rows: list[Measurement], growth: list[Growth] = ()) -> list[str]:
     """The notes under the tables: misses, mismatches and errors, and what a floor covers."""
-    notes = []
+    notes, covers = [], {}
     for m in rows:
         misses = [miss for miss in m.misses() if miss != "golvet stämmer inte"]
         if m.note:
@@ -372,7 +372,9 @@ def format_notes(rows: list[Measurement], growth: list[Growth] = ()) -> list[str
         if misses and m.median_ms is not None:
             notes.append(f"{m.name}: {'; '.join(misses)}")
         if m.covers:
-            notes.append(f"{m.name}: golvet jämförs i {m.covers}")
+            covers.setdefault(m.covers, []).append(m.name)
+    for text, names in covers.items():
+        notes.append(f"{', '.join(names)}: golvet jämförs i {text}")
     for g in growth:
         if g.note:
             notes.append(f"Tillväxt, {g.name}: {g.note}")
