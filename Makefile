@@ -39,8 +39,11 @@ beat: install
 clean:
 	rm -rf $(VENV) staticfiles
 
-# Ten years of fictional data in a database of its own, then the timings (BENCH_ARGS: --rebuild, --json PATH …).
-# The database: DATABASE_URL when given, else the local rekrytering_bench; its name must contain "bench".
+# Ten years of fictional data in a database of its own (and 1 and 30 years beside it, <name>_1y and
+# <name>_30y, for the growth), then each heavy page against its floor, interleaved; the figures in
+# tmp/bench/latest.json and the table in tmp/bench/latest.md (BENCH_ARGS: --no-growth, --pairs N,
+# --only KEY…, --rebuild, --strict, --json PATH …). The database: BENCH_DATABASE_URL, else
+# DATABASE_URL, else the local rekrytering_bench; its name must contain "bench".
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/rekrytering_bench)
 bench: install
 	DATABASE_URL='$(BENCH_DATABASE_URL)' DEBUG=False $(PY) -m bench $(BENCH_ARGS)

@@ -1,9 +1,11 @@
-"""The bench's data set: ten years of fictional data in a PostgreSQL database of its own.
+"""The bench's data sets: years of fictional data in a PostgreSQL database of its own (ten for
+the main one; 1 and 30 for the growth).
 
 It is the demo's data, only more of it: the demo users, the registers, a price list and a budget
 a year, and ~1 050 assignments a year with hours, closings and invoices (assignments.demo.Activity),
 their surveys with invitations, responses and answers (surveys.demo.generate_surveys), then every
-other app's own demo data. About a minute; `build_dataset` skips a database that has assignments.
+other app's own demo data. One year is this year from January to today. Ten years take about half a
+minute, thirty about a minute and a half; `build_dataset` skips a database that has assignments.
 """
 
 import random

@@ -1,414 +1,311 @@
-"""The bench's timings: the department dashboard for a year, the tertial report build, the
-assignment list and the survey results, each against its floor: the plain SQL queries alone that
-fetch the same figures. The floor's survey thresholds are those of surveys.metrics.
+"""The bench's timings: each page against its floor, interleaved, and each page's growth from a
+1-year to a 30-year data set.
+
+A page and its floor are timed in turn — page, floor, page, floor … — after warm-ups, so that a
+machine's load falls on both alike; the ratio is the page's median over its floor's. Before the
+timing the floor's figures are checked against the page's (a floor that computes other figures
+is no floor: the table says so). The growth is timed the same way, the page in the 1-year data
+set and in the 30-year one in turn. The targets are bench.pages' constants.
 """
 
+from __future__ import annotations
+
 import logging
+import math
 import statistics
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time
 from time import perf_counter
 
-from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
-from assignments.models import Assignment, User
-from reporting.workbook import build_workbook
-from surveys.metrics import DETRACTOR_MAX, PROMOTER_MIN, SATISFIED_MIN
-from surveys.models import Question
-from surveys.selectors import SENT_STATES
+from assignments.models import User
+
+from . import floors
+from .pages import GROWTH, Page
 
 CHEF_USERNAME = "chef"  # a demo user (assignments.demo.DEMO_USERS): the pages are measured as a head
 
-DASHBOARD_MS, DASHBOARD_QUERIES, DASHBOARD_RATIO = 300, 30, 3.0
-REPORT_MS = 10_000
-LIST_MS = 150
-
-_COUNTS_BY = """
-    SELECT {key},
-           COUNT(*) FILTER (WHERE a.ordered_on BETWEEN %(start)s AND %(end)s) AS ordered,
-           COUNT(*) FILTER (
-               WHERE a.status = %(closed)s AND a.closed_on BETWEEN %(start)s AND %(end)s
-           ) AS closed
-      FROM assignments_assignment a {join}
-     WHERE a.ordered_on BETWEEN %(start)s AND %(end)s OR a.closed_on BETWEEN %(start)s AND %(end)s
-     GROUP BY {key}
-"""
-COUNTS_PER_PACKAGE = _COUNTS_BY.format(key="p.code", join="JOIN assignments_package p ON p.id = a.package_id")
-COUNTS_PER_ORGANISATION_KIND = _COUNTS_BY.format(
-    key="o.kind", join="JOIN assignments_organisation o ON o.id = a.organisation_id"
-)
-COUNTS_PER_SECTOR = _COUNTS_BY.format(
-    key="s.name", join="LEFT JOIN assignments_sector s ON s.id = a.sector_id"
-)
-REVENUE_PER_MONTH = """
-    SELECT EXTRACT(MONTH FROM a.invoiced_on)::int AS month, SUM(a.invoiced_amount), COUNT(*)
-      FROM assignments_assignment a
-     WHERE a.invoiced_on BETWEEN %(start)s AND %(end)s
-     GROUP BY 1 ORDER BY 1
-"""
-BUDGET = "SELECT b.revenue, b.costs, b.ftes FROM assignments_budget b WHERE b.year = %(year)s"
-HOURS_PER_PACKAGE = """
-    SELECT p.code, SUM(t.hours), COUNT(DISTINCT t.assignment_id)
-      FROM assignments_timeentry t
-      JOIN assignments_assignment a ON a.id = t.assignment_id
-      JOIN assignments_package p ON p.id = a.package_id
-     WHERE t.date BETWEEN %(start)s AND %(end)s
-     GROUP BY p.code
-"""
-HOURS_PER_CLOSED_ASSIGNMENT = """
-    SELECT p.code, COUNT(DISTINCT a.id), SUM(t.hours)
-      FROM assignments_assignment a
-      JOIN assignments_package p ON p.id = a.package_id
-      LEFT JOIN assignments_timeentry t ON t.assignment_id = a.id
-     WHERE a.status = %(closed)s AND a.closed_on BETWEEN %(start)s AND %(end)s
-     GROUP BY p.code
-"""
-HOURS_PER_CONSULTANT = """
-    SELECT t.user_id, SUM(t.hours) FILTER (WHERE t.assignment_id IS NOT NULL), SUM(t.hours)
-      FROM assignments_timeentry t
-     WHERE t.date BETWEEN %(start)s AND %(end)s
-     GROUP BY t.user_id
-"""
-ANSWERS_PER_KIND_AND_YEAR = """
-    SELECT r.kind, EXTRACT(YEAR FROM r.answered_on)::int AS year, an.question_key, an.type,
-           COUNT(*) FILTER (WHERE an.number IS NOT NULL OR an.yes IS NOT NULL) AS answered,
-           SUM(an.number) AS total,
-           COUNT(*) FILTER (WHERE an.number >= %(satisfied_min)s) AS satisfied,
-           COUNT(*) FILTER (WHERE an.yes) AS yes,
-           COUNT(*) FILTER (WHERE an.number >= %(promoter_min)s) AS promoters,
-           COUNT(*) FILTER (WHERE an.number <= %(detractor_max)s) AS detractors
-      FROM surveys_answer an
-      JOIN surveys_response r ON r.id = an.response_id
-     WHERE r.answered_on BETWEEN %(previous_start)s AND %(end)s AND an.type <> %(text)s
-     GROUP BY 1, 2, 3, 4
-"""
-RESPONSES_PER_KIND_AND_YEAR = """
-    SELECT r.kind, EXTRACT(YEAR FROM r.answered_on)::int, COUNT(*)
-      FROM surveys_response r
-     WHERE r.answered_on BETWEEN %(previous_start)s AND %(end)s
-     GROUP BY 1, 2
-"""
-RESPONSE_RATES_PER_KIND_AND_YEAR = """
-    SELECT q.kind, EXTRACT(YEAR FROM i.sent_at AT TIME ZONE %(tz)s)::int, COUNT(*)
-      FROM surveys_invitation i
-      JOIN surveys_questionnaire q ON q.id = i.questionnaire_id
-     WHERE NOT i.shared AND i.status = ANY(%(sent_states)s)
-       AND i.sent_at >= %(previous_start_at)s AND i.sent_at < %(after_end_at)s
-     GROUP BY 1, 2
-"""
-# The answered side of the response rates: responses by the tertial their link was sent in.
-RESPONSES_PER_SEND_YEAR = """
-    SELECT r.kind, EXTRACT(YEAR FROM r.sent_in)::int, COUNT(*)
-      FROM surveys_response r
-     WHERE r.sent_in BETWEEN %(previous_start)s AND %(end)s
-     GROUP BY 1, 2
-"""
-LATEST_COMMENTS = """
-    SELECT an.id, an.text, an.is_quote, r.kind, r.answered_on
-      FROM surveys_answer an
-      JOIN surveys_response r ON r.id = an.response_id
-     WHERE an.type = %(text)s AND an.text <> '' AND r.answered_on BETWEEN %(start)s AND %(end)s
-     ORDER BY r.answered_on DESC, an.id DESC
-     LIMIT 30
-"""
-ASSIGNMENT_COUNT = "SELECT COUNT(*) FROM assignments_assignment"
-ASSIGNMENT_PAGE = """
-    SELECT a.*, o.name, o.kind, m.name, m.email, p.code, p.name, p.unit, pl.year,
-           u.first_name, u.last_name, u.initials, s.name
-      FROM assignments_assignment a
-      JOIN assignments_organisation o ON o.id = a.organisation_id
-      JOIN assignments_manager m ON m.id = a.manager_id
-      JOIN assignments_package p ON p.id = a.package_id
-      JOIN assignments_pricelist pl ON pl.id = p.price_list_id
-      JOIN assignments_user u ON u.id = a.responsible_id
-      LEFT JOIN assignments_sector s ON s.id = a.sector_id
-     ORDER BY a.ordered_on DESC, a.number DESC
-     LIMIT %(limit)s
-"""
-PAGE_COLLEAGUES = """
-    SELECT c.assignment_id, u.id, u.username, u.first_name, u.last_name, u.initials
-      FROM assignments_assignment_colleagues c
-      JOIN assignments_user u ON u.id = c.user_id
-     WHERE c.assignment_id = ANY(%(ids)s)
-"""
-SURVEY_FLOOR = [
-    ANSWERS_PER_KIND_AND_YEAR,
-    RESPONSES_PER_KIND_AND_YEAR,
-    RESPONSE_RATES_PER_KIND_AND_YEAR,
-    RESPONSES_PER_SEND_YEAR,
-]
-DASHBOARD_FLOOR = [
-    COUNTS_PER_PACKAGE,
-    COUNTS_PER_ORGANISATION_KIND,
-    COUNTS_PER_SECTOR,
-    REVENUE_PER_MONTH,
-    BUDGET,
-    HOURS_PER_PACKAGE,
-    HOURS_PER_CLOSED_ASSIGNMENT,
-    HOURS_PER_CONSULTANT,
-    *SURVEY_FLOOR,
-]
-
-
-def _aware(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(0)))
-
-
-def _params(year: int) -> dict:
-    """The floor queries' parameters: the year's bounds, and the thresholds and states the figures
-    are defined by (surveys.metrics, surveys.selectors), never numbers of the bench's own."""
-    return {
-        "year": year,
-        "start": date(year, 1, 1),
-        "end": date(year, 12, 31),
-        "previous_start": date(year - 1, 1, 1),
-        "previous_start_at": _aware(date(year - 1, 1, 1)),
-        "after_end_at": _aware(date(year + 1, 1, 1)),
-        "tz": settings.TIME_ZONE,
-        "closed": Assignment.Status.AVSLUTAD.value,
-        "satisfied_min": SATISFIED_MIN,
-        "promoter_min": PROMOTER_MIN,
-        "detractor_max": DETRACTOR_MAX,
-        "text": Question.Type.TEXT.value,
-        "sent_states": [state.value for state in SENT_STATES],
-    }
-
-
-def dashboard_floor(cursor, year: int) -> int:
-    """The dashboard's figures for a year (surveys also the year before) straight from SQL.
-
-    Returns the number of queries.
-    """
-    params = _params(year)
-    for sql in DASHBOARD_FLOOR:
-        cursor.execute(sql, params)
-        cursor.fetchall()
-    return len(DASHBOARD_FLOOR)
-
-
-def survey_results_floor(cursor, year: int) -> int:
-    """The survey results of a year and the year before, and the year's latest comments."""
-    params = _params(year)
-    for sql in [*SURVEY_FLOOR, LATEST_COMMENTS]:
-        cursor.execute(sql, params)
-        cursor.fetchall()
-    return len(SURVEY_FLOOR) + 1
-
-
-def assignment_list_floor(cursor, page_size: int) -> int:
-    """One page of the assignment list with its joins, its colleagues and the total count."""
-    cursor.execute(ASSIGNMENT_COUNT)
-    cursor.fetchall()
-    cursor.execute(ASSIGNMENT_PAGE, {"limit": page_size})
-    ids = [row[0] for row in cursor.fetchall()]
-    cursor.execute(PAGE_COLLEAGUES, {"ids": ids})
-    cursor.fetchall()
-    return 3
-
 
 @dataclass
-class Measurement:
-    name: str
-    target: str
-    median_ms: float | None = None
-    queries: int | None = None
-    floor_ms: float | None = None
-    floor_queries: int | None = None
-    ok: bool | None = None
-    note: str = ""
-    runs_ms: list = field(default_factory=list)
-    details: dict = field(default_factory=dict)
+class Step:
+    """One timed thing of an interleaved round, with what to do, untimed, before it."""
 
-    @property
-    def ratio(self) -> float | None:
-        if self.median_ms is None or not self.floor_ms:
-            return None
-        return self.median_ms / self.floor_ms
+    run: Callable[[], object]
+    prepare: Callable[[], object] | None = None
 
-    def as_dict(self) -> dict:
-        return {**asdict(self), "ratio": None if self.ratio is None else round(self.ratio, 2)}
+
+def interleave(steps: list[Step], *, pairs: int, warmup: int = 0, clock=perf_counter) -> list[list[float]]:
+    """Run the steps in turn, A B A B …, `warmup` rounds untimed and then `pairs` timed; returns
+    each step's seconds, run by run."""
+    times = [[] for _ in steps]
+    for round_ in range(warmup + pairs):
+        for i, step in enumerate(steps):
+            if step.prepare is not None:
+                step.prepare()
+            started = clock()
+            step.run()
+            elapsed = clock() - started
+            if round_ >= warmup:
+                times[i].append(elapsed)
+    return times
 
 
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
-def time_floor(run, *args, repeat: int = 15) -> tuple[float, int]:
-    """Median milliseconds of `run(cursor, *args)` after one warm-up, and its query count."""
-    with connection.cursor() as cursor:
-        count = run(cursor, *args)
-        times = []
-        for _ in range(repeat):
-            started = perf_counter()
-            run(cursor, *args)
-            times.append(perf_counter() - started)
-    return _ms(statistics.median(times)), count
+def p95(values: list[float]) -> float:
+    """The 95th percentile by nearest rank: of fewer than 20 runs, the slowest."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def measure_page(client, measurement, url_name, query, *, repeat, warmup) -> Measurement:
-    """Median server time of GET url_name?query (after warm-ups) and its query count."""
+@dataclass
+class Measurement:
+    key: str
+    kind: str
+    name: str
+    limits: dict = field(default_factory=dict)
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    queries: int | None = None
+    floor_ms: float | None = None
+    floor_queries: int | None = None
+    floor_ok: bool | None = None  # the floor's figures equal the page's
+    growth: float | None = None
+    first_page_ratio: float | None = None  # the list's last page against its first
+    note: str = ""
+    covers: str = ""
+    runs_ms: list = field(default_factory=list)
+    floor_runs_ms: list = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        if self.median_ms is None or not self.floor_ms or self.floor_ok is False:
+            return None
+        return round(self.median_ms / self.floor_ms, 2)
+
+    def misses(self) -> list[str]:
+        """Each target not reached, in words; a floor that is not the page's, too."""
+        found = []
+        limits = self.limits
+        if self.median_ms is None:
+            return [self.note or "ej mätt"]
+        if self.floor_ok is False:
+            found.append("golvet stämmer inte")
+        if "ms" in limits and self.median_ms > limits["ms"]:
+            found.append(f"{self.median_ms:.0f} ms > {limits['ms']}")
+        if "queries" in limits and self.queries is not None and self.queries > limits["queries"]:
+            found.append(f"{self.queries} frågor > {limits['queries']}")
+        if "ratio" in limits and self.ratio is not None and self.ratio > limits["ratio"]:
+            found.append(f"{self.ratio:.1f} × golvet > {limits['ratio']:g}")
+        first = limits.get("first_page")
+        if first and self.first_page_ratio is not None and self.first_page_ratio > first:
+            found.append(f"{self.first_page_ratio:.2f} × sida 1 > {first:g}")
+        if self.growth is not None and self.growth > GROWTH:
+            found.append(f"tillväxt {self.growth:.2f} × > {GROWTH:g}")
+        return found
+
+    @property
+    def ok(self) -> bool | None:
+        if self.median_ms is None:
+            return None
+        return not self.misses()
+
+    def target(self) -> str:
+        words = []
+        if "ms" in self.limits:
+            ms = self.limits["ms"]
+            words.append(f"≤ {ms // 1000} s" if ms >= 1000 else f"≤ {ms} ms")
+        if "queries" in self.limits:
+            words.append(f"≤ {self.limits['queries']} frågor")
+        if "ratio" in self.limits:
+            words.append(f"≤ {self.limits['ratio']:g} × golv")
+        if "first_page" in self.limits:
+            words.append(f"≤ {self.limits['first_page']:g} × sida 1")
+        if self.growth is not None:
+            words.append(f"tillväxt ≤ {GROWTH:g} ×")
+        return ", ".join(words) or "–"
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {
+            "ratio": self.ratio,
+            "ok": self.ok,
+            "misses": self.misses(),
+            "target": self.target(),
+        }
+
+
+def _count_queries(run) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return len(queries)
+
+
+def _floor_run(floor):
+    def run():
+        with connection.cursor() as cursor:
+            return floor(cursor)
+
+    return run
+
+
+def check_floor(page: Page) -> str | None:
+    """Where the floor's figures first differ from the page's; None when they are the same."""
+    figures = page.figures()
+    found = _floor_run(page.floor)()
+    if page.kind == "report":
+        from .pages import report_floor_as_cells
+
+        found = report_floor_as_cells(found)
+    return floors.first_difference(figures, found)
+
+
+def measure_page(page: Page, *, pairs: int, warmup: int) -> Measurement:
+    """The page's median and p95 and its floor's median, interleaved, and both query counts."""
+    m = Measurement(page.key, page.kind, page.name, dict(page.limits), covers=page.covers)
+    if page.error:
+        m.note = page.error
+        return m
     try:
-        url = reverse(url_name)
-    except NoReverseMatch:
-        measurement.note = "saknas ännu"
-        return measurement
-    try:
-        for _ in range(warmup):
-            client.get(url, query)
-        with CaptureQueriesContext(connection) as queries:
-            started = perf_counter()
-            response = client.get(url, query)
-            first = perf_counter() - started
-        measurement.queries = len(queries)
-        measurement.details = {"url": url, "query": query, "status": response.status_code}
-        if response.status_code != 200:
-            measurement.note = f"HTTP {response.status_code}"
-            return measurement
-        measurement.details["bytes"] = len(response.content)
-        measurement.details["with_query_capture_ms"] = _ms(first)
-        times = []
-        for _ in range(repeat):
-            started = perf_counter()
-            client.get(url, query)
-            times.append(perf_counter() - started)
+        if page.floor is not None and page.figures is not None:
+            difference = check_floor(page)
+            m.floor_ok = difference is None
+            if difference:
+                m.note = f"golvet stämmer inte: {difference}"[:300]
+        m.queries = _count_queries(page.run)
+        steps = [Step(page.run)]
+        if page.floor is not None:
+            floor = _floor_run(page.floor)
+            m.floor_queries = _count_queries(floor)
+            steps.append(Step(floor))
+        times = interleave(steps, pairs=pairs, warmup=warmup)
     except Exception as error:  # a page under construction: report it and measure the rest
-        measurement.note = f"fel: {type(error).__name__}: {error}"[:200]
-        return measurement
-    measurement.runs_ms = [_ms(t) for t in times]
-    measurement.median_ms = _ms(statistics.median(times))
-    return measurement
+        m.note = f"fel: {type(error).__name__}: {error}"[:300]
+        return m
+    m.runs_ms = [_ms(t) for t in times[0]]
+    m.median_ms, m.p95_ms = _ms(statistics.median(times[0])), _ms(p95(times[0]))
+    if len(times) > 1:
+        m.floor_runs_ms = [_ms(t) for t in times[1]]
+        m.floor_ms = _ms(statistics.median(times[1]))
+    if hasattr(page.run, "follow"):
+        m.details["plan_request"] = page.run.follow is not None
+    return m
 
 
-def measure_report(measurement, year: int, tertial: int, *, repeat: int) -> Measurement:
-    """Median time of build_workbook(year, tertial), the finished .xlsx file, and its query count."""
-    try:
-        with CaptureQueriesContext(connection) as queries:
-            started = perf_counter()
-            content = build_workbook(year, tertial)
-            first = perf_counter() - started
-        measurement.queries = len(queries)
-        measurement.details = {"first_run_ms": _ms(first), "bytes": len(content)}
-        times = []
-        for _ in range(repeat):
-            started = perf_counter()
-            build_workbook(year, tertial)
-            times.append(perf_counter() - started)
-    except Exception as error:
-        measurement.note = f"fel: {type(error).__name__}: {error}"[:200]
-        return measurement
-    measurement.runs_ms = [_ms(t) for t in times]
-    measurement.median_ms = _ms(statistics.median(times))
-    return measurement
+@dataclass
+class Growth:
+    kind: str
+    name: str
+    small_ms: float | None = None
+    large_ms: float | None = None
+    small_queries: int | None = None
+    large_queries: int | None = None
+    note: str = ""
+
+    @property
+    def growth(self) -> float | None:
+        if not self.small_ms or self.large_ms is None:
+            return None
+        return round(self.large_ms / self.small_ms, 2)
+
+    @property
+    def ok(self) -> bool | None:
+        return None if self.growth is None else self.growth <= GROWTH
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"growth": self.growth, "ok": self.ok}
 
 
-def measure(year: int, *, repeat: int = 15, warmup: int = 2, report_repeat: int = 3, stdout=print) -> list:
-    """Every measurement for a year, as the demo chef, with DEBUG off and any host allowed."""
-    chef = User.objects.get(username=CHEF_USERNAME)
+def measure_growth(small: list[Page], large: list[Page], use_small, use_large, *, pairs, warmup) -> list:
+    """Each page kind in the small and the large data set in turn (switching databases untimed)."""
+    by_kind = {page.kind: page for page in large}
+    found = []
+    for page in small:
+        other = by_kind.get(page.kind)
+        g = Growth(page.kind, page.name)
+        found.append(g)
+        if other is None or page.error or other.error:
+            g.note = page.error or (other.error if other else "saknas i den stora datamängden")
+            continue
+        try:
+            use_small()
+            g.small_queries = _count_queries(page.run)
+            use_large()
+            g.large_queries = _count_queries(other.run)
+            times = interleave(
+                [Step(page.run, use_small), Step(other.run, use_large)], pairs=pairs, warmup=warmup
+            )
+        except Exception as error:
+            g.note = f"fel: {type(error).__name__}: {error}"[:300]
+            continue
+        finally:
+            use_small()
+        g.small_ms, g.large_ms = _ms(statistics.median(times[0])), _ms(statistics.median(times[1]))
+    return found
+
+
+def head_client() -> Client:
     client = Client()
-    client.force_login(chef)
-    # A page under construction that fails is reported in the table, not as a logged traceback.
-    request_log = logging.getLogger("django.request")
-    level = request_log.level
-    request_log.setLevel(logging.CRITICAL)
-    try:
-        with override_settings(DEBUG=False, ALLOWED_HOSTS=["*"]), warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
-            return _measure_all(client, year, repeat, warmup, report_repeat, stdout)
-    finally:
-        request_log.setLevel(level)
+    client.force_login(User.objects.get(username=CHEF_USERNAME))
+    return client
 
 
-def _measure_all(client, year, repeat, warmup, report_repeat, stdout) -> list:
-    from assignments.views.assignments import AssignmentListView
+class quiet_pages:
+    """DEBUG off and any host allowed, as served; a failing page is a row in the table, not a
+    logged traceback; the login's audit line and missing static files stay out of the output."""
 
-    page_size = AssignmentListView.paginate_by
-    stdout("Mäter golven (SQL-frågorna ensamma) …")
-    dash_floor = time_floor(dashboard_floor, year, repeat=repeat)
-    list_floor = time_floor(assignment_list_floor, page_size, repeat=repeat)
-    survey_floor = time_floor(survey_results_floor, year, repeat=repeat)
+    def __enter__(self):
+        self.settings = override_settings(DEBUG=False, ALLOWED_HOSTS=["*"])
+        self.settings.enable()
+        self.loggers = {name: logging.getLogger(name) for name in ("django.request", "rekrytering.audit")}
+        self.levels = {name: log.level for name, log in self.loggers.items()}
+        for log in self.loggers.values():
+            log.setLevel(logging.CRITICAL)
+        self.warnings = warnings.catch_warnings()
+        self.warnings.__enter__()
+        warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+        return self
 
-    stdout(f"Mäter instrumentpanelen {year} …")
-    dashboard = measure_page(
-        client,
-        Measurement(
-            f"Instrumentpanel helår {year}",
-            f"≤ {DASHBOARD_MS} ms, ≤ {DASHBOARD_QUERIES} frågor, ≤ {DASHBOARD_RATIO:g} × golv",
-        ),
-        "reporting-dashboard",
-        {"ar": year, "period": "year"},
-        repeat=repeat,
-        warmup=warmup,
-    )
-    dashboard.floor_ms, dashboard.floor_queries = dash_floor
-    if dashboard.median_ms is not None:
-        dashboard.ok = (
-            dashboard.median_ms <= DASHBOARD_MS
-            and dashboard.queries <= DASHBOARD_QUERIES
-            and dashboard.ratio <= DASHBOARD_RATIO
-        )
-
-    stdout(f"Bygger tertialrapport T3 {year} …")
-    report = measure_report(
-        Measurement(f"Tertialrapport T3 {year} (bygge)", f"≤ {REPORT_MS // 1000} s"),
-        year,
-        3,
-        repeat=report_repeat,
-    )
-    report.floor_ms, report.floor_queries = dash_floor
-    if report.median_ms is not None:
-        report.ok = report.median_ms <= REPORT_MS
-
-    stdout("Mäter uppdragslistan …")
-    listing = measure_page(
-        client,
-        Measurement(f"Uppdragslista (sida 1, {page_size} rader)", f"≤ {LIST_MS} ms"),
-        "assignment-list",
-        {},
-        repeat=repeat,
-        warmup=warmup,
-    )
-    listing.floor_ms, listing.floor_queries = list_floor
-    if listing.median_ms is not None:
-        listing.ok = listing.median_ms <= LIST_MS
-
-    stdout(f"Mäter enkätresultaten {year} …")
-    survey = measure_page(
-        client,
-        Measurement(f"Enkätresultat helår {year}", f"≤ {LIST_MS} ms"),
-        "survey-results",
-        {"year": year, "period": "year"},
-        repeat=repeat,
-        warmup=warmup,
-    )
-    survey.floor_ms, survey.floor_queries = survey_floor
-    if survey.median_ms is not None:
-        survey.ok = survey.median_ms <= LIST_MS
-    return [dashboard, report, listing, survey]
+    def __exit__(self, *exc):
+        self.warnings.__exit__(*exc)
+        for name, log in self.loggers.items():
+            log.setLevel(self.levels[name])
+        self.settings.disable()
 
 
-def format_table(rows: list) -> str:
-    header = ["Mätning", "Median ms", "Frågor", "Golv ms", "Kvot", "Mål", "OK?"]
-    lines = []
+def measure_pages(pages: list[Page], *, pairs: int, warmup: int, stdout=print) -> list[Measurement]:
+    rows = []
+    for page in pages:
+        stdout(f"Mäter {page.name} …")
+        rows.append(measure_page(page, pairs=pairs, warmup=warmup))
+    first = next((m for m in rows if m.kind == "list-first" and m.median_ms), None)
     for m in rows:
-        lines.append(
-            [
-                m.name,
-                f"{m.median_ms:.1f}" if m.median_ms is not None else (m.note or "–"),
-                "–" if m.queries is None else str(m.queries),
-                f"{m.floor_ms:.1f} ({m.floor_queries} fr.)" if m.floor_ms is not None else "–",
-                "–" if m.ratio is None else f"{m.ratio:.1f} ×",
-                m.target,
-                "–" if m.ok is None else ("ja" if m.ok else "NEJ"),
-            ]
-        )
+        if m.kind == "list-last" and first and m.median_ms is not None:
+            m.first_page_ratio = round(m.median_ms / first.median_ms, 2)
+    return rows
+
+
+def attach_growth(rows: list[Measurement], growth: list[Growth]) -> None:
+    """Each row's growth is its kind's (measured on the current year's default period)."""
+    by_kind = {g.kind: g.growth for g in growth if g.growth is not None}
+    for m in rows:
+        m.growth = by_kind.get(m.kind)
+
+
+# --- The tables ----------------------------------------------------------------------------
+
+
+def _render(header: list[str], lines: list[list[str]], right: set[int], markdown: bool) -> str:
+    if markdown:
+        rule = ["---:" if i in right else "---" for i in range(len(header))]
+        return "\n".join("| " + " | ".join(row) + " |" for row in [header, rule, *lines])
     widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
-    right = {1, 2, 3, 4}
 
     def render(row):
         cells = [
@@ -419,3 +316,66 @@ def format_table(rows: list) -> str:
 
     rule = "-+-".join("-" * w for w in widths)
     return "\n".join([render(header), rule, *(render(row) for row in lines)])
+
+
+def _num(value, digits=1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def format_table(rows: list[Measurement], *, markdown: bool = False) -> str:
+    header = ["Sida", "Median ms", "p95 ms", "Frågor", "Golv ms (frågor)", "Kvot", "Tillväxt", "Mål", "OK?"]
+    lines = []
+    for m in rows:
+        if m.floor_ms is None:
+            floor = "–"
+        else:
+            floor = f"{m.floor_ms:.1f} ({m.floor_queries})" + (" ≠" if m.floor_ok is False else "")
+        lines.append(
+            [
+                m.name,
+                _num(m.median_ms) if m.median_ms is not None else "ej mätt",
+                _num(m.p95_ms),
+                "–" if m.queries is None else str(m.queries),
+                floor,
+                "–" if m.ratio is None else f"{m.ratio:.1f} ×",
+                "–" if m.growth is None else f"{m.growth:.2f} ×",
+                m.target(),
+                "–" if m.ok is None else ("ja" if m.ok else "NEJ"),
+            ]
+        )
+    return _render(header, lines, {1, 2, 3, 4, 5, 6}, markdown)
+
+
+def format_growth(growth: list[Growth], *, markdown: bool = False) -> str:
+    header = ["Sida (innevarande år)", "1 år ms (frågor)", "30 år ms (frågor)", "Tillväxt", "Mål", "OK?"]
+    lines = [
+        [
+            g.name,
+            "–" if g.small_ms is None else f"{g.small_ms:.1f} ({g.small_queries})",
+            "–" if g.large_ms is None else f"{g.large_ms:.1f} ({g.large_queries})",
+            "–" if g.growth is None else f"{g.growth:.2f} ×",
+            f"≤ {GROWTH:g} ×",
+            "–" if g.ok is None else ("ja" if g.ok else "NEJ"),
+        ]
+        for g in growth
+    ]
+    return _render(header, lines, {1, 2, 3}, markdown)
+
+
+def format_notes(rows: list[Measurement], growth: list[Growth] = ()) -> list[str]:
+    """The notes under the tables: misses, mismatches and errors, and what a floor covers."""
+    notes, covers = [], {}
+    for m in rows:
+        misses = [miss for miss in m.misses() if miss != "golvet stämmer inte"]
+        if m.note:
+            notes.append(f"{m.name}: {m.note}")
+        if misses and m.median_ms is not None:
+            notes.append(f"{m.name}: {'; '.join(misses)}")
+        if m.covers:
+            covers.setdefault(m.covers, []).append(m.name)
+    for text, names in covers.items():
+        notes.append(f"{', '.join(names)}: golvet jämförs i {text}")
+    for g in growth:
+        if g.note:
+            notes.append(f"Tillväxt, {g.name}: {g.note}")
+    return notes

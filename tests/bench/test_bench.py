@@ -1,21 +1,34 @@
 """The benchmark (bench/, `make bench`): the runner's options and refusal, a small data set built
-with the demo's generators, the floor's parameters, the pages it measures and its table."""
+with the demo's generators, each floor equal to its page's figures (the guard that a floor stays the
+page's own work), the interleaved timing's order, and the tables. No wall-clock assertions."""
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
+from freezegun import freeze_time
 
 from assignments.models import Assignment, Manager, User
-from bench import dataset, measure
+from bench import dataset, floors, measure, pages
 from bench.__main__ import main, parser
-from planning.models import Plan
-from surveys.metrics import DETRACTOR_MAX, PROMOTER_MIN, SATISFIED_MIN
+from planning.models import (
+    Activity,
+    ActivityFollowUp,
+    Goal,
+    GoalAssessment,
+    Indicator,
+    IndicatorOutcome,
+    Plan,
+)
 from surveys.models import Invitation, Response
 
 TODAY = date(2026, 6, 15)
+YEAR = TODAY.year - 1
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the floors are PostgreSQL's SQL"
+)
 
 
 def quiet(_line):
@@ -29,22 +42,24 @@ def small_dataset(db):
 
 def test_runner_keeps_every_option():
     options = parser(2026, dataset.DEFAULT_SEED).parse_args(
-        "--years 3 --year 2024 --repeat 4 --warmup 1 --report-repeat 2 --seed 7 --rebuild --no-measure "
-        "--json out.json --strict".split()
+        "--years 3 --year 2024 --pairs 12 --warmup 1 --seed 7 --rebuild --no-measure --no-growth "
+        "--only api list-first --json out.json --strict".split()
     )
     assert vars(options) == {
         "years": 3,
         "year": 2024,
-        "repeat": 4,
+        "pairs": 12,
         "warmup": 1,
-        "report_repeat": 2,
         "seed": 7,
         "rebuild": True,
         "no_measure": True,
+        "no_growth": True,
+        "only": ["api", "list-first"],
         "json": "out.json",
         "strict": True,
     }
-    assert parser(2026, 1).parse_args([]).year == 2025
+    defaults = parser(2026, 1).parse_args([])
+    assert (defaults.year, defaults.pairs, defaults.json) == (2025, 15, "tmp/bench/latest.json")
 
 
 def test_runner_refuses_a_database_without_bench_in_its_name():
@@ -72,47 +87,235 @@ def test_small_dataset_is_the_demo_data_only_more(small_dataset):
     assert Plan.objects.exists()  # the other apps' demo data
 
 
-def test_floor_takes_the_survey_thresholds_from_the_metrics():
-    params = measure._params(2025)
-    assert (params["satisfied_min"], params["promoter_min"], params["detractor_max"]) == (
-        SATISFIED_MIN,
-        PROMOTER_MIN,
-        DETRACTOR_MAX,
+def test_a_one_year_data_set_is_this_year_to_today(db):
+    dataset.fill(1, seed=1, today=TODAY, stdout=quiet, per_year=100)
+    size = dataset.dataset_size()
+    assert (size["first_year"], size["last_year"]) == (2026, 2026)
+    assert size["assignments"] == round(100 * 166 / 365)
+    assert Plan.objects.filter(year=2026).exists()  # this year's draft, for the plan follow-up
+
+
+def test_floor_sql_takes_its_thresholds_as_parameters():
+    sql = [value for name, value in vars(floors).items() if name.isupper() and isinstance(value, str)]
+    assert floors.ANSWER_STATS in sql and floors.REVENUE in sql
+    for text in sql:
+        assert not re.search(r"[<>]=?\s*\d", text), text
+
+
+def test_numbers_agree_by_value_and_the_first_difference_is_named():
+    page = {"keys": {"a": Decimal("12.50"), "b": 3}, "rows": [["x", 1.5, None]]}
+    assert (
+        floors.first_difference(
+            page, {"keys": {"a": 12.5, "b": Decimal(3)}, "rows": [("x", Decimal("1.5"), None)]}
+        )
+        is None
     )
-    assert set(params["sent_states"]) == {"sent", "answered", "expired"}
-    for sql in [*measure.DASHBOARD_FLOOR, measure.LATEST_COMMENTS]:
-        assert not re.search(r"[<>]=?\s*\d", sql), sql
-        assert not re.search(r"'\w+'", sql), sql
-
-
-def test_pages_are_measured(small_dataset):
-    client = Client()
-    client.force_login(User.objects.get(username=measure.CHEF_USERNAME))
-    page = measure.measure_page(
-        client,
-        measure.Measurement("Instrumentpanel", "–"),
-        "reporting-dashboard",
-        {"ar": 2025, "period": "year"},
-        repeat=2,
-        warmup=0,
+    assert floors.first_difference(page, {"keys": {"a": 12.5, "b": 4}, "rows": [["x", 1.5, None]]}) == (
+        "keys.b: sidan 3, golvet 4"
     )
-    assert page.note == "" and page.details["status"] == 200
-    assert page.median_ms is not None and len(page.runs_ms) == 2 and page.queries > 0
+    assert (
+        floors.first_difference(page, {"keys": {"a": 12.5, "b": 3}, "rows": []})
+        == "rows: sidan har 1 rader, golvet 0"
+    )
+    assert "sidan visar den, golvet saknar den" in floors.first_difference(page, {"rows": page["rows"]})
+    assert floors.first_difference({"x": True}, {"x": 1}) == "x: sidan True, golvet 1"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the floors are PostgreSQL's SQL")
-def test_every_measurement_and_its_floor_on_postgresql(small_dataset):
-    rows = measure.measure(2025, repeat=1, warmup=0, report_repeat=1, stdout=quiet)
-    assert [m.note for m in rows] == ["", "", "", ""]
-    assert all(m.median_ms is not None and m.floor_ms is not None and m.floor_queries for m in rows)
+def test_pages_and_floors_are_timed_in_turn_after_warmups():
+    order, now = [], [0.0]
+
+    def clock():
+        return now[0]
+
+    def step(name, seconds):
+        def run():
+            order.append(name)
+            now[0] += seconds
+
+        return run
+
+    steps = [
+        measure.Step(step("page", 3.0), lambda: order.append("to-page")),
+        measure.Step(step("floor", 1.0)),
+    ]
+    times = measure.interleave(steps, pairs=3, warmup=1, clock=clock)
+    assert order == ["to-page", "page", "floor"] * 4
+    assert times == [
+        [3.0, 3.0, 3.0],
+        [1.0, 1.0, 1.0],
+    ]  # the warm-up round is not counted, the switch is not timed
+    assert measure.p95([1.0, 5.0, 2.0]) == 5.0 and measure.p95([float(i) for i in range(1, 41)]) == 38.0
 
 
-def test_table():
+class FakeClient:
+    def __init__(self, html):
+        self.html, self.calls = html, []
+
+    def get(self, url, query, headers=None):
+        self.calls.append((url, dict(query), headers))
+        return type("Response", (), {"status_code": 200, "content": self.html.encode()})()
+
+
+def test_the_dashboard_is_viewed_with_its_plan_section_when_it_loads_it_by_htmx():
+    from django.urls import reverse
+
+    plan = reverse("reporting-plan")
+    lazy = FakeClient(f'<div hx-get="{plan}?ar=2025&amp;period=year" hx-trigger="load"></div>')
+    visit = pages.Visit(lazy, "/rapporter/", {"ar": 2025, "period": "year"}).look()
+    assert len(visit()) == 2
+    assert lazy.calls[-1] == (plan, {"ar": 2025, "period": "year"}, {"HX_Request": "true"})
+    inline = FakeClient('<section id="plan-section"><table></table></section>')
+    visit = pages.Visit(inline, "/rapporter/", {}).look()
+    assert visit.follow is None and len(visit()) == 1
+
+
+def test_tables():
     ok = measure.Measurement(
-        "Sida", "≤ 150 ms", median_ms=12.5, queries=3, floor_ms=5.0, floor_queries=2, ok=True
+        "list-first", "list-first", "Sida", {"ms": 150}, median_ms=12.5, p95_ms=14.0, queries=3, floor_ms=5.0
     )
-    missing = measure.Measurement("Rapport", "≤ 10 s", note="fel: x")
-    lines = measure.format_table([ok, missing]).splitlines()
-    assert lines[0].split(" | ")[:3] == ["Mätning", "Median ms", "Frågor"]
-    assert "12.5" in lines[2] and "2.5 ×" in lines[2] and lines[2].endswith("ja")
-    assert "fel: x" in lines[3]
+    ok.floor_queries, ok.floor_ok, ok.growth = 2, True, 1.1
+    wrong = measure.Measurement("dashboard", "dashboard", "Panel", {"ms": 300, "queries": 30, "ratio": 2.0})
+    wrong.median_ms, wrong.p95_ms, wrong.queries, wrong.floor_ms, wrong.floor_queries = (
+        90.0,
+        99.0,
+        40,
+        30.0,
+        20,
+    )
+    wrong.floor_ok, wrong.note = False, "golvet stämmer inte: keys.intakter: sidan 1, golvet 2"
+    missing = measure.Measurement("report", "report", "Rapport", {"ms": 10_000}, note="fel: x")
+    lines = measure.format_table([ok, wrong, missing]).splitlines()
+    assert [cell.strip() for cell in lines[0].split(" | ")] == [
+        "Sida",
+        "Median ms",
+        "p95 ms",
+        "Frågor",
+        "Golv ms (frågor)",
+        "Kvot",
+        "Tillväxt",
+        "Mål",
+        "OK?",
+    ]
+    assert [cell.strip() for cell in lines[2].split(" | ")] == [
+        "Sida",
+        "12.5",
+        "14.0",
+        "3",
+        "5.0 (2)",
+        "2.5 ×",
+        "1.10 ×",
+        "≤ 150 ms, tillväxt ≤ 1.3 ×",
+        "ja",
+    ]
+    # A floor that is not the page's gives no ratio, and the row misses; so do 40 queries.
+    assert [cell.strip() for cell in lines[3].split(" | ")][4:] == [
+        "30.0 (20) ≠",
+        "–",
+        "–",
+        "≤ 300 ms, ≤ 30 frågor, ≤ 2 × golv",
+        "NEJ",
+    ]
+    assert wrong.misses() == ["golvet stämmer inte", "40 frågor > 30"]
+    assert lines[4].split(" | ")[1].strip() == "ej mätt" and missing.ok is None
+    notes = measure.format_notes([ok, wrong, missing])
+    assert notes == [
+        "Panel: golvet stämmer inte: keys.intakter: sidan 1, golvet 2",
+        "Panel: 40 frågor > 30",
+        "Rapport: fel: x",
+    ]
+    markdown = measure.format_table([ok], markdown=True).splitlines()
+    assert markdown[1] == "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+    assert markdown[2].startswith("| Sida | 12.5 | 14.0 | 3 | 5.0 (2) | 2.5 × |")
+    growth = measure.Growth("api", "API", small_ms=10.0, large_ms=14.0, small_queries=6, large_queries=6)
+    assert growth.growth == 1.4 and growth.ok is False
+    assert [cell.strip() for cell in measure.format_growth([growth]).splitlines()[2].split(" | ")][1:4] == [
+        "10.0 (6)",
+        "14.0 (6)",
+        "1.40 ×",
+    ]
+
+
+def every_measure(plan: Plan):
+    """Indicators of the measures the demo plans do not bind, a frozen, an entered and a shared
+    outcome, an activity's follow-up and a goal's assessment, so that each path of the floor is
+    checked against the page."""
+    goal = Goal.objects.filter(plan=plan).order_by("order", "id").first()
+    number = {"target_kind": "number", "target_value": Decimal(10)}
+    made = [
+        Indicator.objects.create(goal=goal, name=f"Mått {measure_}", measure=measure_, filters=f, **number)
+        for measure_, f in [
+            ("closed", {"level": "chef"}),
+            ("mean_hours", {"package": ["stora"]}),
+            ("new_managers", {}),
+            ("revenue", {}),
+            ("ordered", {"outcome": "tillsatt", "organisation_kind": "sdf"}),
+            ("flag_count", {"flag": "screening", "without": True}),
+            ("flag_share", {"flag": "search"}),
+            ("response_rate", {}),
+            ("question_mean", {"kind": "kundenkat", "question": "helhet"}),
+            ("share_of_entered", {"sector": "skola"}),
+        ]
+    ]
+    IndicatorOutcome.objects.create(indicator=made[-1], tertial=3, denominator=Decimal(40))
+    IndicatorOutcome.objects.create(indicator=made[3], tertial=3, value=Decimal(5), frozen=True)
+    by_hand = Indicator.objects.create(goal=goal, name="För hand", **number)
+    IndicatorOutcome.objects.create(indicator=by_hand, tertial=3, value=Decimal(12))
+    yes = Indicator.objects.create(goal=goal, name="Ja eller nej", target_kind="yesno", target_yes=True)
+    IndicatorOutcome.objects.create(indicator=yes, tertial=3, value_yes=False)
+    activity = Activity.objects.filter(goal__plan=plan).first()
+    ActivityFollowUp.objects.create(activity=activity, tertial=3, status="klar", comment="Gjort.")
+    GoalAssessment.objects.create(goal=goal, tertial=3, assessment="delvis", analysis="Halvvägs.")
+
+
+@postgresql_only
+@freeze_time("2026-06-15 12:00")
+def test_every_floor_is_the_pages_own_figures(small_dataset):
+    every_measure(Plan.objects.get(year=YEAR, unit__isnull=True))
+    with measure.quiet_pages():
+        client = measure.head_client()
+        head = pages.head_pages(client, YEAR, TODAY)
+        growth = pages.growth_pages(client, TODAY)
+        checked = [(page.key, measure.check_floor(page)) for page in head + growth if page.floor]
+    assert {page.key for page in head} == {
+        "dashboard-year",
+        "dashboard-default",
+        "dashboard-tertial",
+        "plan-year",
+        "plan-current",
+        "report",
+        "list-first",
+        "list-last",
+        "survey-year",
+        "survey-tertial",
+        "api",
+    }
+    assert [difference for _key, difference in checked] == [None] * (11 + 7)  # no figure differs
+
+
+@postgresql_only
+@freeze_time("2026-06-15 12:00")
+def test_a_floor_that_leaves_out_a_figure_is_told(small_dataset):
+    with measure.quiet_pages():
+        page = pages.head_pages(measure.head_client(), YEAR, TODAY, only={"api"})[0]
+        found = page.floor
+
+        def short(cursor):
+            return {key: value for key, value in found(cursor).items() if key != "nya_bestallare"}
+
+        page.floor = short
+        m = measure.measure_page(page, pairs=2, warmup=0)
+    assert m.floor_ok is False and m.ratio is None
+    assert m.note == "golvet stämmer inte: nya_bestallare: sidan visar den, golvet saknar den"
+    assert m.queries > 0 and m.floor_queries > 0 and len(m.runs_ms) == len(m.floor_runs_ms) == 2
+
+
+@postgresql_only
+@freeze_time("2026-06-15 12:00")
+def test_a_page_is_measured_with_its_floor_and_its_queries(small_dataset):
+    with measure.quiet_pages():
+        page = pages.head_pages(measure.head_client(), YEAR, TODAY, only={"dashboard-year"})[0]
+        m = measure.measure_page(page, pairs=2, warmup=0)
+    assert (m.note, m.floor_ok) == ("", True)
+    assert m.median_ms is not None and m.floor_ms is not None and m.ratio is not None
+    assert m.queries > m.floor_queries > 10
+    assert m.details["plan_request"] == (page.run.follow is not None)
