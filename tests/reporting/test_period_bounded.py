@@ -138,5 +138,5 @@ def test_the_check_finds_a_query_over_the_whole_history(dataset):
     add_history()
     with CaptureQueriesContext(connection) as captured:
         list(Assignment.objects.filter(price__gt=0).values_list("id", flat=True))
-    with pytest.raises(AssertionError, match="Seq Scan on assignments_assignment"):
+    with pytest.raises(AssertionError, match="Scan on assignments_assignment"):
         assert_bounded(captured.captured_queries)
