@@ -63,9 +63,8 @@ def add_history(copies: int = 1000):
 
 def _outline(plan: dict, depth: int = 0) -> str:
     """The plan's nodes, one a line, for the failure message."""
-    line = "  " * depth + " ".join(
-        str(plan[k]) for k in ("Node Type", "Relation Name", "Index Name", "Index Cond", "Filter") if k in plan
-    )
+    keys = ("Node Type", "Relation Name", "Index Name", "Index Cond", "Filter")
+    line = "  " * depth + " ".join(str(plan[k]) for k in keys if k in plan)
     return "\n".join([line, *(_outline(child, depth + 1) for child in plan.get("Plans", []))])
 
 
