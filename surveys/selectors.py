@@ -11,7 +11,7 @@ from datetime import date
 from functools import reduce
 from operator import or_
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
@@ -332,18 +332,21 @@ def questions_asked(kinds, year: int) -> dict[str, dict[str, tuple[str, str]]]:
     kinds = tuple(sorted(set(kinds)))
 
     def fetch():
-        latest: dict[str, int] = {}
+        # Each kind's latest version up to the year, found per kind by the subquery: the older
+        # versions' questions are not read.
+        latest = (
+            Questionnaire.objects.filter(kind=OuterRef("questionnaire__kind"), year__lte=year)
+            .order_by("-year", "id")
+            .values("id")[:1]
+        )
         rows = (
-            Question.objects.filter(questionnaire__kind__in=kinds, questionnaire__year__lte=year)
+            Question.objects.filter(questionnaire__kind__in=kinds, questionnaire_id=Subquery(latest))
             .select_related("questionnaire")
-            .order_by("questionnaire__kind", "-questionnaire__year", "questionnaire_id", "order", "id")
+            .order_by("questionnaire__kind", "order", "id")
         )
         asked: dict[str, dict[str, tuple[str, str]]] = {kind: {} for kind in kinds}
         for question in rows:
-            kind = question.questionnaire.kind
-            chosen = latest.setdefault(kind, question.questionnaire_id)
-            if chosen == question.questionnaire_id:
-                asked[kind][question.key] = (question.text, question.type)
+            asked[question.questionnaire.kind][question.key] = (question.text, question.type)
         for kind in kinds:
             if not asked[kind]:
                 asked[kind] = {
