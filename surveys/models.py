@@ -344,13 +344,7 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["response", "id"]
-        indexes = [
-            models.Index(fields=["question_key", "type"]),
-            # The survey statistics read a period's responses' answers from the index alone.
-            models.Index(
-                fields=["response"], include=["question_key", "type", "number", "yes"], name="answer_stats"
-            ),
-        ]
+        indexes = [models.Index(fields=["question_key", "type"])]
         constraints = [
             models.UniqueConstraint(fields=["response", "question_key"], name="answer_one_per_question"),
             models.CheckConstraint(

@@ -14,10 +14,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddIndex(
-            model_name='answer',
-            index=models.Index(fields=['response'], include=('question_key', 'type', 'number', 'yes'), name='answer_stats'),
-        ),
-        migrations.AddIndex(
             model_name='response',
             index=models.Index(fields=['sent_in'], name='response_sent_in'),
         ),
