@@ -540,16 +540,17 @@ LINK_OPEN_STATES = (Invitation.Status.SCHEDULED, Invitation.Status.SENT)
 def find_open_invitation(token: str, *, now: datetime | None = None) -> Invitation | None:
     """The invitation a token opens, if it can still be answered; None for unknown, used or expired.
 
-    One query on the token's hash (two for an anonymous survey's link: has it been used?).
+    One query on the token's hash, with what a response keeps of the assignment (two for an
+    anonymous survey's link: has it been used?).
     """
     if not token or len(token) > 100:
         return None
     now = now or timezone.now()
     # get(), not first(): the hash is unique, and first() would have the database sort the match.
     try:
-        invitation = Invitation.objects.select_related("questionnaire", "assignment__responsible").get(
-            token_hash=Invitation.hash_token(token), status__in=LINK_OPEN_STATES
-        )
+        invitation = Invitation.objects.select_related(
+            "questionnaire", "assignment__responsible", "assignment__package"
+        ).get(token_hash=Invitation.hash_token(token), status__in=LINK_OPEN_STATES)
     except Invitation.DoesNotExist:
         return None
     if invitation.expires_at and invitation.expires_at <= now:
@@ -561,21 +562,25 @@ def find_open_invitation(token: str, *, now: datetime | None = None) -> Invitati
 
 
 def _lock_open_invitation(invitation: Invitation, *, now: datetime) -> Invitation | None:
-    """A non-anonymous invitation read again under a row lock, with what its response keeps, if
-    its link is still open: another request may have answered it, or a resend replaced the link.
+    """A non-anonymous invitation locked for its answer, with its state read again under the lock,
+    if its link is still open: another request may have answered it, or a resend replaced the link.
 
+    Only the row is locked and read (its questionnaire and assignment are the ones just read).
     Never for an anonymous one: a row lock leaves the locking transaction's id on the row, which
     would match the response's.
     """
-    locked = (
-        Invitation.objects.select_related("questionnaire", "assignment__responsible", "assignment__package")
-        .select_for_update(of=("self",))
-        .filter(pk=invitation.pk, token_hash=invitation.token_hash, status__in=LINK_OPEN_STATES)
-        .first()
-    )
-    if locked is None or (locked.expires_at and locked.expires_at <= now):
+    try:
+        invitation.refresh_from_db(
+            fields=["status", "answer_count", "sent_at", "expires_at"],
+            from_queryset=Invitation.objects.select_for_update().filter(
+                token_hash=invitation.token_hash, status__in=LINK_OPEN_STATES
+            ),
+        )
+    except Invitation.DoesNotExist:
         return None
-    return locked
+    if invitation.expires_at and invitation.expires_at <= now:
+        return None
+    return invitation
 
 
 def _answers_anonymously(invitation: Invitation) -> bool:
