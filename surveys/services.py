@@ -537,6 +537,30 @@ def resend_invitation(invitation: Invitation, *, by: User, email: str, reason: s
 LINK_OPEN_STATES = (Invitation.Status.SCHEDULED, Invitation.Status.SENT)
 
 
+# What the answer page and the saving of an answer read of a link (every public request reads it;
+# the assignment has some forty columns): the link's state, its questionnaire, what the questions'
+# conditions ask of the assignment, and what a response keeps of it (build_response,
+# anonymity.coarse_dimensions). Anything else is loaded by a query of its own when first read.
+ANSWERING_READS = [
+    "questionnaire",
+    "assignment",
+    "shared",
+    "status",
+    "sent_at",
+    "expires_at",
+    "answer_count",
+    "token_hash",
+    "assignment__references_checked",
+    "assignment__psychometric_tests",
+    "assignment__screening",
+    "assignment__search",
+    "assignment__organisation",
+    "assignment__sector",
+    "assignment__package__code",
+    "assignment__responsible__unit",
+]
+
+
 def find_open_invitation(token: str, *, now: datetime | None = None) -> Invitation | None:
     """The invitation a token opens, if it can still be answered; None for unknown, used or expired.
 
@@ -548,9 +572,13 @@ def find_open_invitation(token: str, *, now: datetime | None = None) -> Invitati
     now = now or timezone.now()
     # get(), not first(): the hash is unique, and first() would have the database sort the match.
     try:
-        invitation = Invitation.objects.select_related(
-            "questionnaire", "assignment__responsible", "assignment__package"
-        ).get(token_hash=Invitation.hash_token(token), status__in=LINK_OPEN_STATES)
+        invitation = (
+            Invitation.objects.select_related(
+                "questionnaire", "assignment__package", "assignment__responsible"
+            )
+            .only(*ANSWERING_READS)
+            .get(token_hash=Invitation.hash_token(token), status__in=LINK_OPEN_STATES)
+        )
     except Invitation.DoesNotExist:
         return None
     if invitation.expires_at and invitation.expires_at <= now:
