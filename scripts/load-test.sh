@@ -10,7 +10,8 @@
 # (tests/load/prepare.py); gunicorn on 127.0.0.1 and a free port (development settings,
 # DEBUG=False, LOAD_WORKERS gthread workers with LOAD_THREADS threads each); locust headless with
 # -u LOAD_USERS -r LOAD_SPAWN_RATE -t LOAD_SECONDS. gunicorn is stopped however the script ends.
-# Results in LOAD_OUT (default ./tmp/load): summary.csv and p95.md (final figures), locust_*.csv, logs.
+# Results in LOAD_OUT (default ./tmp/load): summary.csv and p95.md (final figures, and what the
+# cores did meanwhile: gunicorn, PostgreSQL, locust, anything else), locust_*.csv, logs.
 # Exit status: 0 only if every request succeeded (and was checked, see the locustfile).
 # LOAD_WARMUP (15): the "steady" figures leave out the first seconds (start-up and the logins).
 # LOAD_DROP_DB=1 drops the database afterwards; by default it stays for a look.
@@ -24,6 +25,31 @@ bin="$root/.venv/bin"
 fail() {
   echo "load-test: $*" >&2
   exit 2
+}
+
+# CPU seconds: of the machine's cores while busy (/proc/stat), of running processes (their
+# /proc/<pid>/stat), and of the children this shell has waited for (bash's `times`).
+ticks_per_second="$(getconf CLK_TCK 2>/dev/null || echo 100)"
+busy_seconds() {
+  awk -v hz="$ticks_per_second" '/^cpu / { printf "%.2f\n", ($2 + $3 + $4 + $7 + $8 + $9) / hz }' /proc/stat
+}
+process_seconds() {
+  local pid ticks=0 fields
+  for pid in "$@"; do
+    fields="$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null)" || continue
+    read -r -a fields <<<"$fields"
+    ticks=$((ticks + fields[11] + fields[12]))
+  done
+  awk -v t="$ticks" -v hz="$ticks_per_second" 'BEGIN { printf "%.2f\n", t / hz }'
+}
+postgres_pids() {  # the server processes of this run's database connections
+  psql -XqAt -d "$maint_url" -c "SELECT pid FROM pg_stat_activity WHERE datname = '$db'" 2>/dev/null || true
+}
+# Into $children: run in this shell, not in $(...), whose subshell has waited for no children.
+children_seconds() {
+  times >"$out/times.txt"
+  children="$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] }
+    printf "%.2f\n", n }' "$out/times.txt")"
 }
 
 seconds="${LOAD_SECONDS:-60}"
@@ -57,7 +83,8 @@ command -v psql >/dev/null || fail "psql saknas"
 
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-rm -f "$out"/locust_*.csv "$out"/summary.csv "$out"/p95.md "$out"/gunicorn*.log "$out"/locust.log "$out"/data.json
+rm -f "$out"/locust_*.csv "$out"/summary.csv "$out"/p95.md "$out"/gunicorn*.log "$out"/locust.log "$out"/data.json \
+  "$out"/times.txt
 
 gunicorn_pid=""
 cleanup() {
@@ -81,7 +108,11 @@ trap 'exit 143' TERM
 # The app's settings for the whole run: development settings (DJANGO_ENV stays development, also
 # against a .env file), DEBUG off, loopback only, no broker, no e-mail, and a survey rate limit
 # far above what 50 users from the one address 127.0.0.1 make. The same SECRET_KEY for prepare
-# and gunicorn, since the survey tokens are HMACs with it.
+# and gunicorn, since the survey tokens are HMACs with it. The database connections are
+# production's: kept DB_CONN_MAX_AGE seconds (60 for PostgreSQL unless the caller sets it, e.g.
+# DB_CONN_MAX_AGE=0 to measure a new connection per request) and checked before reuse.
+# (Production settings themselves would not do over plain HTTP on loopback: their cookies are
+# Secure, so the staff's logins would not stick.)
 export DJANGO_ENV=development
 export DEBUG=False
 export ALLOWED_HOSTS=127.0.0.1
@@ -136,6 +167,14 @@ fi
 
 echo "== locust: $users användare (+$spawn_rate/s) i $seconds s mot $host (belastning före: $(cut -d' ' -f1-3 /proc/loadavg))"
 loadavg_before="$(cut -d' ' -f1 /proc/loadavg)"
+mapfile -t gunicorn_workers < <(pgrep -P "$gunicorn_pid")
+busy_before="$(busy_seconds)"
+gunicorn_before="$(process_seconds "$gunicorn_pid" "${gunicorn_workers[@]}")"
+mapfile -t backends < <(postgres_pids)
+postgres_before="$(process_seconds "${backends[@]}")"
+children_seconds
+locust_before="$children"
+started="$(date +%s.%N)"
 set +e
 LOAD_DATA="$out/data.json" LOAD_SUMMARY="$out/summary.csv" "$bin/locust" -f tests/load/locustfile.py \
   --headless --users "$users" --spawn-rate "$spawn_rate" --run-time "${seconds}s" --host "$host" \
@@ -143,15 +182,34 @@ LOAD_DATA="$out/data.json" LOAD_SUMMARY="$out/summary.csv" "$bin/locust" -f test
   >"$out/locust.log" 2>&1
 locust_status=$?
 set -e
+children_seconds
+# What the cores did during the run, in cores busy on average: gunicorn, PostgreSQL's processes
+# for this database (those alive at the end: with DB_CONN_MAX_AGE=0 most have gone, and their
+# time counts as other), locust, and everything else (other people's tests on a shared machine).
+mapfile -t backends_after < <(postgres_pids)
+read -r cpu_busy cpu_gunicorn cpu_postgres cpu_locust cpu_other < <(
+  awk -v t0="$started" -v t1="$(date +%s.%N)" -v b0="$busy_before" -v b1="$(busy_seconds)" \
+    -v g0="$gunicorn_before" -v g1="$(process_seconds "$gunicorn_pid" "${gunicorn_workers[@]}")" \
+    -v p0="$postgres_before" -v p1="$(process_seconds "${backends_after[@]}")" \
+    -v l0="$locust_before" -v l1="$children" 'BEGIN {
+      wall = t1 - t0; busy = b1 - b0; app = g1 - g0; db = p1 - p0; client = l1 - l0
+      if (db < 0) db = 0
+      printf "%.2f %.2f %.2f %.2f %.2f\n", busy / wall, app / wall, db / wall, client / wall,
+        (busy - app - db - client) / wall
+    }'
+)
+echo "== CPU under körningen (kärnor i genomsnitt): $cpu_busy upptagna av $(nproc): gunicorn $cpu_gunicorn," \
+  "PostgreSQL $cpu_postgres, locust $cpu_locust, övrigt $cpu_other"
 grep -E "FEL |Error|Traceback" "$out/locust.log" | head -n 20 >&2 || true
 [[ -s "$out/summary.csv" ]] || { tail -n 30 "$out/locust.log" >&2; fail "locust skrev ingen sammanfattning"; }
 
 echo
-"$bin/python" - "$out/summary.csv" "$out/p95.md" "$users" "$seconds" "$workers" "$threads" "$loadavg_before" <<'PY'
+"$bin/python" - "$out/summary.csv" "$out/p95.md" "$users" "$seconds" "$workers" "$threads" "$loadavg_before" \
+  "$cpu_busy" "$cpu_gunicorn" "$cpu_postgres" "$cpu_locust" "$cpu_other" <<'PY'
 import csv, os, sys
 from datetime import date
 
-summary, md, users, seconds, workers, threads, loadavg = sys.argv[1:]
+summary, md, users, seconds, workers, threads, loadavg, busy, app, db, client, other = sys.argv[1:]
 warmup = os.environ.get("LOAD_WARMUP", "15")
 rows = list(csv.DictReader(open(summary, encoding="utf-8")))
 ms = lambda value: f"{value} ms" if value != "" else "–"
@@ -163,7 +221,9 @@ print(head)
 print("-" * len(head))
 lines = [
     f"{date.today().isoformat()}: {users} users for {seconds} s, gunicorn {workers} × {threads} gthread, "
-    f"PostgreSQL, {os.cpu_count()} cores shared with locust (load average {loadavg} before the run). "
+    f"PostgreSQL, {os.cpu_count()} cores shared with locust (load average {loadavg} before the run; "
+    f"cores busy during it {busy}: gunicorn {app}, PostgreSQL {db}, locust {client}, anything else {other}), "
+    f"DB_CONN_MAX_AGE {os.environ.get('DB_CONN_MAX_AGE') or 'unset (the settings default)'}. "
     f"“Steady”: the requests after the first {warmup} s, when every user has started and logged in.",
     "",
     "| request | requests | failures | median | p95 | p99 | steady: requests | steady: p95 |",

@@ -537,26 +537,77 @@ def resend_invitation(invitation: Invitation, *, by: User, email: str, reason: s
 LINK_OPEN_STATES = (Invitation.Status.SCHEDULED, Invitation.Status.SENT)
 
 
-def find_open_invitation(token: str, *, lock: bool = False, now: datetime | None = None) -> Invitation | None:
+# What the answer page and the saving of an answer read of a link (every public request reads it;
+# the assignment has some forty columns): the link's state, its questionnaire, what the questions'
+# conditions ask of the assignment, and what a response keeps of it (build_response,
+# anonymity.coarse_dimensions). Anything else is loaded by a query of its own when first read.
+ANSWERING_READS = [
+    "questionnaire",
+    "assignment",
+    "shared",
+    "status",
+    "sent_at",
+    "expires_at",
+    "answer_count",
+    "token_hash",
+    "assignment__references_checked",
+    "assignment__psychometric_tests",
+    "assignment__screening",
+    "assignment__search",
+    "assignment__organisation",
+    "assignment__sector",
+    "assignment__package__code",
+    "assignment__responsible__unit",
+]
+
+
+def find_open_invitation(token: str, *, now: datetime | None = None) -> Invitation | None:
     """The invitation a token opens, if it can still be answered; None for unknown, used or expired.
 
-    `lock` locks a non-anonymous invitation for the answer. An anonymous one is never locked:
-    a row lock leaves the locking transaction's id on the row, which would match the response's.
+    One query on the token's hash, with what a response keeps of the assignment (two for an
+    anonymous survey's link: has it been used?).
     """
     if not token or len(token) > 100:
         return None
     now = now or timezone.now()
-    qs = Invitation.objects.select_related("questionnaire", "assignment__responsible")
-    invitation = qs.filter(token_hash=Invitation.hash_token(token), status__in=LINK_OPEN_STATES).first()
-    if invitation is None or (invitation.expires_at and invitation.expires_at <= now):
+    # get(), not first(): the hash is unique, and first() would have the database sort the match.
+    try:
+        invitation = (
+            Invitation.objects.select_related(
+                "questionnaire", "assignment__package", "assignment__responsible"
+            )
+            .only(*ANSWERING_READS)
+            .get(token_hash=Invitation.hash_token(token), status__in=LINK_OPEN_STATES)
+        )
+    except Invitation.DoesNotExist:
+        return None
+    if invitation.expires_at and invitation.expires_at <= now:
         return None
     if _answers_anonymously(invitation):
         if SpentLink.objects.filter(digest=spent_digest(token)).exists():
             return None
-    elif lock:
-        invitation = (
-            qs.select_for_update(of=("self",)).filter(pk=invitation.pk, status__in=LINK_OPEN_STATES).first()
+    return invitation
+
+
+def _lock_open_invitation(invitation: Invitation, *, now: datetime) -> Invitation | None:
+    """A non-anonymous invitation locked for its answer, with its state read again under the lock,
+    if its link is still open: another request may have answered it, or a resend replaced the link.
+
+    Only the row is locked and read (its questionnaire and assignment are the ones just read).
+    Never for an anonymous one: a row lock leaves the locking transaction's id on the row, which
+    would match the response's.
+    """
+    try:
+        invitation.refresh_from_db(
+            fields=["status", "answer_count", "sent_at", "expires_at"],
+            from_queryset=Invitation.objects.select_for_update().filter(
+                token_hash=invitation.token_hash, status__in=LINK_OPEN_STATES
+            ),
         )
+    except Invitation.DoesNotExist:
+        return None
+    if invitation.expires_at and invitation.expires_at <= now:
+        return None
     return invitation
 
 
@@ -648,7 +699,7 @@ def submit_response(token: str, data, *, now: datetime | None = None) -> tuple[R
             return None, refused
         return response, {}
     with transaction.atomic():
-        invitation = find_open_invitation(token, lock=True, now=now)
+        invitation = _lock_open_invitation(invitation, now=now)
         if invitation is None:
             return None, refused
         response = create_response(

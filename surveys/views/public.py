@@ -68,12 +68,13 @@ def _form(request, invitation, *, errors=None, data=None, status=200):
     data = data or {}
     questions = []
     for question in services.questions_for(invitation):
+        value = (data.get(question.key) or "").strip()
         questions.append(
             {
                 "q": question,
-                "value": (data.get(question.key) or "").strip(),
+                "value": value,
                 "error": errors.get(question.key),
-                "choices": [str(v) for v in question.scale],
+                "choices": _choices(question, value),
                 "depends_on": question.condition_key
                 if question.condition == Question.Condition.ANSWER_YES
                 else "",
@@ -89,6 +90,32 @@ def _form(request, invitation, *, errors=None, data=None, status=200):
         },
         status=status,
     )
+
+
+YES_NO = (("ja", "Ja"), ("nej", "Nej"))
+
+
+def _choices(question, value: str) -> list[dict]:
+    """A question's radio buttons (none for a text): worked out here, not in the template, since
+    they are most of the page (a scale is ten or eleven of them) and the template is slower at it."""
+    if question.type == Question.Type.TEXT:
+        return []
+    if question.type == Question.Type.YESNO:
+        options = YES_NO
+    else:
+        options = [(str(number), str(number)) for number in question.scale]
+    required = not question.optional
+    return [
+        {
+            "id": f"id_{question.key}_{option}",
+            "value": option,
+            "label": label,
+            "checked": option == value,
+            # One required radio button makes the group required (HTML).
+            "required": required and n == 0,
+        }
+        for n, (option, label) in enumerate(options)
+    ]
 
 
 @login_not_required
