@@ -79,14 +79,6 @@ def closed_in(start: date, end: date) -> Q:
     return Q(closed_on__range=(start, end))
 
 
-def ordered_count(start: date, end: date, q: Q = ALL) -> int:
-    return Assignment.objects.filter(q, ordered_in(start, end)).count()
-
-
-def closed_count(start: date, end: date, q: Q = ALL) -> int:
-    return Assignment.objects.filter(q, closed_in(start, end)).count()
-
-
 def hours_on_closed(start: date, end: date, q: Q = ALL) -> dict[str, Decimal]:
     """Hours reported on the assignments closed in the period, per package code (one query, from
     the period's closed assignments to their time entries)."""
@@ -110,24 +102,25 @@ def no_earlier_order(start: date, manager_field: str = "pk"):
     return ~Exists(Assignment.objects.filter(manager=OuterRef(manager_field), ordered_on__lt=start))
 
 
+def _managers_ordering_in(start: date, end: date, assignments=None):
+    in_period = Assignment.objects.filter(ordered_in(start, end))
+    if assignments is not None:
+        in_period = in_period.filter(pk__in=assignments.values("pk"))
+    return Manager.objects.filter(pk__in=in_period.values("manager_id"))
+
+
 def new_managers(start: date, end: date, assignments=None):
     """Managers whose first assignment was ordered in [start, end]: the period's *nya beställare*.
     `assignments`: only managers who ordered one of these (a unit's or a consultant's slice)."""
-    in_period = Assignment.objects.filter(ordered_in(start, end))
-    if assignments is not None:
-        in_period = in_period.filter(pk__in=assignments.values("pk"))
-    return Manager.objects.filter(pk__in=in_period.values("manager_id")).filter(no_earlier_order(start))
+    return _managers_ordering_in(start, end, assignments).filter(no_earlier_order(start))
 
 
 def new_manager_count(start: date, end: date, assignments=None) -> int:
-    """The number of new_managers(), read from the period's assignments and, for each of their
-    managers, one look for an earlier order (a subplan per manager, never the whole history)."""
-    in_period = Assignment.objects.filter(ordered_in(start, end))
-    if assignments is not None:
-        in_period = in_period.filter(pk__in=assignments.values("pk"))
-    return Manager.objects.filter(pk__in=in_period.values("manager_id")).aggregate(
-        n=Count("pk", filter=no_earlier_order(start))
-    )["n"]
+    """The number of new_managers(): the condition in the count, not the WHERE, so that
+    PostgreSQL looks once per manager of the period for an earlier order (a subplan) instead of
+    joining against the whole history."""
+    managers = _managers_ordering_in(start, end, assignments)
+    return managers.aggregate(n=Count("pk", filter=no_earlier_order(start)))["n"]
 
 
 # --- Intäkter ------------------------------------------------------------------------------

@@ -125,14 +125,6 @@ def counted_q(kind: str, flt: ResultFilter, disclosure=None) -> Q:
     return q & flt.responses_q()
 
 
-def responses_in(period: Period, kind: str, flt: ResultFilter, disclosure=None):
-    if disclosure is None and kind in ANONYMOUS_KINDS and flt.narrows:
-        disclosure = CandidateDisclosure(period.year)
-    return Response.objects.filter(answered_on__range=(period.start, period.end)).filter(
-        counted_q(kind, flt, disclosure)
-    )
-
-
 def _on_answers(q: Q) -> Q:
     """A condition on responses as one on their answers: a join, not a second scan."""
     clone = Q()
@@ -316,16 +308,6 @@ def _rates(periods, kinds, flt: ResultFilter) -> dict[tuple[int, str], tuple[int
     return rates
 
 
-def response_rates(period: Period, kinds, flt: ResultFilter) -> dict[str, tuple[int, int]]:
-    """kind → (sent, answered) of the personal invitations sent in the period (two queries)."""
-    return {kind: rate for (_i, kind), rate in _rates([period], list(kinds), flt).items()}
-
-
-def response_rate_counts(period: Period, kind: str, flt: ResultFilter) -> tuple[int, int]:
-    """(sent, answered) of the personal invitations sent in the period."""
-    return survey_counts([period], flt, [kind])[0].rates.get(kind, (0, 0))
-
-
 def questions_asked(kinds, year: int) -> dict[str, dict[str, tuple[str, str]]]:
     """kind → key → (text, type) of the questions the year asks, in order (one query for all the
     kinds: the latest version of each up to the year); published texts where none is stored."""
@@ -355,24 +337,6 @@ def questions_asked(kinds, year: int) -> dict[str, dict[str, tuple[str, str]]]:
         return asked
 
     return memo.cached(("questions_asked", kinds, year), fetch)
-
-
-def question_texts(kind: str, year: int) -> dict[str, tuple[str, str]]:
-    """key → (text, type) of the questions the year asks, in order; every published key as fallback."""
-    asked = questions_asked([kind], year)[kind]
-    every = {spec["key"]: (spec["text"], spec["type"]) for spec in published()[kind]["questions"]}
-    return asked, every
-
-
-def per_question(responses) -> dict[str, dict]:
-    """Counts, sums, satisfied and yes per question key of a queryset of responses, in one query."""
-    rows = (
-        Answer.objects.filter(response__in=responses)
-        .exclude(type=Question.Type.TEXT)
-        .values("question_key", "type")
-        .annotate(**{name: make() for name, make in STAT_FIELDS.items()})
-    )
-    return {row["question_key"]: row for row in rows}
 
 
 def kind_results(
