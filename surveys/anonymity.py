@@ -30,7 +30,7 @@ from itertools import combinations
 import numpy as np
 from django.conf import settings
 from django.db.models import Count, Q
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import ExtractMonth, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +45,16 @@ ANSWER_MIRRORS = {"tester_genomforda": "psychometric_tests"}
 
 def coarsen(peers, unit_id, sent_on: date) -> tuple[date | None, int | None]:
     """(sent_in, unit) an anonymous response may keep, from its link's unit and send date and the
-    (unit, send date) of every link that could have been the one answered (its peers).
+    (unit, send date) of every link that could have been the one answered (its peers): the same as
+    `coarsen_counted` over those pairs counted.
+    """
+    return coarsen_counted(Counter(peers).items(), unit_id, sent_on)
+
+
+def coarsen_counted(peer_counts, unit_id, sent_on: date) -> tuple[date | None, int | None]:
+    """(sent_in, unit) an anonymous response may keep, from its link's unit and send date and
+    ((unit, send date), number of links) of the links that could have been the one answered (its
+    peers; any day of a send month stands for the month, since only its tertial counts).
 
     The send tertial is kept when every send tertial's group of peers — the response's own among
     them — holds at least k links, one unit's included (in a tertial's first days its group is
@@ -54,8 +63,8 @@ def coarsen(peers, unit_id, sent_on: date) -> tuple[date | None, int | None]:
     """
     k = settings.SURVEY_MIN_GROUP
     slices = defaultdict(Counter)
-    for unit, sent in peers:
-        slices[tertial_start(sent)][unit] += 1
+    for (unit, sent), n in peer_counts:
+        slices[tertial_start(sent)][unit] += n
     own = tertial_start(sent_on)
     if own in slices and all(
         sum(links.values()) >= k and any(n >= k for unit, n in links.items() if unit is not None)
@@ -109,15 +118,24 @@ def coarse_dimensions(invitation: Invitation | None, answered_at: datetime, valu
         if isinstance((values or {}).get(key), bool):
             peers = peers.filter(**{f"assignment__{field}": values[key]})
     assignment = invitation.assignment
-    kept["sent_in"], kept["unit_id"] = coarsen(
-        (
-            (unit, timezone.localdate(sent))
-            for unit, sent in peers.values_list("assignment__responsible__unit_id", "sent_at")
-        ),
+    kept["sent_in"], kept["unit_id"] = coarsen_counted(
+        peer_counts(peers),
         assignment.responsible.unit_id if assignment is not None else None,
         timezone.localdate(invitation.sent_at),
     )
     return kept
+
+
+def peer_counts(peers) -> list[tuple[tuple[int | None, date], int]]:
+    """The links of `peers` counted by the responsible's unit and the (local) month they were
+    sent: a few dozen rows from the database, not one per open link (~1 400 in a busy month)."""
+    month = TruncMonth("sent_at", tzinfo=timezone.get_current_timezone())
+    rows = (
+        peers.order_by()
+        .values_list("assignment__responsible__unit_id", month)
+        .annotate(n=Count("id"))
+    )
+    return [((unit, timezone.localdate(sent)), n) for unit, sent, n in rows]
 
 
 # --- Which candidate figures may be shown below the department ------------------------------
