@@ -45,7 +45,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
-from rekrytering import memo
+from rekrytering import memo, sqlcache
 
 from .models import ZERO, Assignment, Budget, Manager, Package
 
@@ -165,20 +165,24 @@ def revenue_months(years, q: Q = ALL) -> dict[int, tuple[dict[int, Decimal], dic
     if missing:
         start, end = date(missing[0], 1, 1), date(missing[-1], 12, 31)
         fetched = {year: ({}, {}) for year in missing}
-        base = Assignment.objects.filter(q)
-        invoiced = (
-            base.filter(invoiced_in(start, end))
+        # Compiled once per connection (rekrytering.sqlcache): the SQL depends on q and the dates.
+        invoiced = sqlcache.rows(
+            ("revenue_invoiced", start, end, q),
+            lambda: Assignment.objects.filter(q)
+            .filter(invoiced_in(start, end))
             .annotate(y=ExtractYear("invoiced_on"), m=ExtractMonth("invoiced_on"))
             .values("y", "m")
             .annotate(total=Sum(invoiced_value()))
-            .values_list("y", "m", "total")
+            .values_list("y", "m", "total"),
         )
-        booked = (
-            base.filter(booked_in(start, end))
+        booked = sqlcache.rows(
+            ("revenue_booked", start, end, q),
+            lambda: Assignment.objects.filter(q)
+            .filter(booked_in(start, end))
             .annotate(y=ExtractYear("closed_on"), m=ExtractMonth("closed_on"))
             .values("y", "m")
             .annotate(total=Sum(agreed_value()))
-            .values_list("y", "m", "total")
+            .values_list("y", "m", "total"),
         )
         for index, rows in ((0, invoiced), (1, booked)):
             for y, m, total in rows:

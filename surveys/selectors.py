@@ -15,7 +15,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, S
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
-from rekrytering import memo
+from rekrytering import memo, sqlcache
 from rekrytering.periods import Period, tertials_of
 
 from . import metrics
@@ -246,20 +246,31 @@ def _fetch_counts(periods, flt: ResultFilter, kinds) -> list[SurveyCounts]:
     result = [SurveyCounts(disclosure=disclosure) for _ in periods]
     counted = reduce(or_, (counted_q(kind, flt, disclosure) for kind in kinds))
     where = _in_any("answered_on", periods) & counted
-    which = _which_period("answered_on", periods)
-    for row in Response.objects.filter(where).annotate(p=which).values("p", "kind").annotate(n=Count("id")):
-        result[row["p"]].responses[row["kind"]] = row["n"]
+    periods = tuple(periods)
+    # The SQL is a function of `where` and the periods alone: compiled once per connection.
+    responses = sqlcache.rows(
+        ("survey_responses", where, periods),
+        lambda: Response.objects.filter(where)
+        .annotate(p=_which_period("answered_on", periods))
+        .values("p", "kind")
+        .annotate(n=Count("id"))
+        .values_list("p", "kind", "n"),
+    )
+    for p, kind, n in responses:
+        result[p].responses[kind] = n
     for (i, kind), rate in _rates(periods, kinds, flt).items():
         result[i].rates[kind] = rate
-    rows = answer_stats(
-        where,
-        "p",
-        "response__kind",
-        "question_key",
-        "type",
-        answers=Answer.objects.annotate(p=_which_period("response__answered_on", periods)),
+    names = ("p", "response__kind", "question_key", "type", *STAT_FIELDS)
+    stats = sqlcache.rows(
+        ("survey_answer_stats", where, periods),
+        lambda: answer_stats(
+            where,
+            *names[:4],
+            answers=Answer.objects.annotate(p=_which_period("response__answered_on", periods)),
+        ).values_list(*names),
     )
-    for row in rows:
+    for values in stats:
+        row = dict(zip(names, values, strict=True))
         result[row["p"]].stats.setdefault(row["response__kind"], {})[row["question_key"]] = row
     return result
 
@@ -273,9 +284,10 @@ def _rates(periods, kinds, flt: ResultFilter) -> dict[tuple[int, str], tuple[int
     counted = [kind for kind in kinds if not (kind in ANONYMOUS_KINDS and flt.narrows)]
     if not counted:
         return {}
-    moments = [p.moments for p in periods]
-    sent = (
-        Invitation.objects.filter(
+    moments = tuple(p.moments for p in periods)
+    sent = sqlcache.rows(
+        ("survey_sent", moments, tuple(counted), flt),
+        lambda: Invitation.objects.filter(
             reduce(or_, (Q(sent_at__gte=start, sent_at__lt=end) for start, end in moments)),
             questionnaire__kind__in=counted,
             shared=False,
@@ -293,18 +305,21 @@ def _rates(periods, kinds, flt: ResultFilter) -> dict[tuple[int, str], tuple[int
         )
         .values("p", "questionnaire__kind")
         .annotate(n=Count("id"))
+        .values_list("p", "questionnaire__kind", "n"),
     )
-    rates = {(row["p"], row["questionnaire__kind"]): (row["n"], 0) for row in sent}
-    answered = (
-        Response.objects.filter(_in_any("sent_in", periods))
-        .filter(reduce(or_, (counted_q(kind, flt) for kind in counted)))
+    rates = {(p, kind): (n, 0) for p, kind, n in sent}
+    answered_q = reduce(or_, (counted_q(kind, flt) for kind in counted))
+    answered = sqlcache.rows(
+        ("survey_answered", tuple(periods), answered_q),
+        lambda: Response.objects.filter(_in_any("sent_in", periods))
+        .filter(answered_q)
         .annotate(p=_which_period("sent_in", periods))
         .values("p", "kind")
         .annotate(n=Count("id"))
+        .values_list("p", "kind", "n"),
     )
-    for row in answered:
-        key = (row["p"], row["kind"])
-        rates[key] = (rates.get(key, (0, 0))[0], row["n"])
+    for p, kind, n in answered:
+        rates[(p, kind)] = (rates.get((p, kind), (0, 0))[0], n)
     return rates
 
 
@@ -628,13 +643,16 @@ def _headlines(period: Period, flt: ResultFilter, kinds, counts: SurveyCounts) -
 def customer_scores_by_consultant(period: Period, consultant_ids) -> dict[int, dict]:
     """consultant id → responses, NPS and pooled mean of their customer-survey answers (the same
     definitions as kind_result), in one query over the responses and their answers."""
+    consultant_ids = tuple(consultant_ids)
     nps = Q(answers__type=Question.Type.NPS, answers__number__isnull=False)
     scale = Q(answers__type=Question.Type.SCALE, answers__number__isnull=False)
-    rows = (
-        Response.objects.filter(
+    names = ("consultant", "n", "nps_count", "promoters", "detractors", "scale_sum", "scale_count")
+    found = sqlcache.rows(
+        ("customer_scores_by_consultant", period.start, period.end, consultant_ids),
+        lambda: Response.objects.filter(
             kind=Kind.KUND,
             answered_on__range=(period.start, period.end),
-            consultant_id__in=list(consultant_ids),
+            consultant_id__in=consultant_ids,
         )
         .values("consultant")
         .annotate(
@@ -645,7 +663,9 @@ def customer_scores_by_consultant(period: Period, consultant_ids) -> dict[int, d
             scale_sum=Sum("answers__number", filter=scale),
             scale_count=Count("answers", filter=scale),
         )
+        .values_list(*names),
     )
+    rows = [dict(zip(names, row, strict=True)) for row in found]
     return {
         row["consultant"]: {
             "responses": row["n"],
