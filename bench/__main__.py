@@ -194,7 +194,8 @@ def main(argv=None) -> int:
     write("")
     write(
         f"Median och p95 av {options.pairs} omväxlande mätningar sida–golv efter {options.warmup} "
-        f"uppvärmningar; kvot = sidans median / golvets median."
+        f"uppvärmningar; kvot = sidans median / golvets median; kall = sidan som första visning på "
+        f"en anslutning, utan kompilerad SQL sparad (rekrytering.sqlcache)."
     )
     write(measure.format_table(rows))
     if growth:
@@ -241,7 +242,8 @@ def report_markdown(rows, growth, notes, info, options) -> str:
         "",
         f"Median och p95 av {options.pairs} omväxlande mätningar sida–golv (ms, serverns tid i processen, "
         "som avdelningschefen `chef`, DEBUG=False); golv = sidans egna siffror med enkel SQL, "
-        "kontrollerade lika med sidans; kvot = sidans median / golvets.",
+        "kontrollerade lika med sidans; kvot = sidans median / golvets; kall = sidans median som första "
+        "visning på en anslutning, utan sparad kompilerad SQL (`rekrytering.sqlcache`).",
         "",
         measure.format_table(rows, markdown=True),
     ]

@@ -23,6 +23,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from assignments.models import User
+from rekrytering import sqlcache
 
 from . import floors
 from .pages import GROWTH, Page
@@ -76,12 +77,14 @@ class Measurement:
     floor_ms: float | None = None
     floor_queries: int | None = None
     floor_ok: bool | None = None  # the floor's figures equal the page's
+    cold_ms: float | None = None  # the page with no compiled SQL kept (rekrytering.sqlcache)
     growth: float | None = None
     first_page_ratio: float | None = None  # the list's last page against its first
     note: str = ""
     covers: str = ""
     runs_ms: list = field(default_factory=list)
     floor_runs_ms: list = field(default_factory=list)
+    cold_runs_ms: list = field(default_factory=list)
     details: dict = field(default_factory=dict)
 
     @property
@@ -184,15 +187,19 @@ def measure_page(page: Page, *, pairs: int, warmup: int) -> Measurement:
             floor = _floor_run(page.floor)
             m.floor_queries = _count_queries(floor)
             steps.append(Step(floor))
+        # The page once more as its first view on a connection: with no compiled SQL kept.
+        steps.append(Step(page.run, prepare=sqlcache.clear))
         times = interleave(steps, pairs=pairs, warmup=warmup)
     except Exception as error:  # a page under construction: report it and measure the rest
         m.note = f"fel: {type(error).__name__}: {error}"[:300]
         return m
     m.runs_ms = [_ms(t) for t in times[0]]
     m.median_ms, m.p95_ms = _ms(statistics.median(times[0])), _ms(p95(times[0]))
-    if len(times) > 1:
+    if page.floor is not None:
         m.floor_runs_ms = [_ms(t) for t in times[1]]
         m.floor_ms = _ms(statistics.median(times[1]))
+    m.cold_runs_ms = [_ms(t) for t in times[-1]]
+    m.cold_ms = _ms(statistics.median(times[-1]))
     if hasattr(page.run, "follow"):
         m.details["plan_request"] = page.run.follow is not None
     return m
@@ -323,7 +330,18 @@ def _num(value, digits=1) -> str:
 
 
 def format_table(rows: list[Measurement], *, markdown: bool = False) -> str:
-    header = ["Sida", "Median ms", "p95 ms", "Frågor", "Golv ms (frågor)", "Kvot", "Tillväxt", "Mål", "OK?"]
+    header = [
+        "Sida",
+        "Median ms",
+        "p95 ms",
+        "Kall ms",
+        "Frågor",
+        "Golv ms (frågor)",
+        "Kvot",
+        "Tillväxt",
+        "Mål",
+        "OK?",
+    ]
     lines = []
     for m in rows:
         if m.floor_ms is None:
@@ -335,6 +353,7 @@ def format_table(rows: list[Measurement], *, markdown: bool = False) -> str:
                 m.name,
                 _num(m.median_ms) if m.median_ms is not None else "ej mätt",
                 _num(m.p95_ms),
+                _num(m.cold_ms),
                 "–" if m.queries is None else str(m.queries),
                 floor,
                 "–" if m.ratio is None else f"{m.ratio:.1f} ×",
@@ -343,7 +362,7 @@ def format_table(rows: list[Measurement], *, markdown: bool = False) -> str:
                 "–" if m.ok is None else ("ja" if m.ok else "NEJ"),
             ]
         )
-    return _render(header, lines, {1, 2, 3, 4, 5, 6}, markdown)
+    return _render(header, lines, {1, 2, 3, 4, 5, 6, 7}, markdown)
 
 
 def format_growth(growth: list[Growth], *, markdown: bool = False) -> str:

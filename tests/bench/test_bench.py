@@ -171,7 +171,15 @@ def test_the_dashboard_is_viewed_with_its_plan_section_when_it_loads_it_by_htmx(
 
 def test_tables():
     ok = measure.Measurement(
-        "list-first", "list-first", "Sida", {"ms": 150}, median_ms=12.5, p95_ms=14.0, queries=3, floor_ms=5.0
+        "list-first",
+        "list-first",
+        "Sida",
+        {"ms": 150},
+        median_ms=12.5,
+        p95_ms=14.0,
+        queries=3,
+        floor_ms=5.0,
+        cold_ms=19.5,
     )
     ok.floor_queries, ok.floor_ok, ok.growth = 2, True, 1.1
     wrong = measure.Measurement("dashboard", "dashboard", "Panel", {"ms": 300, "queries": 30, "ratio": 2.0})
@@ -189,6 +197,7 @@ def test_tables():
         "Sida",
         "Median ms",
         "p95 ms",
+        "Kall ms",
         "Frågor",
         "Golv ms (frågor)",
         "Kvot",
@@ -200,6 +209,7 @@ def test_tables():
         "Sida",
         "12.5",
         "14.0",
+        "19.5",
         "3",
         "5.0 (2)",
         "2.5 ×",
@@ -208,7 +218,7 @@ def test_tables():
         "ja",
     ]
     # A floor that is not the page's gives no ratio, and the row misses; so do 40 queries.
-    assert [cell.strip() for cell in lines[3].split(" | ")][4:] == [
+    assert [cell.strip() for cell in lines[3].split(" | ")][5:] == [
         "30.0 (20) ≠",
         "–",
         "–",
@@ -224,8 +234,8 @@ def test_tables():
         "Rapport: fel: x",
     ]
     markdown = measure.format_table([ok], markdown=True).splitlines()
-    assert markdown[1] == "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
-    assert markdown[2].startswith("| Sida | 12.5 | 14.0 | 3 | 5.0 (2) | 2.5 × |")
+    assert markdown[1] == "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+    assert markdown[2].startswith("| Sida | 12.5 | 14.0 | 19.5 | 3 | 5.0 (2) | 2.5 × |")
     growth = measure.Growth("api", "API", small_ms=10.0, large_ms=14.0, small_queries=6, large_queries=6)
     assert growth.growth == 1.4 and growth.ok is False
     assert [cell.strip() for cell in measure.format_growth([growth]).splitlines()[2].split(" | ")][1:4] == [
