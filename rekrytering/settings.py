@@ -90,6 +90,14 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "rekrytering.urls"
+
+# SITE_ROLE=public: processes that serve only the public survey pages (rekrytering/urls_public.py).
+# The middleware stays the same: for a respondent, who has no session, it does next to nothing.
+SITE_ROLE = env.str("SITE_ROLE", default="all")
+if SITE_ROLE not in ("all", "public"):
+    raise ImproperlyConfigured(f"SITE_ROLE ska vara all eller public, inte {SITE_ROLE!r}.")
+if SITE_ROLE == "public":
+    ROOT_URLCONF = "rekrytering.urls_public"
 WSGI_APPLICATION = "rekrytering.wsgi.application"
 
 TEMPLATES = [

@@ -57,11 +57,14 @@ users="${LOAD_USERS:-50}"
 spawn_rate="${LOAD_SPAWN_RATE:-10}"
 workers="${LOAD_WORKERS:-4}"
 threads="${LOAD_THREADS:-4}"
+public_workers="${LOAD_PUBLIC_WORKERS:-2}"
+public_threads="${LOAD_PUBLIC_THREADS:-4}"
 out="${LOAD_OUT:-$root/tmp/load}"
 db_url="${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rekrytering_ops_load}"
-for number in "$seconds" "$users" "$spawn_rate" "$workers" "$threads"; do
+for number in "$seconds" "$users" "$spawn_rate" "$workers" "$threads" "$public_threads"; do
   [[ "$number" =~ ^[1-9][0-9]*$ ]] || fail "inte ett positivt heltal: $number"
 done
+[[ "$public_workers" =~ ^[0-9]+$ ]] || fail "LOAD_PUBLIC_WORKERS ska vara ett heltal: $public_workers"
 # A respondent uses at most one link every two seconds or so; the default leaves a wide margin.
 tokens="${LOAD_TOKENS:-$((seconds * users > 3000 ? seconds * users : 3000))}"
 
@@ -95,6 +98,12 @@ cleanup() {
     kill -KILL "$gunicorn_pid" 2>/dev/null
     wait "$gunicorn_pid" 2>/dev/null
     echo "gunicorn stoppad."
+  fi
+  if [[ -n "$survey_pid" ]] && kill -0 "$survey_pid" 2>/dev/null; then
+    kill -TERM "$survey_pid"
+    for _ in $(seq 1 100); do kill -0 "$survey_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$survey_pid" 2>/dev/null
+    wait "$survey_pid" 2>/dev/null
   fi
   if [[ "${LOAD_DROP_DB:-0}" == 1 ]]; then
     psql -XqAt -d "$maint_url" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null \
@@ -135,7 +144,7 @@ psql -XqAt -v ON_ERROR_STOP=1 -d "$maint_url" \
 
 port="$("$bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 host="http://127.0.0.1:$port"
-echo "== gunicorn på $host ($workers arbetsprocesser × $threads trådar, gthread)"
+echo "== gunicorn på $host ($workers arbetsprocesser × $threads trådar, gthread)$([[ "$public_workers" -gt 0 ]] && echo "; enkätsidorna (SITE_ROLE=public) i $public_workers × $public_threads")"
 # Production's gunicorn settings (rekrytering/gunicorn.py: the access log masks survey tokens), with
 # the address, the processes and the log files of this run.
 # --keep-alive 10: longer than any pause of the simulated users (at most 3 s). With gunicorn's
@@ -151,6 +160,21 @@ config=()
   --access-logfile "$out/gunicorn-access.log" --error-logfile "$out/gunicorn.log" \
   >>"$out/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
+# The public survey pages in processes of their own (SITE_ROLE=public, as in docker-compose.yml,
+# where the proxy sends /enkat/ to them): the respondents' requests go there. LOAD_PUBLIC_WORKERS=0
+# serves everything from the one gunicorn instead.
+survey_pid=""
+if [[ "$public_workers" -gt 0 ]]; then
+  survey_port="$("$bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  export LOAD_SURVEY_HOST="http://127.0.0.1:$survey_port"
+  # shellcheck disable=SC2094
+  SITE_ROLE=public "$bin/gunicorn" "${config[@]}" rekrytering.wsgi:application \
+    --bind "127.0.0.1:$survey_port" --workers "$public_workers" --worker-class gthread \
+    --threads "$public_threads" --timeout 60 --graceful-timeout 10 --keep-alive 10 \
+    --access-logfile "$out/gunicorn-survey-access.log" --error-logfile "$out/gunicorn-survey.log" \
+    >>"$out/gunicorn-survey.log" 2>&1 &
+  survey_pid=$!
+fi
 ready=""
 for _ in $(seq 1 150); do
   kill -0 "$gunicorn_pid" 2>/dev/null || break
@@ -164,10 +188,25 @@ if [[ -z "$ready" ]]; then
   tail -n 30 "$out/gunicorn.log" >&2
   fail "gunicorn svarar inte på $host"
 fi
+if [[ -n "$survey_pid" ]]; then
+  ready=""
+  for _ in $(seq 1 150); do
+    kill -0 "$survey_pid" 2>/dev/null || break
+    if curl -fsS -o /dev/null --max-time 2 "$LOAD_SURVEY_HOST/tillganglighet/" 2>/dev/null; then
+      ready=1
+      break
+    fi
+    sleep 0.2
+  done
+  if [[ -z "$ready" ]]; then
+    tail -n 30 "$out/gunicorn-survey.log" >&2
+    fail "enkätsidornas gunicorn svarar inte på $LOAD_SURVEY_HOST"
+  fi
+fi
 
 echo "== locust: $users användare (+$spawn_rate/s) i $seconds s mot $host (belastning före: $(cut -d' ' -f1-3 /proc/loadavg))"
 loadavg_before="$(cut -d' ' -f1 /proc/loadavg)"
-mapfile -t gunicorn_workers < <(pgrep -P "$gunicorn_pid")
+mapfile -t gunicorn_workers < <(pgrep -P "$gunicorn_pid"; [[ -z "$survey_pid" ]] || { echo "$survey_pid"; pgrep -P "$survey_pid"; })
 busy_before="$(busy_seconds)"
 gunicorn_before="$(process_seconds "$gunicorn_pid" "${gunicorn_workers[@]}")"
 mapfile -t backends < <(postgres_pids)
@@ -204,7 +243,8 @@ grep -E "FEL |Error|Traceback" "$out/locust.log" | head -n 20 >&2 || true
 [[ -s "$out/summary.csv" ]] || { tail -n 30 "$out/locust.log" >&2; fail "locust skrev ingen sammanfattning"; }
 
 echo
-"$bin/python" - "$out/summary.csv" "$out/p95.md" "$users" "$seconds" "$workers" "$threads" "$loadavg_before" \
+LOAD_PUBLIC_WORKERS_USED="$([[ "$public_workers" -gt 0 ]] && echo "$public_workers × $public_threads gthread")" \
+  "$bin/python" - "$out/summary.csv" "$out/p95.md" "$users" "$seconds" "$workers" "$threads" "$loadavg_before" \
   "$cpu_busy" "$cpu_gunicorn" "$cpu_postgres" "$cpu_locust" "$cpu_other" <<'PY'
 import csv, os, sys
 from datetime import date
@@ -220,8 +260,13 @@ head = (
 print(head)
 print("-" * len(head))
 lines = [
-    f"{date.today().isoformat()}: {users} users for {seconds} s, gunicorn {workers} × {threads} gthread, "
-    f"PostgreSQL, {os.cpu_count()} cores shared with locust (load average {loadavg} before the run; "
+    f"{date.today().isoformat()}: {users} users for {seconds} s, gunicorn {workers} × {threads} gthread"
+    + (
+        f" and the survey pages in gunicorn {os.environ['LOAD_PUBLIC_WORKERS_USED']} of their own (SITE_ROLE=public), "
+        if os.environ.get("LOAD_PUBLIC_WORKERS_USED")
+        else ", "
+    )
+    + f"PostgreSQL, {os.cpu_count()} cores shared with locust (load average {loadavg} before the run; "
     f"cores busy during it {busy}: gunicorn {app}, PostgreSQL {db}, locust {client}, anything else {other}), "
     f"DB_CONN_MAX_AGE {os.environ.get('DB_CONN_MAX_AGE') or 'unset (the settings default)'}. "
     f"“Steady”: the requests after the first {warmup} s, when every user has started and logged in.",

@@ -34,7 +34,7 @@ def rate_limited(view):
     return wrapper
 
 
-def _unavailable(request):
+def unavailable(request):
     return render(request, "surveys/public/unavailable.html", status=404)
 
 
@@ -51,15 +51,15 @@ def answer(request, token):
         if response is not None:
             return redirect("survey-thanks")
         if "__all__" in errors:
-            return _unavailable(request)
+            return unavailable(request)
         invitation = services.find_open_invitation(token)
         if invitation is None:
-            return _unavailable(request)
+            return unavailable(request)
         return _form(request, invitation, errors=errors, data=request.POST, status=400)
     # GET and HEAD only show the form: mail scanners open links before people do.
     invitation = services.find_open_invitation(token)
     if invitation is None:
-        return _unavailable(request)
+        return unavailable(request)
     return _form(request, invitation)
 
 

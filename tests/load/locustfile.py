@@ -273,6 +273,11 @@ class Respondent(HttpUser):
     weight = 1
     wait_time = between(1, 3)
 
+    def on_start(self):
+        # locust's --host is every user's; the survey pages may have processes of their own.
+        if os.environ.get("LOAD_SURVEY_HOST"):
+            self.client.base_url = os.environ["LOAD_SURVEY_HOST"]
+
     @task
     def answer(self):
         try:
