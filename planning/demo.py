@@ -1,10 +1,10 @@
 """Demo plans: the department's 2024 and 2025 plans as transcribed from the source plans
-(planning/data/plan-YEAR.yaml), with indicators bound to measures wherever the data allows.
+(planning/data/plan-YEAR.yaml), each indicator bound to the measure planning.binding proposes from
+its wording (the proposals recorded as accepted), as an administrator accepting them all would.
 
 Called by `load_demo` after the other apps' demo data; idempotent.
 """
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -12,114 +12,11 @@ import yaml
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Activity, Goal, Indicator, Plan
+from .binding import Vocabulary, propose
+from .models import Activity, Goal, Indicator, MeasureProposal, Plan
 from .targets import apply_target
 
 DATA = Path(__file__).resolve().parent / "data"
-
-# Which measure an indicator's name asks for: (pattern, measure, filters), first match wins.
-BINDINGS = [
-    (
-        r"stadsdelsförvaltningar.*chefsrekrytering.*äldreomsorg|chefsrekrytering.*äldreomsorg.*stadsdels",
-        "distinct_organisations",
-        {"package": ["chef"], "sector": "Äldreomsorg", "organisation_kind": "sdf"},
-    ),
-    (
-        r"andel i procent av utbildningsförvaltningens chefsrekryteringar",
-        "share_of_entered",
-        {"organisation": "Utbildningsförvaltningen", "package": ["chef", "second_opinion"]},
-    ),
-    (
-        r"andel i procent av förskoleförvaltningens",
-        "share_of_entered",
-        {"organisation": "Förskoleförvaltningen"},
-    ),
-    (
-        r"andel i procent av utbildningsförvaltningens",
-        "share_of_entered",
-        {"organisation": "Utbildningsförvaltningen"},
-    ),
-    (r"andel i procent av socialförvaltningens", "share_of_entered", {"organisation": "Socialförvaltningen"}),
-    (r"andel i procent av äldreförvaltningens", "share_of_entered", {"organisation": "Äldreförvaltningen"}),
-    (r"KBR-utbildningar utförda för stadsdels", "ordered", {"package": ["kbr"], "organisation_kind": "sdf"}),
-    (
-        r"stadsdelars rekryteringar av chefer till förskolan",
-        "distinct_organisations",
-        {"package": ["chef", "hogre_chef"], "sector": "Förskola", "organisation_kind": "sdf"},
-    ),
-    (
-        r"stadsdelars rekryteringar av chefer till socialtjänsten",
-        "distinct_organisations",
-        {"package": ["chef", "hogre_chef"], "sector": "Socialtjänst", "organisation_kind": "sdf"},
-    ),
-    (
-        r"stadsdelars rekryteringar av chefer till äldreomsorgen",
-        "distinct_organisations",
-        {"package": ["chef", "hogre_chef"], "sector": "Äldreomsorg", "organisation_kind": "sdf"},
-    ),
-    (
-        r"stadsdelsförvaltningar som tagit hjälp vid rekrytering av medarbetare till äldreomsorgen",
-        "distinct_organisations",
-        {"level": "medarbetare", "sector": "Äldreomsorg", "organisation_kind": "sdf"},
-    ),
-    (
-        r"andel chefsrekryteringar inom stadens förvaltningar",
-        "share_of_entered",
-        {"package": ["chef", "hogre_chef"], "organisation_kind": "fack"},
-    ),
-    (r"andel rekryteringar inom stadens förvaltningar", "share_of_entered", {}),
-    (
-        r"kandidater som upplevt rekryteringsprocessen som icke-diskriminerande",
-        "question_share_yes",
-        {"kind": "kandidatenkat", "question": "icke_diskriminerande"},
-    ),
-    (
-        r"kunder som tycker att de fått bra stöd i att arbeta kompetensbaserat",
-        "question_share_satisfied",
-        {"kind": "kundenkat", "question": "kompetensbaserat"},
-    ),
-    (
-        r"andel nöjda rekryterade kandidater",
-        "question_share_satisfied",
-        {"kind": "kandidatenkat", "question": "helhetsomdome"},
-    ),
-    (r"antal svar på kandidatenkäten", "response_count", {"kind": "kandidatenkat"}),
-    (
-        r"kompetensbaserade rekryteringsutbildning för betyg",
-        "question_mean",
-        {"kind": "utbildningsutvardering", "question": "betyg"},
-    ),
-    (r"^(?!.*arbetsplats).*(\bNPS\b|net promoter)", "nps", {}),
-    (r"andel nöjda kunder|nöjda kunder", "share_satisfied", {}),
-    (r"svarsfrekvens.*kandidat", "response_rate", {"kind": "kandidatenkat"}),
-    (r"svarsfrekvens.*matchar", "response_rate", {"kind": "matchningsenkat"}),
-    (r"svarsfrekvens", "response_rate", {}),
-    (r"matchning|matchar", "question_mean", {"kind": "matchningsenkat", "question": "matchning"}),
-    (
-        r"kandidat.*(nöjd|helhet|professionell)",
-        "question_mean",
-        {"kind": "kandidatenkat", "question": "helhetsomdome"},
-    ),
-    (r"kundenkät.*(medel|snitt|betyg)|(medel|snitt)betyg", "pooled_mean", {}),
-    (r"utan personligt brev", "flag_count", {"flag": "personal_letter", "without": True}),
-    (r"personligt brev", "flag_share", {"flag": "personal_letter"}),
-    (r"screening", "flag_count", {"flag": "screening"}),
-    (r"search", "ordered", {"package": ["search"]}),
-    (r"(intäkt(er)?|omsättning) per (års)?(arbetare|medarbetare)", "revenue_per_fte", {}),
-    (r"antal (utförda |sålda )?KBR-utbildningar(?!.*stadsdels)", "ordered", {"package": ["kbr"]}),
-    (r"(timmar|tid).*(stora paket)", "mean_hours", {"package": ["stora"]}),
-    (r"(timmar|tid).*chefspaket", "mean_hours", {"package": ["chef"]}),
-    (r"nya (beställare|kunder)", "new_managers", {}),
-    (r"andel av stadens (rekryteringar|annonser)|varbi", "share_of_entered", {}),
-    (r"antal (rekryterings)?uppdrag", "ordered", {}),
-]
-
-
-def binding_for(name: str):
-    for pattern, measure, filters in BINDINGS:
-        if re.search(pattern, name, flags=re.IGNORECASE):
-            return measure, filters
-    return "", {}
 
 
 def _date(value):
@@ -139,6 +36,8 @@ def load_plan(path: Path) -> Plan | None:
         year=year, title=data.get("title") or f"Verksamhetsplan {year}", status=Plan.Status.FASTSTALLD
     )
     by_title = {}
+    vocabulary = Vocabulary.load(year)
+    proposals = []
     for order, spec in enumerate(data.get("goals", [])):
         goal = Goal.objects.create(
             plan=plan,
@@ -167,8 +66,21 @@ def load_plan(path: Path) -> Plan | None:
             except ValueError:
                 apply_target(indicator, "")
                 indicator.kf_target = indicator.kf_target or str(ind.get("target"))[:200]
-            indicator.measure, indicator.filters = binding_for(indicator.name)
+            proposal = propose(indicator.name, vocabulary)
+            if proposal is not None:
+                indicator.measure, indicator.filters = proposal.measure, proposal.filters
             indicator.save()
+            if proposal is not None:
+                proposals.append(
+                    MeasureProposal(
+                        indicator=indicator,
+                        measure=proposal.measure,
+                        filters=proposal.filters,
+                        explanation=proposal.explanation,
+                        status=MeasureProposal.Status.ACCEPTED,
+                        decided_at=timezone.now(),
+                    )
+                )
         for i, act in enumerate(spec.get("activities") or []):
             start, end = _date(act.get("start")), _date(act.get("end"))
             if start and end and end < start:
@@ -181,6 +93,7 @@ def load_plan(path: Path) -> Plan | None:
                 responsible=(act.get("responsible") or "")[:200],
                 order=i,
             )
+    MeasureProposal.objects.bulk_create(proposals)
     return plan
 
 

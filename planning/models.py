@@ -290,3 +290,69 @@ class PlanImportJob(ImportJobBase):
     class Meta(ImportJobBase.Meta):
         verbose_name = _("planimport")
         verbose_name_plural = _("planimporter")
+
+
+class MeasurePhrase(models.Model):
+    """A phrase the department's plans use, and what it says about an indicator's measure
+    (planning/binding.py reads an indicator's wording with these, top to bottom)."""
+
+    class Role(models.TextChoices):
+        IGNORE = "ignore", _("Bortse från (namnger oss själva)")
+        NONE = "none", _("Anges för hand (inget förslag)")
+        MEASURE = "measure", _("Mått")
+        FILTER = "filter", _("Urval")
+
+    class Needs(models.TextChoices):
+        NOTHING = "", _("Inget")
+        PACKAGE = "package", _("Ett paket")
+        FLAG = "flag", _("En flagga (personligt brev, screening …)")
+        QUESTION = "question", _("En enkätfråga")
+        KIND = "kind", _("En enkät")
+
+    order = models.PositiveIntegerField(_("ordning"), default=0)
+    role = models.CharField(_("roll"), max_length=10, choices=Role.choices)
+    phrase = models.CharField(_("fras"), max_length=200)
+    measure = models.CharField(_("mått"), max_length=40, blank=True)
+    needs = models.CharField(_("kräver"), max_length=10, choices=Needs.choices, blank=True)
+    question = models.CharField(
+        _("fråga"), max_length=20, blank=True, help_text=_("overall: enkätens helhetsfråga.")
+    )
+    filters = models.JSONField(_("urval"), default=dict, blank=True)
+    compound = models.BooleanField(
+        _("även i sammansättningar"), default=False, help_text=_("T.ex. ”screeningtest” i ”screeningtester”.")
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("fras för mått")
+        verbose_name_plural = _("fraser för mått")
+
+    def __str__(self):
+        return self.phrase
+
+
+class MeasureProposal(models.Model):
+    """The measure and selection proposed for an indicator from its wording, and what a person
+    decided about it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Föreslaget")
+        ACCEPTED = "accepted", _("Godtaget")
+        EDITED = "edited", _("Ändrat för hand")
+        REJECTED = "rejected", _("Avvisat")
+
+    indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, related_name="proposal")
+    measure = models.CharField(_("mått"), max_length=40)
+    filters = models.JSONField(_("urval"), default=dict, blank=True)
+    explanation = models.TextField(_("förklaring"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("förslag på mått")
+        verbose_name_plural = _("förslag på mått")
+
+    def __str__(self):
+        return f"{self.indicator}: {self.measure}"

@@ -90,3 +90,48 @@ def follow_up_rows(goals: list, tertial: int) -> list[dict]:
             )
         rows.append({"goal": goal, "indicators": indicators, "activities": list(goal.activities.all())})
     return rows
+
+
+def measure_proposals(plan: Plan, today) -> dict:
+    """The plan's proposed measures in the plan's order, each with what it would give for the
+    year so far (today's year: a plan made before its year has no data of its own yet), and the
+    indicators no proposal was found for."""
+    from rekrytering.numbers import format_number
+    from rekrytering.periods import default_period
+
+    from .measures import compute_all
+    from .models import Indicator, MeasureProposal
+
+    proposals = list(
+        MeasureProposal.objects.filter(indicator__goal__plan=plan)
+        .select_related("indicator__goal")
+        .order_by("indicator__goal__order", "indicator__goal_id", "indicator__order", "indicator_id")
+    )
+    now = default_period(today)
+    values = compute_all((p.measure, now, p.filters, None) for p in proposals)
+    names = package_names()
+    rows = []
+    for proposal, value in zip(proposals, values, strict=True):
+        label = measure_label(proposal.measure)
+        unit = next((u for u in ("%", "kr", "h") if label.endswith(f"({u})")), "")
+        shown = format_number(value.value) if value.value is not None else ""
+        rows.append(
+            {
+                "proposal": proposal,
+                "indicator": proposal.indicator,
+                "goal": proposal.indicator.goal,
+                "measure": label,
+                "selection": describe_filters(proposal.filters, packages=names),
+                "value": f"{shown} {unit}".strip() if shown else "",
+                "value_note": value.explanation,
+            }
+        )
+    without = Indicator.objects.filter(goal__plan=plan, measure="", proposal__isnull=True).select_related(
+        "goal"
+    )
+    return {
+        "rows": rows,
+        "pending": sum(1 for row in rows if row["proposal"].status == MeasureProposal.Status.PROPOSED),
+        "without": list(without.order_by("goal__order", "goal_id", "order", "id")),
+        "period": now,
+    }

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assignments.models import Unit, User
@@ -23,6 +24,7 @@ from .models import (
     GoalAssessment,
     Indicator,
     IndicatorOutcome,
+    MeasureProposal,
     Plan,
     PlanImportJob,
     TertialLock,
@@ -154,8 +156,15 @@ def save_plan_item(item: Goal | Indicator | Activity, *, by: User) -> Goal | Ind
     Following an adopted plan up (outcomes, activity status, assessments) stays open; see below.
     """
     _require_editor(by)
-    require_draft(Plan.objects.select_for_update().get(pk=_plan_of(item).pk))
+    plan = Plan.objects.select_for_update().get(pk=_plan_of(item).pk)
+    require_draft(plan)
+    added = item.pk is None
     item.save()
+    if isinstance(item, Indicator):
+        # A new indicator gets a proposal from its wording; a person's save settles a pending one.
+        settle_proposal(item, by=by)
+        if added and not item.measure:
+            propose_measures(plan, indicators=[item])
     return item
 
 
@@ -363,3 +372,112 @@ def copy_plan(plan: Plan, *, to_year: int, by: User) -> Plan:
         activity.status = Activity.Status.EJ_PABORJAD
         activity.save()
     return copy
+
+
+# --- Measures proposed from the indicators' wording (planning.binding) ---------------------
+
+
+def propose_measures(plan: Plan, *, indicators=None) -> list[MeasureProposal]:
+    """A proposal for each of the plan's indicators (or of `indicators`) that has no measure and
+    no proposal yet; an indicator whose wording asks for nothing the data holds gets none."""
+    from .binding import Vocabulary, propose
+
+    indicators = list(
+        indicators
+        if indicators is not None
+        else Indicator.objects.filter(goal__plan=plan).select_related("goal")
+    )
+    wanted = [
+        indicator
+        for indicator in indicators
+        if not indicator.measure and not MeasureProposal.objects.filter(indicator=indicator).exists()
+    ]
+    if not wanted:
+        return []
+    vocabulary = Vocabulary.load(plan.year)
+    made = []
+    for indicator in wanted:
+        proposal = propose(indicator.name, vocabulary)
+        if proposal is not None:
+            made.append(
+                MeasureProposal(
+                    indicator=indicator,
+                    measure=proposal.measure,
+                    filters=proposal.filters,
+                    explanation=proposal.explanation,
+                )
+            )
+    return MeasureProposal.objects.bulk_create(made)
+
+
+def _decide(proposal: MeasureProposal, *, status: str, by: User | None) -> MeasureProposal:
+    proposal.status = status
+    proposal.decided_by = by
+    proposal.decided_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    return proposal
+
+
+def _pending(proposal: MeasureProposal, by: User | None) -> MeasureProposal:
+    if by is not None:  # None: from the shell (import_plan --bind)
+        _require_editor(by)
+    proposal = (
+        MeasureProposal.objects.select_for_update()
+        .select_related("indicator__goal__plan")
+        .get(pk=proposal.pk)
+    )
+    require_draft(Plan.objects.select_for_update().get(pk=proposal.indicator.goal.plan_id))
+    if proposal.status != MeasureProposal.Status.PROPOSED:
+        raise ValidationError(
+            _("Förslaget är redan %(status)s.") % {"status": proposal.get_status_display().lower()}
+        )
+    return proposal
+
+
+@transaction.atomic
+def accept_proposal(proposal: MeasureProposal, *, by: User | None) -> Indicator:
+    """The indicator takes the proposed measure and selection."""
+    proposal = _pending(proposal, by)
+    indicator = proposal.indicator
+    indicator.measure, indicator.filters = proposal.measure, proposal.filters
+    indicator.save(update_fields=["measure", "filters"])
+    _decide(proposal, status=MeasureProposal.Status.ACCEPTED, by=by)
+    return indicator
+
+
+@transaction.atomic
+def reject_proposal(proposal: MeasureProposal, *, by: User) -> MeasureProposal:
+    """The indicator stays as it is (entered by hand, or bound by a person)."""
+    return _decide(_pending(proposal, by), status=MeasureProposal.Status.REJECTED, by=by)
+
+
+@transaction.atomic
+def accept_all_proposals(plan: Plan, *, by: User | None) -> int:
+    """Accept every pending proposal of the plan; returns how many. `by` None: from the shell."""
+    if by is not None:
+        _require_editor(by)
+    require_draft(Plan.objects.select_for_update().get(pk=plan.pk))
+    pending = MeasureProposal.objects.filter(
+        indicator__goal__plan=plan, status=MeasureProposal.Status.PROPOSED
+    ).select_related("indicator")
+    count = 0
+    for proposal in pending:
+        accept_proposal(proposal, by=by)
+        count += 1
+    return count
+
+
+def settle_proposal(indicator: Indicator, *, by: User) -> None:
+    """After a person saved the indicator: a pending proposal is accepted if the indicator now has
+    exactly its measure and selection, else marked as changed by hand."""
+    proposal = MeasureProposal.objects.filter(
+        indicator=indicator, status=MeasureProposal.Status.PROPOSED
+    ).first()
+    if proposal is None:
+        return
+    same = proposal.measure == indicator.measure and proposal.filters == (indicator.filters or {})
+    _decide(
+        proposal,
+        status=MeasureProposal.Status.ACCEPTED if same else MeasureProposal.Status.EDITED,
+        by=by,
+    )

@@ -6,10 +6,13 @@ from rekrytering.jobs import JOB_TASK_OPTIONS, ImportOutcome, resume_pending_job
 
 from .excel import import_plan
 from .models import PlanImportJob
+from .services import propose_measures
 
 
 def _import(job: PlanImportJob, file, progress) -> ImportOutcome:
     result = import_plan(year=job.year, unit=job.unit, title=job.title, file=file, progress=progress)
+    if result.plan is not None:
+        propose_measures(result.plan)  # for a person to accept, change or reject on the plan's page
     return ImportOutcome(errors=result.errors, total=result.total, fields={"plan": result.plan})
 
 

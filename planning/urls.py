@@ -11,6 +11,7 @@ urlpatterns = [
     path("plan/<int:pk>/export.xlsx", views.export, name="plan-export"),
     path("plan/<int:pk>/kopiera/", views.copy, name="plan-copy"),
     path("plan/<int:pk>/status/", views.set_status, name="plan-status"),
+    path("plan/<int:pk>/forslag/", views.measure_proposals, name="plan-proposals"),
     path("plan/<int:pk>/mal/ny/", views.goal_edit, name="goal-create"),
     path("plan/<int:pk>/mal/<int:goal_pk>/", views.goal_edit, name="goal-edit"),
     path("plan/<int:pk>/mal/<int:goal_pk>/indikator/ny/", views.indicator_edit, name="indicator-create"),

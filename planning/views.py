@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rekrytering.access import admin_required, head_required
+from rekrytering.inputs import parse_int
 from rekrytering.jobs import job_page
 from rekrytering.web import apply_service_errors
 
@@ -29,7 +30,7 @@ from .forms import (
     NewPlanForm,
     PlanImportForm,
 )
-from .models import Activity, Goal, GoalAssessment, Indicator, Plan, PlanImportJob
+from .models import Activity, Goal, GoalAssessment, Indicator, MeasureProposal, Plan, PlanImportJob
 
 
 def _editor(request):
@@ -56,6 +57,11 @@ def plan_detail(request, pk):
             "can_edit": request.user.is_head,
             "adopted": services.is_adopted(plan),
             "next_year": plan.year + 1,
+            "proposals_pending": MeasureProposal.objects.filter(
+                indicator__goal__plan=plan, status=MeasureProposal.Status.PROPOSED
+            ).count()
+            if request.user.is_head
+            else 0,
         },
     )
 
@@ -268,6 +274,10 @@ def indicator_edit(request, pk, goal_pk, indicator_pk=None):
     indicator = (
         get_object_or_404(Indicator, pk=indicator_pk, goal=goal) if indicator_pk else Indicator(goal=goal)
     )
+    proposal = getattr(indicator, "proposal", None) if indicator.pk else None
+    if request.method == "GET" and "forslag" in request.GET and proposal is not None:
+        # "Ändra" on a proposal: the form starts from what was proposed (saving settles it).
+        indicator.measure, indicator.filters = proposal.measure, proposal.filters
     form = IndicatorForm(request.POST or None, instance=indicator)
     return _edit(
         request, plan, form, indicator.name or _("Ny indikator"), reverse("plan-detail", args=[plan.pk])
@@ -307,5 +317,47 @@ def plan_create(request):
             "form": form,
             "title": _("Ny verksamhetsplan"),
             "back": reverse("plan-list"),
+        },
+    )
+
+
+@head_required
+def measure_proposals(request, pk):
+    """The measures proposed from the indicators' wording: accept, change or reject each, or all."""
+    plan = get_object_or_404(Plan, pk=pk)
+    if request.method == "POST":
+        try:
+            if "accept_all" in request.POST:
+                count = services.accept_all_proposals(plan, by=request.user)
+                messages.success(request, _("%(n)s förslag godtagna.") % {"n": count})
+            else:
+                action = "accept" if "accept" in request.POST else "reject"
+                proposal = MeasureProposal.objects.filter(
+                    pk=parse_int(request.POST.get(action)) or 0, indicator__goal__plan=plan
+                ).first()
+                if proposal is None:
+                    messages.error(request, _("Förslaget finns inte längre. Sidan är uppdaterad."))
+                elif action == "accept":
+                    services.accept_proposal(proposal, by=request.user)
+                    messages.success(
+                        request, _("Förslaget godtaget: %(name)s") % {"name": proposal.indicator}
+                    )
+                else:
+                    services.reject_proposal(proposal, by=request.user)
+                    messages.success(
+                        request,
+                        _("Förslaget avvisat: %(name)s anges för hand.") % {"name": proposal.indicator},
+                    )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("plan-proposals", pk=plan.pk)
+    return render(
+        request,
+        "planning/proposals.html",
+        {
+            "nav": "plan",
+            "plan": plan,
+            "adopted": services.is_adopted(plan),
+            **selectors.measure_proposals(plan, timezone.localdate()),
         },
     )

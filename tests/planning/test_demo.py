@@ -6,22 +6,6 @@ from planning import demo
 from planning.models import Indicator, Plan
 
 
-def test_bindings():
-    assert demo.binding_for("NPS") == ("nps", {})
-    assert demo.binding_for("Andel nöjda kunder")[0] == "share_satisfied"
-    assert (
-        demo.binding_for(
-            "Antal stadsdelsförvaltningar som tagit hjälp vid chefsrekrytering till äldreomsorgen"
-        )[0]
-        == "distinct_organisations"
-    )
-    assert demo.binding_for("Antal processer utan personligt brev") == (
-        "flag_count",
-        {"flag": "personal_letter", "without": True},
-    )
-    assert demo.binding_for("Aktivt medskapandeindex (AMI)") == ("", {})
-
-
 @pytest.mark.django_db
 def test_load_plan_from_yaml(tmp_path, monkeypatch):
     (tmp_path / "plan-2025.yaml").write_text(

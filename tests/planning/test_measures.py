@@ -142,25 +142,6 @@ def test_survey_measures(data):
 
 
 @pytest.mark.django_db
-def test_demo_bindings_for_administration_shares():
-    from planning.demo import binding_for
-
-    assert binding_for("Andel i procent av förskoleförvaltningens rekryteringar.") == (
-        "share_of_entered",
-        {"organisation": "Förskoleförvaltningen"},
-    )
-    measure, filters = binding_for(
-        "Andel i procent av utbildningsförvaltningens chefsrekryteringar (chefspaket, second opinion paket)"
-    )
-    assert (measure, filters["package"]) == ("share_of_entered", ["chef", "second_opinion"])
-    assert binding_for("Antal KBR-utbildningar utförda för stadsdelsförvaltningar.")[1] == {
-        "package": ["kbr"],
-        "organisation_kind": "sdf",
-    }
-    assert binding_for("Sjukfrånvaro") == ("", {})
-
-
-@pytest.mark.django_db
 def test_share_of_entered_denominator(data):
     result = compute("share_of_entered", T1, {}, denominator=Decimal("16"))
     assert result.value == Decimal("25.0")

@@ -517,6 +517,9 @@ MATRIX = {
     "plan-export": entry("plan/<int:pk>/export.xlsx", get(LOGGED_IN, args=pk("plan"))),
     "plan-copy": entry("plan/<int:pk>/kopiera/", post(HEADS, args=pk("plan"))),
     "plan-status": entry("plan/<int:pk>/status/", post(HEADS, args=pk("plan"))),
+    "plan-proposals": entry(
+        "plan/<int:pk>/forslag/", get(HEADS, args=pk("plan")), post(HEADS, args=pk("plan"))
+    ),
     "goal-create": entry("plan/<int:pk>/mal/ny/", get(HEADS, args=pk("plan"))),
     "goal-edit": entry("plan/<int:pk>/mal/<int:goal_pk>/", get(HEADS, args=lambda w: (w.plan.pk, w.goal.pk))),
     "indicator-create": entry(

@@ -4,16 +4,23 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from planning.excel import import_plan
+from planning.services import accept_all_proposals, propose_measures
 
 
 class Command(BaseCommand):
-    help = "Skapar årets verksamhetsplan från en Excel-fil i exportens format. Allt eller inget."
+    help = (
+        "Skapar årets verksamhetsplan från en Excel-fil i exportens format (utfallskolumnerna får "
+        "saknas). Allt eller inget. Indikatorer utan mått får förslag på mått ur sin lydelse."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("year", type=int)
         parser.add_argument("file")
+        parser.add_argument(
+            "--bind", action="store_true", help="Godta alla förslag på mått direkt (utan granskning)."
+        )
 
-    def handle(self, *args, year, file, **options):
+    def handle(self, *args, year, file, bind=False, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Filen {file} finns inte.")
@@ -31,3 +38,11 @@ class Command(BaseCommand):
                 f"{sum(g.indicators.count() for g in plan.goals.all())} indikatorer."
             )
         )
+        proposals = propose_measures(plan)
+        if bind:
+            accepted = accept_all_proposals(plan, by=None)
+            self.stdout.write(f"{accepted} förslag på mått godtagna.")
+        else:
+            self.stdout.write(
+                f"{len(proposals)} förslag på mått att granska på planens sida (eller kör med --bind)."
+            )
