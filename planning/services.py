@@ -386,7 +386,7 @@ def _review_for_update(goal: Goal, tertial: int) -> GoalReview:
     """The goal's review row for the tertial, locked until the transaction ends (made if missing;
     a concurrent maker waits on the unique constraint and then reads this one)."""
     review, _created = GoalReview.objects.get_or_create(goal=goal, tertial=tertial)
-    return GoalReview.objects.select_for_update().select_related("updated_by").get(pk=review.pk)
+    return GoalReview.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=review.pk)
 
 
 def _status(review: GoalReview, locked: bool) -> str:
@@ -767,6 +767,7 @@ def copy_plan(plan: Plan, *, to_year: int, by: User) -> Plan:
     """The plan as next year's draft: goals, indicators and activities with their responsibles,
     dates a year on, no outcomes; the rule for deadlines, not the tertials' own deadlines."""
     _require_editor(by)
+    plan = Plan.objects.get(pk=plan.pk)
     require_free_year(to_year, plan.unit)
     copy = Plan.objects.create(
         year=to_year,

@@ -111,6 +111,7 @@ def _with_form(row, form, user, *, tertial, conflict=None) -> dict:
     saved, so that saving again replaces it knowingly."""
     goal, status = row["goal"], row["status"]
     row["form"] = form
+    row["conflict"] = conflict
     row["form_version"] = row["version"]
     if form.is_bound and conflict is None:
         row["form_version"] = form.data.get("version", row["version"])
