@@ -182,7 +182,9 @@ def _follow_up_page(request, plan, tertial, *, bound=None, conflict=None):
     shown with its errors (or the conflict) where the goal is."""
     state = selectors.follow_up(plan, tertial)
     user = request.user
+    saved = request.GET.get("sparat", "")
     for row in state.rows:
+        row["saved_now"] = bound is None and saved == str(row["goal"].pk)
         if bound is not None and bound.goal.pk == row["goal"].pk:
             _with_form(row, bound, user, tertial=tertial, conflict=conflict)
         else:
@@ -240,8 +242,10 @@ def _goal_response(
     )
 
 
-def _anchor(plan_pk, tertial, goal_pk) -> str:
-    return reverse("plan-follow-up", args=[plan_pk, tertial]) + f"#mal-{goal_pk}"
+def _anchor(plan_pk, tertial, goal_pk, *, saved=False) -> str:
+    """The follow-up at the goal; `saved`: the goal's status line says so (no JavaScript needed)."""
+    query = f"?sparat={goal_pk}" if saved else ""
+    return reverse("plan-follow-up", args=[plan_pk, tertial]) + f"{query}#mal-{goal_pk}"
 
 
 @login_required
@@ -284,7 +288,7 @@ def goal_follow_up(request, pk, tertial, goal_pk):
                 messages.success(
                     request, _("Målet är sparat (T%(t)s): %(goal)s") % {"goal": goal, "t": tertial}
                 )
-                return redirect(_anchor(plan.pk, tertial, goal.pk))
+                return redirect(_anchor(plan.pk, tertial, goal.pk, saved=True))
             return _goal_response(request, plan, tertial, goal.pk, saved=True)
     if not request.htmx:
         return _follow_up_page(request, plan, tertial, bound=form, conflict=conflict)

@@ -371,12 +371,15 @@ def test_without_javascript_a_goal_posts_and_returns_to_its_anchor(client, owned
     client.force_login(konsult)
     url = reverse("plan-follow-up", args=[owned.plan_id, 1])
     response = client.post(goal_url(owned), {"version": 0, f"goal-{owned.pk}": "delvis"})
-    assert response.status_code == 302 and response.url == f"{url}#mal-{owned.pk}"
+    assert response.status_code == 302 and response.url == f"{url}?sparat={owned.pk}#mal-{owned.pk}"
+    page = client.get(response.url).content.decode()
+    assert "Målet är sparat (T1)" in page and '<span aria-hidden="true">✓ </span>Sparat.</span>' in page
     services.save_goal_follow_up(owned, tertial=1, by=chef, version=1, assessment=("ej", "Chefens"))
     response = client.post(goal_url(owned), {"version": 1, f"goal-{owned.pk}": "uppfyllt"})
     page = response.content.decode()
     assert response.status_code == 200 and "<html" in page  # the whole page, with the goal's conflict
     assert "Någon annan har ändrat målet" in page and 'name="version" value="2"' in page
+    assert "Inte sparat: någon annan har ändrat målet." in page
     response = client.post(review_url(owned), {"action": "klar"})
     assert response.url == f"{url}#mal-{owned.pk}"
     assert GoalReview.objects.get(goal=owned, tertial=1).status == "klar"
@@ -493,3 +496,57 @@ def test_saving_one_goal_costs_the_same_queries_however_many_goals(
         response = client.post(goal_url(goal), {"version": 1, f"goal-{goal.pk}": "ej"}, **HTMX)
     assert "Sparat kl." in response.content.decode()
     assert Activity.objects.count() == 32
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_of_one_goal_at_the_same_moment_one_wins_and_one_is_told(enhet, chef, konsult):
+    """On PostgreSQL, with two connections: the second save waits on the goal's row lock while the
+    first is uncommitted, then sees the new version and is refused as a conflict."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Radlås prövas på PostgreSQL (SQLite låser hela databasen)")
+    enhet.responsible = konsult
+    enhet.save()
+    first_saved, second_done = threading.Event(), threading.Event()
+    release = threading.Event()
+    results = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                services.save_goal_follow_up(enhet, tertial=1, by=chef, version=0, assessment=("ej", "Först"))
+                first_saved.set()
+                release.wait(10)
+            results["first"] = "saved"
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            first_saved.wait(10)
+            services.save_goal_follow_up(
+                enhet, tertial=1, by=konsult, version=0, assessment=("uppfyllt", "Sen")
+            )
+            results["second"] = "saved"
+        except services.Conflict as conflict:
+            results["second"] = conflict.messages[0]
+        finally:
+            second_done.set()
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    assert first_saved.wait(10)
+    assert not second_done.wait(1.5)  # the second waits on the lock while the first is open
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert results["first"] == "saved"
+    assert f"{chef} sparade målet kl." in results["second"]
+    assessment = GoalAssessment.objects.get(goal=enhet, tertial=1)
+    assert (assessment.assessment, assessment.analysis) == ("ej", "Först")
+    assert GoalReview.objects.get(goal=enhet, tertial=1).version == 1
