@@ -855,14 +855,18 @@ def reported_this_tertial(indicator: Indicator, tertial: int) -> bool:
 
 def missing_items(goals, tertial: int, statuses: dict[int, str]) -> list[Missing]:
     """What is not reported for the tertial in goals still in draft (`statuses` {goal id: status}):
-    the goal's assessment, outcomes entered by hand, denominators of shares, activity statuses.
+    the goal's assessment (of a goal with a responsible, indicators or activities), outcomes
+    entered by hand, denominators of shares, activity statuses.
     `goals` have their indicators (with outcomes), activities (with follow-ups) and assessments
     prefetched, as selectors.goal_tree gives them."""
     found = []
     for goal in goals:
         if statuses.get(goal.pk, Status.UTKAST) != Status.UTKAST:
             continue
-        if not any(a.tertial == tertial for a in goal.assessments.all()):
+        # A goal that is only a heading of the chain (nobody's, nothing under it of its own) is
+        # assessed if a head wants to, but not asked for.
+        asked = goal.responsible_id or goal.indicators.all() or goal.activities.all()
+        if asked and not any(a.tertial == tertial for a in goal.assessments.all()):
             found.append(Missing(goal, goal.responsible_id, "assessment", _("Bedömning och analys av målet")))
         for indicator in goal.indicators.all():
             if not reported_this_tertial(indicator, tertial):

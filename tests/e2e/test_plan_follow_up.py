@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 
 from planning.models import GoalAssessment, GoalReview, IndicatorOutcome
 from planning.targets import apply_target
+from tests.e2e.test_survey_page import axe_violations
 from tests.factories import UserFactory
-from tests.planning.factories import GoalFactory, IndicatorFactory, PlanFactory
+from tests.planning.factories import ActivityFactory, GoalFactory, IndicatorFactory, PlanFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -32,6 +33,7 @@ def plan_data(transactional_db):
     indicator = IndicatorFactory(goal=goal, name="Sjukfrånvaro", direction="at_most")
     apply_target(indicator, "4 %")
     indicator.save()
+    ActivityFactory(goal=goal, text="Ta fram en kommunikationsplan", responsible="KK")
     return plan, goal, other, indicator
 
 
@@ -50,6 +52,7 @@ def test_a_goal_saves_on_its_own_without_reloading_the_page(page, live_server, p
     page.get_by_role("link", name="Följ upp T1").first.click()
     node = page.locator(f"#mal-{goal.pk}")
     expect(node.get_by_role("heading", name="Rekrytering har nöjda kunder")).to_be_visible()
+    assert axe_violations(page) == []
     page.evaluate("window.notReloaded = true")
     node.get_by_label("Utfall för Sjukfrånvaro").fill("3,2")
     expect(page.locator(f"#mal-{goal.pk}-sparat")).to_contain_text("Osparade ändringar")
@@ -61,6 +64,7 @@ def test_a_goal_saves_on_its_own_without_reloading_the_page(page, live_server, p
     expect(node.get_by_text("✓ Uppfyllt")).to_be_visible()  # 3,2 % is at most 4 %
     expect(page.locator(f"#mal-{goal.pk}-rubrik")).to_contain_text("Delvis uppfyllt")  # the light
     expect(page.locator(f"#toc-{goal.pk}")).to_contain_text("Delvis uppfyllt")
+    assert axe_violations(page) == []  # the goal's new part too
     assert IndicatorOutcome.objects.get(indicator=indicator, tertial=1).value == Decimal("3.2")
     assessment = GoalAssessment.objects.get(goal=goal, tertial=1)
     assert assessment.assessment == "delvis" and "NPS" in assessment.analysis
@@ -73,6 +77,8 @@ def test_a_goal_saves_on_its_own_without_reloading_the_page(page, live_server, p
     assert GoalReview.objects.get(goal=goal, tertial=1).status == "klar"
     # The goal the konsult is not responsible for has no form.
     expect(page.locator(f"#mal-{other.pk}-form")).to_have_count(0)
+    page.goto(f"/plan/{plan.pk}/")
+    assert axe_violations(page) == []  # the plan page's tree
     assert page_problems == []
 
 

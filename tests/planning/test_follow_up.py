@@ -550,3 +550,14 @@ def test_two_saves_of_one_goal_at_the_same_moment_one_wins_and_one_is_told(enhet
     assessment = GoalAssessment.objects.get(goal=enhet, tertial=1)
     assert (assessment.assessment, assessment.analysis) == ("ej", "Först")
     assert GoalReview.objects.get(goal=enhet, tertial=1).version == 1
+
+
+@pytest.mark.django_db
+def test_a_goal_that_only_heads_the_chain_is_not_asked_for(plan):  # noqa: F811
+    state = selectors.follow_up(plan, 1)
+    asked = {m.goal.level for m in state.missing if m.kind == "assessment"}
+    assert asked == {"namnd", "enhet"}  # the KF goals have nobody and nothing of their own
+    kf = plan.goals.get(level="kf_inriktning")
+    kf.responsible = UserFactory(username="kf-ansvarig")
+    kf.save()
+    assert any(m.goal == kf and m.kind == "assessment" for m in selectors.follow_up(plan, 1).missing)
