@@ -428,13 +428,19 @@ class DeadlinesForm(forms.Form):
         help_text=_("Uppföljningen ska vara klar så här många dagar efter att tertialet slutat."),
     )
     t1 = forms.DateField(
-        label=_("Egen tidsfrist T1"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Egen tidsfrist T1"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     t2 = forms.DateField(
-        label=_("Egen tidsfrist T2"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Egen tidsfrist T2"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     t3 = forms.DateField(
-        label=_("Egen tidsfrist T3"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Egen tidsfrist T3"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, plan, deadlines, **kwargs):
@@ -493,6 +499,12 @@ class ResponsiblesForm(forms.Form):
                 "invalid_choice": _("%(label)s: välj en person i listan.") % {"label": _escaped(label)}
             },
         )
+
+    def indicator_fields(self):
+        return [self[f"ind-{indicator.pk}"] for indicator in self.goal.indicators.all()]
+
+    def activity_fields(self):
+        return [self[f"act-{activity.pk}"] for activity in self.goal.activities.all()]
 
     def _user(self, name: str):
         pk = self.cleaned_data[name]

@@ -53,7 +53,10 @@ def plan_list(request):
 def plan_detail(request, pk):
     """The plan: its goal tree (each goal with its light for the tertial under way), the tertials'
     deadlines and review state, and its history."""
-    plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk)
+    return _plan_page(request, get_object_or_404(Plan.objects.select_related("unit"), pk=pk))
+
+
+def _plan_page(request, plan, *, deadlines_form=None):
     goals = selectors.plan_goals(plan)
     tertial = selectors.shown_tertial(plan, timezone.localdate())
     state = selectors.follow_up(plan, tertial, goals=goals) if tertial else None
@@ -66,7 +69,8 @@ def plan_detail(request, pk):
             (parent["children"] if parent else roots).append(row)
     else:
         rows, roots = state.rows, state.roots
-    due = services.deadlines(plan)
+    if deadlines_form is None and request.user.is_head:
+        deadlines_form = DeadlinesForm(plan=plan, deadlines=services.deadlines(plan))
     return render(
         request,
         "planning/plan_detail.html",
@@ -83,7 +87,7 @@ def plan_detail(request, pk):
             "can_edit": request.user.is_head,
             "adopted": services.is_adopted(plan),
             "next_year": plan.year + 1,
-            "deadlines_form": DeadlinesForm(plan=plan, deadlines=due) if request.user.is_head else None,
+            "deadlines_form": deadlines_form,
             "history": selectors.plan_history(plan),
         },
     )
@@ -377,7 +381,9 @@ def unlock(request, pk, tertial):
 @head_required
 @require_POST
 def deadlines(request, pk):
-    plan = get_object_or_404(Plan, pk=pk)
+    """The plan's rule for the tertials' deadlines and their own deadlines; errors are shown in the
+    plan page's deadlines section, with what was typed."""
+    plan = get_object_or_404(Plan.objects.select_related("unit"), pk=pk)
     form = DeadlinesForm(request.POST, plan=plan, deadlines=services.deadlines(plan))
     if form.is_valid():
         try:
@@ -389,11 +395,10 @@ def deadlines(request, pk):
             )
         except ValidationError as error:
             apply_service_errors(form, error)
-    if form.errors:
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
-    else:
-        messages.success(request, _("Tidsfristerna är sparade."))
-    return redirect(reverse("plan-detail", args=[pk]) + "#tidsfrister")
+        else:
+            messages.success(request, _("Tidsfristerna är sparade."))
+            return redirect(reverse("plan-detail", args=[pk]) + "#tidsfrister")
+    return _plan_page(request, plan, deadlines_form=form)
 
 
 @head_required
@@ -417,16 +422,8 @@ def goal_responsibles(request, pk, goal_pk):
             return redirect(back)
     return render(
         request,
-        "planning/edit.html",
-        {
-            "nav": "plan",
-            "plan": plan,
-            "form": form,
-            "title": _("Ansvariga: %(goal)s") % {"goal": goal},
-            "back": back,
-            "adopted": False,
-            "can_delete": False,
-        },
+        "planning/responsibles.html",
+        {"nav": "plan", "plan": plan, "goal": goal, "form": form, "back": back},
     )
 
 

@@ -90,9 +90,13 @@ def test_the_plan_page_sets_the_deadlines(client, plan, chef):  # noqa: F811
     assert response.url == reverse("plan-detail", args=[plan.pk]) + "#tidsfrister"
     page = client.get(response.url).content.decode()
     assert "Tidsfristerna är sparade." in page and "2026-05-20" in page and "2026-09-07" in page
-    response = client.post(url, {"report_days_after": "sju", "t1": "20 maj"}, follow=True)
+    response = client.post(url, {"report_days_after": "sju", "t1": "20 maj"})
     page = response.content.decode()
+    assert response.status_code == 200 and "Tidsfristerna sparades inte" in page
     assert "Ange ett heltal" in page and "T1: ange ett datum som 2026-05-11." in page
+    assert 'value="20 maj"' in page  # what was typed stays
+    response = client.post(url, {"report_days_after": "7", "t2": "2026-08-01"})
+    assert "T2: sista dagen kan inte vara före tertialets slut (2026-08-31)." in response.content.decode()
     assert Plan.objects.get(pk=plan.pk).report_days_after == 7
 
 
