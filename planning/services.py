@@ -4,8 +4,8 @@ status, assessments, with optimistic concurrency); review, approval, locks and u
 of what is missing; copying a plan, starting a plan import."""
 
 import logging
-import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -1036,8 +1036,15 @@ def send_plan_reminder(reminder_id: int, *, now: datetime | None = None) -> bool
     return True
 
 
-def record_reminder_failure(reminder_id: int, error: Exception) -> float | None:
-    """Count a failed send; the seconds until the next try, or None after REMINDER_MAX_TRIES."""
+def record_reminder_failure(
+    reminder_id: int,
+    error: Exception,
+    *,
+    backoff: Callable[[int], float],
+    max_tries: int = REMINDER_MAX_TRIES,
+) -> float | None:
+    """Count a failed send; the seconds until the next try (`backoff` of the tries so far), or None
+    once `max_tries` have failed (the reminder is then marked failed and no sweep takes it up)."""
     with transaction.atomic():
         reminder = PlanReminder.objects.select_for_update().filter(pk=reminder_id).first()
         if reminder is None or reminder.status != PlanReminder.Status.PENDING:
@@ -1045,9 +1052,9 @@ def record_reminder_failure(reminder_id: int, error: Exception) -> float | None:
         reminder.attempts += 1
         reminder.last_error = f"{type(error).__name__}: {error}"[:300]
         retry_in = None
-        if reminder.attempts >= REMINDER_MAX_TRIES:
+        if reminder.attempts >= max_tries:
             reminder.status = PlanReminder.Status.FAILED
         else:
-            retry_in = min(600.0, 2**reminder.attempts * 15.0) * random.uniform(0.5, 1.0)
+            retry_in = backoff(reminder.attempts)
         reminder.save(update_fields=["attempts", "last_error", "status"])
     return retry_in

@@ -1,6 +1,8 @@
 """Celery tasks of the plan: the Excel import runs here, so the page can show its progress; beat
 sweeps the tertials' reminders of what is still missing and a task sends each, once."""
 
+import random
+
 from celery import shared_task
 
 from rekrytering.jobs import JOB_TASK_OPTIONS, ImportOutcome, resume_pending_jobs, run_import_job
@@ -37,10 +39,17 @@ def send_plan_reminder(self, reminder_id: int) -> bool:
     try:
         return services.send_plan_reminder(reminder_id)
     except Exception as error:  # every failure counts, so none retries forever unseen
-        retry_in = services.record_reminder_failure(reminder_id, error)
+        retry_in = services.record_reminder_failure(
+            reminder_id, error, backoff=retry_countdown, max_tries=services.REMINDER_MAX_TRIES
+        )
         if retry_in is None:
             return False
         raise self.retry(exc=error, countdown=retry_in) from error
+
+
+def retry_countdown(tries: int) -> float:
+    """Exponential backoff with jitter (half to whole of the step), 15 s doubling, at most 10 minutes."""
+    return min(600.0, 2**tries * 15.0) * random.uniform(0.5, 1.0)
 
 
 @shared_task

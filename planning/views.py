@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from rekrytering.access import admin_required, head_required
 from rekrytering.jobs import job_page
@@ -173,7 +173,7 @@ def _tertial(tertial: int) -> int:
 
 
 @login_required
-@require_GET
+@require_safe
 def follow_up(request, pk, tertial):
     """A tertial's follow-up: the goal tree, each goal with its light, review status and its own
     form (saved on its own by goal_follow_up)."""

@@ -54,7 +54,13 @@ function openHashTarget() {
   }
 }
 
-window.addEventListener("DOMContentLoaded", openHashTarget);
+window.addEventListener("DOMContentLoaded", () => {
+  // Opening or closing every goal needs this script: the buttons are shown only with it.
+  document.querySelectorAll(".toc-actions[hidden]").forEach((actions) => {
+    actions.hidden = false;
+  });
+  openHashTarget();
+});
 window.addEventListener("hashchange", openHashTarget);
 
 document.addEventListener("click", (event) => {

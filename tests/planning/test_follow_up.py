@@ -561,3 +561,25 @@ def test_a_goal_that_only_heads_the_chain_is_not_asked_for(plan):  # noqa: F811
     kf.responsible = UserFactory(username="kf-ansvarig")
     kf.save()
     assert any(m.goal == kf and m.kind == "assessment" for m in selectors.follow_up(plan, 1).missing)
+
+
+@pytest.mark.django_db
+def test_the_plan_page_costs_the_same_queries_however_many_goals(
+    client,
+    chef,
+    plan,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    url = reverse("plan-detail", args=[plan.pk])
+    client.force_login(chef)
+    client.get(url)
+    with django_assert_max_num_queries(40) as small:
+        client.get(url)
+    parent = plan.goals.get(level="namnd")
+    for i in range(30):
+        goal = GoalFactory(plan=plan, level="enhet", parent=parent, order=10 + i, responsible=chef)
+        IndicatorFactory(goal=goal, responsible=chef)
+        ActivityFactory(goal=goal, responsible_user=chef)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(url).content.decode()
+    assert page.count('class="goal-node') == 34

@@ -228,7 +228,11 @@ def test_a_failing_send_is_counted_and_retried_then_given_up(responsible, remind
     with freeze_time(at(date(2026, 5, 5))):
         services.schedule_plan_reminders()
         reminder = PlanReminder.objects.get()
-        assert services.record_reminder_failure(reminder.pk, OSError("refused")) > 0
+        assert (
+            15
+            <= services.record_reminder_failure(reminder.pk, OSError("x"), backoff=tasks.retry_countdown)
+            <= 30
+        )
         for _try in range(services.REMINDER_MAX_TRIES):  # the worker's retries, one by one
             try:
                 assert tasks.send_plan_reminder.delay(reminder.pk).get() is False
