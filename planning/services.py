@@ -539,30 +539,19 @@ def _audit(action: str, *, by: User, plan: Plan, tertial: int, goal: Goal | None
 
 
 def _freeze(indicators: list[Indicator], tertial: int) -> None:
-    """Keep each indicator's outcome to the tertial as it is now: later data changes do not move it."""
+    """Keep each indicator's outcome to the tertial as it is now: later data changes do not move it.
+    An entered outcome keeps its own note (a frozen one without says "Angivet för hand.")."""
     stored = [next((o for o in i.outcomes.all() if o.tertial == tertial), None) for i in indicators]
     current = outcomes(zip(indicators, [tertial] * len(indicators), stored, strict=True))
-    for indicator, now in zip(indicators, current, strict=True):
+    for indicator, kept, now in zip(indicators, stored, current, strict=True):
         if now.frozen:
             continue
+        note = now.explanation if indicator.is_computed else (kept.explanation if kept else "")
         IndicatorOutcome.objects.update_or_create(
             indicator=indicator,
             tertial=tertial,
-            defaults={
-                "value": now.value,
-                "value_yes": now.value_yes,
-                # an entered outcome keeps its own note; the frozen one says "Angivet för hand."
-                "explanation": now.explanation
-                if indicator.is_computed
-                else (stored_note(indicator, tertial)),
-                "frozen": True,
-            },
+            defaults={"value": now.value, "value_yes": now.value_yes, "explanation": note, "frozen": True},
         )
-
-
-def stored_note(indicator: Indicator, tertial: int) -> str:
-    stored = next((o for o in indicator.outcomes.all() if o.tertial == tertial), None)
-    return stored.explanation if stored else ""
 
 
 def _thaw(goals, tertial: int) -> None:
