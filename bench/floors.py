@@ -1054,8 +1054,8 @@ def dashboard(cursor, p: Period, today: date, *, plan: bool = True) -> dict:
 
 def plan_follow_up(cursor, plan_pk: int, tertial: int, today: date) -> dict:
     """The plan's tertial follow-up page: its goals in chain order, each indicator's outcome to the
-    tertial and whether it meets its target, each activity's status and comment, each goal's
-    assessment, and whether the tertial is locked."""
+    tertial and whether it meets its target, each activity's status and comment reported for the
+    tertial (empty when not reported), each goal's assessment, and whether the tertial is locked."""
     plan, goals, indicators = _plan(cursor, tertial, pk=plan_pk)
     children = defaultdict(list)
     for pk, parent, order in goals:
@@ -1090,7 +1090,7 @@ def plan_follow_up(cursor, plan_pk: int, tertial: int, today: date) -> dict:
 
 
 FOLLOW_UP_ROWS = """
-    SELECT 'activity', g.id, a.id, COALESCE(f.status, a.status), COALESCE(f.comment, ''), a."order"
+    SELECT 'activity', g.id, a.id, COALESCE(f.status, ''), COALESCE(f.comment, ''), a."order"
       FROM planning_activity a JOIN planning_goal g ON g.id = a.goal_id
       LEFT JOIN planning_activityfollowup f ON f.activity_id = a.id AND f.tertial = %(tertial)s
      WHERE g.plan_id = %(plan)s

@@ -5,10 +5,14 @@ from .models import (
     Activity,
     Goal,
     GoalAssessment,
+    GoalReview,
     Indicator,
     IndicatorOutcome,
     Plan,
+    PlanEvent,
     PlanImportJob,
+    PlanReminder,
+    TertialDeadline,
     TertialLock,
 )
 from .services import is_adopted, require_draft
@@ -72,7 +76,29 @@ class PlanItemAdmin(DraftOnly, admin.ModelAdmin):
     pass
 
 
-admin.site.register([IndicatorOutcome, GoalAssessment, TertialLock])
+admin.site.register([IndicatorOutcome, GoalAssessment, TertialLock, TertialDeadline, GoalReview])
+
+
+@admin.register(PlanEvent)
+class PlanEventAdmin(admin.ModelAdmin):
+    """The plan's history is what happened: read here, never rewritten."""
+
+    list_display = ("at", "plan", "action", "tertial", "goal", "by")
+    list_filter = ("action",)
+    readonly_fields = [f.name for f in PlanEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanReminder)
+class PlanReminderAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "plan", "tertial", "user", "occasion", "status", "sent_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in PlanReminder._meta.fields]
 
 
 @admin.register(PlanImportJob)

@@ -1,10 +1,13 @@
 """Demo plans: the department's 2024 and 2025 plans as transcribed from the source plans
 (planning/data/plan-YEAR.yaml), each indicator bound to the measure planning.binding proposes from
-its wording (the proposals recorded as accepted), as an administrator accepting them all would.
+its wording (the proposals recorded as accepted, as an administrator accepting them all would), a
+responsible (a fictional demo user) for every nämndmål and enhetsmål, the staff indicators with
+the head, and the tertials' deadlines (10 days after each tertial, the annual report in January).
 
 Called by `load_demo` after the other apps' demo data; idempotent.
 """
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -97,6 +100,50 @@ def load_plan(path: Path) -> Plan | None:
     return plan
 
 
+# Who answers for the demo plans' goals, in turn (demo users of assignments.demo.DEMO_USERS): the
+# demo konsult and chef among them, so that logging in as either shows goals of one's own.
+GOAL_RESPONSIBLES = ["chef", "konsult", "samordnare", "alva.berg", "leo.nord", "karin.mark", "bo.dahl"]
+# Indicators about the staff (sick leave, the staff survey) are the head's, whoever has the goal.
+HEAD_INDICATORS = re.compile(r"sjukfrånvaro|medarbetar|\bAMI\b|medskapande|arbetsmiljö", re.IGNORECASE)
+
+
+def assign_responsibles(plan: Plan) -> int:
+    """Give the plan's nämndmål and enhetsmål a responsible each, the staff indicators to the head,
+    and the activities the users their initials name (services.link_responsibles). Only a plan
+    whose goals have no responsible yet; returns how many goals got one."""
+    from assignments.models import User
+
+    from .services import link_responsibles
+
+    if plan.goals.filter(responsible__isnull=False).exists():
+        return 0
+    users = {u.username: u for u in User.objects.filter(username__in=GOAL_RESPONSIBLES + ["chef"])}
+    people = [users[name] for name in GOAL_RESPONSIBLES if name in users]
+    if not people:
+        return 0
+    goals = list(plan.goals.filter(level__in=[Goal.Level.NAMND, Goal.Level.ENHET]).order_by("order", "id"))
+    for i, goal in enumerate(goals):
+        goal.responsible = people[i % len(people)]
+        goal.save(update_fields=["responsible"])
+    head = users.get("chef")
+    if head is not None:
+        for indicator in Indicator.objects.filter(goal__plan=plan, measure=""):
+            if HEAD_INDICATORS.search(indicator.name):
+                indicator.responsible = head
+                indicator.save(update_fields=["responsible"])
+    link_responsibles(plan)
+    return len(goals)
+
+
+def set_demo_deadlines(plan: Plan) -> None:
+    """The plan's rule (10 days after a tertial) and the annual report's own deadline in January."""
+    from .models import TertialDeadline
+
+    TertialDeadline.objects.get_or_create(
+        plan=plan, tertial=3, defaults={"due_on": date(plan.year + 1, 1, 20)}
+    )
+
+
 def load_demo(stdout=print, today: date | None = None):
     today = today or timezone.localdate()
     for path in sorted(DATA.glob("plan-*.yaml")):
@@ -105,6 +152,10 @@ def load_demo(stdout=print, today: date | None = None):
             computed = Indicator.objects.filter(goal__plan=plan).exclude(measure="").count()
             total = Indicator.objects.filter(goal__plan=plan).count()
             stdout(f"{plan}: {plan.goals.count()} mål, {total} indikatorer ({computed} räknas fram)")
+    for plan in Plan.objects.filter(unit__isnull=True, year__lt=today.year):
+        if assign_responsibles(plan):
+            set_demo_deadlines(plan)
+            stdout(f"{plan}: ansvariga och tidsfrister satta")
     # This year's draft, copied from last year's plan as the unit would start it.
     last = Plan.objects.filter(year=today.year - 1, unit__isnull=True).first()
     if last and not Plan.objects.filter(year=today.year, unit__isnull=True).exists():
@@ -115,4 +166,5 @@ def load_demo(stdout=print, today: date | None = None):
         admin = User.objects.filter(role=User.Role.ADMIN).first()
         if admin:
             copy = copy_plan(last, to_year=today.year, by=admin)
-            stdout(f"{copy}: utkast kopierat från {last.year}")
+            set_demo_deadlines(copy)
+            stdout(f"{copy}: utkast kopierat från {last.year}, med ansvariga")

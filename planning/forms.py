@@ -1,11 +1,12 @@
-"""Every form of the plan pages: a new plan, its copy, its goals, indicators and activities, the
-tertial follow-up and the import. Numbers are read by `rekrytering.numbers`, bounded by their column."""
+"""Every form of the plan pages: a new plan, its copy, its goals, indicators and activities, who is
+responsible for them, the deadlines, a goal's tertial follow-up and review, and the import. Numbers
+are read by `rekrytering.numbers`, bounded by their column."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from assignments.models import Assignment, Organisation, Sector, Unit
+from assignments.models import Assignment, Organisation, Sector, Unit, User
 from rekrytering.forms import SwedishDecimalField, SwedishIntegerField
 from rekrytering.numbers import NumberError, check_bounds, format_number, to_decimal
 from rekrytering.uploads import SpreadsheetField
@@ -14,7 +15,7 @@ from surveys.questionnaires import published
 
 from .labels import package_names
 from .measures import FLAGS, MEASURE_CHOICES
-from .models import Activity, Goal, GoalAssessment, Indicator, IndicatorOutcome, column_bounds
+from .models import Activity, Goal, GoalAssessment, Indicator, IndicatorOutcome, PlanEvent, column_bounds
 from .targets import apply_target, format_target
 
 YEARS = {"min_value": 2000, "max_value": 2100}
@@ -235,34 +236,57 @@ class PlanImportForm(forms.Form):
 YES_NO = [("", "–"), ("ja", _("Ja")), ("nej", _("Nej"))]
 
 
-class FollowUpForm(forms.Form):
-    """One tertial's follow-up of a plan. Fields by name: `ind-<id>` an indicator's outcome entered
-    by hand, `den-<id>` the denominator of a computed share, `act-<id>`/`actc-<id>` an activity's
-    status and comment, `goal-<id>`/`goala-<id>` a goal's assessment and analysis.
+class GoalFollowUpForm(forms.Form):
+    """One goal's follow-up for a tertial, saved on its own. Fields by name: `ind-<id>` an
+    indicator's outcome entered by hand, `den-<id>` the denominator of a computed share,
+    `act-<id>`/`actc-<id>` an activity's status and comment, `goal-<id>`/`goala-<id>` the goal's
+    assessment and analysis, and `version`, the goal's version the form was loaded with.
 
-    `goals` come from selectors.goal_tree (indicators with their outcomes prefetched)."""
+    Only what `may_edit(item)` allows (item: the goal itself, an indicator or an activity) gets a
+    field; the rest the page shows as text. `goal` comes from selectors.goal_tree (indicators
+    with outcomes, activities with follow-ups and assessments prefetched)."""
 
-    def __init__(self, *args, goals, tertial: int, **kwargs):
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, goal, tertial: int, may_edit, version: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
-        self.goals = goals
-        for goal in goals:
-            for indicator in goal.indicators.all():
+        self.goal = goal
+        self.fields["version"].initial = version
+        self.fields["version"].error_messages = {
+            "required": _("Formuläret saknar sin version. Ladda om sidan och försök igen."),
+            "invalid": _("Formuläret saknar sin version. Ladda om sidan och försök igen."),
+            "min_value": _("Formuläret saknar sin version. Ladda om sidan och försök igen."),
+        }
+        for indicator in goal.indicators.all():
+            if may_edit(indicator):
                 stored = next((o for o in indicator.outcomes.all() if o.tertial == tertial), None)
                 self._indicator_fields(indicator, stored)
-            for activity in goal.activities.all():
-                follow = next((f for f in activity.follow_ups.all() if f.tertial == tertial), None)
-                self.fields[f"act-{activity.pk}"] = forms.ChoiceField(
-                    label=_("Status för %(activity)s") % {"activity": activity.text[:60]},
-                    choices=Activity.Status.choices,
-                    required=False,
-                    initial=follow.status if follow else activity.status,
-                )
-                self.fields[f"actc-{activity.pk}"] = forms.CharField(
-                    label=_("Kommentar till %(activity)s") % {"activity": activity.text[:60]},
-                    required=False,
-                    max_length=2000,
-                    initial=follow.comment if follow else "",
-                )
+        for activity in goal.activities.all():
+            if not may_edit(activity):
+                continue
+            follow = next((f for f in activity.follow_ups.all() if f.tertial == tertial), None)
+            name = _short(activity.text)
+            self.fields[f"act-{activity.pk}"] = forms.ChoiceField(
+                label=_("Status för %(activity)s") % {"activity": name},
+                choices=[("", _("– Ej angiven –")), *Activity.Status.choices],
+                required=False,
+                initial=follow.status if follow else "",
+                error_messages={
+                    "invalid_choice": _("%(activity)s: välj en status i listan.")
+                    % {"activity": _escaped(name)}
+                },
+            )
+            self.fields[f"actc-{activity.pk}"] = forms.CharField(
+                label=_("Kommentar till %(activity)s") % {"activity": name},
+                required=False,
+                max_length=2000,
+                initial=follow.comment if follow else "",
+                error_messages={
+                    "max_length": _("Kommentaren till %(activity)s får vara högst 2 000 tecken.")
+                    % {"activity": name}
+                },
+            )
+        if may_edit(None):
             assessment = next((a for a in goal.assessments.all() if a.tertial == tertial), None)
             self.fields[f"goal-{goal.pk}"] = forms.ChoiceField(
                 label=_("Bedömning av %(goal)s") % {"goal": goal},
@@ -275,6 +299,7 @@ class FollowUpForm(forms.Form):
                 required=False,
                 max_length=5000,
                 initial=assessment.analysis if assessment else "",
+                error_messages={"max_length": _("Analysen får vara högst 5 000 tecken.")},
             )
 
     def _indicator_fields(self, indicator, stored):
@@ -294,7 +319,7 @@ class FollowUpForm(forms.Form):
                 choices=YES_NO,
                 required=False,
                 error_messages={
-                    "invalid_choice": _("%(name)s: svara Ja eller Nej.") % {"name": indicator.label}
+                    "invalid_choice": _("%(name)s: svara Ja eller Nej.") % {"name": _escaped(indicator.label)}
                 },
                 initial=("ja" if stored.value_yes else "nej")
                 if stored and stored.value_yes is not None
@@ -309,6 +334,24 @@ class FollowUpForm(forms.Form):
                 column="value",
             )
 
+    def clean(self):
+        data = super().clean()
+        goal = self.goal
+        name = f"goal-{goal.pk}"
+        if name in self.fields and not data.get(name) and (data.get(f"goala-{goal.pk}") or "").strip():
+            self.add_error(
+                name, _("Välj uppfyllt, delvis uppfyllt eller ej uppfyllt för att spara analysen.")
+            )
+        for activity in goal.activities.all():
+            status, comment = f"act-{activity.pk}", f"actc-{activity.pk}"
+            if status in self.fields and not data.get(status) and (data.get(comment) or "").strip():
+                self.add_error(
+                    status,
+                    _("%(activity)s: välj en status för att spara kommentaren.")
+                    % {"activity": _short(activity.text)},
+                )
+        return data
+
     def shown(self, name: str) -> str:
         """The field's text as the page shows it: what was typed, else the stored value in Swedish."""
         if name not in self.fields:
@@ -319,27 +362,157 @@ class FollowUpForm(forms.Form):
         return value if isinstance(value, str) else format_number(value)
 
     def changes(self) -> dict:
-        """The keyword arguments of services.save_follow_up. Every indicator entered by hand is
-        recorded (an empty box clears it); a denominator, a status or an assessment only when posted."""
+        """The keyword arguments of services.save_goal_follow_up. Every indicator entered by hand
+        that the form holds is recorded (an empty box clears it); a denominator when posted; an
+        activity's status and the goal's assessment when one is chosen."""
         data = self.cleaned_data
-        changes = {"outcomes": {}, "denominators": {}, "activities": {}, "assessments": {}}
-        for goal in self.goals:
-            for indicator in goal.indicators.all():
-                name = f"ind-{indicator.pk}"
-                if name in self.fields:
-                    if indicator.target_kind == Indicator.TargetKind.YESNO:
-                        answer = data[name]
-                        changes["outcomes"][indicator] = (None, {"ja": True, "nej": False}.get(answer))
-                    else:
-                        changes["outcomes"][indicator] = (data[name], None)
-                elif f"den-{indicator.pk}" in self.fields and f"den-{indicator.pk}" in self.data:
-                    changes["denominators"][indicator] = data[f"den-{indicator.pk}"]
-            for activity in goal.activities.all():
-                if data.get(f"act-{activity.pk}"):
-                    changes["activities"][activity] = (
-                        data[f"act-{activity.pk}"],
-                        data[f"actc-{activity.pk}"],
-                    )
-            if data.get(f"goal-{goal.pk}"):
-                changes["assessments"][goal] = (data[f"goal-{goal.pk}"], data[f"goala-{goal.pk}"])
+        goal = self.goal
+        changes = {"outcomes": {}, "denominators": {}, "activities": {}, "assessment": None}
+        for indicator in goal.indicators.all():
+            name = f"ind-{indicator.pk}"
+            if name in self.fields:
+                if indicator.target_kind == Indicator.TargetKind.YESNO:
+                    changes["outcomes"][indicator] = (None, {"ja": True, "nej": False}.get(data[name]))
+                else:
+                    changes["outcomes"][indicator] = (data[name], None)
+            elif f"den-{indicator.pk}" in self.fields and f"den-{indicator.pk}" in self.data:
+                changes["denominators"][indicator] = data[f"den-{indicator.pk}"]
+        for activity in goal.activities.all():
+            if data.get(f"act-{activity.pk}"):
+                changes["activities"][activity] = (data[f"act-{activity.pk}"], data[f"actc-{activity.pk}"])
+        if data.get(f"goal-{goal.pk}"):
+            changes["assessment"] = (data[f"goal-{goal.pk}"], data[f"goala-{goal.pk}"])
         return changes
+
+
+def _escaped(text) -> str:
+    """Text put into a message that Django formats with %(value)s: its own % signs kept as they are."""
+    return str(text).replace("%", "%%")
+
+
+def _short(text: str, length: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+class ReviewForm(forms.Form):
+    """A step of a goal's review: mark ready, take back, approve, or unlock with a reason."""
+
+    ACTIONS = [
+        ("klar", _("Markera klart för granskning")),
+        ("ateruppta", _("Ångra klarmarkeringen")),
+        ("godkann", _("Godkänn och lås målet")),
+        ("las_upp", _("Lås upp målet")),
+    ]
+    action = forms.ChoiceField(
+        choices=ACTIONS, error_messages={"required": _("Välj vad som ska göras med målet.")}
+    )
+    reason = forms.CharField(label=_("Skäl"), required=False, max_length=PlanEvent.REASON_MAX)
+
+
+class UnlockForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Skäl"),
+        max_length=PlanEvent.REASON_MAX,
+        error_messages={"required": _("Skriv varför tertialen ska låsas upp.")},
+    )
+
+
+class DeadlinesForm(forms.Form):
+    """The plan's rule for the tertials' deadlines and each tertial's own deadline."""
+
+    report_days_after = SwedishIntegerField(
+        label=_("Dagar efter tertialets slut"),
+        min_value=0,
+        max_value=120,
+        help_text=_("Uppföljningen ska vara klar så här många dagar efter att tertialet slutat."),
+    )
+    t1 = forms.DateField(
+        label=_("Egen tidsfrist T1"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    t2 = forms.DateField(
+        label=_("Egen tidsfrist T2"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    t3 = forms.DateField(
+        label=_("Egen tidsfrist T3"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, plan, deadlines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report_days_after"].initial = plan.report_days_after
+        for tertial, deadline in deadlines.items():
+            field = self.fields[f"t{tertial}"]
+            field.initial = deadline.due_on if deadline.own else None
+            field.help_text = _("Tomt: %(day)s enligt regeln.") % {"day": f"{deadline.default_on:%Y-%m-%d}"}
+            field.error_messages["invalid"] = _("T%(t)s: ange ett datum som 2026-05-11.") % {"t": tertial}
+
+    def own(self) -> dict:
+        return {tertial: self.cleaned_data[f"t{tertial}"] for tertial in (1, 2, 3)}
+
+
+class ResponsiblesForm(forms.Form):
+    """Who answers for a goal, and for its indicators and activities where someone else does. The
+    staff are read once for all the lists."""
+
+    def __init__(self, *args, goal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goal = goal
+        self.staff = {
+            user.pk: user
+            for user in User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+        }
+        people = [
+            (pk, f"{user} ({user.initials})" if user.initials else str(user))
+            for pk, user in self.staff.items()
+        ]
+        self.fields["goal"] = self._person(
+            _("Ansvarig för målet"), people, _("– Ingen –"), goal.responsible_id
+        )
+        for indicator in goal.indicators.all():
+            self.fields[f"ind-{indicator.pk}"] = self._person(
+                indicator.label, people, _("– Målets ansvarige –"), indicator.responsible_id
+            )
+        for activity in goal.activities.all():
+            field = self._person(
+                _short(activity.text, 100), people, _("– Målets ansvarige –"), activity.responsible_user_id
+            )
+            if activity.responsible:
+                field.help_text = _("Enligt planen: %(text)s") % {"text": activity.responsible}
+            self.fields[f"act-{activity.pk}"] = field
+
+    @staticmethod
+    def _person(label, people, empty, current) -> forms.TypedChoiceField:
+        return forms.TypedChoiceField(
+            label=label,
+            choices=[("", empty), *people],
+            coerce=int,
+            empty_value=None,
+            required=False,
+            initial=current or "",
+            error_messages={
+                "invalid_choice": _("%(label)s: välj en person i listan.") % {"label": _escaped(label)}
+            },
+        )
+
+    def indicator_fields(self):
+        return [self[f"ind-{indicator.pk}"] for indicator in self.goal.indicators.all()]
+
+    def activity_fields(self):
+        return [self[f"act-{activity.pk}"] for activity in self.goal.activities.all()]
+
+    def _user(self, name: str):
+        pk = self.cleaned_data[name]
+        return None if pk is None else self.staff[pk]
+
+    def changes(self) -> dict:
+        return {
+            "responsible": self._user("goal"),
+            "indicators": {i: self._user(f"ind-{i.pk}") for i in self.goal.indicators.all()},
+            "activities": {a: self._user(f"act-{a.pk}") for a in self.goal.activities.all()},
+        }

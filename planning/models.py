@@ -45,6 +45,12 @@ class Plan(models.Model):
     )
     title = models.CharField(_("rubrik"), max_length=200)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UTKAST)
+    report_days_after = models.PositiveSmallIntegerField(
+        _("rapportering, dagar efter tertialets slut"),
+        default=10,
+        validators=[MaxValueValidator(120)],
+        help_text=_("Tertialets uppföljning ska vara klar så här många dagar efter att tertialet slutat."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -87,6 +93,15 @@ class Goal(models.Model):
     expected_result = models.TextField(_("förväntat resultat"), blank=True)
     approach = models.TextField(_("arbetssätt"), blank=True)
     follow_up = models.TextField(_("uppföljning"), blank=True)
+    responsible = models.ForeignKey(
+        User,
+        verbose_name=_("ansvarig"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_goals",
+        help_text=_("Bedömer målet varje tertial och svarar för det som inte har en egen ansvarig."),
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -145,6 +160,15 @@ class Indicator(models.Model):
         help_text=_("Tomt: utfallet anges för hand. Annars räknas det fram ur systemets data."),
     )
     filters = models.JSONField(_("urval"), default=dict, blank=True)
+    responsible = models.ForeignKey(
+        User,
+        verbose_name=_("ansvarig"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_indicators",
+        help_text=_("Tomt: målets ansvarige."),
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -209,7 +233,21 @@ class Activity(models.Model):
     text = models.TextField(_("aktivitet"))
     start = models.DateField(_("startdatum"), null=True, blank=True)
     end = models.DateField(_("slutdatum"), null=True, blank=True)
-    responsible = models.CharField(_("ansvarig"), max_length=200, blank=True)
+    responsible = models.CharField(
+        _("ansvarig enligt planen"),
+        max_length=200,
+        blank=True,
+        help_text=_("Som planen skriver det, t.ex. initialer: ”KK, AB”."),
+    )
+    responsible_user = models.ForeignKey(
+        User,
+        verbose_name=_("ansvarig"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responsible_activities",
+        help_text=_("Tomt: målets ansvarige."),
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.EJ_PABORJAD)
     order = models.PositiveIntegerField(default=0)
 
@@ -262,7 +300,8 @@ class GoalAssessment(models.Model):
 
 
 class TertialLock(models.Model):
-    """A reported tertial: its values are frozen and later data changes do not rewrite it."""
+    """A reported tertial: its values are frozen and later data changes do not rewrite it. Every
+    goal of a locked tertial is approved (GoalReview); unlocking needs a reason (PlanEvent)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="locks")
     tertial = models.PositiveSmallIntegerField(choices=[(1, "T1"), (2, "T2"), (3, "T3")])
@@ -274,6 +313,125 @@ class TertialLock(models.Model):
 
     def __str__(self):
         return f"{self.plan} T{self.tertial} låst"
+
+
+TERTIALS = [(1, "T1"), (2, "T2"), (3, "T3")]
+
+
+class TertialDeadline(models.Model):
+    """A tertial's own deadline, instead of the plan's `report_days_after` after the tertial's end."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="deadlines")
+    tertial = models.PositiveSmallIntegerField(choices=TERTIALS)
+    due_on = models.DateField(_("sista dag"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "tertial"], name="one_deadline_per_tertial")]
+        verbose_name = _("tidsfrist")
+        verbose_name_plural = _("tidsfrister")
+
+    def __str__(self):
+        return f"{self.plan} T{self.tertial}: {self.due_on:%Y-%m-%d}"
+
+
+class GoalReview(models.Model):
+    """Where a goal's follow-up for a tertial stands (draft → ready for review → approved and
+    locked), and its version: every save of the goal's follow-up adds one, and a save made from an
+    older version is refused as a conflict (services.save_goal_follow_up)."""
+
+    class Status(models.TextChoices):
+        UTKAST = "utkast", _("Utkast")
+        KLAR = "klar", _("Klar för granskning")
+        GODKAND = "godkand", _("Godkänd och låst")
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="reviews")
+    tertial = models.PositiveSmallIntegerField(choices=TERTIALS)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UTKAST)
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(null=True, blank=True)
+    ready_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ready_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["goal", "tertial"], name="one_review_per_tertial")]
+        verbose_name = _("granskning av mål")
+        verbose_name_plural = _("granskningar av mål")
+
+    def __str__(self):
+        return f"{self.goal} T{self.tertial}: {self.get_status_display()}"
+
+
+class PlanEvent(models.Model):
+    """The plan's history: the follow-up's reviews, approvals, locks and unlocks (with their reason)."""
+
+    class Action(models.TextChoices):
+        READY = "ready", _("Målet markerat klart för granskning")
+        REOPENED = "reopened", _("Klarmarkeringen ångrad")
+        APPROVED = "approved", _("Målet godkänt och låst")
+        GOAL_UNLOCKED = "goal_unlocked", _("Målet upplåst")
+        LOCKED = "locked", _("Tertialen låst")
+        UNLOCKED = "unlocked", _("Tertialen upplåst")
+        DEADLINES = "deadlines", _("Tidsfrister ändrade")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="events")
+    goal = models.ForeignKey(Goal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    tertial = models.PositiveSmallIntegerField(null=True, blank=True, choices=TERTIALS)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    detail = models.TextField(blank=True)
+    reason = models.TextField(_("skäl"), blank=True)
+    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    REASON_MAX = 1000
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["plan", "-at"], name="plan_event_plan_at")]
+        verbose_name = _("händelse i planen")
+        verbose_name_plural = _("händelser i planen")
+
+    def __str__(self):
+        return f"{self.plan}: {self.get_action_display()}"
+
+
+class PlanReminder(models.Model):
+    """One reminder e-mail to one responsible about one tertial, for one occasion (days before or
+    after the deadline). The row is made before the mail goes and the send marks it under a lock,
+    so a second beat tick or a redelivered task mails nobody twice (services.send_plan_reminder)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Väntar")
+        SENT = "sent", _("Skickad")
+        SKIPPED = "skipped", _("Behövdes inte")
+        FAILED = "failed", _("Misslyckades")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reminders")
+    tertial = models.PositiveSmallIntegerField(choices=TERTIALS)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="plan_reminders")
+    occasion = models.CharField(max_length=20)  # "fore-5": five days before the deadline, "efter-3"
+    due_on = models.DateField()  # the deadline the occasion was counted from
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    items = models.PositiveIntegerField(default=0)  # how many missing things the e-mail listed
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "tertial", "user", "occasion", "due_on"], name="one_reminder_per_occasion"
+            )
+        ]
+        indexes = [models.Index(fields=["status"], name="plan_reminder_status")]
+        verbose_name = _("påminnelse")
+        verbose_name_plural = _("påminnelser")
+
+    def __str__(self):
+        return f"{self.plan} T{self.tertial} {self.user} {self.occasion}"
 
 
 class PlanImportJob(ImportJobBase):

@@ -26,6 +26,11 @@ urlpatterns = [
         views.activity_edit,
         name="activity-edit",
     ),
+    path("plan/<int:pk>/mal/<int:goal_pk>/ansvariga/", views.goal_responsibles, name="goal-responsibles"),
+    path("plan/<int:pk>/tidsfrister/", views.deadlines, name="plan-deadlines"),
     path("plan/<int:pk>/t<int:tertial>/", views.follow_up, name="plan-follow-up"),
+    path("plan/<int:pk>/t<int:tertial>/mal/<int:goal_pk>/", views.goal_follow_up, name="goal-follow-up"),
+    path("plan/<int:pk>/t<int:tertial>/mal/<int:goal_pk>/granskning/", views.goal_review, name="goal-review"),
     path("plan/<int:pk>/t<int:tertial>/las/", views.lock, name="plan-lock"),
+    path("plan/<int:pk>/t<int:tertial>/las-upp/", views.unlock, name="plan-unlock"),
 ]

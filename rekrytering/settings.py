@@ -406,6 +406,15 @@ SURVEY_RETRY_BASE_SECONDS = env.float("SURVEY_RETRY_BASE_SECONDS", default=15.0)
 SURVEY_RETRY_MAX_SECONDS = env.float("SURVEY_RETRY_MAX_SECONDS", default=600.0)
 SURVEY_MIN_GROUP = 5  # candidate results of smaller groups are hidden below department level
 SURVEY_SWEEP_SECONDS = env.float("SURVEY_SWEEP_SECONDS", default=60.0)
+
+# The plan's tertial follow-up (issue 14): each responsible is e-mailed what is still missing for
+# them this many days before the tertial's deadline and this many days after it, once per occasion,
+# not before PLAN_REMINDER_HOUR o'clock (Stockholm); beat looks every PLAN_REMINDER_SWEEP_SECONDS.
+PLAN_REMINDER_DAYS_BEFORE = [int(d) for d in env.list("PLAN_REMINDER_DAYS_BEFORE", default=["5"])]
+PLAN_REMINDER_DAYS_AFTER = [int(d) for d in env.list("PLAN_REMINDER_DAYS_AFTER", default=["3"])]
+PLAN_REMINDER_HOUR = env.int("PLAN_REMINDER_HOUR", default=7)
+PLAN_REMINDER_SWEEP_SECONDS = env.float("PLAN_REMINDER_SWEEP_SECONDS", default=30 * 60.0)
+
 CELERY_BEAT_SCHEDULE = {
     "send-due-invitations": {"task": "surveys.tasks.send_due_invitations", "schedule": SURVEY_SWEEP_SECONDS},
     "send-due-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 15 * 60.0},
@@ -416,6 +425,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
     },
     "resume-pending-reports": {"task": "reporting.tasks.resume_pending_reports", "schedule": 5 * 60.0},
+    "send-due-plan-reminders": {
+        "task": "planning.tasks.send_due_plan_reminders",
+        "schedule": PLAN_REMINDER_SWEEP_SECONDS,
+    },
     "purge-personal-data": {
         "task": "assignments.tasks.purge_personal_data",
         "schedule": crontab(hour=2, minute=15),

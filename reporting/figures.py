@@ -118,16 +118,18 @@ def assignment_figures(scope: Scope, packages: dict[str, Package]) -> dict:
     )
     found = sqlcache.rows(
         ("assignment_groups", start, end, scope.q()),
-        lambda: base.filter(in_period | closed)
-        .values("package__code", "organisation__kind", "sector__name")
-        .annotate(
-            ordered=Count("id", filter=in_period),
-            closed=Count("id", filter=closed),
-            without_letter=Count("id", filter=in_period & Q(personal_letter=False)),
-            screening=Count("id", filter=in_period & Q(screening=True)),
-            name=Max("package__name"),
-        )
-        .values_list(*names),
+        lambda: (
+            base.filter(in_period | closed)
+            .values("package__code", "organisation__kind", "sector__name")
+            .annotate(
+                ordered=Count("id", filter=in_period),
+                closed=Count("id", filter=closed),
+                without_letter=Count("id", filter=in_period & Q(personal_letter=False)),
+                screening=Count("id", filter=in_period & Q(screening=True)),
+                name=Max("package__name"),
+            )
+            .values_list(*names)
+        ),
     )
     groups = [dict(zip(names, row, strict=True)) for row in found]
     per_code: dict[str, dict] = {}
@@ -288,11 +290,13 @@ def time_figures(scope: Scope, packages: dict[str, Package], closed_per_package:
     names = ("user", "total", "on_assignments")
     found = sqlcache.rows(
         ("time_per_user", start, end, scope.time_q()),
-        lambda: TimeEntry.objects.filter(date__range=(start, end))
-        .filter(scope.time_q())
-        .values("user")
-        .annotate(total=Sum("hours"), on_assignments=Sum("hours", filter=Q(assignment__isnull=False)))
-        .values_list(*names),
+        lambda: (
+            TimeEntry.objects.filter(date__range=(start, end))
+            .filter(scope.time_q())
+            .values("user")
+            .annotate(total=Sum("hours"), on_assignments=Sum("hours", filter=Q(assignment__isnull=False)))
+            .values_list(*names)
+        ),
     )
     per_user = {row[0]: dict(zip(names, row, strict=True)) for row in found}
     total = sum((row["total"] or 0 for row in per_user.values()), Decimal(0))
@@ -405,17 +409,19 @@ def consultant_rows(scope: Scope, time: dict, everyone: list[User] | None = None
     names = ("responsible", "ordered", "closed", "revenue")
     found = sqlcache.rows(
         ("consultant_rows", start, end, user_ids),
-        lambda: Assignment.objects.filter(
-            af.ordered_in(start, end) | af.closed_in(start, end) | af.invoiced_in(start, end),
-            responsible__in=user_ids,
-        )
-        .values("responsible")
-        .annotate(
-            ordered=Count("id", filter=af.ordered_in(start, end)),
-            closed=Count("id", filter=af.closed_in(start, end)),
-            revenue=Sum(af.invoiced_value(), filter=af.invoiced_in(start, end)),
-        )
-        .values_list(*names),
+        lambda: (
+            Assignment.objects.filter(
+                af.ordered_in(start, end) | af.closed_in(start, end) | af.invoiced_in(start, end),
+                responsible__in=user_ids,
+            )
+            .values("responsible")
+            .annotate(
+                ordered=Count("id", filter=af.ordered_in(start, end)),
+                closed=Count("id", filter=af.closed_in(start, end)),
+                revenue=Sum(af.invoiced_value(), filter=af.invoiced_in(start, end)),
+            )
+            .values_list(*names)
+        ),
     )
     figures = {row[0]: dict(zip(names, row, strict=True)) for row in found}
     survey = customer_scores_by_consultant(scope.period, [u.pk for u in users])

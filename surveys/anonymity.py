@@ -130,11 +130,7 @@ def peer_counts(peers) -> list[tuple[tuple[int | None, date], int]]:
     """The links of `peers` counted by the responsible's unit and the (local) month they were
     sent: a few dozen rows from the database, not one per open link (~1 400 in a busy month)."""
     month = TruncMonth("sent_at", tzinfo=timezone.get_current_timezone())
-    rows = (
-        peers.order_by()
-        .values_list("assignment__responsible__unit_id", month)
-        .annotate(n=Count("id"))
-    )
+    rows = peers.order_by().values_list("assignment__responsible__unit_id", month).annotate(n=Count("id"))
     return [((unit, timezone.localdate(sent)), n) for unit, sent, n in rows]
 
 

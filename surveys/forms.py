@@ -78,7 +78,7 @@ class ResendForm(forms.Form):
 class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
-        fields = ["order", "key", "type", "text", "optional", "condition", "condition_key"]
+        fields = ["order", "key", "type", "text", "anchors", "optional", "condition", "condition_key"]
         field_classes = {"order": SwedishIntegerField}
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 

@@ -71,6 +71,14 @@ class Question(models.Model):
         SEARCH = "search", _("Om search användes i uppdraget")
         ANSWER_YES = "answer_yes", _("Om svaret på en annan fråga är ja")
 
+    class Anchors(models.TextChoices):
+        """What the ends of a 1–10 scale mean: a statement is agreed with, an overall question asks
+        how satisfied, a grade or a match how good."""
+
+        AGREEMENT = "", _("1 = instämmer inte alls, 10 = instämmer helt")
+        SATISFACTION = "satisfaction", _("1 = mycket missnöjd, 10 = mycket nöjd")
+        QUALITY = "quality", _("1 = mycket dåligt, 10 = mycket bra")
+
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(_("nyckel"), max_length=50, help_text=_("Stabil per enkät mellan åren."))
     order = models.PositiveIntegerField(_("ordning"), default=0)
@@ -79,6 +87,14 @@ class Question(models.Model):
     optional = models.BooleanField(_("frivillig"), default=False)
     condition = models.CharField(_("villkor"), max_length=20, choices=Condition.choices, blank=True)
     condition_key = models.SlugField(_("villkorsfråga"), max_length=50, blank=True)
+    anchors = models.CharField(
+        _("skalans ändpunkter"),
+        max_length=20,
+        choices=Anchors.choices,
+        blank=True,
+        default=Anchors.AGREEMENT,
+        help_text=_("Gäller frågor med skala 1–10."),
+    )
 
     class Meta:
         ordering = ["questionnaire", "order", "id"]
@@ -123,7 +139,7 @@ class Question(models.Model):
         if self.type == self.Type.NPS:
             return "0 = inte alls troligt, 10 = mycket troligt"
         if self.type == self.Type.SCALE:
-            return "1 = instämmer inte alls, 10 = instämmer helt"
+            return str(self.Anchors(self.anchors).label)
         return ""
 
 

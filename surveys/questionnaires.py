@@ -76,6 +76,7 @@ def seed_questionnaire(kind: str, year: int) -> Questionnaire:
                 optional=qtype in OPTIONAL_TYPES or spec["key"] == "vill_bli_kontaktad",
                 condition=condition,
                 condition_key=condition_key,
+                anchors=spec.get("anchors", Question.Anchors.AGREEMENT),
             )
     return questionnaire
 
@@ -104,6 +105,7 @@ def copy_questionnaire(questionnaire: Questionnaire, to_year: int) -> Questionna
             optional=q.optional,
             condition=q.condition,
             condition_key=q.condition_key,
+            anchors=q.anchors,
         )
         for q in questionnaire.questions.all()
     )

@@ -250,11 +250,13 @@ def _fetch_counts(periods, flt: ResultFilter, kinds) -> list[SurveyCounts]:
     # The SQL is a function of `where` and the periods alone: compiled once per connection.
     responses = sqlcache.rows(
         ("survey_responses", where, periods),
-        lambda: Response.objects.filter(where)
-        .annotate(p=_which_period("answered_on", periods))
-        .values("p", "kind")
-        .annotate(n=Count("id"))
-        .values_list("p", "kind", "n"),
+        lambda: (
+            Response.objects.filter(where)
+            .annotate(p=_which_period("answered_on", periods))
+            .values("p", "kind")
+            .annotate(n=Count("id"))
+            .values_list("p", "kind", "n")
+        ),
     )
     for p, kind, n in responses:
         result[p].responses[kind] = n
@@ -287,36 +289,40 @@ def _rates(periods, kinds, flt: ResultFilter) -> dict[tuple[int, str], tuple[int
     moments = tuple(p.moments for p in periods)
     sent = sqlcache.rows(
         ("survey_sent", moments, tuple(counted), flt),
-        lambda: Invitation.objects.filter(
-            reduce(or_, (Q(sent_at__gte=start, sent_at__lt=end) for start, end in moments)),
-            questionnaire__kind__in=counted,
-            shared=False,
-            status__in=SENT_STATES,
-        )
-        .filter(flt.invitations_q())
-        .annotate(
-            p=Case(
-                *(
-                    When(sent_at__gte=start, sent_at__lt=end, then=Value(i))
-                    for i, (start, end) in enumerate(moments)
-                ),
-                output_field=IntegerField(),
+        lambda: (
+            Invitation.objects.filter(
+                reduce(or_, (Q(sent_at__gte=start, sent_at__lt=end) for start, end in moments)),
+                questionnaire__kind__in=counted,
+                shared=False,
+                status__in=SENT_STATES,
             )
-        )
-        .values("p", "questionnaire__kind")
-        .annotate(n=Count("id"))
-        .values_list("p", "questionnaire__kind", "n"),
+            .filter(flt.invitations_q())
+            .annotate(
+                p=Case(
+                    *(
+                        When(sent_at__gte=start, sent_at__lt=end, then=Value(i))
+                        for i, (start, end) in enumerate(moments)
+                    ),
+                    output_field=IntegerField(),
+                )
+            )
+            .values("p", "questionnaire__kind")
+            .annotate(n=Count("id"))
+            .values_list("p", "questionnaire__kind", "n")
+        ),
     )
     rates = {(p, kind): (n, 0) for p, kind, n in sent}
     answered_q = reduce(or_, (counted_q(kind, flt) for kind in counted))
     answered = sqlcache.rows(
         ("survey_answered", tuple(periods), answered_q),
-        lambda: Response.objects.filter(_in_any("sent_in", periods))
-        .filter(answered_q)
-        .annotate(p=_which_period("sent_in", periods))
-        .values("p", "kind")
-        .annotate(n=Count("id"))
-        .values_list("p", "kind", "n"),
+        lambda: (
+            Response.objects.filter(_in_any("sent_in", periods))
+            .filter(answered_q)
+            .annotate(p=_which_period("sent_in", periods))
+            .values("p", "kind")
+            .annotate(n=Count("id"))
+            .values_list("p", "kind", "n")
+        ),
     )
     for p, kind, n in answered:
         rates[(p, kind)] = (rates.get((p, kind), (0, 0))[0], n)
@@ -649,21 +655,23 @@ def customer_scores_by_consultant(period: Period, consultant_ids) -> dict[int, d
     names = ("consultant", "n", "nps_count", "promoters", "detractors", "scale_sum", "scale_count")
     found = sqlcache.rows(
         ("customer_scores_by_consultant", period.start, period.end, consultant_ids),
-        lambda: Response.objects.filter(
-            kind=Kind.KUND,
-            answered_on__range=(period.start, period.end),
-            consultant_id__in=consultant_ids,
-        )
-        .values("consultant")
-        .annotate(
-            n=Count("id", distinct=True),
-            nps_count=Count("answers", filter=nps),
-            promoters=Count("answers", filter=nps & Q(answers__number__gte=metrics.PROMOTER_MIN)),
-            detractors=Count("answers", filter=nps & Q(answers__number__lte=metrics.DETRACTOR_MAX)),
-            scale_sum=Sum("answers__number", filter=scale),
-            scale_count=Count("answers", filter=scale),
-        )
-        .values_list(*names),
+        lambda: (
+            Response.objects.filter(
+                kind=Kind.KUND,
+                answered_on__range=(period.start, period.end),
+                consultant_id__in=consultant_ids,
+            )
+            .values("consultant")
+            .annotate(
+                n=Count("id", distinct=True),
+                nps_count=Count("answers", filter=nps),
+                promoters=Count("answers", filter=nps & Q(answers__number__gte=metrics.PROMOTER_MIN)),
+                detractors=Count("answers", filter=nps & Q(answers__number__lte=metrics.DETRACTOR_MAX)),
+                scale_sum=Sum("answers__number", filter=scale),
+                scale_count=Count("answers", filter=scale),
+            )
+            .values_list(*names)
+        ),
     )
     rows = [dict(zip(names, row, strict=True)) for row in found]
     return {

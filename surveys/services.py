@@ -80,6 +80,15 @@ def spent_digest(token: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"spent-link:{token}".encode(), hashlib.sha256).hexdigest()
 
 
+def answered_digest(token: str) -> str:
+    """What a browser keeps of a link it has answered (the public pages' signed cookie), so that it
+    alone is told "already answered" when it opens the link again. Keyed, so that it is neither the
+    token nor its stored hash nor the mark of a used anonymous link (`spent_digest`); and never
+    stored on the server, so nothing in the database links it to a response."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"answered-link:{token}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
 def survey_url(token: str) -> str:
     return settings.SITE_URL + reverse("survey-answer", args=[token])
 
@@ -158,6 +167,17 @@ def on_assignment_closed(sender, assignment, by, **kwargs):
 # --- Sending ------------------------------------------------------------------------------
 
 
+def recruitment_of(invitation: Invitation) -> dict | None:
+    """What a survey is about, as its e-mail and its answer page name it: the role as registered
+    (its casing kept: "IT-samordnare", "Enhetschef LSS") and the customer organisation. Never the
+    candidate's name. The candidate is shown only what they applied for, and an anonymous response
+    keeps nothing of it (surveys.anonymity)."""
+    assignment = invitation.assignment
+    if assignment is None:
+        return None
+    return {"role_title": assignment.role_title, "organisation": assignment.organisation.name}
+
+
 def _message(invitation: Invitation, token: str, *, reminder: bool) -> EmailMultiAlternatives:
     context = {
         "invitation": invitation,
@@ -165,7 +185,7 @@ def _message(invitation: Invitation, token: str, *, reminder: bool) -> EmailMult
         "url": survey_url(token),
         "reminder": reminder,
         "expires_on": timezone.localtime(invitation.expires_at).date() if invitation.expires_at else None,
-        "role_title": invitation.assignment.role_title if invitation.assignment else "",
+        "recruitment": recruitment_of(invitation),
     }
     subject = render_to_string("surveys/email/invitation_subject.txt", context).strip()
     body = render_to_string("surveys/email/invitation.txt", context)
@@ -228,7 +248,7 @@ def deliver_invitation(invitation_id: int, *, now: datetime | None = None) -> bo
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",), skip_locked=True)
-            .select_related("questionnaire", "assignment")
+            .select_related("questionnaire", "assignment__organisation")
             .filter(pk=invitation_id)
             .first()
         )
@@ -291,7 +311,7 @@ def send_reminder(invitation_id: int, *, now: datetime | None = None) -> bool:
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update(of=("self",))
-            .select_related("questionnaire", "assignment")
+            .select_related("questionnaire", "assignment__organisation")
             .filter(pk=invitation_id)
             .first()
         )
@@ -538,9 +558,10 @@ LINK_OPEN_STATES = (Invitation.Status.SCHEDULED, Invitation.Status.SENT)
 
 
 # What the answer page and the saving of an answer read of a link (every public request reads it;
-# the assignment has some forty columns): the link's state, its questionnaire, what the questions'
-# conditions ask of the assignment, and what a response keeps of it (build_response,
-# anonymity.coarse_dimensions). Anything else is loaded by a query of its own when first read.
+# the assignment has some forty columns): the link's state, its questionnaire, what the page says
+# the survey is about (recruitment_of), what the questions' conditions ask of the assignment, and
+# what a response keeps of it (build_response, anonymity.coarse_dimensions). Anything else is
+# loaded by a query of its own when first read.
 ANSWERING_READS = [
     "questionnaire",
     "assignment",
@@ -550,6 +571,8 @@ ANSWERING_READS = [
     "expires_at",
     "answer_count",
     "token_hash",
+    "assignment__role_title",
+    "assignment__organisation__name",
     "assignment__references_checked",
     "assignment__psychometric_tests",
     "assignment__screening",
@@ -574,7 +597,7 @@ def find_open_invitation(token: str, *, now: datetime | None = None) -> Invitati
     try:
         invitation = (
             Invitation.objects.select_related(
-                "questionnaire", "assignment__package", "assignment__responsible"
+                "questionnaire", "assignment__package", "assignment__responsible", "assignment__organisation"
             )
             .only(*ANSWERING_READS)
             .get(token_hash=Invitation.hash_token(token), status__in=LINK_OPEN_STATES)
@@ -676,7 +699,9 @@ def submit_response(token: str, data, *, now: datetime | None = None) -> tuple[R
 
     A personal link of an ordinary survey is locked while it is used and then marked answered.
     An anonymous survey's link is marked used only in SpentLink, whose unique digest lets one of
-    two simultaneous answers through: its invitation is left exactly as it was.
+    two simultaneous answers through: its invitation is left exactly as it was. The response
+    returned says whether its link stays open for others (`link_stays_open`: a training's shared
+    link does), which is not stored.
     """
     now = now or timezone.now()
     refused = {"__all__": _("Länken kan inte användas.")}
@@ -697,6 +722,7 @@ def submit_response(token: str, data, *, now: datetime | None = None) -> tuple[R
                 )
         except IntegrityError:
             return None, refused
+        response.link_stays_open = False
         return response, {}
     with transaction.atomic():
         invitation = _lock_open_invitation(invitation, now=now)
@@ -717,6 +743,7 @@ def submit_response(token: str, data, *, now: datetime | None = None) -> tuple[R
             invitation.status = Invitation.Status.ANSWERED
             invitation.answered_on = response.answered_on
             invitation.save(update_fields=["status", "answer_count", "answered_on"])
+    response.link_stays_open = invitation.shared
     return response, {}
 
 

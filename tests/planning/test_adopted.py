@@ -70,7 +70,9 @@ def test_the_pages_refuse_too(adopted, client, chef):
     detail = client.get(reverse("plan-detail", args=[adopted.pk])).content.decode()
     assert "Planen är fastställd: mål, indikatorer och aktiviteter kan inte ändras" in detail
     assert reverse("goal-create", args=[adopted.pk]) not in detail
-    assert reverse("goal-edit", args=[adopted.pk, goal.pk]) not in detail
+    assert f'href="{reverse("goal-edit", args=[adopted.pk, goal.pk])}"' not in detail
+    # who is responsible is part of following the plan up: open on an adopted plan too
+    assert f'href="{reverse("goal-responsibles", args=[adopted.pk, goal.pk])}"' in detail
 
     response = client.post(
         reverse("goal-create", args=[adopted.pk]), {"level": Goal.Level.ENHET, "title": "Ett nytt mål"}

@@ -83,3 +83,29 @@ def test_source_plans_load_and_export_their_tables():
         assert sorted(exported_activities) == sorted(activities)
     computed = Indicator.objects.filter(goal__plan__year=2025).exclude(measure="")
     assert computed.count() >= 5
+
+
+@pytest.mark.django_db
+def test_demo_plans_have_responsibles_and_deadlines():
+    from assignments.demo import seed_users
+    from planning import services
+    from planning.models import Goal
+
+    seed_users(stdout=lambda line: None, password=None)
+    demo.load_demo(stdout=lambda line: None, today=date(2026, 3, 1))
+    demo.load_demo(stdout=lambda line: None, today=date(2026, 3, 1))  # again: nothing changes
+    for year in (2025, 2026):
+        plan = Plan.objects.get(year=year, unit__isnull=True)
+        goals = plan.goals.filter(level__in=[Goal.Level.NAMND, Goal.Level.ENHET])
+        assert goals.exists() and not goals.filter(responsible__isnull=True).exists()
+        assert {"konsult", "chef"} <= set(goals.values_list("responsible__username", flat=True))
+        due = services.deadlines(plan)
+        assert due[1].due_on == date(year, 5, 10) and (due[3].due_on, due[3].own) == (
+            date(year + 1, 1, 20),
+            True,
+        )
+    sick = Indicator.objects.get(goal__plan__year=2025, name="Sjukfrånvaro")
+    assert sick.responsible.username == "chef"
+    # The demo konsult has something to report in the current year's follow-up.
+    konsult = Goal.objects.filter(plan__year=2026, responsible__username="konsult").first()
+    assert konsult is not None

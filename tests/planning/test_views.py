@@ -19,8 +19,10 @@ def test_pages_render_for_everyone(client, konsult, plan):  # noqa: F811
     page = client.get(reverse("plan-detail", args=[plan.pk])).content.decode()
     assert "3.1 Stockholms stad har en god ekonomisk hushållning" in page and "40 st" in page
     follow = client.get(reverse("plan-follow-up", args=[plan.pk, 1])).content.decode()
-    assert "Spara uppföljningen" not in follow and "Räknas" not in follow
-    assert client.post(reverse("plan-follow-up", args=[plan.pk, 1]), {}).status_code == 403
+    assert "Spara målet" not in follow and "Räknas" not in follow
+    goal = plan.goals.get(level="enhet")
+    assert client.post(goal_url(goal), {"version": 0}).status_code == 403  # not responsible for it
+    assert client.post(reverse("plan-follow-up", args=[plan.pk, 1]), {}).status_code == 405
     workbook = load_workbook(io.BytesIO(client.get(reverse("plan-export", args=[plan.pk])).content))
     assert workbook.sheetnames == ["Mål", "Indikatorer", "Aktiviteter"]
 
@@ -32,26 +34,33 @@ def test_chef_enters_outcome_assesses_and_locks(client, chef, plan):  # noqa: F8
     balance = Indicator.objects.get(name="Budget i balans")
     goal = sick.goal
     url = reverse("plan-follow-up", args=[plan.pk, 1])
-    response = client.post(url, {f"ind-{sick.pk}": "abc"})
+    response = client.post(goal_url(goal), {"version": 0, f"ind-{sick.pk}": "abc"})
     assert "är inget tal" in response.content.decode()
     assert not IndicatorOutcome.objects.filter(indicator=sick).exists()
     response = client.post(
-        url,
+        goal_url(goal),
         {
+            "version": 0,
             f"ind-{sick.pk}": "3,5",
-            f"ind-{balance.pk}": "ja",
             f"goal-{goal.pk}": "delvis",
             f"goala-{goal.pk}": "Nära målet",
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == f"{url}?sparat={goal.pk}#mal-{goal.pk}"
+    response = client.post(goal_url(balance.goal), {"version": 0, f"ind-{balance.pk}": "ja"})
+    assert response.status_code == 302 and response.url.endswith(f"#mal-{balance.goal.pk}")
     assert IndicatorOutcome.objects.get(indicator=sick, tertial=1).value == Decimal("3.5")
+    assert IndicatorOutcome.objects.get(indicator=balance, tertial=1).value_yes is True
     assert GoalAssessment.objects.get(goal=goal, tertial=1).assessment == "delvis"
     page = client.get(url).content.decode()
     assert "✓ Uppfyllt" in page  # 3,5 % is at most 4 %
     client.post(reverse("plan-lock", args=[plan.pk, 1]))
     page = client.get(url).content.decode()
-    assert "T1 är låst" in page and "Spara uppföljningen" not in page
+    assert "T1 är låst" in page and "Spara målet" not in page
+
+
+def goal_url(goal, tertial=1):
+    return reverse("goal-follow-up", args=[goal.plan_id, tertial, goal.pk])
 
 
 def upload_plan(client, capture, data, **fields):

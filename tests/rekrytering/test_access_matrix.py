@@ -255,6 +255,11 @@ class World:
         return GoalFactory(plan=self.plan)
 
     @cached_property
+    def own_goal(self):
+        """A goal the konsult is responsible for."""
+        return GoalFactory(plan=self.plan, responsible=self.konsult)
+
+    @cached_property
     def indicator(self):
         return IndicatorFactory(goal=self.goal)
 
@@ -536,12 +541,38 @@ MATRIX = {
         "plan/<int:pk>/mal/<int:goal_pk>/aktivitet/<int:activity_pk>/",
         get(HEADS, args=lambda w: (w.plan.pk, w.goal.pk, w.activity.pk)),
     ),
+    "goal-responsibles": entry(
+        "plan/<int:pk>/mal/<int:goal_pk>/ansvariga/", get(HEADS, args=lambda w: (w.plan.pk, w.goal.pk))
+    ),
+    # An empty form: the error is shown on the plan page (a redirect).
+    "plan-deadlines": entry("plan/<int:pk>/tidsfrister/", post(HEADS, args=pk("plan"))),
+    # Everyone reads the follow-up; each goal is saved on its own (goal-follow-up).
     "plan-follow-up": entry(
         "plan/<int:pk>/t<int:tertial>/",
         get(LOGGED_IN, args=lambda w: (w.indicator.goal.plan.pk, 1)),
-        post(HEADS, args=lambda w: (w.indicator.goal.plan.pk, 1)),
+        post(roles(LOGIN, E405, E405, E405, E405), args=lambda w: (w.indicator.goal.plan.pk, 1)),
+    ),
+    # A goal's follow-up: heads, and the goal's responsible (an empty form is shown with its error).
+    "goal-follow-up": entry(
+        "plan/<int:pk>/t<int:tertial>/mal/<int:goal_pk>/",
+        post(HEADS, args=lambda w: (w.plan.pk, 1, w.goal.pk)),
+        post(
+            roles(LOGIN, OK, E403, OK, OK), variant="own goal", args=lambda w: (w.plan.pk, 1, w.own_goal.pk)
+        ),
+        get(roles(LOGIN, E405, E405, E405, E405), args=lambda w: (w.plan.pk, 1, w.goal.pk)),
+    ),
+    # Its review: the responsible marks it ready, heads approve and unlock (an empty form: a
+    # message and a redirect back to the goal).
+    "goal-review": entry(
+        "plan/<int:pk>/t<int:tertial>/mal/<int:goal_pk>/granskning/",
+        post(HEADS, args=lambda w: (w.plan.pk, 1, w.goal.pk)),
+        post(
+            roles(LOGIN, OK, E403, OK, OK), variant="own goal", args=lambda w: (w.plan.pk, 1, w.own_goal.pk)
+        ),
     ),
     "plan-lock": entry("plan/<int:pk>/t<int:tertial>/las/", post(HEADS, args=lambda w: (w.plan.pk, 1))),
+    # Unlocking needs a reason: an empty form is refused with a message (a redirect).
+    "plan-unlock": entry("plan/<int:pk>/t<int:tertial>/las-upp/", post(HEADS, args=lambda w: (w.plan.pk, 1))),
     # --- Reporting ----------------------------------------------------------------------------
     # A konsult and a samordnare see their own slice (reporting/views.py _scope).
     "reporting-dashboard": entry("rapporter/", get(LOGGED_IN)),

@@ -46,3 +46,23 @@ def test_an_unknown_site_role_is_refused():
 
     result = manage("check", env={"SITE_ROLE": "staff"})
     assert result.returncode != 0 and "SITE_ROLE" in result.stderr
+
+
+@freeze_time("2026-04-21 09:00:00")
+def test_the_public_site_tells_the_answering_browser_only_that_a_link_is_answered(
+    public_site,
+    client,
+    links,  # noqa: F811
+):
+    from django.test import Client
+
+    invitation = links["kandidatenkat"]
+    url = f"/enkat/{services.token_for(invitation)}/"
+    assert client.post(url, answers(invitation)).status_code == 302
+    again = client.get(url)
+    assert again.status_code == 200 and "Tack, dina svar är redan inlämnade" in again.content.decode()
+    second_tab = client.post(url, answers(invitation))
+    assert second_tab.status_code == 409 and "Svaren sparades inte" in second_tab.content.decode()
+    stranger = Client().get(url)
+    assert stranger.status_code == 404 and "Länken går inte att använda" in stranger.content.decode()
+    assert Response.objects.count() == 1

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from assignments.models import Assignment, User
@@ -366,8 +367,9 @@ def test_answering_writes_nothing_but_the_response(client, mailoutbox):
         with connection.cursor() as cursor:
             cursor.execute(system, [invitation.pk])
             assert cursor.fetchone() == row_before
-    # The link cannot be used twice.
-    assert client.post(f"/enkat/{token}/", data).status_code == 404
+    # The link cannot be used twice: from the browser that answered, nor from any other.
+    assert client.post(f"/enkat/{token}/", data).status_code == 409
+    assert Client().post(f"/enkat/{token}/", data).status_code == 404
     assert Response.objects.filter(kind=Kind.KANDIDAT).count() == 1
 
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from freezegun import freeze_time
@@ -172,9 +173,14 @@ def test_get_never_uses_link_and_post_answers_once(client, closed_hire, konsult)
         data.update({"nps": "10", "kommentar": "Mycket bra stöd!", "vill_bli_kontaktad": "nej"})
         response = client.post(url, data)
         assert response.status_code == 302
+        # The browser that answered is told its second post was not saved; anyone else holding
+        # the link learns nothing from it.
         again = client.post(url, data)
-        assert again.status_code == 404
-        assert "Länken går inte att använda" in again.content.decode()
+        assert again.status_code == 409
+        assert "Svaren sparades inte – enkäten är redan besvarad" in again.content.decode()
+        stranger = Client().post(url, data)
+        assert stranger.status_code == 404
+        assert "Länken går inte att använda" in stranger.content.decode()
     stored = Response.objects.get(kind="kundenkat")
     assert stored.answered_on == date(2026, 4, 21)
     assert stored.assignment == closed_hire
@@ -209,9 +215,11 @@ def test_candidate_response_is_anonymous_and_contact_data_purged(client, closed_
     data["helhetsomdome"] = "10"
     with freeze_time("2026-04-23 15:12:00"):
         assert client.post(reverse("survey-answer", args=[token]), data).status_code == 302
-        # The link is used up, and says so no differently from a wrong one.
-        again = client.post(reverse("survey-answer", args=[token]), data)
+        # The link is used up, and to anyone but the browser that answered says so no differently
+        # from a wrong one.
+        again = Client().post(reverse("survey-answer", args=[token]), data)
         assert again.status_code == 404
+        assert client.post(reverse("survey-answer", args=[token]), data).status_code == 409
     response = Response.objects.get(kind="kandidatenkat")
     assert response.assignment_id is None
     assert (response.consultant_id, response.organisation_id, response.sector_id, response.package_code) == (

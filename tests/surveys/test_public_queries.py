@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
@@ -128,8 +129,11 @@ def test_answering_costs_the_same_few_queries_for_any_number_of_questions(client
     stored = Response.objects.get()
     assert Answer.objects.filter(response=stored).count() == len(data)
     assert FollowUp.objects.filter(response=stored).exists() == (kind == "kundenkat")
-    # The link is used: a second answer is refused.
-    assert client.post(f"/enkat/{services.token_for(invitation)}/", data).status_code == 404
+    # The link is used: a second answer is refused, to the browser that answered without a query.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(f"/enkat/{services.token_for(invitation)}/", data).status_code == 409
+    assert len(queries) == 0
+    assert Client().post(f"/enkat/{services.token_for(invitation)}/", data).status_code == 404
     assert Response.objects.count() == 1
 
 

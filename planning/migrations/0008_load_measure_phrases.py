@@ -12,6 +12,6 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("planning", "0005_measure_phrases")]
+    dependencies = [("planning", "0007_measure_phrases")]
 
     operations = [migrations.RunPython(load, unload)]

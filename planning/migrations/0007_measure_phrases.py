@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('planning', '0004_numbers_within_their_column'),
+        ('planning', '0006_link_activity_responsibles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
