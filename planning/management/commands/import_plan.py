@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from planning.excel import import_plan
-from planning.services import accept_all_proposals, propose_measures
+from planning.services import accept_all_proposals, link_responsibles, propose_measures
 
 
 class Command(BaseCommand):
@@ -38,6 +38,7 @@ class Command(BaseCommand):
                 f"{sum(g.indicators.count() for g in plan.goals.all())} indikatorer."
             )
         )
+        link_responsibles(plan)  # the activities' initials, as the upload does
         proposals = propose_measures(plan)
         if bind:
             accepted = accept_all_proposals(plan, by=None)
