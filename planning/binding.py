@@ -39,7 +39,7 @@ STOP_WORDS = {
     "väl", "vilket", "vilka", "kan", "skulle", "eller", "andra", "så", "inte", "ha", "hade", "från",
     "kring", "samt", "oss", "hen", "andel", "antal", "tycker", "tyckte", "fått", "hela",
 }  # fmt: skip
-WORD = re.compile(r"[0-9a-zåäöéüæø]+")
+WORD = re.compile(r"[0-9a-zåäöéüæø]+", re.IGNORECASE)
 GAP = 3  # words a phrase's words may have between them
 QUESTION_MIN_WORDS, QUESTION_MIN_SHARE = 2, 0.5
 
@@ -233,7 +233,7 @@ def _quoted(reading: _Reading, positions) -> str:
 
 def propose(name: str, vocabulary: Vocabulary) -> Proposal | None:
     """The measure and selection the indicator's wording asks for, or None (entered by hand)."""
-    written = WORD.findall((name or "").lower())
+    written = WORD.findall(name or "")
     reading = _Reading([stem(word) for word in written], written)
     for phrase in vocabulary.phrases:
         if phrase.role == "ignore":
