@@ -115,7 +115,7 @@ def test_wordings_not_in_the_plans(vocabulary):
 def test_a_proposal_says_what_it_read_where(vocabulary):
     proposal = propose("Antal sålda lärarpaket.", vocabulary)
     assert (proposal.measure, proposal.filters) == ("ordered", {"package": ["larare"]})
-    assert proposal.reasons[0] == "Mått: Antal beställda uppdrag (”antal sålda”)."
+    assert proposal.reasons[0] == "Mått: Antal beställda uppdrag (”Antal sålda”)."
     assert "Paket: Lärarpaket (paketnamn i prislistan" in proposal.explanation
     shares = propose("Andel i procent av förskoleförvaltningens rekryteringar.", vocabulary)
     assert (shares.measure, shares.filters) == ("share_of_entered", {"organisation": "Förskoleförvaltningen"})
