@@ -507,6 +507,7 @@ MATRIX = {
     # --- The plan -------------------------------------------------------------------------------
     "plan-list": entry("plan/", get(LOGGED_IN)),
     "plan-import": entry("plan/import/", get(ADMINS)),
+    "plan-import-template": entry("plan/import/mall.xlsx", get(ADMINS)),
     "plan-import-detail": entry("plan/import/<int:pk>/", get(ADMINS, args=pk("plan_import_job"))),
     "plan-create": entry("plan/ny/", get(HEADS)),
     "plan-detail": entry("plan/<int:pk>/", get(LOGGED_IN, args=pk("plan"))),
