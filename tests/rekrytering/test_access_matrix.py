@@ -272,6 +272,7 @@ class World:
             state=TertialReport.State.DONE,
             created_by=self.user(CHEF),
             file=ContentFile(b"PK\x03\x04 not really a workbook", name="tertialrapport-2026-T1.xlsx"),
+            document=ContentFile(b"PK\x03\x04 not really a document", name="tertialrapport-2026-T1.docx"),
             finished_at=timezone.now(),
         )
 
@@ -550,6 +551,7 @@ MATRIX = {
     "report-create": entry("rapporter/tertialrapporter/ny/", post(HEADS)),
     "report-detail": entry("rapporter/tertialrapporter/<int:pk>/", get(HEADS, args=pk("report"))),
     "report-download": entry("rapporter/tertialrapporter/<int:pk>/fil/", get(HEADS, args=pk("report"))),
+    "report-document": entry("rapporter/tertialrapporter/<int:pk>/word/", get(HEADS, args=pk("report"))),
     # --- Assignments and time -----------------------------------------------------------------
     "start": entry("", get(LOGGED_IN)),
     "assignment-list": entry("uppdrag/", get(LOGGED_IN)),
