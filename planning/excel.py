@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from assignments.importing import Progress, RowError
 from rekrytering.numbers import NumberError, parse_decimal
-from rekrytering.spreadsheets import append
+from rekrytering.spreadsheets import append, print_on_a4_landscape
 from rekrytering.uploads import UploadRefused, check_upload
 
 from .labels import describe_filters, measure_key, measure_label, package_names
@@ -298,6 +298,7 @@ def template_plan(file_obj) -> None:
     for row in range(2, header_row - 1):
         guide.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
         guide.row_dimensions[row].height = 32
+    print_on_a4_landscape(guide, center="Mall för verksamhetsplan", title_rows=0)
     workbook.save(file_obj)
 
 

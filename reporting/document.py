@@ -195,8 +195,8 @@ def _shade(cell, colour: str) -> None:
 
 def _table(document, columns: list[tuple[str, float]], rows: list[list[str]], *, numeric=()):
     """A table of fixed column widths (in cm, adding up to the text's width): never wider than
-    the page. The header row repeats on every page the table runs onto; `numeric` columns are
-    right-aligned."""
+    the page. The header row repeats on every page the table runs onto, no row is split between
+    two pages; `numeric` columns are right-aligned."""
     table = document.add_table(rows=1, cols=len(columns))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -211,7 +211,9 @@ def _table(document, columns: list[tuple[str, float]], rows: list[list[str]], *,
         cell.paragraphs[0].runs[0].font.bold = True
         _shade(cell, HEADER_SHADE)
     for values in rows:
-        cells = table.add_row().cells
+        row = table.add_row()
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row is never cut by a page
+        cells = row.cells
         for index, (cell, value) in enumerate(zip(cells, values, strict=True)):
             cell.text = value
             if index in numeric:
@@ -232,13 +234,9 @@ def _key_figures(document, data: dict) -> None:
         [[figure.label, figure.text] for figure in figures],
         numeric=(1,),
     )
-    for label, text in (
-        ("Resultat", data["explain"]["result"]),
-        ("Prognos helår", data["explain"]["forecast"]),
-    ):
-        paragraph = document.add_paragraph()
-        paragraph.add_run(f"{label}: ").bold = True
-        paragraph.add_run(text)
+    # How Resultat and Prognos helår are computed (each sentence names its figure first).
+    for text in (data["explain"]["result"], data["explain"]["forecast"]):
+        document.add_paragraph(text)
 
 
 def _labelled(document, label: str, text: str) -> None:

@@ -2,7 +2,7 @@
 widths, frozen header), and the print layout of the tertial report's sheets: charts anchored one
 below the other by their real height, and page breaks only between them."""
 
-import math
+import textwrap
 from io import BytesIO
 
 from django.http import HttpResponse
@@ -91,8 +91,9 @@ def write_table(ws, table, *, row: int = 1, title: bool = False, skip: tuple[str
 def text_lines(text: str, width: float) -> int:
     """How many lines `text` needs in a column `width` characters wide (a unit of column width is
     the width of a digit; Arial's letters are narrower on average)."""
-    per_line = max(1, int(width * 1.15))
-    return sum(math.ceil(max(1, len(part)) / per_line) for part in str(text).split("\n"))
+    per_line = max(1, int(width * 1.1))
+    # Wrapped at the spaces as a spreadsheet program does (a long word is broken where it must).
+    return sum(max(1, len(textwrap.wrap(part, per_line))) for part in str(text).split("\n"))
 
 
 LINE_POINTS = 15  # a line of text (10 or 11 points)

@@ -441,7 +441,7 @@ def _quotes(place, chosen):
         put(ws, r, 1, labels.get(answer.response.kind, answer.response.kind))
         put(ws, r, 2, answer.response.answered_label)
         put(ws, r, 3, answer.text)
-    _widths(ws, {"A": 18, "B": 12, "C": 100})
+    _widths(ws, {"A": 24, "B": 12, "C": 100})
     fit_rows(ws, 2, widest=_page_points(layout))
     ws.freeze_panes = "A2"
     layout.paginate()

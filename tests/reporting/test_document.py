@@ -54,7 +54,7 @@ def test_title_key_figures_and_headings_in_the_tertial_reports_order(document):
     assert figures["Kundenkät: NPS"] == "–"  # no answers: no figure, not 0
     assert not any("_" in label for label in figures)
     body = "\n".join(p.text for p in document.paragraphs)
-    assert "Resultat: Resultat = periodens intäkter" in body and "Prognos helår: Prognos helår per" in body
+    assert "\nResultat = periodens intäkter (fakturerat + bokat)" in body and "\nPrognos helår per " in body
     assert document.core_properties.language == "sv-SE"
 
 
@@ -97,8 +97,9 @@ def test_tables_fit_the_page_and_the_charts_are_images(document):
     assert abs(section.page_width - Cm(21)) < Cm(0.01) and abs(section.page_height - Cm(29.7)) < Cm(0.01)
     for table in document.tables:
         assert sum(column.width for column in table.columns) <= text_width
-        # Each header row repeats on a page the table runs onto.
+        # Each header row repeats on a page the table runs onto; no row is cut by a page.
         assert table.rows[0]._tr.trPr.xpath("./w:tblHeader")
+        assert all(row._tr.trPr.xpath("./w:cantSplit") for row in table.rows[1:])
     pictures = document.inline_shapes
     assert len(pictures) == 7  # each of the dashboard's charts
     assert all(picture.width <= text_width for picture in pictures)
