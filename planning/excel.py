@@ -8,6 +8,7 @@ bounded by the column that keeps them.
 """
 
 import json
+import textwrap
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -272,7 +273,11 @@ def template_plan(file_obj) -> None:
         for name in columns:
             needed = "får saknas" if name in optional else "måste finnas"
             append(guide, [sheet_name, name, needed, COLUMN_HELP[sheet_name][name]])
+            # A generated file's rows do not grow by themselves: as many lines as the text needs.
+            lines = len(textwrap.wrap(COLUMN_HELP[sheet_name][name], 100))
+            guide.row_dimensions[guide.max_row].height = 15 * max(1, lines)
         sheet = _sheet(workbook, sheet_name, columns, [])
+        print_on_a4_landscape(sheet, center=f"Verksamhetsplan: {sheet_name}", title_rows=1)
         for index, name in enumerate(columns, start=1):
             if name in optional:
                 sheet.cell(row=1, column=index).fill = OPTIONAL_FILL
@@ -289,7 +294,7 @@ def template_plan(file_obj) -> None:
                 )
                 sheet.add_data_validation(check)
                 check.add(f"{letter}2:{letter}1000")
-    for letter, width in zip("ABCD", (14, 20, 14, 100), strict=True):
+    for letter, width in zip("ABCD", (14, 20, 14, 95), strict=True):
         guide.column_dimensions[letter].width = width
     for row in guide.iter_rows(min_row=1):
         for cell in row:
