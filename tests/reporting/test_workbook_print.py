@@ -149,6 +149,9 @@ def test_summary_sheet_prints_its_explanations_whole(dataset):
 @pytest.mark.django_db
 def test_every_sheet_prints_on_a4_landscape_fitted_to_its_width_with_header_and_page_numbers(surveyed):
     assert surveyed.sheetnames == SHEETS
+    # Set in Arial (rekrytering.spreadsheets.use_font): LibreOffice has its metric twin, so the
+    # columns, and the pages, are as wide there as in Excel.
+    assert surveyed._fonts[0].name == "Arial" and surveyed._named_styles["Normal"].font.name == "Arial"
     for sheet in surveyed.worksheets:
         setup = sheet.page_setup
         assert (setup.orientation, setup.paperSize) == ("landscape", 9), sheet.title
