@@ -21,8 +21,13 @@ DPI = 200
 WIDTH_IN = 16 / 2.54  # the width the document gives a chart
 
 
+def _text(value) -> str:
+    """A label on one line: line breaks and tabs (a register's text may hold them) as spaces."""
+    return " ".join(str(value).split())
+
+
 def _series_name(table: Table, column: int) -> str:
-    return str(table.columns[column])
+    return _text(table.columns[column])
 
 
 def _axis_label(value, _position=None) -> str:
@@ -52,7 +57,7 @@ def _bars(table: Table) -> Figure | None:
             label=_series_name(table, column),
         )
         axes.bar_label(bars, labels=[_label(r[column]) for r in rows], padding=3, fontsize=8, color=INK)
-    labels = [str(r[label_col]) for r in rows]
+    labels = [_text(r[label_col]) for r in rows]
     axes.set_yticks(range(len(rows)), [t if len(t) <= 40 else t[:39] + "…" for t in labels], fontsize=8)
     axes.invert_yaxis()
     axes.set_xlim(0, top * 1.15)
@@ -103,7 +108,7 @@ def _columns(table: Table) -> Figure | None:
     axes.set_ylim(0, end)
     axes.set_yticks([step * i for i in range(round(end / step) + 1)])
     axes.yaxis.set_major_formatter(FuncFormatter(_axis_label))
-    axes.set_xticks(range(len(rows)), [str(r[label_col]) for r in rows])
+    axes.set_xticks(range(len(rows)), [_text(r[label_col]) for r in rows])
     axes.tick_params(labelsize=8, colors=INK)
     axes.grid(axis="y", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)

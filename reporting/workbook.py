@@ -359,16 +359,18 @@ def _no_plan(ws, year):
 def _goals(place, sections, tertial, year):
     """Each goal in goal-chain order with the head's assessment and analysis for the tertial."""
     ws, layout = place
-    _header(ws, 1, ["Nivå", "Mål", f"Bedömning T{tertial}", "Analys", "Indikatorer"])
-    _widths(ws, {"A": 20, "B": 46, "C": 15, "D": 70, "E": 16})
+    _header(ws, 1, ["Nivå", "Nummer", "Mål", f"Bedömning T{tertial}", "Analys", "Indikatorer"])
+    _widths(ws, {"A": 20, "B": 8, "C": 44, "D": 15, "E": 66, "F": 16})
     if not sections:
         _no_plan(ws, year)
     for r, section in enumerate(sections, start=2):
+        goal = section.goal
         put(ws, r, 1, section.level)
-        put(ws, r, 2, section.heading).alignment = Alignment(indent=section.depth)
-        put(ws, r, 3, section.assessment_text)
-        put(ws, r, 4, section.analysis or None)
-        put(ws, r, 5, section.met_text or None)
+        put(ws, r, 2, goal.number or None)
+        put(ws, r, 3, goal.title).alignment = Alignment(indent=section.depth)
+        put(ws, r, 4, section.assessment_text)
+        put(ws, r, 5, section.analysis or None)
+        put(ws, r, 6, section.met_text or None)
     fit_rows(ws, 2, widest=_page_points(layout))
     ws.freeze_panes = "A2"
     layout.paginate()
@@ -383,7 +385,7 @@ def _indicators(place, sections, year):
     r = 2
     for section in sections:
         for line in section.indicators:
-            put(ws, r, 1, section.heading)
+            put(ws, r, 1, section.goal.title)
             put(ws, r, 2, line.indicator.name)
             put(ws, r, 3, line.target or None)
             if line.value is not None:
@@ -413,7 +415,7 @@ def _activities(place, sections, tertial, year):
     for section in sections:
         for line in section.activities:
             activity = line.activity
-            put(ws, r, 1, section.heading)
+            put(ws, r, 1, section.goal.title)
             put(ws, r, 2, activity.text)
             for c, day in ((3, activity.start), (4, activity.end)):
                 if isinstance(day, date):

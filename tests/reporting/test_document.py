@@ -2,6 +2,7 @@
 Swedish, the dashboard's charts as images, then each goal in goal-chain order with its assessment,
 analysis and tables of indicators and activities that fit the page."""
 
+import warnings
 from io import BytesIO
 
 import pytest
@@ -131,6 +132,17 @@ def test_a_chart_image_is_drawn_from_the_dashboards_table(dataset):
     for key in ("paket", "intakter-manad", "intakter-ackumulerat"):
         image = chart_images.png(tables[key])
         assert image.startswith(PNG), key
+    # A label with a line break or a tab is drawn on one line (no glyph is missing).
+    odd = Table(
+        "udda",
+        "Udda",
+        ["Paket", "Antal"],
+        [["\r=1 Verksamhet\tett", 3]],
+        chart={"type": "bar", "values": [1]},
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert chart_images.png(odd).startswith(PNG)
     # Nothing to draw: no image (the document leaves the chart out).
     empty = Table(
         "tom", "Tom", ["Paket", "Antal"], [["Stora paketet", None]], chart={"type": "bar", "values": [1]}

@@ -264,19 +264,20 @@ def test_charts_never_overlap_and_no_page_break_cuts_one(surveyed):
 def test_the_goals_assessments_and_analyses_are_beside_the_indicators_and_activities(surveyed):
     goals = [list(row) for row in surveyed["Måluppfyllelse"].iter_rows(values_only=True)]
     assert goals == [
-        ["Nivå", "Mål", "Bedömning T2", "Analys", "Indikatorer"],
-        ["KF:s inriktningsmål", "3 En stabil ekonomi", "Ej bedömt", None, None],
-        ["Nämndmål", "Nämndens ekonomi i balans", "Ej bedömt", None, "0 av 1 uppfyllda"],
+        ["Nivå", "Nummer", "Mål", "Bedömning T2", "Analys", "Indikatorer"],
+        ["KF:s inriktningsmål", "3", "En stabil ekonomi", "Ej bedömt", None, None],
+        ["Nämndmål", None, "Nämndens ekonomi i balans", "Ej bedömt", None, "0 av 1 uppfyllda"],
         [
             "Enhetsmål",
+            None,
             "Rekrytering har nöjda kunder",
             "Delvis uppfyllt",
             "Kunderna är nöjda; svaren är ännu få.",
             "2 av 2 uppfyllda",
         ],
     ]
-    # The goal chain's depth is shown by indentation, not by a word.
-    assert [surveyed["Måluppfyllelse"].cell(row=r, column=2).alignment.indent for r in (2, 3, 4)] == [0, 1, 2]
+    # The goal chain's depth is shown by indentation too.
+    assert [surveyed["Måluppfyllelse"].cell(row=r, column=3).alignment.indent for r in (2, 3, 4)] == [0, 1, 2]
     indicators = [row[:5] for row in surveyed["Indikatorer"].iter_rows(min_row=2, values_only=True)]
     assert [(goal, name, target, mark) for goal, name, target, _value, mark in indicators] == [
         ("Nämndens ekonomi i balans", "Intäkter", "1\xa0200\xa0000 kr", "✗ Ej uppfyllt"),
