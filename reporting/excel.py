@@ -238,6 +238,10 @@ class PrintLayout:
         self.blocks[row] = last
         return last + 2  # one empty row between blocks
 
+    def keep(self, first_row: int, last_row: int) -> None:
+        """Keep rows first..last (a short table) on one page: a break comes before, not among them."""
+        self.blocks[first_row] = max(last_row, self.blocks.get(first_row, first_row))
+
     def paginate(self) -> list[int]:
         """Place the page breaks; returns the rows that begin a new page. Rows without a height
         get the one their text needs first, so that the layout and the reader agree."""

@@ -232,6 +232,7 @@ def _economy(place, data):
         end = write_table(ws, tables["ekonomi-ar"], row=end, title=True)
         for row in ws.iter_rows(min_row=first + 2, max_row=end - 1, min_col=9, max_col=9):
             row[0].alignment = Alignment(wrap_text=True, vertical="top")  # Källa
+        layout.keep(first, end - 1)  # the yearly summary with its title and average on one page
     # As narrow as the numbers allow: the sheet is fitted to the page's width.
     _widths(ws, {"A": 30, **dict.fromkeys("BCDEFGH", 14), "I": 34})
     ws.freeze_panes = "A2"
@@ -254,7 +255,7 @@ def _economy(place, data):
     line.set_categories(Reference(ws, min_col=1, min_row=2, max_row=13))
     for chart in (bars, line):
         chart.y_axis.number_format = NUMBER_FORMATS["count"]
-        chart.height = layout.chart_height_cm(14)
+        chart.height = layout.chart_height_cm(12)
     layout.place([bars, line], end + 1)
     layout.paginate()
 

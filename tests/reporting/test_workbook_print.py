@@ -255,6 +255,11 @@ def test_charts_never_overlap_and_no_page_break_cuts_one(surveyed):
         "Aktiviteter": 0,
         "Citat": 0,
     }
+    # The yearly summary is kept on one page, from its title to its average.
+    economy = surveyed["Ekonomi"]
+    rows = {row[0].value: row[0].row for row in economy.iter_rows() if isinstance(row[0].value, str)}
+    title, average = rows["Sammandrag per år (kr)"], rows["Genomsnitt"]
+    assert not [b.id for b in economy.row_breaks.brk if title <= b.id < average]
     # The two package charts stand side by side, the pie right of the bars, not on them.
     bars, pie = (chart_box(surveyed["Uppdrag"], chart) for chart in surveyed["Uppdrag"]._charts)
     assert bars[2] <= pie[0] and bars[4] == pie[4]
