@@ -8,6 +8,7 @@ bounded by the column that keeps them.
 """
 
 import json
+import textwrap
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,10 +18,11 @@ from django.db import IntegrityError, transaction
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from assignments.importing import Progress, RowError
 from rekrytering.numbers import NumberError, parse_decimal
-from rekrytering.spreadsheets import append
+from rekrytering.spreadsheets import append, print_on_a4_landscape
 from rekrytering.uploads import UploadRefused, check_upload
 
 from .labels import describe_filters, measure_key, measure_label, package_names
@@ -54,6 +56,12 @@ INDICATOR_COLUMNS = [
     "Urval, kod",
 ]
 ACTIVITY_COLUMNS = ["Mål", "Aktivitet", "Startdatum", "Slutdatum", "Ansvarig", "Status"]
+# The outcomes and the measure may be left out: a plan written before the year has no outcomes,
+# and an indicator without a measure is entered by hand. The rest of each sheet must be there.
+OUTCOME_COLUMNS = ["Utfall T1", "Utfall T2", "Utfall T3"]
+OPTIONAL_COLUMNS = {
+    "Indikatorer": OUTCOME_COLUMNS + ["Riktning", "Mått", "Urval", "Mått, kod", "Urval, kod"],
+}
 LEVEL_NAMES = {value: str(label) for value, label in Goal.Level.choices}
 LEVEL_BY_NAME = {str(label).lower(): value for value, label in Goal.Level.choices}
 PERIODICITY = {"tertial": Indicator.Periodicity.TERTIAL, "år": Indicator.Periodicity.AR}
@@ -171,6 +179,134 @@ def export_plan(plan: Plan, file_obj) -> None:
     workbook.save(file_obj)
 
 
+# --- Template ------------------------------------------------------------------------------
+
+COLUMN_HELP = {
+    "Mål": {
+        "Nivå": "KF:s inriktningsmål, KF:s mål för verksamhetsområdet, Nämndmål eller Enhetsmål.",
+        "Nummer": "Målets nummer som planen skriver det, t.ex. 3.1. Får vara tomt.",
+        "Rubrik": "Målets text. Varje mål behöver en egen rubrik: indikatorer och aktiviteter pekar ut "
+        "målet med den.",
+        "Överordnat mål": "Rubriken på målet ovanför i målkedjan (samma text som i kolumnen Rubrik). "
+        "Tomt för KF:s inriktningsmål.",
+        "Beskrivning": "Får vara tomt.",
+        "Förväntat resultat": "Får vara tomt; en punkt per rad.",
+        "Arbetssätt": "Får vara tomt.",
+        "Uppföljning": "Får vara tomt.",
+    },
+    "Indikatorer": {
+        "Mål": "Rubriken på målet som indikatorn hör till, som i fliken Mål.",
+        "Indikator": "Indikatorns text.",
+        "Årsmål": "Som planen skriver det, t.ex. 97 %, 9,5 /10, 70 NPS, 1 200 000 kr, 40 st, Ja. Får vara "
+        "tomt.",
+        "KF:s årsmål": "Får vara tomt.",
+        "Periodicitet": "Tertial eller År (tomt = Tertial).",
+        "Utfall T1": "Frivillig. Utfallet till och med tertial 1 för en indikator som anges för hand. "
+        "En plan som skrivs före året lämnar kolumnen tom eller tar bort den.",
+        "Utfall T2": "Frivillig, som Utfall T1 (januari–augusti).",
+        "Utfall T3": "Frivillig, som Utfall T1 (helår).",
+        "Riktning": "Frivillig. Minst, Högst eller Exakt: hur utfallet jämförs med årsmålet (tomt = Minst).",
+        "Mått": "Frivillig. Ett av systemets mått när indikatorn ska räknas fram ur registret och "
+        "enkäterna; tomt när utfallet anges för hand.",
+        "Urval": "Frivillig. Måttets urval i ord, som exporten skriver det.",
+        "Mått, kod": "Frivillig. Skrivs av exporten; lämna den som den är eller tom.",
+        "Urval, kod": "Frivillig. Skrivs av exporten; lämna den som den är eller tom.",
+    },
+    "Aktiviteter": {
+        "Mål": "Rubriken på målet som aktiviteten hör till, som i fliken Mål.",
+        "Aktivitet": "Aktivitetens text.",
+        "Startdatum": "ÅÅÅÅ-MM-DD. Får vara tomt.",
+        "Slutdatum": "ÅÅÅÅ-MM-DD, inte före startdatum. Får vara tomt.",
+        "Ansvarig": "T.ex. initialer. Får vara tomt.",
+        "Status": "Ej påbörjad, Pågår, Klar, Uppskjuten eller Avbruten (tomt = Ej påbörjad).",
+    },
+}
+TEMPLATE_LISTS = {
+    ("Mål", "Nivå"): list(LEVEL_NAMES.values()),
+    ("Indikatorer", "Periodicitet"): ["Tertial", "År"],
+    ("Indikatorer", "Riktning"): [str(label) for _value, label in Indicator.Direction.choices],
+    ("Aktiviteter", "Status"): [str(label) for _value, label in Activity.Status.choices],
+}
+OPTIONAL_FILL = PatternFill("solid", fgColor="EDEDED")
+
+
+def template_plan(file_obj) -> None:
+    """An empty plan to fill in: the three sheets the import reads, with their header rows (the
+    columns that may be left out in grey, among them the outcomes, which a plan written before
+    the year does not have) and a sheet of instructions, first."""
+    workbook = Workbook()
+    guide = workbook.active
+    guide.title = "Anvisningar"
+    lines = [
+        ("Mall för verksamhetsplan", True),
+        (
+            "Fyll i flikarna Mål, Indikatorer och Aktiviteter, en rad per mål, indikator och aktivitet. "
+            "Ändra inte rubrikraderna.",
+            False,
+        ),
+        (
+            "Kolumner med grå rubrik är frivilliga. En plan som skrivs före året har inga utfall: lämna "
+            "Utfall T1–T3 tomma eller ta bort de kolumnerna. En plan med utfall (till exempel en export "
+            "från systemet) läses in med sina utfall.",
+            False,
+        ),
+        (
+            "Allt eller inget: finns ett enda fel sparas ingenting, och importen visar varje fel med flik, "
+            "rad och kolumn.",
+            False,
+        ),
+    ]
+    for text, bold in lines:
+        append(guide, [text])
+        guide.cell(row=guide.max_row, column=1).font = Font(bold=bold, size=14 if bold else 11)
+    append(guide, [])
+    append(guide, ["Flik", "Kolumn", "Kolumnen", "Vad den innehåller"])
+    header_row = guide.max_row
+    for cell in guide[header_row]:
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor="DDE6F0")
+    for sheet_name, columns in (
+        ("Mål", GOAL_COLUMNS),
+        ("Indikatorer", INDICATOR_COLUMNS),
+        ("Aktiviteter", ACTIVITY_COLUMNS),
+    ):
+        optional = OPTIONAL_COLUMNS.get(sheet_name, [])
+        for name in columns:
+            needed = "får saknas" if name in optional else "måste finnas"
+            append(guide, [sheet_name, name, needed, COLUMN_HELP[sheet_name][name]])
+            # A generated file's rows do not grow by themselves: as many lines as the text needs.
+            lines = len(textwrap.wrap(COLUMN_HELP[sheet_name][name], 100))
+            guide.row_dimensions[guide.max_row].height = 15 * max(1, lines)
+        sheet = _sheet(workbook, sheet_name, columns, [])
+        print_on_a4_landscape(sheet, center=f"Verksamhetsplan: {sheet_name}", title_rows=1)
+        for index, name in enumerate(columns, start=1):
+            if name in optional:
+                sheet.cell(row=1, column=index).fill = OPTIONAL_FILL
+                sheet.cell(row=1, column=index).font = Font(bold=True, italic=True)
+            values = TEMPLATE_LISTS.get((sheet_name, name))
+            if values:
+                letter = get_column_letter(index)
+                check = DataValidation(
+                    type="list",
+                    formula1='"' + ",".join(values) + '"',
+                    allow_blank=True,
+                    error=f"Välj en av: {', '.join(values)}.",
+                    errorTitle=name,
+                )
+                sheet.add_data_validation(check)
+                check.add(f"{letter}2:{letter}1000")
+    for letter, width in zip("ABCD", (14, 20, 14, 95), strict=True):
+        guide.column_dimensions[letter].width = width
+    for row in guide.iter_rows(min_row=1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    guide.merge_cells(start_row=1, start_column=1, end_row=1, end_column=4)
+    for row in range(2, header_row - 1):
+        guide.merge_cells(start_row=row, start_column=1, end_row=row, end_column=4)
+        guide.row_dimensions[row].height = 32
+    print_on_a4_landscape(guide, center="Mall för verksamhetsplan", title_rows=0)
+    workbook.save(file_obj)
+
+
 # --- Import --------------------------------------------------------------------------------
 
 
@@ -222,10 +358,25 @@ def _rows(workbook, title, columns, errors):
     sheet = workbook[title]
     sheet.reset_dimensions()  # the size stored in the file may be wrong, and would cut rows off
     header = [_text(c.value) for c in next(sheet.iter_rows(min_row=1, max_row=1), ())]
-    required = columns if title != "Indikatorer" else columns[:8]
-    missing = [c for c in required if c not in header]
+    optional = OPTIONAL_COLUMNS.get(title, [])
+    missing = [c for c in columns if c not in header and c not in optional]
     if missing:
         errors.append(SheetError(title, 0, "", f"kolumner saknas: {', '.join(missing)}."))
+        return []
+    # An outcome column under another name would be left out without a word: say so instead.
+    unknown = [c for c in header if c.lower().startswith("utfall") and c not in columns]
+    if unknown:
+        names = ", ".join(f"”{c}”" for c in unknown)
+        which = f"kolumnen {names} är okänd" if len(unknown) == 1 else f"kolumnerna {names} är okända"
+        errors.append(
+            SheetError(
+                title,
+                0,
+                "",
+                f"{which}; utfallen står i kolumnerna Utfall T1, Utfall T2 och Utfall T3 (de får "
+                "också saknas).",
+            )
+        )
         return []
     rows = []
     for line, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
@@ -362,7 +513,7 @@ def import_plan(
         values = {}
         for tertial in (1, 2, 3):
             column = f"Utfall T{tertial}"
-            cell = row[column]
+            cell = row[column]  # None when the column is left out
             if _text(cell) == "" or measure:
                 continue
             if _text(cell).lower() in ("ja", "nej"):

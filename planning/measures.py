@@ -303,10 +303,11 @@ def _question_figure(key: str, what: str):
 
     def measure(period, filters):
         entry, _result = _question(period, filters)
+        # The question as the questionnaire words it; its key only when the results have no entry.
+        question = f"”{entry['text']}”" if entry else filters.get("question")
         return Computed(
             _d(entry.get(key) if entry else None),
-            f"{what} frågan {filters.get('question')} {_span(period)} "
-            f"({entry['count'] if entry else 0} svar).",
+            f"{what} frågan {question} {_span(period)} ({entry['count'] if entry else 0} svar).",
         )
 
     return measure

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("plan/", views.plan_list, name="plan-list"),
     path("plan/import/", views.import_view, name="plan-import"),
+    path("plan/import/mall.xlsx", views.import_template, name="plan-import-template"),
     path("plan/import/<int:pk>/", views.import_detail, name="plan-import-detail"),
     path("plan/ny/", views.plan_create, name="plan-create"),
     path("plan/<int:pk>/", views.plan_detail, name="plan-detail"),

@@ -23,7 +23,7 @@ from rekrytering.jobs import job_page
 from rekrytering.web import apply_service_errors
 
 from . import selectors, services
-from .excel import export_plan
+from .excel import export_plan, template_plan
 from .forms import (
     ActivityForm,
     CopyPlanForm,
@@ -503,6 +503,18 @@ def import_view(request):
         "planning/import.html",
         {"nav": "plan", "form": form, "jobs": selectors.recent_plan_imports()},
     )
+
+
+@admin_required
+def import_template(request):
+    """An empty plan to fill in, with the outcome columns that a plan written before the year leaves out."""
+    buffer = io.BytesIO()
+    template_plan(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="verksamhetsplan-mall.xlsx"'
+    return response
 
 
 @admin_required

@@ -27,6 +27,7 @@ from decimal import Decimal
 from django.utils.functional import Promise
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.utils.indexed_list import IndexedList
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Characters a sheet name cannot hold, and its longest length.
@@ -92,6 +93,50 @@ def append(ws, values) -> None:
 def sheet_title(text: str) -> str:
     """A valid sheet name from any text: forbidden characters replaced, cut to 31 characters."""
     return str(text).translate(SHEET_TITLE_FORBIDDEN)[:SHEET_TITLE_LENGTH].strip("'") or "Blad"
+
+
+# --- Printing ------------------------------------------------------------------------------
+
+# A4 landscape, the margins `print_on_a4_landscape` sets (inches, as the file keeps them), and the
+# area left for the sheet's rows and columns, in centimetres.
+MARGINS = {"left": 0.5, "right": 0.5, "top": 0.8, "bottom": 0.8, "header": 0.3, "footer": 0.3}
+PRINTABLE_WIDTH_CM = 29.7 - (MARGINS["left"] + MARGINS["right"]) * 2.54
+PRINTABLE_HEIGHT_CM = 21.0 - (MARGINS["top"] + MARGINS["bottom"]) * 2.54
+PAGE_NUMBERS = "Sida &P av &N"
+
+
+def header_text(text: str) -> str:
+    """Text for a page header or footer: "&" starts a code there, so it is doubled."""
+    return str(text).replace("&", "&&")
+
+
+def use_font(workbook, font) -> None:
+    """Make `font` the workbook's own (the Normal style's, that of every cell without one).
+
+    A column's width is counted in the widths of the Normal font's digits; a font LibreOffice
+    lacks (Calibri, openpyxl's default) is drawn in a wider stand-in, and every column and the
+    printed pages grow with it. Arial has a metric twin there (Liberation Sans), so a file in
+    Arial prints the same in both. openpyxl has no call for this: font 0 is the Normal style's."""
+    workbook._fonts = IndexedList([font])
+    workbook._named_styles["Normal"].font = font
+
+
+def print_on_a4_landscape(ws, *, left: str = "", center: str = "", right: str = "", title_rows: int = 0):
+    """Print the sheet on A4 landscape, fitted to the page's width (as many pages tall as it
+    needs), with a header (`left`, `center`, `right`, plain text) and "Sida N av M" at the foot.
+    `title_rows`: the rows at the top repeated on every page (a table's header)."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    for name, inches in MARGINS.items():
+        setattr(ws.page_margins, name, inches)
+    ws.oddHeader.left.text = header_text(left) or None
+    ws.oddHeader.center.text = f"&B{header_text(center)}" if center else None
+    ws.oddHeader.right.text = header_text(right) or None
+    ws.oddFooter.center.text = PAGE_NUMBERS
+    if title_rows:
+        ws.print_title_rows = f"1:{title_rows}"
 
 
 # --- .csv ----------------------------------------------------------------------------------

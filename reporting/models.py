@@ -67,10 +67,11 @@ class YearOutcome(models.Model):
 
 
 class TertialReport(BackgroundJob):
-    """A tertial report workbook, built by a Celery task (tasks.build_report) and kept for download.
+    """A tertial report, built by a Celery task (tasks.build_report) and kept for download: the
+    Excel workbook (`file`) and the Word document (`document`) of the same figures.
 
-    Its progress is the workbook's sheets: `processed` of `total` steps, the current one named in
-    `step_label`."""
+    Its progress is the workbook's sheets, then the document's parts: `processed` of `total`
+    steps, the current one named in `step_label`."""
 
     year = models.PositiveIntegerField(_("år"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     tertial = models.PositiveSmallIntegerField(
@@ -78,6 +79,8 @@ class TertialReport(BackgroundJob):
     )
     step_label = models.CharField(max_length=100, blank=True)
     file = models.FileField(upload_to="reports/%Y/", blank=True)
+    # Empty for a report built before the document was part of it.
+    document = models.FileField(upload_to="reports/%Y/", blank=True)
     error = models.TextField(blank=True)
 
     detail_url_name = "report-detail"
@@ -93,6 +96,10 @@ class TertialReport(BackgroundJob):
     @property
     def filename(self) -> str:
         return f"tertialrapport-{self.year}-T{self.tertial}.xlsx"
+
+    @property
+    def document_filename(self) -> str:
+        return f"tertialrapport-{self.year}-T{self.tertial}.docx"
 
     def failure_fields(self, message, error=None):
         # For the administrator the chef is asked to contact; the page says only that it failed.

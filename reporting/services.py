@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from assignments.models import User
+from rekrytering import memo
 from rekrytering.celery import enqueue_on_commit
 from rekrytering.jobs import Progress
 
@@ -45,18 +46,33 @@ def request_tertial_report(*, year: int, tertial: int, by: User) -> TertialRepor
 
 
 def build_tertial_report(report: TertialReport, progress: Progress) -> dict:
-    """The work of the report's job (rekrytering.jobs.run_job): build the workbook sheet by sheet,
-    reporting each step, and save it. Returns the finished report's fields."""
-    from .workbook import build_workbook
+    """The work of the report's job (rekrytering.jobs.run_job): build the workbook sheet by sheet
+    and then the Word document part by part from the same figures, reporting each step as one
+    progress (the workbook's steps first), and save both. Returns the finished report's fields."""
+    from . import document, workbook
+    from .tertial import report_data
 
-    def step(number: int, steps: int, label: str) -> None:
-        progress(number, steps, step_label=label[:100])
+    total = workbook.STEPS + document.STEPS
 
-    content = build_workbook(report.year, report.tertial, progress=step)
+    def step_from(first: int):
+        def step(number: int, _steps: int, label: str) -> None:
+            progress(first + number, total, step_label=label[:100])
+
+        return step
+
+    with memo.figure_cache():
+        progress(0, total, step_label=_("Räknar fram nyckeltal"))
+        data = report_data(report.year, report.tertial)
+        content = workbook.build_workbook(report.year, report.tertial, progress=step_from(0), data=data)
+        word = document.build_document(
+            report.year, report.tertial, progress=step_from(workbook.STEPS), data=data
+        )
     report.file.save(report.filename, ContentFile(content), save=False)
+    report.document.save(report.document_filename, ContentFile(word), save=False)
     return {
         "state": TertialReport.State.DONE,
         "file": report.file.name,
+        "document": report.document.name,
         "processed": F("total"),
         "step_label": _("Klar"),
     }
@@ -69,8 +85,8 @@ def notify_report_done(report: TertialReport) -> None:
     link = settings.SITE_URL + report.get_absolute_url()
     send_mail(
         f"Tertialrapport {report.tertial} {report.year} är klar",
-        f"Hej!\n\nTertialrapporten för tertial {report.tertial} {report.year} är klar. "
-        f"Hämta den här:\n{link}\n\nServiceförvaltningen Rekrytering",
+        f"Hej!\n\nTertialrapporten för tertial {report.tertial} {report.year} är klar, som Excelfil och "
+        f"som Word-dokument. Hämta dem här:\n{link}\n\nServiceförvaltningen Rekrytering",
         None,
         [report.created_by.email],
     )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("rapporter/tertialrapporter/ny/", views.report_create, name="report-create"),
     path("rapporter/tertialrapporter/<int:pk>/", views.report_detail, name="report-detail"),
     path("rapporter/tertialrapporter/<int:pk>/fil/", views.report_download, name="report-download"),
+    path("rapporter/tertialrapporter/<int:pk>/word/", views.report_document, name="report-document"),
 ]

@@ -177,3 +177,12 @@ def report_download(request, pk):
     if not report.file:
         raise Http404(_("Rapportfilen finns inte."))
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename)
+
+
+@head_required
+def report_document(request, pk):
+    """The report as a Word document; a report built before the document was part of it has none."""
+    report = get_object_or_404(TertialReport, pk=pk, state=TertialReport.State.DONE)
+    if not report.document:
+        raise Http404(_("Rapporten har inget Word-dokument. Skapa rapporten på nytt för att få det."))
+    return FileResponse(report.document.open("rb"), as_attachment=True, filename=report.document_filename)

@@ -59,3 +59,27 @@ def test_closing_sends_invitations_through_worker(worker, konsult, chef):
     )
     assert wait_for(lambda: Invitation.objects.filter(status="sent").count() == 2)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([assignment.manager.email, "kim@example.org"])
+
+
+def test_tertial_report_is_built_by_the_worker_as_workbook_and_document(worker, chef, settings, tmp_path):
+    """The report task on a real worker: one job, both files, the e-mail with the link."""
+    from io import BytesIO
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from reporting.models import TertialReport
+    from reporting.services import request_tertial_report
+    from reporting.workbook import SHEETS
+
+    settings.MEDIA_ROOT = tmp_path
+    mail.outbox = []
+    report = request_tertial_report(year=2026, tertial=1, by=chef)
+    assert wait_for(lambda: TertialReport.objects.get(pk=report.pk).state == "done", timeout=120)
+    report.refresh_from_db()
+    assert (report.processed, report.total, report.step_label) == (15, 15, "Klar")
+    assert load_workbook(BytesIO(report.file.read())).sheetnames == SHEETS
+    title = [p.text for p in Document(BytesIO(report.document.read())).paragraphs if p.style.name == "Title"]
+    assert title == ["Tertialrapport 1 2026"]
+    assert wait_for(lambda: len(mail.outbox) == 1)
+    assert report.get_absolute_url() in mail.outbox[0].body and "Word-dokument" in mail.outbox[0].body

@@ -139,6 +139,12 @@ def test_survey_measures(data):
     assert value("question_share_satisfied", {"question": "helhet"}) == Decimal("75.0")
     assert value("response_count") == 4
     assert value("response_count", {"kind": "kandidatenkat"}) == 0
+    # The explanation names the question as the questionnaire words it, not by its key.
+    explained = compute("question_mean", T1, {"question": "helhet"}).explanation
+    assert explained == (
+        "Medelvärde för frågan ”Hur nöjd är du med tjänsten/paketet du köpt av oss på "
+        "Serviceförvaltningen Rekrytering som helhet?” 2026-01-01–2026-04-30 (4 svar)."
+    )
 
 
 @pytest.mark.django_db

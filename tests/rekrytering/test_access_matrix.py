@@ -277,6 +277,7 @@ class World:
             state=TertialReport.State.DONE,
             created_by=self.user(CHEF),
             file=ContentFile(b"PK\x03\x04 not really a workbook", name="tertialrapport-2026-T1.xlsx"),
+            document=ContentFile(b"PK\x03\x04 not really a document", name="tertialrapport-2026-T1.docx"),
             finished_at=timezone.now(),
         )
 
@@ -512,6 +513,7 @@ MATRIX = {
     # --- The plan -------------------------------------------------------------------------------
     "plan-list": entry("plan/", get(LOGGED_IN)),
     "plan-import": entry("plan/import/", get(ADMINS)),
+    "plan-import-template": entry("plan/import/mall.xlsx", get(ADMINS)),
     "plan-import-detail": entry("plan/import/<int:pk>/", get(ADMINS, args=pk("plan_import_job"))),
     "plan-create": entry("plan/ny/", get(HEADS)),
     "plan-detail": entry("plan/<int:pk>/", get(LOGGED_IN, args=pk("plan"))),
@@ -583,6 +585,7 @@ MATRIX = {
     "report-create": entry("rapporter/tertialrapporter/ny/", post(HEADS)),
     "report-detail": entry("rapporter/tertialrapporter/<int:pk>/", get(HEADS, args=pk("report"))),
     "report-download": entry("rapporter/tertialrapporter/<int:pk>/fil/", get(HEADS, args=pk("report"))),
+    "report-document": entry("rapporter/tertialrapporter/<int:pk>/word/", get(HEADS, args=pk("report"))),
     # --- Assignments and time -----------------------------------------------------------------
     "start": entry("", get(LOGGED_IN)),
     "assignment-list": entry("uppdrag/", get(LOGGED_IN)),

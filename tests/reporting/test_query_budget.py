@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from planning.models import Indicator
+from reporting.document import build_document
 from reporting.workbook import build_workbook
 from surveys.models import Kind
 from tests.planning.factories import ActivityFactory, GoalFactory, PlanFactory
@@ -81,6 +82,23 @@ def test_follow_up_in_at_most_30_queries(client, chef, plan):
     add_indicators(plan, times=3)
     assert queries(client, url) == few
     assert few <= 30
+
+
+@pytest.mark.django_db
+def test_word_document_build_in_at_most_60_queries(plan):
+    """The document's goals, assessments, indicators and activities come in a fixed number of
+    queries, however many there are."""
+
+    def build() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            content = build_document(2026, 2)
+        assert content[:2] == b"PK"
+        return len(captured.captured_queries)
+
+    few = build()
+    add_indicators(plan, times=3)
+    assert build() == few
+    assert few <= 60
 
 
 @pytest.mark.django_db

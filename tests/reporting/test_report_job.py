@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rekrytering.celery import app
+from reporting.document import STEPS as document_steps
 from reporting.models import TertialReport
 from reporting.tasks import build_report, resume_pending_reports
+from reporting.workbook import STEPS as workbook_steps
 
 
 @pytest.fixture
@@ -23,17 +25,28 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def workbook(monkeypatch):
-    """A stand-in for the workbook: two steps, each seen in the database while it runs."""
+    """Stand-ins for the workbook and the Word document: two steps each (numbered from 1, as the
+    real ones number theirs after the figures), each seen in the database while it runs."""
     seen = []
 
-    def build(year, tertial, progress=None):
-        for step, label in enumerate(["Räknar fram nyckeltal", "Sammanfattning"]):
-            progress(step, 2, label)
-            report = TertialReport.objects.get(state="running")
-            seen.append((report.state, report.processed, report.total, report.step_label, report.percent))
-        return b"PK\x03\x04 workbook"
+    def stand_in(content, labels):
+        def build(year, tertial, progress=None, data=None):
+            assert set(data) >= {"keys", "tables", "plan"}  # the figures, fetched once for both
+            for step, label in enumerate(labels, start=1):
+                progress(step, 2, label)
+                report = TertialReport.objects.get(state="running")
+                seen.append((report.state, report.processed, report.total, report.step_label, report.percent))
+            return content
 
-    monkeypatch.setattr("reporting.workbook.build_workbook", build)
+        return build
+
+    monkeypatch.setattr(
+        "reporting.workbook.build_workbook", stand_in(b"PK\x03\x04 workbook", ["Sammanfattning", "Citat"])
+    )
+    monkeypatch.setattr(
+        "reporting.document.build_document",
+        stand_in(b"PK\x03\x04 document", ["Word: nyckeltal", "Word: sparar"]),
+    )
     return seen
 
 
@@ -54,14 +67,23 @@ def order(chef, **fields):
 def test_progress_is_kept_under_the_jobs_names_and_the_report_mailed(chef, media, workbook):
     report = order(chef)
     assert build_report.apply(args=[report.pk]).get() == "done"
+    # One progress over both files: the workbook's 11 steps (the figures, then 10 sheets), then
+    # the document's 4.
+    assert (workbook_steps, document_steps) == (11, 4)
     assert workbook == [
-        ("running", 0, 2, "Räknar fram nyckeltal", 0),
-        ("running", 1, 2, "Sammanfattning", 50),
+        ("running", 1, 15, "Sammanfattning", 6),
+        ("running", 2, 15, "Citat", 13),
+        ("running", 12, 15, "Word: nyckeltal", 80),
+        ("running", 13, 15, "Word: sparar", 86),
     ]
     report.refresh_from_db()
-    assert (report.state, report.processed, report.total, report.percent) == ("done", 2, 2, 100)
+    assert (report.state, report.processed, report.total, report.percent) == ("done", 15, 15, 100)
     assert report.step_label == "Klar" and report.finished_at is not None
     assert report.file.read() == b"PK\x03\x04 workbook"
+    assert report.document.read() == b"PK\x03\x04 document"
+    assert (
+        report.document.name.endswith(".docx") and report.document_filename == "tertialrapport-2026-T1.docx"
+    )
     assert len(mail.outbox) == 1 and report.get_absolute_url() in mail.outbox[0].body
 
 
@@ -84,7 +106,7 @@ def test_a_database_that_was_away_is_tried_again(chef, media, monkeypatch, retri
     """Retried (in-process here, with backoff on a worker) three times; then the report fails."""
     tries = []
 
-    def build(year, tertial, progress=None):
+    def build(year, tertial, progress=None, data=None):
         tries.append(1)
         if len(tries) <= away:
             raise OperationalError("server closed the connection unexpectedly")
@@ -103,7 +125,7 @@ def test_a_database_that_was_away_is_tried_again(chef, media, monkeypatch, retri
 def test_a_failed_build_is_shown_and_kept_for_the_administrator(
     client, chef, media, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def build(year, tertial, progress=None):
+    def build(year, tertial, progress=None, data=None):
         raise ValueError("trasig rad")
 
     monkeypatch.setattr("reporting.workbook.build_workbook", build)

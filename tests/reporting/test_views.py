@@ -3,15 +3,18 @@ from io import BytesIO
 
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from docx import Document
 from openpyxl import load_workbook
 from rest_framework.authtoken.models import Token
 
 from reporting.models import TertialReport
 from reporting.workbook import SHEETS
 from tests.factories import AssignmentFactory, UserFactory
+from tests.reporting.workbooks import summary_values
 
 DASHBOARD = reverse("reporting-dashboard")
 
@@ -107,16 +110,13 @@ def test_tertial_report_is_built_with_its_sheets_numbers_and_charts(client, chef
     wb = load_workbook(report.file.path)
     assert wb.sheetnames == SHEETS
     summary = wb["Sammanfattning"]
-    assert [c.value for c in summary[1]] == ["Nyckeltal", "Värde", "Kod"]
-    values, labels = {}, {}
-    for label, value, key in summary.iter_rows(min_row=2, max_col=3, values_only=True):
-        if key is None:  # the table ends at the first empty row
-            break
-        values[key], labels[key] = value, label
-    # A Swedish name first, the key beside it; numbers are numbers with a number format.
-    assert labels["uppdrag_bestallda"] == "Beställda uppdrag"
-    assert not any("_" in label for label in labels.values())
-    assert summary["B5"].number_format == "#,##0" and summary["B5"].value == 47000
+    # Swedish names only (no summary API keys); numbers are numbers with a Swedish number format.
+    assert [c.value for c in summary[1]] == ["Nyckeltal", "Värde"]
+    assert [summary["A2"].value, summary["B2"].value] == ["Beställda uppdrag", 3]
+    assert not any("_" in str(cell.value) for cell in summary["A"] if cell.value)
+    assert summary["A5"].value == "Fakturerade intäkter" and summary["B5"].value == 47000
+    assert summary["B5"].number_format == '[$-41D]#,##0 "kr"'
+    values = summary_values(summary)
     assert values["uppdrag_bestallda"] == 3
     assert values["uppdrag_avslutade"] == 3
     assert values["intakter_fakturerade"] == 47000
@@ -124,12 +124,39 @@ def test_tertial_report_is_built_with_its_sheets_numbers_and_charts(client, chef
     assert values["kund_nps"] is None  # no survey answers: empty, not 0
     assert isinstance(values["uppdrag_bestallda"], int)
     assert len(wb["Uppdrag"]._charts) == 2 and len(wb["Ekonomi"]._charts) == 2
-    # The page lists it with a download; the head got an e-mail with the link.
-    assert "tertialrapport-2026-T1.xlsx" in client.get(reverse("report-list")).content.decode()
+    # The page lists it with both downloads; the head got an e-mail with the link.
+    listing = client.get(reverse("report-list")).content.decode()
+    assert "tertialrapport-2026-T1.xlsx" in listing and "tertialrapport-2026-T1.docx" in listing
+    detail = client.get(report.get_absolute_url()).content.decode()
+    word_url = reverse("report-document", args=[report.pk])
+    assert f'href="{word_url}" download>Ladda ner tertialrapport-2026-T1.docx (Word)' in detail
     download = client.get(reverse("report-download", args=[report.pk]))
     assert download.status_code == 200
     assert load_workbook(BytesIO(b"".join(download.streaming_content))).sheetnames == SHEETS
+    word = client.get(word_url)
+    assert word.status_code == 200
+    assert word["Content-Disposition"] == 'attachment; filename="tertialrapport-2026-T1.docx"'
+    heading = Document(BytesIO(b"".join(word.streaming_content))).paragraphs[7]
+    assert (heading.style.name, heading.text) == ("Title", "Tertialrapport 1 2026")
     assert len(mail.outbox) == 1 and f"/rapporter/tertialrapporter/{report.pk}/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_a_report_built_before_the_document_offers_only_the_workbook(client, chef, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    report = TertialReport.objects.create(
+        year=2025,
+        tertial=3,
+        created_by=chef,
+        state=TertialReport.State.DONE,
+        file=ContentFile(b"PK", name="tertialrapport-2025-T3.xlsx"),
+    )
+    client.force_login(chef)
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "Ladda ner tertialrapport-2025-T3.xlsx (Excel)" in page and ".docx" not in page
+    assert "Skapa rapporten på nytt för att få det." in page
+    missing = client.get(reverse("report-document", args=[report.pk]))
+    assert missing.status_code == 404
 
 
 @pytest.mark.django_db
