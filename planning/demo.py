@@ -144,6 +144,45 @@ def set_demo_deadlines(plan: Plan) -> None:
     )
 
 
+ANALYSES = {
+    "uppfyllt": "Målet är uppfyllt för perioden: {met} av {n} indikatorer med utfall når årsmålet. "
+    "Arbetet fortsätter enligt planen.",
+    "delvis": "Målet är delvis uppfyllt: {met} av {n} indikatorer med utfall når årsmålet. De {not_met} "
+    "som ligger under följs upp med ansvariga till nästa tertial.",
+    "ej": "Målet är inte uppfyllt ännu: ingen av de {n} indikatorer som har utfall når årsmålet. "
+    "Åtgärder tas fram till nästa uppföljning.",
+}
+
+
+def assess_demo(plan: Plan, today: date) -> int:
+    """Assessments with a short analysis for every goal with indicators measured against a target,
+    for each tertial of the plan that has ended, as the responsibles would have written them (from
+    the indicators' marks). Only for a plan with no assessments yet; returns how many."""
+    from .models import GoalAssessment
+    from .services import outcomes, tertial_period
+
+    if GoalAssessment.objects.filter(goal__plan=plan).exists():
+        return 0
+    goals = list(plan.goals.prefetch_related("indicators"))
+    made = []
+    for tertial in (1, 2, 3):
+        if tertial_period(plan.year, tertial).end >= today:
+            break
+        for goal in goals:
+            indicators = list(goal.indicators.all())
+            for indicator in indicators:
+                indicator.goal = goal
+            marks = [o.met for o in outcomes([(i, tertial) for i in indicators]) if o.met is not None]
+            if not marks:
+                continue
+            met, n = sum(marks), len(marks)
+            grade = "uppfyllt" if met == n else "ej" if not met else "delvis"
+            analysis = ANALYSES[grade].format(met=met, n=n, not_met=n - met)
+            made.append(GoalAssessment(goal=goal, tertial=tertial, assessment=grade, analysis=analysis))
+    GoalAssessment.objects.bulk_create(made)
+    return len(made)
+
+
 def load_demo(stdout=print, today: date | None = None):
     today = today or timezone.localdate()
     for path in sorted(DATA.glob("plan-*.yaml")):
@@ -156,6 +195,8 @@ def load_demo(stdout=print, today: date | None = None):
         if assign_responsibles(plan):
             set_demo_deadlines(plan)
             stdout(f"{plan}: ansvariga och tidsfrister satta")
+        if plan.year == today.year - 1 and (assessed := assess_demo(plan, today)):
+            stdout(f"{plan}: {assessed} målbedömningar med analys")
     # This year's draft, copied from last year's plan as the unit would start it.
     last = Plan.objects.filter(year=today.year - 1, unit__isnull=True).first()
     if last and not Plan.objects.filter(year=today.year, unit__isnull=True).exists():
@@ -168,3 +209,5 @@ def load_demo(stdout=print, today: date | None = None):
             copy = copy_plan(last, to_year=today.year, by=admin)
             set_demo_deadlines(copy)
             stdout(f"{copy}: utkast kopierat från {last.year}, med ansvariga")
+            if assessed := assess_demo(copy, today):
+                stdout(f"{copy}: {assessed} målbedömningar med analys för tertialen som gått")
