@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.forms.utils import flatatt
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,6 +18,7 @@ from rekrytering.forms import SwedishDecimalField, SwedishIntegerField, column_n
 from rekrytering.inputs import parse_id
 from rekrytering.uploads import SpreadsheetField
 
+from .filters import AssignmentFilter
 from .models import (
     PACKAGE_FIELDS,
     Assignment,
@@ -289,6 +291,23 @@ class AssignmentForm(forms.ModelForm):
         if self.instance.pk and self.instance.is_closed:
             data.pop("status", None)
         return data, colleagues
+
+
+class SavedFilterForm(forms.Form):
+    """Save the list's applied filter under a name (services.save_filter)."""
+
+    name = forms.CharField(label=_("Namn på filtret"), max_length=80)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+    def clean_query(self):
+        """Only the list's own filters, as a clean query string (whatever else was posted is dropped)."""
+        data = QueryDict(self.cleaned_data["query"] or "")
+        params = QueryDict(mutable=True)
+        for name in AssignmentFilter.base_filters:
+            values = [v for v in data.getlist(name) if v.strip()]
+            if values:
+                params.setlist(name, values)
+        return params.urlencode()
 
 
 class CloseAssignmentForm(forms.Form):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -20,6 +20,7 @@ from .models import (
     Organisation,
     Package,
     PriceList,
+    SavedFilter,
     TimeEntry,
     Unit,
     User,
@@ -263,6 +264,10 @@ def my_ongoing_assignments(user):
             .distinct()
         )
     ).order_by("ordered_on")
+
+
+def saved_filters(user):
+    return SavedFilter.objects.filter(user=user).only("id", "name", "query").order_by(Lower("name"))
 
 
 def week_bounds(day: date) -> tuple[date, date]:

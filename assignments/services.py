@@ -25,6 +25,7 @@ from .models import (
     Organisation,
     Package,
     PriceList,
+    SavedFilter,
     TimeEntry,
     User,
 )
@@ -312,6 +313,39 @@ def delete_time_entry(entry: TimeEntry, *, by: User) -> None:
         raise PermissionDenied(_("Du kan bara ta bort din egen tid."))
     entry._history_user = by
     entry.delete()
+
+
+@transaction.atomic
+def save_filter(*, user: User, name: str, query: str) -> SavedFilter:
+    """Save the assignment list's filter (a query string) under a name of the user's own."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Ge filtret ett namn.")})
+    if not query:
+        raise ValidationError(
+            {"query": _("Det finns inget filter att spara: välj något att filtrera på och tryck Filtrera.")}
+        )
+    # Lock the user's row: two saves at once neither pass the limit nor collide on the name.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    mine = SavedFilter.objects.filter(user=user)
+    if mine.filter(name__iexact=name).exists():
+        message = _("Du har redan ett sparat filter som heter ”%(name)s”. Välj ett annat namn.")
+        raise ValidationError({"name": message % {"name": name}})
+    if mine.count() >= SavedFilter.MAX_PER_USER:
+        raise ValidationError(
+            {
+                "name": _("Du kan ha högst %(max)s sparade filter. Ta bort ett först.")
+                % {"max": SavedFilter.MAX_PER_USER}
+            }
+        )
+    return SavedFilter.objects.create(user=user, name=name, query=query)
+
+
+@transaction.atomic
+def delete_filter(saved: SavedFilter, *, by: User) -> None:
+    if saved.user_id != by.pk:
+        raise PermissionDenied(_("Du kan bara ta bort dina egna sparade filter."))
+    saved.delete()
 
 
 @transaction.atomic
