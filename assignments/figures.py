@@ -168,21 +168,25 @@ def revenue_months(years, q: Q = ALL) -> dict[int, tuple[dict[int, Decimal], dic
         # Compiled once per connection (rekrytering.sqlcache): the SQL depends on q and the dates.
         invoiced = sqlcache.rows(
             ("revenue_invoiced", start, end, q),
-            lambda: Assignment.objects.filter(q)
-            .filter(invoiced_in(start, end))
-            .annotate(y=ExtractYear("invoiced_on"), m=ExtractMonth("invoiced_on"))
-            .values("y", "m")
-            .annotate(total=Sum(invoiced_value()))
-            .values_list("y", "m", "total"),
+            lambda: (
+                Assignment.objects.filter(q)
+                .filter(invoiced_in(start, end))
+                .annotate(y=ExtractYear("invoiced_on"), m=ExtractMonth("invoiced_on"))
+                .values("y", "m")
+                .annotate(total=Sum(invoiced_value()))
+                .values_list("y", "m", "total")
+            ),
         )
         booked = sqlcache.rows(
             ("revenue_booked", start, end, q),
-            lambda: Assignment.objects.filter(q)
-            .filter(booked_in(start, end))
-            .annotate(y=ExtractYear("closed_on"), m=ExtractMonth("closed_on"))
-            .values("y", "m")
-            .annotate(total=Sum(agreed_value()))
-            .values_list("y", "m", "total"),
+            lambda: (
+                Assignment.objects.filter(q)
+                .filter(booked_in(start, end))
+                .annotate(y=ExtractYear("closed_on"), m=ExtractMonth("closed_on"))
+                .values("y", "m")
+                .annotate(total=Sum(agreed_value()))
+                .values_list("y", "m", "total")
+            ),
         )
         for index, rows in ((0, invoiced), (1, booked)):
             for y, m, total in rows:

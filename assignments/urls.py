@@ -17,6 +17,7 @@ urlpatterns = [
     path("uppdrag/<int:pk>/andra/", assignments.assignment_edit, name="assignment-edit"),
     path("uppdrag/<int:pk>/avsluta/", assignments.assignment_close, name="assignment-close"),
     path("tid/", time.week, name="time-week"),
+    path("tid/vecka/", time.week_save, name="time-week-save"),
     path("tid/ny/", time.entry_create, name="time-create"),
     path("tid/<int:pk>/andra/", time.entry_edit, name="time-edit"),
     path("tid/<int:pk>/ta-bort/", time.entry_delete, name="time-delete"),
