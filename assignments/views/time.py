@@ -132,8 +132,8 @@ def week_save(request):
                 messages.success(
                     request,
                     _(
-                        "Vecka %(week)s är sparad: %(created)s nya, %(changed)s ändrade och "
-                        "%(deleted)s borttagna tidrapporter."
+                        "Vecka %(week)s är sparad. Nya tidrapporter: %(created)s, ändrade: %(changed)s, "
+                        "borttagna: %(deleted)s."
                     )
                     % {"week": monday.isocalendar().week, **saved},
                 )

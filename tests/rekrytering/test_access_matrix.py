@@ -583,6 +583,8 @@ MATRIX = {
         get(OTHERS_ASSIGNMENT, variant="other", args=pk("other_assignment")),
     ),
     "time-week": entry("tid/", get(LOGGED_IN)),
+    # Anyone's own week; an empty form is told the week is missing and sent back.
+    "time-week-save": entry("tid/vecka/", post(LOGGED_IN)),
     "time-create": entry("tid/ny/", get(LOGGED_IN)),
     "time-edit": entry("tid/<int:pk>/andra/", get(OWN_TIME, args=pk("time_entry"))),
     # The check is in assignments.services.delete_time_entry.
