@@ -28,7 +28,7 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -256,6 +256,14 @@ def test_api_workflows_as_admin(register):
     headers = auth(register["admin"])
 
     class Workflow(workflow_schema.as_state_machine()):
+        def setup(self):
+            # Every scenario starts from the same register: what one scenario wrote (hours that fill
+            # a day, say) must not change what the next may do, or Hypothesis cannot replay them.
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.savepoint)
+
         def get_call_kwargs(self, case):
             return {"headers": headers}
 
