@@ -36,6 +36,9 @@ function enhanceChoosers(root) {
       settings.plugins = { remove_button: { title: "Ta bort", label: "×" } };
     }
     const chooser = new window.TomSelect(select, settings);
+    // The <select> stays in the page for the form (and out of the tab order): keep it from screen
+    // readers too, which would otherwise meet a second, unlabelled list.
+    select.setAttribute("aria-hidden", "true");
     // Tom Select names its remove buttons only with a title; give them a name a screen reader reads.
     const nameRemoveButtons = () => {
       chooser.control.querySelectorAll(".item").forEach((item) => {
