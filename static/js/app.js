@@ -39,6 +39,10 @@ function enhanceChoosers(root) {
     // The <select> stays in the page for the form (and out of the tab order): keep it from screen
     // readers too, which would otherwise meet a second, unlabelled list.
     select.setAttribute("aria-hidden", "true");
+    // What the <select> said about itself (its help text, its error) the chooser says now.
+    ["aria-describedby", "aria-invalid"].forEach((name) => {
+      if (select.hasAttribute(name)) chooser.control_input.setAttribute(name, select.getAttribute(name));
+    });
     // Tom Select names its remove buttons only with a title; give them a name a screen reader reads.
     const nameRemoveButtons = () => {
       chooser.control.querySelectorAll(".item").forEach((item) => {
@@ -54,6 +58,16 @@ function enhanceChoosers(root) {
     });
   });
 }
+
+// A link of the error summary to a chooser's <select> takes the focus to the chooser.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("#error-summary a[href^='#']");
+  const target = link && document.getElementById(link.hash.slice(1));
+  if (target && target.tomselect) {
+    event.preventDefault();
+    target.tomselect.focus();
+  }
+});
 
 // The manager list is reloaded (htmx) when the organisation changes: read the new options in.
 document.addEventListener("htmx:afterSwap", (event) => {
