@@ -355,3 +355,24 @@ def test_query_counts_do_not_grow_with_the_rows(client, konsult, package, django
     assert TimeEntry.objects.filter(hours=Decimal("0.5")).count() == 60
     assert TimeEntry.objects.count() == 60
     assert TimeEntry.history.filter(history_type="-").count() == 30
+
+
+def test_the_api_keeps_the_same_time_rules(konsult, world):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(konsult)
+    url = "/api/v1/time-entries/"
+    ahead = {"date": "2026-03-12", "hours": "1", "assignment": world["mine"].pk}
+    response = api.post(url, ahead, format="json")
+    assert response.status_code == 422
+    assert response.data == {
+        "date": ["Torsdag 12 mars ligger mer än 7 dagar fram i tiden. Rapportera tiden när den är gjord."]
+    }
+    assert api.post(url, {**ahead, "date": "2026-03-03", "hours": "20"}, format="json").status_code == 201
+    response = api.post(url, {**ahead, "date": "2026-03-03", "hours": "4.5"}, format="json")
+    assert response.status_code == 422
+    assert response.data == {
+        "hours": ["Tisdag 3 mars får 24,5\xa0h sammanlagt, men en dag har högst 24 timmar."]
+    }
+    assert TimeEntry.objects.count() == 1
