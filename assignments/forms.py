@@ -518,6 +518,7 @@ class WeekGridForm(forms.Form):
                 self.fields[name] = column_number(
                     TimeEntry,
                     "hours",
+                    field_class=HoursCellField,
                     label=f"{day_name(day)}, {label}",
                     required=False,
                     initial=cell["hours"],
@@ -525,7 +526,6 @@ class WeekGridForm(forms.Form):
                         attrs={"class": "hours-cell", "data-day": day.isoformat(), "size": 4}
                     ),
                 )
-                self.fields[name].__class__ = HoursCellField
                 cell["name"] = name
             row["cells"].append(cell)
         row["total"] = sum((cell["hours"] or Decimal("0") for cell in row["cells"]), Decimal("0"))

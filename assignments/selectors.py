@@ -291,7 +291,7 @@ def week_grid_assignments(user, monday: date, sunday: date, *, also=None):
     """The assignment rows of a consultant's week grid: their open assignments (responsible or
     colleague), those they logged time on that week, and `also` (an id: the assignment the grid was
     opened from). Each with its package, the hours logged on it by everyone so far (`logged_hours`)
-    and its colleagues (whether the user may log time on it). Three queries however many rows."""
+    and its colleagues (whether the user may log time on it). Two queries however many rows."""
     assisted = Assignment.colleagues.through.objects.filter(user=user).values("assignment_id")
     mine_open = (Q(responsible=user) | Q(pk__in=assisted)) & ~Q(status=Assignment.Status.AVSLUTAD)
     logged_this_week = TimeEntry.objects.filter(

@@ -24,8 +24,10 @@ MAIN_FILTERS = ("visa", "q", "year", "status")
 
 
 def filtered_assignments(request, queryset):
-    """The list's filter of the request; with no query at all, the user's default (a konsult: their own)."""
-    data = request.GET or AssignmentFilter.default_data(request.user)
+    """The list's filter of the request; with no filter in it (a page number is none), the user's
+    default (a konsult: their own)."""
+    chosen = any(name in AssignmentFilter.base_filters for name in request.GET)
+    data = request.GET if chosen else AssignmentFilter.default_data(request.user)
     return AssignmentFilter(data, queryset=queryset.order_by(*selectors.LIST_ORDER), request=request)
 
 

@@ -163,3 +163,17 @@ def test_saved_filters_cost_one_query_however_many(client, konsult, three, djang
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(reverse("assignment-list")).content.decode()
     assert page.count('class="chip"') == 21
+
+
+def test_the_default_holds_on_every_page(client, konsult, konsult2, package):
+    for _ in range(30):
+        AssignmentFactory(responsible=konsult, package=package)
+    for _ in range(30):
+        AssignmentFactory(responsible=konsult2, package=package)
+    client.force_login(konsult)
+    first = client.get(reverse("assignment-list"))
+    assert first.context["total"] == 30
+    assert 'href="?page=2" rel="next"' in first.content.decode()
+    second = client.get(reverse("assignment-list"), {"page": 2})
+    assert second.context["total"] == 30
+    assert {a.responsible_id for a in second.context["assignments"]} == {konsult.pk}
