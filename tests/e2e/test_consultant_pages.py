@@ -296,3 +296,26 @@ def test_tilltrade_is_marked_required_when_the_outcome_is_tillsatt(page, konsult
     assert page.evaluate("l => getComputedStyle(l, '::after').content", label.element_handle()) == '" *"'
     page.get_by_label("Ej tillsatt", exact=True).check()
     expect(start).to_have_attribute("aria-required", "false")
+
+
+def test_the_form_works_without_javascript(browser, live_server, people):
+    """The choosers are plain lists without JavaScript, and the form still registers."""
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="sv-SE")
+    page = context.new_page()
+    try:
+        login(page)
+        page.goto("/uppdrag/ny/")
+        page.get_by_label("Organisation").select_option(label="Skarpnäcks stadsdelsförvaltning")
+        page.get_by_text("Ny beställare", exact=True).click()
+        page.get_by_label("Ny beställares namn").fill("Nils Nybeställare")
+        page.get_by_label("Ny beställares e-post").fill("nils@example.org")
+        page.get_by_label("Tjänst").fill("Barnskötare")
+        page.get_by_label("Paket").select_option(label="Stora paketet (per uppdrag)")
+        page.get_by_label("Medarbetande konsulter").select_option(label="Kim Kollega (KIM)")
+        page.get_by_role("button", name="Registrera uppdrag").click()
+        expect(page.get_by_role("status")).to_contain_text("är registrerat")
+        assignment = Assignment.objects.get()
+        assert assignment.manager.email == "nils@example.org"
+        assert [c.username for c in assignment.colleagues.all()] == ["kollega"]
+    finally:
+        context.close()
