@@ -52,6 +52,13 @@ function enhanceChoosers(root) {
     };
     chooser.on("item_add", nameRemoveButtons);
     nameRemoveButtons();
+    // Tom Select opens its list on focus and then, a tick later, "focuses" again: after a quick Tab
+    // that second call would pull the focus back from the next field. Only a chooser that still has
+    // the focus opens.
+    const onFocus = chooser.onFocus.bind(chooser);
+    chooser.onFocus = (event) => {
+      if (document.activeElement === chooser.control_input) onFocus(event);
+    };
     // Enter picks the highlighted suggestion; with none highlighted it must not send the form half done.
     chooser.control_input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !chooser.activeOption) event.preventDefault();

@@ -319,3 +319,24 @@ def test_the_form_works_without_javascript(browser, live_server, people):
         assert [c.username for c in assignment.colleagues.all()] == ["kollega"]
     finally:
         context.close()
+
+
+def test_a_chooser_does_not_pull_the_focus_back(page, people):
+    """Tom Select opens on focus and focuses itself again a tick later: a quick Tab onward must not
+    have the focus pulled back, not even for a moment (keys typed then would land in the wrong
+    chooser). static/js/app.js lets only the chooser that has the focus open."""
+    login(page)
+    page.goto("/uppdrag/ny/")
+    pulled_back = page.evaluate(
+        """() => new Promise((resolve) => {
+            const first = document.getElementById('id_responsible-ts-control');
+            const next = document.getElementById('id_colleagues-ts-control');
+            first.focus();
+            next.focus();
+            let back = 0;
+            first.addEventListener('focus', () => { back += 1; });
+            setTimeout(() => resolve(back), 200);
+        })"""
+    )
+    assert pulled_back == 0
+    assert focused(page) == "input#id_colleagues-ts-control"
