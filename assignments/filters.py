@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import Max, Min, Q
+from django.http import QueryDict
 
 from .models import Assignment, Organisation, Package, Sector, Unit, User
 from .selectors import search_assignments
@@ -41,7 +42,17 @@ STATUS_CHOICES = [
 ]
 
 
+MINE, EVERYONES = "mina", "alla"
+SCOPE_CHOICES = [(EVERYONES, "Alla uppdrag"), (MINE, "Mina uppdrag")]
+
+
 class AssignmentFilter(django_filters.FilterSet):
+    """The list's filters. `visa=mina` keeps the assignments the user is on (responsible or colleague);
+    `default_data` says what a user sees before choosing anything (a konsult: their own)."""
+
+    visa = django_filters.ChoiceFilter(
+        label="Visa", choices=SCOPE_CHOICES, method="filter_scope", empty_label=None
+    )
     q = django_filters.CharFilter(
         label="Sök",
         method="filter_search",
@@ -57,12 +68,16 @@ class AssignmentFilter(django_filters.FilterSet):
         queryset=User.objects.none(),
         method="filter_consultant",
         empty_label="Alla konsulter",
+        widget=forms.Select(attrs={"data-chooser": ""}),
     )
     unit = django_filters.ModelChoiceFilter(
         label="Enhet", queryset=Unit.objects.all(), method="filter_unit", empty_label="Alla enheter"
     )
     organisation = django_filters.ModelChoiceFilter(
-        label="Organisation", queryset=Organisation.objects.all(), empty_label="Alla organisationer"
+        label="Organisation",
+        queryset=Organisation.objects.all(),
+        empty_label="Alla organisationer",
+        widget=forms.Select(attrs={"data-chooser": ""}),
     )
     sector = django_filters.ModelChoiceFilter(
         label="Verksamhet", queryset=Sector.objects.all(), empty_label="Alla verksamheter"
@@ -77,6 +92,27 @@ class AssignmentFilter(django_filters.FilterSet):
         self.filters["year"].extra["choices"] = year_choices()
         self.filters["package"].extra["choices"] = package_choices()
         self.filters["consultant"].queryset = User.objects.order_by("first_name", "last_name")
+
+    @staticmethod
+    def default_data(user) -> QueryDict:
+        """The filter a user's list opens with: a konsult's own assignments, everything for the rest."""
+        data = QueryDict(mutable=True)
+        data["visa"] = MINE if user.role == user.Role.KONSULT else EVERYONES
+        return data
+
+    def query(self) -> str:
+        """The applied filter (a QueryDict) as a query string of its known, non-empty parameters."""
+        params = QueryDict(mutable=True)
+        for name in self.filters:
+            values = [v for v in self.data.getlist(name) if v not in (None, "")]
+            if values:
+                params.setlist(name, values)
+        return params.urlencode()
+
+    def filter_scope(self, qs, name, value):
+        if value == MINE and self.request is not None:
+            return self.filter_consultant(qs, "consultant", self.request.user)
+        return qs
 
     def filter_search(self, qs, name, value):
         return search_assignments(qs, value)

@@ -1,22 +1,25 @@
 """Forms of the register pages. Validation messages in Swedish; state changes go through services."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.forms.utils import flatatt
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from rekrytering.forms import SwedishDecimalField, SwedishIntegerField, column_number
+from rekrytering.forms import DecimalInput, SwedishDecimalField, SwedishIntegerField, column_number
 from rekrytering.inputs import parse_id
+from rekrytering.numbers import NumberError, to_decimal
 from rekrytering.uploads import SpreadsheetField
 
+from .filters import AssignmentFilter
 from .models import (
     PACKAGE_FIELDS,
     Assignment,
@@ -33,7 +36,13 @@ from .models import (
     list_price,
 )
 from .permissions import can_change_responsibility
-from .services import check_responsibility
+from .services import (
+    WeekCell,
+    check_responsibility,
+    day_hours_problem,
+    day_name,
+    time_date_problem,
+)
 
 
 class DateInput(forms.DateInput):
@@ -60,6 +69,16 @@ class ReadOnlyChoices(forms.Widget):
         return format_html('<output{} class="readonly">{}</output>', flatatt(attrs), ", ".join(labels) or "–")
 
 
+def package_help(year: int, has_packages: bool) -> str:
+    """What the package list says about itself (static/js/app.js writes the same when the date changes)."""
+    if has_packages:
+        return _("Paketen i prislistan för %(year)s, beställningsdatumets år.") % {"year": year}
+    return _(
+        "Det finns ingen prislista för %(year)s. Välj ett annat beställningsdatum eller be en "
+        "administratör lägga upp prislistan."
+    ) % {"year": year}
+
+
 class ConsultChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj} ({obj.initials})" if obj.initials else str(obj)
@@ -68,6 +87,38 @@ class ConsultChoiceField(forms.ModelChoiceField):
 class ConsultMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj} ({obj.initials})" if obj.initials else str(obj)
+
+
+CHOOSER = {"data-chooser": ""}  # static/js/app.js makes such a list a type-ahead chooser (Tom Select)
+
+
+class PackageSelect(forms.Select):
+    """The packages of one price list's year (`year`); every choosable package rides along in
+    `data-packages` (id, year, code, label, price), so the page shows the new year's packages as
+    soon as the order date changes. Which package is allowed stays Assignment.clean()'s rule."""
+
+    year = None
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        if self.year is None:
+            return groups
+        return [
+            group
+            for group in groups
+            if not group[1][0]["value"] or group[1][0]["attrs"].get("data-year") == self.year
+        ]
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-year"] = instance.price_list.year
+        return option
+
+
+def package_label(package) -> str:
+    return f"{package.name} ({package.get_unit_display()})"
 
 
 def manager_choices(organisation_id):
@@ -86,15 +137,19 @@ class AssignmentForm(forms.ModelForm):
         queryset=Manager.objects.none(),
         required=False,
         help_text=_("Välj organisation först. Finns inte beställaren: fyll i en ny nedan."),
+        widget=forms.Select(attrs=CHOOSER),
     )
     new_manager_name = forms.CharField(label=_("Ny beställares namn"), required=False, max_length=200)
     new_manager_email = forms.EmailField(label=_("Ny beställares e-post"), required=False)
-    responsible = ConsultChoiceField(label=_("Ansvarig konsult"), queryset=User.objects.none())
+    responsible = ConsultChoiceField(
+        label=_("Ansvarig konsult"), queryset=User.objects.none(), widget=forms.Select(attrs=CHOOSER)
+    )
     colleagues = ConsultMultipleChoiceField(
         label=_("Medarbetande konsulter"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.SelectMultiple(attrs={"size": 6, **CHOOSER}),
+        help_text=_("Skriv några bokstäver av namnet eller initialerna och välj; flera går att välja."),
     )
     price = column_number(
         Assignment,
@@ -153,6 +208,9 @@ class AssignmentForm(forms.ModelForm):
             "started_on": DateInput(),
             "invoiced_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
+            "organisation": forms.Select(attrs=CHOOSER),
+            "package": PackageSelect(),
+            "redo_of": forms.Select(attrs=CHOOSER),
         }
         field_classes = {
             "invoiced_amount": SwedishDecimalField,
@@ -176,6 +234,7 @@ class AssignmentForm(forms.ModelForm):
                 field = self.fields[name]
                 field.disabled, field.required = True, False
                 field.widget = ReadOnlyChoices(choices=field.choices)
+            self.fields["colleagues"].help_text = ""
             self.fields["responsible"].help_text = _(
                 "Ansvarig och medarbetande ändras av samordnare, chef eller administratör, eftersom "
                 "kundenkätens svar räknas för den ansvariga konsulten."
@@ -192,14 +251,25 @@ class AssignmentForm(forms.ModelForm):
             .filter(Q(active=True) | Q(pk=self.instance.package_id))
             .order_by("-price_list__year", "name")
         )
-        self.fields["package"].queryset = packages
-        self.fields["package"].label_from_instance = lambda p: (
-            f"{p.price_list.year} – {p.name} ({p.get_unit_display()})"
+        package_field = self.fields["package"]
+        package_field.queryset = packages
+        package_field.label_from_instance = package_label
+        year = self.order_year()
+        package_field.widget.year = year
+        package_field.widget.attrs["data-packages"] = json.dumps(
+            [
+                {
+                    "id": p.pk,
+                    "year": p.price_list.year,
+                    "code": p.code,
+                    "label": package_label(p),
+                    "price": float(p.price),
+                }
+                for p in packages
+            ],
+            ensure_ascii=False,
         )
-        self.fields["package"].widget.attrs["data-package-prices"] = json.dumps(
-            {str(p.pk): float(p.price) for p in packages}
-        )
-        self.fields["package"].help_text = _("Paket ur prislistan för beställningsårets år.")
+        package_field.help_text = package_help(year, any(p.price_list.year == year for p in packages))
         self.fields["redo_of"].queryset = (
             Assignment.objects.filter(
                 outcome__in=[Assignment.Outcome.EJ_TILLSATT, Assignment.Outcome.AVBRUTEN]
@@ -235,6 +305,20 @@ class AssignmentForm(forms.ModelForm):
             self.fields["responsible"].initial = user.pk
         if self.instance.pk and self.instance.is_closed:
             self.fields["status"].disabled = True
+
+    def order_year(self) -> int:
+        """The year whose price list the package list shows: the order date as typed, else as stored,
+        else this year."""
+        if self.is_bound:
+            try:
+                typed = self.fields["ordered_on"].to_python(self.data.get("ordered_on"))
+            except ValidationError:
+                typed = None
+            if typed:
+                return typed.year
+        if self.instance.pk:
+            return self.instance.ordered_on.year
+        return timezone.localdate().year
 
     def clean(self):
         data = super().clean()
@@ -291,6 +375,23 @@ class AssignmentForm(forms.ModelForm):
         return data, colleagues
 
 
+class SavedFilterForm(forms.Form):
+    """Save the list's applied filter under a name (services.save_filter)."""
+
+    name = forms.CharField(label=_("Namn på filtret"), max_length=80)
+    query = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+    def clean_query(self):
+        """Only the list's own filters, as a clean query string (whatever else was posted is dropped)."""
+        data = QueryDict(self.cleaned_data["query"] or "")
+        params = QueryDict(mutable=True)
+        for name in AssignmentFilter.base_filters:
+            values = [v for v in data.getlist(name) if v.strip()]
+            if values:
+                params.setlist(name, values)
+        return params.urlencode()
+
+
 class CloseAssignmentForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Utfall"), choices=Assignment.Outcome.choices, widget=forms.RadioSelect
@@ -309,7 +410,13 @@ class CloseAssignmentForm(forms.Form):
         help_text=_("Sparas bara för kandidatenkäten och raderas när enkäten är besvarad eller har gått ut."),
     )
     candidate_email = forms.EmailField(label=_("Kandidatens e-post"), required=False)
-    candidate_start = forms.DateField(label=_("Tillträde"), required=False, widget=DateInput())
+    candidate_start = forms.DateField(
+        label=_("Tillträde"),
+        required=False,
+        # Required for a hire (services.close_assignment says so); the page marks it when Tillsatt is chosen.
+        widget=DateInput(attrs={"data-required-when": "outcome=tillsatt"}),
+        help_text=_("Den tillsatta kandidatens första arbetsdag. Krävs när utfallet är Tillsatt."),
+    )
     invoiced_on = forms.DateField(label=_("Fakturerad"), required=False, widget=DateInput())
     invoiced_amount = column_number(
         Assignment,
@@ -356,6 +463,121 @@ class TimeEntryForm(forms.ModelForm):
         self.fields["category"].help_text = _("För tid som inte hör till ett uppdrag.")
         if not self.instance.pk:
             self.fields["date"].initial = timezone.localdate()
+
+
+class HoursCellField(SwedishDecimalField):
+    """One cell of the week grid: hours as typed (`7,5`, `2.25`); empty or 0 means no time that day."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            try:
+                if to_decimal(value) == 0:
+                    return None
+            except NumberError:
+                pass  # said by the field's own check below
+        return super().to_python(value)
+
+
+class WeekGridForm(forms.Form):
+    """The hours of a week: a row per assignment and time category, a column per day.
+
+    A cell shows the hours logged on its row that day; changing it changes the entry, emptying it
+    deletes it. A cell with more than one entry (logged one by one, with comments) is shown but not
+    changed here. `rows` is the table the page draws: each row's cells carry their field's name,
+    or None for such a cell.
+    """
+
+    def __init__(self, *args, monday, assignments, categories, entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.days = [monday + timedelta(days=offset) for offset in range(7)]
+        self.entries = entries
+        sums, counts = {}, {}
+        for entry in entries:
+            slot = (entry.assignment_id, entry.category_id, entry.date)
+            sums[slot] = sums.get(slot, Decimal("0")) + entry.hours
+            counts[slot] = counts.get(slot, 0) + 1
+        self.rows = []
+        for assignment in assignments:
+            self._add_row(
+                f"a{assignment.pk}",
+                f"{assignment.number} {assignment.role_title}",
+                sums,
+                counts,
+                assignment=assignment,
+            )
+        for category in categories:
+            self._add_row(f"c{category.pk}", category.name, sums, counts, category=category)
+
+    def _add_row(self, key, label, sums, counts, *, assignment=None, category=None):
+        row = {"key": key, "label": label, "assignment": assignment, "category": category, "cells": []}
+        for day in self.days:
+            slot = (assignment.pk if assignment else None, category.pk if category else None, day)
+            cell = {"day": day, "hours": sums.get(slot), "count": counts.get(slot, 0), "name": None}
+            if cell["count"] <= 1:
+                name = f"{key}_{day:%Y%m%d}"
+                self.fields[name] = column_number(
+                    TimeEntry,
+                    "hours",
+                    field_class=HoursCellField,
+                    label=f"{day_name(day)}, {label}",
+                    required=False,
+                    initial=cell["hours"],
+                    widget=DecimalInput(
+                        attrs={"class": "hours-cell", "data-day": day.isoformat(), "size": 4}
+                    ),
+                )
+                cell["name"] = name
+            row["cells"].append(cell)
+        row["total"] = sum((cell["hours"] or Decimal("0") for cell in row["cells"]), Decimal("0"))
+        self.rows.append(row)
+
+    def clean(self):
+        """How far ahead and each day's total (services' rules), on the cells that changed, all at once:
+        a cell that could not be read counts with the hours it had."""
+        data = super().clean()
+        totals = dict.fromkeys(self.days, Decimal("0"))
+        changed = []
+        for row in self.rows:
+            for cell in row["cells"]:
+                name = cell["name"]
+                value = data.get(name) if name in data else cell["hours"]
+                totals[cell["day"]] += value or Decimal("0")
+                if name in data and value is not None and value != cell["hours"]:
+                    changed.append(cell)
+        for cell in changed:
+            problem = time_date_problem(cell["day"]) or day_hours_problem(cell["day"], totals[cell["day"]])
+            if problem:
+                self.add_error(cell["name"], problem)
+        return data
+
+    def bound_rows(self):
+        """`rows` with each cell's bound field (`field`) for the template."""
+        for row in self.rows:
+            for cell in row["cells"]:
+                cell["field"] = self[cell["name"]] if cell["name"] else None
+                if cell["field"] is not None and cell["field"].errors:
+                    # The cell's message is read with it (the summary above links to the cell).
+                    cell["field"].field.widget.attrs["aria-describedby"] = f"{cell['field'].auto_id}_error"
+        return self.rows
+
+    def changed_cells(self) -> list[WeekCell]:
+        """The cells whose hours differ from what is logged, as the service takes them (after is_valid)."""
+        changed = []
+        for row in self.rows:
+            for cell in row["cells"]:
+                name = cell["name"]
+                if name is None or self.cleaned_data.get(name) == cell["hours"]:
+                    continue
+                changed.append(
+                    WeekCell(
+                        key=name,
+                        date=cell["day"],
+                        hours=self.cleaned_data.get(name),
+                        assignment=row["assignment"],
+                        category=row["category"],
+                    )
+                )
+        return changed
 
 
 # --- Register pages (admin) -------------------------------------------------------------

@@ -561,6 +561,30 @@ class TimeEntry(models.Model):
         super().validate_constraints(exclude={*(exclude or ()), "assignment", "category"})
 
 
+class SavedFilter(models.Model):
+    """A filter of the assignment list that a user saved under a name, to pick again later."""
+
+    MAX_PER_USER = 30
+
+    user = models.ForeignKey(
+        User, verbose_name=_("användare"), on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    name = models.CharField(_("namn"), max_length=80)
+    query = models.CharField(_("filter"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("sparat filter")
+        verbose_name_plural = _("sparade filter")
+        constraints = [
+            models.UniqueConstraint("user", Lower("name"), name="saved_filter_name_unique_per_user"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class Budget(models.Model):
     year = models.PositiveIntegerField(
         _("år"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]

@@ -5,8 +5,19 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Prefetch, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -20,6 +31,8 @@ from .models import (
     Organisation,
     Package,
     PriceList,
+    SavedFilter,
+    TimeCategory,
     TimeEntry,
     Unit,
     User,
@@ -265,9 +278,50 @@ def my_ongoing_assignments(user):
     ).order_by("ordered_on")
 
 
+def saved_filters(user):
+    return SavedFilter.objects.filter(user=user).only("id", "name", "query").order_by(Lower("name"))
+
+
 def week_bounds(day: date) -> tuple[date, date]:
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=6)
+
+
+def week_grid_assignments(user, monday: date, sunday: date, *, also=None):
+    """The assignment rows of a consultant's week grid: their open assignments (responsible or
+    colleague), those they logged time on that week, and `also` (an id: the assignment the grid was
+    opened from). Each with its package, the hours logged on it by everyone so far (`logged_hours`)
+    and its colleagues (whether the user may log time on it). Two queries however many rows."""
+    assisted = Assignment.colleagues.through.objects.filter(user=user).values("assignment_id")
+    mine_open = (Q(responsible=user) | Q(pk__in=assisted)) & ~Q(status=Assignment.Status.AVSLUTAD)
+    logged_this_week = TimeEntry.objects.filter(
+        user=user, date__range=(monday, sunday), assignment__isnull=False
+    ).values("assignment_id")
+    wanted = mine_open | Q(pk__in=logged_this_week)
+    if also is not None:
+        wanted |= Q(pk=also)
+    logged = (
+        TimeEntry.objects.filter(assignment=OuterRef("pk"))
+        .order_by()
+        .values("assignment")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return (
+        Assignment.objects.filter(wanted)
+        .select_related("package", "organisation")
+        .prefetch_related(_colleagues())
+        .annotate(logged_hours=Coalesce(Subquery(logged, output_field=HOURS_FIELD), Value(ZERO)))
+        .order_by("number")
+    )
+
+
+def week_grid_categories(user, monday: date, sunday: date):
+    """The time categories of the week grid: the active ones and any the user logged time on that week."""
+    used = TimeEntry.objects.filter(user=user, date__range=(monday, sunday), category__isnull=False).values(
+        "category_id"
+    )
+    return TimeCategory.objects.filter(Q(active=True) | Q(pk__in=used)).order_by("name")
 
 
 def time_entries():

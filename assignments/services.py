@@ -1,12 +1,15 @@
 """Everything that changes the assignment register. Views, API, commands and tasks call these."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
@@ -14,8 +17,10 @@ from rest_framework.authtoken.models import Token
 from rekrytering import audit
 from rekrytering.audit import log_change
 from rekrytering.celery import enqueue_on_commit
+from rekrytering.numbers import format_hours, format_number
 
 from .models import (
+    ZERO,
     Assignment,
     AssignmentSequence,
     Budget,
@@ -25,11 +30,13 @@ from .models import (
     Organisation,
     Package,
     PriceList,
+    SavedFilter,
+    TimeCategory,
     TimeEntry,
     User,
 )
 from .permissions import can_change_responsibility, can_edit_assignment, can_log_time_on
-from .selectors import api_token_expires_at
+from .selectors import api_token_expires_at, hours_total
 from .signals import assignment_closed
 
 
@@ -267,6 +274,173 @@ def close_assignment(
     return assignment
 
 
+# How far ahead time may be logged, and the most hours one day holds: the time rules that depend on
+# today or on a user's other entries, said here once for the pages, the week grid and the API.
+TIME_DAYS_AHEAD = 7
+DAY_MAX_HOURS = Decimal("24")
+
+
+def day_name(day: date) -> str:
+    """`Måndag 7 december`."""
+    return capfirst(date_format(day, "l j F"))
+
+
+def time_date_problem(day: date) -> str | None:
+    if day > timezone.localdate() + timedelta(days=TIME_DAYS_AHEAD):
+        return _("%(day)s ligger mer än %(days)s dagar fram i tiden. Rapportera tiden när den är gjord.") % {
+            "day": day_name(day),
+            "days": TIME_DAYS_AHEAD,
+        }
+    return None
+
+
+def day_hours_problem(day: date, total: Decimal) -> str | None:
+    if total > DAY_MAX_HOURS:
+        return _("%(day)s får %(hours)s sammanlagt, men en dag har högst %(max)s timmar.") % {
+            "day": day_name(day),
+            "hours": format_hours(total),
+            "max": format_number(DAY_MAX_HOURS),
+        }
+    return None
+
+
+def _check_time_entry(entry: TimeEntry) -> None:
+    """The entry's own rules (full_clean), its date and its day's total, all said at once."""
+    errors = {}
+    try:
+        entry.full_clean()
+    except ValidationError as refused:
+        errors = refused.message_dict
+    if entry.date and "date" not in errors:
+        problem = time_date_problem(entry.date)
+        if problem:
+            errors["date"] = [problem]
+    if entry.date and entry.hours is not None and "hours" not in errors:
+        others = TimeEntry.objects.filter(user_id=entry.user_id, date=entry.date).exclude(pk=entry.pk)
+        problem = day_hours_problem(entry.date, hours_total(others) + entry.hours)
+        if problem:
+            errors["hours"] = [problem]
+    if errors:
+        raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class WeekCell:
+    """One changed cell of the week grid: the hours of an assignment or category on a day.
+
+    `hours` None means the cell was emptied (its entry goes). `key` is the caller's name for the
+    cell; the errors of save_week are keyed by it.
+    """
+
+    key: str
+    date: date
+    hours: Decimal | None
+    assignment: Assignment | None = None
+    category: TimeCategory | None = None
+
+    @property
+    def slot(self):
+        return (
+            self.assignment.pk if self.assignment else None,
+            self.category.pk if self.category else None,
+            self.date,
+        )
+
+
+@transaction.atomic
+def save_week(*, user: User, by: User | None = None, cells: list[WeekCell]) -> dict[str, int]:
+    """Save the changed cells of a week grid in one go: an emptied cell deletes its entry, a new value
+    creates or changes one. Every cell is checked (the entry's own rules, how far ahead, each day's
+    total with the user's other hours) before anything is written; refused, nothing is saved and the
+    ValidationError is keyed by the cells' keys. A cell holding more than one entry is not changed here
+    (the list of entries changes those one by one).
+
+    A fixed number of queries however many cells: the day's entries are read once, locked, and written
+    back in bulk, with their history. Returns how many entries were created, changed and deleted.
+    """
+    by = by or user
+    if by != user and not by.is_admin:
+        raise PermissionDenied(_("Du kan bara rapportera din egen tid."))
+    for assignment in {cell.assignment for cell in cells if cell.assignment is not None}:
+        if not can_log_time_on(user, assignment):
+            raise PermissionDenied(
+                _("Du kan bara rapportera tid på uppdrag som du arbetar i (%(number)s).")
+                % {"number": assignment.number}
+            )
+    days = {cell.date for cell in cells}
+    stored = list(TimeEntry.objects.select_for_update().filter(user=user, date__in=days).order_by("id"))
+    by_slot = {}
+    for entry in stored:
+        by_slot.setdefault((entry.assignment_id, entry.category_id, entry.date), []).append(entry)
+    errors, created, changed, deleted = {}, [], [], []
+    for cell in cells:
+        found = by_slot.get(cell.slot, [])
+        if len(found) > 1:
+            errors[cell.key] = [_("Rutan har flera tidrapporter; ändra dem en och en i listan.")]
+            continue
+        entry = found[0] if found else None
+        if cell.hours is None:
+            if entry is not None:
+                deleted.append(entry)
+            continue
+        if entry is not None and entry.hours == cell.hours:
+            continue
+        if entry is None:
+            entry = TimeEntry(user=user, date=cell.date, assignment=cell.assignment, category=cell.category)
+            created.append(entry)
+        else:
+            changed.append(entry)
+        entry.hours = cell.hours
+        problems = []
+        try:
+            # The references were chosen from the grid's own rows: no need to look each one up again.
+            entry.clean_fields(exclude=["user", "assignment", "category"])
+            entry.clean()
+        except ValidationError as refused:
+            problems.extend(message for messages in refused.message_dict.values() for message in messages)
+        problem = time_date_problem(cell.date)
+        if problem:
+            problems.append(problem)
+        if problems:
+            errors[cell.key] = problems
+    # Each day's total as it would be saved.
+    gone = {entry.pk for entry in deleted}
+    totals = {}
+    for entry in [*stored, *created]:
+        if entry.pk is None or entry.pk not in gone:
+            totals[entry.date] = totals.get(entry.date, ZERO) + entry.hours
+    for cell in cells:
+        problem = day_hours_problem(cell.date, totals.get(cell.date, ZERO))
+        if problem and cell.hours is not None and cell.key not in errors:
+            errors[cell.key] = [problem]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    if created:
+        TimeEntry.objects.bulk_create(created)
+    if changed:
+        TimeEntry.objects.bulk_update(changed, ["hours"])
+    if deleted:
+        # A plain DELETE: simple-history would write each entry's history with a query of its own;
+        # the history rows are written below, in one go with the others. Nothing refers to a TimeEntry.
+        TimeEntry.objects.filter(pk__in=gone)._raw_delete(TimeEntry.objects.db)
+    History = TimeEntry.history.model
+    history = [
+        History(
+            history_date=now,
+            history_user=by,
+            history_change_reason="",
+            history_type=kind,
+            **{field.attname: getattr(entry, field.attname) for field in History.tracked_fields},
+        )
+        for kind, entries in (("+", created), ("~", changed), ("-", deleted))
+        for entry in entries
+    ]
+    if history:
+        History.objects.bulk_create(history)
+    return {"created": len(created), "changed": len(changed), "deleted": len(deleted)}
+
+
 @transaction.atomic
 def log_time(
     *,
@@ -286,7 +460,7 @@ def log_time(
     entry = TimeEntry(
         user=user, date=date, hours=hours, assignment=assignment, category=category, comment=comment
     )
-    entry.full_clean()
+    _check_time_entry(entry)
     entry._history_user = by
     entry.save()
     return entry
@@ -300,7 +474,7 @@ def update_time_entry(entry: TimeEntry, *, by: User, **fields) -> TimeEntry:
         setattr(entry, name, value)
     if entry.assignment is not None and not can_log_time_on(entry.user, entry.assignment):
         raise PermissionDenied(_("Du kan bara rapportera tid på uppdrag som du arbetar i."))
-    entry.full_clean()
+    _check_time_entry(entry)
     entry._history_user = by
     entry.save()
     return entry
@@ -312,6 +486,39 @@ def delete_time_entry(entry: TimeEntry, *, by: User) -> None:
         raise PermissionDenied(_("Du kan bara ta bort din egen tid."))
     entry._history_user = by
     entry.delete()
+
+
+@transaction.atomic
+def save_filter(*, user: User, name: str, query: str) -> SavedFilter:
+    """Save the assignment list's filter (a query string) under a name of the user's own."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Ge filtret ett namn.")})
+    if not query:
+        raise ValidationError(
+            {"query": _("Det finns inget filter att spara: välj något att filtrera på och tryck Filtrera.")}
+        )
+    # Lock the user's row: two saves at once neither pass the limit nor collide on the name.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    mine = SavedFilter.objects.filter(user=user)
+    if mine.filter(name__iexact=name).exists():
+        message = _("Du har redan ett sparat filter som heter ”%(name)s”. Välj ett annat namn.")
+        raise ValidationError({"name": message % {"name": name}})
+    if mine.count() >= SavedFilter.MAX_PER_USER:
+        raise ValidationError(
+            {
+                "name": _("Du kan ha högst %(max)s sparade filter. Ta bort ett först.")
+                % {"max": SavedFilter.MAX_PER_USER}
+            }
+        )
+    return SavedFilter.objects.create(user=user, name=name, query=query)
+
+
+@transaction.atomic
+def delete_filter(saved: SavedFilter, *, by: User) -> None:
+    if saved.user_id != by.pk:
+        raise PermissionDenied(_("Du kan bara ta bort dina egna sparade filter."))
+    saved.delete()
 
 
 @transaction.atomic

@@ -8,11 +8,16 @@ urlpatterns = [
     path("uppdrag/", assignments.AssignmentListView.as_view(), name="assignment-list"),
     path("uppdrag/export.xlsx", assignments.assignment_list_xlsx, name="assignment-list-xlsx"),
     path("uppdrag/ny/", assignments.assignment_create, name="assignment-create"),
+    path("uppdrag/filter/", assignments.saved_filter_create, name="assignment-filter-save"),
+    path(
+        "uppdrag/filter/<int:pk>/ta-bort/", assignments.saved_filter_delete, name="assignment-filter-delete"
+    ),
     path("uppdrag/bestallare/", assignments.manager_options, name="manager-options"),
     path("uppdrag/<int:pk>/", assignments.assignment_detail, name="assignment-detail"),
     path("uppdrag/<int:pk>/andra/", assignments.assignment_edit, name="assignment-edit"),
     path("uppdrag/<int:pk>/avsluta/", assignments.assignment_close, name="assignment-close"),
     path("tid/", time.week, name="time-week"),
+    path("tid/vecka/", time.week_save, name="time-week-save"),
     path("tid/ny/", time.entry_create, name="time-create"),
     path("tid/<int:pk>/andra/", time.entry_edit, name="time-edit"),
     path("tid/<int:pk>/ta-bort/", time.entry_delete, name="time-delete"),

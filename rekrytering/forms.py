@@ -81,9 +81,9 @@ class SwedishIntegerField(SwedishNumberMixin, forms.IntegerField):
         return {"minimum": self.min_value, "maximum": maximum}
 
 
-def column_number(model, name: str, **kwargs) -> SwedishDecimalField:
-    """A Swedish number field bounded by the model column it fills: its digits and places, and
-    the column's own least and greatest value."""
+def column_number(model, name: str, *, field_class=SwedishDecimalField, **kwargs) -> SwedishDecimalField:
+    """A Swedish number field (`field_class`) bounded by the model column it fills: its digits and
+    places, and the column's own least and greatest value."""
     column = model._meta.get_field(name)
     bounds = {"max_digits": column.max_digits, "decimal_places": column.decimal_places}
     for validator in column.validators:
@@ -91,4 +91,4 @@ def column_number(model, name: str, **kwargs) -> SwedishDecimalField:
             bounds["min_value"] = validator.limit_value
         elif isinstance(validator, MaxValueValidator):
             bounds["max_value"] = validator.limit_value
-    return SwedishDecimalField(**{**bounds, **kwargs})
+    return field_class(**{**bounds, **kwargs})

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    # Only for its static files: the Tom Select library behind our type-ahead choosers (static/js/app.js).
+    "django_tomselect",
     "rekrytering",
     "assignments",
     "surveys",

@@ -6,22 +6,29 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
+from rekrytering.redirects import next_url
 from rekrytering.web import apply_service_errors, querystring_without
 
 from .. import selectors, services
 from ..filters import AssignmentFilter
-from ..forms import AssignmentForm, CloseAssignmentForm, manager_choices
-from ..models import Assignment
+from ..forms import AssignmentForm, CloseAssignmentForm, SavedFilterForm, manager_choices
+from ..models import Assignment, SavedFilter
 from ..permissions import can_edit_assignment
 
-MAIN_FILTERS = ("q", "year", "status")
+MAIN_FILTERS = ("visa", "q", "year", "status")
 
 
 def filtered_assignments(request, queryset):
-    return AssignmentFilter(request.GET or None, queryset=queryset.order_by(*selectors.LIST_ORDER))
+    """The list's filter of the request; with no filter in it (a page number is none), the user's
+    default (a konsult: their own)."""
+    chosen = any(name in AssignmentFilter.base_filters for name in request.GET)
+    data = request.GET if chosen else AssignmentFilter.default_data(request.user)
+    return AssignmentFilter(data, queryset=queryset.order_by(*selectors.LIST_ORDER), request=request)
 
 
 class IdPaginator(Paginator):
@@ -79,9 +86,39 @@ class AssignmentListView(LoginRequiredMixin, ListView):
                 "querystring_without_page": querystring_without(self.request, "page"),
                 "export_query": querystring_without(self.request, "page"),
                 "total": context["paginator"].count,
+                "filter_query": self.filterset.query(),
+                "saved_filters": selectors.saved_filters(self.request.user),
             }
         )
         return context
+
+
+@login_required
+@require_POST
+def saved_filter_create(request):
+    """Save the list's applied filter under a name; back to the list with it either way."""
+    form = SavedFilterForm(request.POST)
+    if form.is_valid():
+        try:
+            saved = services.save_filter(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Filtret ”%(name)s” är sparat.") % {"name": saved.name})
+            return redirect(f"{reverse('assignment-list')}?{saved.query}")
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, _("Filtret sparades inte: %(error)s") % {"error": error})
+    return redirect(f"{reverse('assignment-list')}?{form.cleaned_data.get('query', '')}")
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request, pk):
+    saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)
+    services.delete_filter(saved, by=request.user)
+    messages.success(request, _("Filtret ”%(name)s” är borttaget.") % {"name": saved.name})
+    return redirect(next_url(request, reverse("assignment-list")))
 
 
 @login_required

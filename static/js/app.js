@@ -1,4 +1,6 @@
-// Small behaviours of our own: confirmation before destructive actions and the package price default.
+// Small behaviours of our own: confirmation before destructive actions, type-ahead choosers, the
+// package list and price that follow the order date, and the week grid's sums. Every page works
+// without this file; it only saves clicks.
 document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm || (event.submitter && event.submitter.dataset.confirm);
   if (message && !window.confirm(message)) {
@@ -6,34 +8,209 @@ document.addEventListener("submit", (event) => {
   }
 });
 
-// The price follows the price list (package price × quantity) until the user types a price.
+// --- Type-ahead choosers ---------------------------------------------------------------------------
+// A <select data-chooser> becomes a Tom Select (shipped by the django-tomselect package, served from
+// our static files): type a few letters, pick with the arrow keys and Enter. The <select> stays the
+// form's field, so the form posts the same values with or without JavaScript.
+function enhanceChoosers(root) {
+  if (!window.TomSelect) return;
+  root.querySelectorAll("select[data-chooser]").forEach((select) => {
+    if (select.tomselect || select.disabled) return;
+    const empty = select.querySelector('option[value=""]');
+    const settings = {
+      maxOptions: null,
+      // Filter at once: with Tom Select's default delay, "Far" + Enter typed quickly picks the
+      // suggestion that was first before the typing.
+      refreshThrottle: 0,
+      closeAfterSelect: true,
+      selectOnTab: false,
+      // A filter's empty choice ("Alla konsulter") can be picked again; a form's "– Välj –" is the
+      // placeholder only.
+      allowEmptyOption: Boolean(empty && !select.required && select.closest("[role=search]")),
+      render: {
+        no_results: () => '<div class="no-results">Inga träffar</div>',
+      },
+    };
+    if (select.multiple) {
+      settings.placeholder = "Skriv för att söka";
+      settings.plugins = { remove_button: { title: "Ta bort", label: "×" } };
+    }
+    const chooser = new window.TomSelect(select, settings);
+    // The <select> stays in the page for the form (and out of the tab order): keep it from screen
+    // readers too, which would otherwise meet a second, unlabelled list.
+    select.setAttribute("aria-hidden", "true");
+    // What the <select> said about itself (its help text, its error) the chooser says now.
+    ["aria-describedby", "aria-invalid"].forEach((name) => {
+      if (select.hasAttribute(name)) chooser.control_input.setAttribute(name, select.getAttribute(name));
+    });
+    // Tom Select names its remove buttons only with a title; give them a name a screen reader reads.
+    const nameRemoveButtons = () => {
+      chooser.control.querySelectorAll(".item").forEach((item) => {
+        const button = item.querySelector(".remove");
+        if (button) button.setAttribute("aria-label", `Ta bort ${item.firstChild.textContent.trim()}`);
+      });
+    };
+    chooser.on("item_add", nameRemoveButtons);
+    nameRemoveButtons();
+    // Tom Select opens its list on focus and then, a tick later, "focuses" again: after a quick Tab
+    // that second call would pull the focus back from the next field. Only a chooser that still has
+    // the focus opens.
+    const onFocus = chooser.onFocus.bind(chooser);
+    chooser.onFocus = (event) => {
+      if (document.activeElement === chooser.control_input) onFocus(event);
+    };
+    // Enter picks the highlighted suggestion; with none highlighted it must not send the form half done.
+    chooser.control_input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !chooser.activeOption) event.preventDefault();
+    });
+  });
+}
+
+// A link of the error summary to a chooser's <select> takes the focus to the chooser.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("#error-summary a[href^='#']");
+  const target = link && document.getElementById(link.hash.slice(1));
+  if (target && target.tomselect) {
+    event.preventDefault();
+    target.tomselect.focus();
+  }
+});
+
+// The manager list is reloaded (htmx) when the organisation changes: read the new options in.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const select = event.detail.target;
+  if (select && select.tomselect) {
+    select.tomselect.clear(true);
+    select.tomselect.clearOptions();
+    select.tomselect.sync();
+  }
+});
+
+// --- Packages of the order date's price list, and the price that follows them ------------------------
+function packageData(select) {
+  return select && select.dataset.packages ? JSON.parse(select.dataset.packages) : [];
+}
+
 function formatKronor(value) {
   return Math.round(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, " ");
 }
 
 function updateListPrice() {
-  const select = document.querySelector("select[data-package-prices]");
+  const select = document.querySelector("select[data-packages]");
   const price = document.getElementById("id_price");
   if (!select || !price || price.dataset.touched) return;
-  const prices = JSON.parse(select.dataset.packagePrices);
-  const unitPrice = prices[select.value];
-  if (unitPrice === undefined) return;
+  const chosen = packageData(select).find((p) => String(p.id) === select.value);
+  if (!chosen) return;
   const quantity = document.getElementById("id_quantity");
   const qty = quantity ? parseFloat((quantity.value || "1").replace(/\s/g, "").replace(",", ".")) || 1 : 1;
-  price.value = formatKronor(unitPrice * qty);
+  price.value = formatKronor(chosen.price * qty);
+}
+
+// The package list shows the packages of the order date's year. A package already chosen follows to
+// the same package (by code) of the new year's list; if that list has none, the choice is emptied and
+// the help text under the list says so (it is a live region).
+function showPackagesOfYear(dateInput) {
+  const select = document.querySelector("select[data-packages]");
+  if (!select || !dateInput.value) return;
+  const year = Number(dateInput.value.slice(0, 4));
+  if (!year || Number(select.dataset.year) === year) return;
+  const packages = packageData(select);
+  const before = packages.find((p) => String(p.id) === select.value);
+  const ofYear = packages.filter((p) => p.year === year);
+  const empty = select.querySelector('option[value=""]');
+  select.replaceChildren(...(empty ? [empty] : []));
+  ofYear.forEach((p) => select.add(new Option(p.label, p.id)));
+  select.dataset.year = String(year);
+  const same = before && ofYear.find((p) => p.code === before.code);
+  select.value = same ? String(same.id) : "";
+  const help = document.getElementById(`${select.id}_helptext`);
+  if (help) {
+    let text = ofYear.length
+      ? `Paketen i prislistan för ${year}, beställningsdatumets år.`
+      : `Det finns ingen prislista för ${year}. Välj ett annat beställningsdatum eller be en administratör lägga upp prislistan.`;
+    if (before && same) text += ` ${before.label} ur ${year} års lista är valt.`;
+    if (before && !same && ofYear.length) text += ` ${before.label} finns inte i ${year} års lista: välj paket igen.`;
+    help.textContent = text;
+  }
+  updateListPrice();
+}
+
+function initPackages() {
+  const select = document.querySelector("select[data-packages]");
+  const dateInput = document.getElementById("id_ordered_on");
+  if (!select || !dateInput) return;
+  const help = document.getElementById(`${select.id}_helptext`);
+  if (help) help.setAttribute("aria-live", "polite");
+  const shown = packageData(select).find((p) => select.querySelector(`option[value="${p.id}"]`));
+  if (shown) select.dataset.year = String(shown.year);
+  else if (dateInput.value) select.dataset.year = dateInput.value.slice(0, 4);
 }
 
 document.addEventListener("change", (event) => {
-  if (event.target.matches("select[data-package-prices]")) updateListPrice();
+  if (event.target.matches("select[data-packages]")) updateListPrice();
+  if (event.target.id === "id_ordered_on") showPackagesOfYear(event.target);
+  if (event.target.name === "outcome") markRequiredWhen();
 });
 
 document.addEventListener("input", (event) => {
   if (event.target.id === "id_price") event.target.dataset.touched = "1";
   if (event.target.id === "id_quantity") updateListPrice();
+  if (event.target.id === "id_ordered_on") showPackagesOfYear(event.target);
+  if (event.target.closest("table.week-grid")) updateWeekSums(event.target.closest("table.week-grid"));
 });
 
-// Focus the error summary so screen readers announce it.
+// --- Fields required only for one choice (Tillträde when the outcome is Tillsatt) --------------------
+function markRequiredWhen() {
+  document.querySelectorAll("[data-required-when]").forEach((input) => {
+    const [name, value] = input.dataset.requiredWhen.split("=");
+    const chosen = document.querySelector(`input[name="${name}"]:checked`);
+    const required = Boolean(chosen && chosen.value === value);
+    input.setAttribute("aria-required", String(required));
+    const field = input.closest(".field");
+    if (field) field.classList.toggle("is-required", required);
+  });
+}
+
+// --- The week grid: each row's and day's sum as hours are typed --------------------------------------
+function readHours(text) {
+  const number = parseFloat(String(text).replace(/[\s\u00a0]/g, "").replace(",", "."));
+  return Number.isFinite(number) ? number : 0;
+}
+
+function formatHours(number) {
+  return `${(Math.round(number * 100) / 100).toString().replace(".", ",")}\u00a0h`;
+}
+
+function updateWeekSums(table) {
+  const dayTotals = {};
+  let weekTotal = 0;
+  table.querySelectorAll("tbody tr").forEach((row) => {
+    let rowTotal = 0;
+    row.querySelectorAll("[data-day]").forEach((cell) => {
+      const hours = readHours(cell.value !== undefined ? cell.value : cell.dataset.hours);
+      rowTotal += hours;
+      dayTotals[cell.dataset.day] = (dayTotals[cell.dataset.day] || 0) + hours;
+    });
+    const sum = row.querySelector("[data-row-sum]");
+    if (sum) sum.textContent = formatHours(rowTotal);
+    weekTotal += rowTotal;
+  });
+  table.querySelectorAll("[data-day-sum]").forEach((cell) => {
+    const total = dayTotals[cell.dataset.daySum] || 0;
+    cell.textContent = formatHours(total);
+    cell.classList.toggle("over", total > 24);
+  });
+  const week = table.querySelector("[data-week-sum]");
+  if (week) week.textContent = formatHours(weekTotal);
+}
+
+// --- On load ---------------------------------------------------------------------------------------
 window.addEventListener("DOMContentLoaded", () => {
+  enhanceChoosers(document);
+  initPackages();
+  document.querySelectorAll("table.week-grid").forEach(updateWeekSums);
+  markRequiredWhen();
+  // Focus the error summary so screen readers announce it.
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 });

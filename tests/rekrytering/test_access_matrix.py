@@ -38,7 +38,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from assignments.models import ImportJob, User
+from assignments.models import ImportJob, SavedFilter, User
 from planning.models import PlanImportJob
 from reporting.models import TertialReport
 from surveys.models import Answer, FollowUp, Invitation, Kind, Response
@@ -172,6 +172,11 @@ class World:
     def time_entry(self):
         """The konsult's own hours on their assignment."""
         return TimeEntryFactory(user=self.konsult, assignment=self.own_assignment, date=date(2026, 3, 3))
+
+    @cached_property
+    def saved_filter(self):
+        """The konsult's own saved filter of the assignment list."""
+        return SavedFilter.objects.create(user=self.konsult, name="Mina öppna", query="visa=mina")
 
     @cached_property
     def budget(self):
@@ -591,6 +596,14 @@ MATRIX = {
     "assignment-list": entry("uppdrag/", get(LOGGED_IN)),
     "assignment-list-xlsx": entry("uppdrag/export.xlsx", get(LOGGED_IN)),  # see the QUESTION at plan-export
     "assignment-create": entry("uppdrag/ny/", get(LOGGED_IN)),
+    # A saved filter is the user's own: anyone else is told it does not exist.
+    "assignment-filter-save": entry(
+        "uppdrag/filter/", post(LOGGED_IN, data={"name": "Mina öppna", "query": "visa=mina&status=oppna"})
+    ),
+    "assignment-filter-delete": entry(
+        "uppdrag/filter/<int:pk>/ta-bort/",
+        post(roles(LOGIN, OK, E404, E404, E404), args=pk("saved_filter")),
+    ),
     "manager-options": entry(
         "uppdrag/bestallare/", get(LOGGED_IN, query=lambda w: {"organisation": w.organisation.pk})
     ),
@@ -607,6 +620,8 @@ MATRIX = {
         get(OTHERS_ASSIGNMENT, variant="other", args=pk("other_assignment")),
     ),
     "time-week": entry("tid/", get(LOGGED_IN)),
+    # Anyone's own week; an empty form is told the week is missing and sent back.
+    "time-week-save": entry("tid/vecka/", post(LOGGED_IN)),
     "time-create": entry("tid/ny/", get(LOGGED_IN)),
     "time-edit": entry("tid/<int:pk>/andra/", get(OWN_TIME, args=pk("time_entry"))),
     # The check is in assignments.services.delete_time_entry.
