@@ -1,7 +1,13 @@
+import openpyxl.utils.datetime  # noqa: F401 - first import outside freezegun (see below)
 import pytest
 
 from assignments.models import User
 from tests.factories import HourlyRateFactory, PackageFactory, PriceListFactory, UnitFactory, UserFactory
+
+# openpyxl keys its date formats by the date classes it sees when first imported: imported first
+# inside a freeze_time test, the keys were freezegun's fake classes and a real date from the
+# database could not be written ("Could not get time format for None"). Importing it here first
+# keeps the real classes, whichever test runs first.
 
 
 @pytest.fixture
