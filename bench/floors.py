@@ -1135,12 +1135,12 @@ def report(cursor, year: int, tertial: int, today: date) -> dict:
         rows = {
             "Svar": [now["responses"], before["responses"]],
             "Utskick": [now["sent"], before["sent"]],
-            "Svarsfrekvens (%)": [now["response_rate"], before["response_rate"]],
+            "Svarsfrekvens": [now["response_rate"], before["response_rate"]],
             "Snittbetyg": [found["heads"][kind]["mean"], _headline(surveys["before"], kind)["mean"]],
         }
         if kind == Kind.KUND:
             rows["NPS"] = [_nps(now["nps"]), _nps(before["nps"])]
-            rows["Andel nöjda (%)"] = [now["share_satisfied"], before["share_satisfied"]]
+            rows["Andel nöjda"] = [now["share_satisfied"], before["share_satisfied"]]
         sheets[REPORT_SHEETS[kind]] = {"rows": rows, "questions": len(now["questions"])}
     economy = found["economy"]
     return {

@@ -228,12 +228,17 @@ def report_figures(content: bytes) -> dict:
     """The tertial report's figures as its workbook holds them."""
     from openpyxl import load_workbook
 
+    from reporting.figures import KEY_FIGURES
+    from reporting.tertial import key_figures
+
     wb = load_workbook(BytesIO(content))
+    # The summary names each figure in Swedish only (Nyckeltal | Värde): its key is found by the name.
+    key_of = {figure.label: figure.key for figure in key_figures(dict.fromkeys(k for k, _label in KEY_FIGURES))}
     keys = {}
-    for _label, value, key in wb["Sammanfattning"].iter_rows(min_row=2, max_col=3, values_only=True):
-        if not key:
+    for label, value in wb["Sammanfattning"].iter_rows(min_row=2, max_col=2, values_only=True):
+        if not label:
             break
-        keys[key] = value
+        keys[key_of[label]] = value
     economy, header = {}, False
     for label, value in wb["Ekonomi"].iter_rows(min_col=1, max_col=2, values_only=True):
         if label == "Nyckeltal":
