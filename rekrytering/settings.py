@@ -268,6 +268,9 @@ SPECTACULAR_SETTINGS = {
     ],
     # Swagger UI and ReDoc from the sidecar package, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No deep links: Swagger UI puts them as links inside the operation's button (axe:
+    # nested-interactive). Our own colour fixes: templates/drf_spectacular/swagger_ui.html.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
