@@ -312,3 +312,43 @@ document.addEventListener("htmx:afterSettle", (event) => {
     if (state) state.focus();
   }
 });
+
+// --- Tables wider than the page ---------------------------------------------------------------------
+// A table that scrolls sideways in its .table-wrap must be reachable by keyboard (WCAG 2.1.1): the
+// wrap becomes a named, focusable region, so the arrow keys scroll it. A wrap that does not scroll
+// stays out of the tab order. Checked again when the window changes size, a <details> opens or htmx
+// swaps in new content.
+function tableName(wrap) {
+  const table = wrap.querySelector("table");
+  const caption = table && table.querySelector("caption");
+  if (caption) return caption.textContent.trim();
+  const labelledBy = table && table.getAttribute("aria-labelledby");
+  const heading = labelledBy && document.getElementById(labelledBy);
+  if (heading) return heading.textContent.trim();
+  const around = wrap.closest("section, details, article, form, main");
+  const near = around && around.querySelector("h2, h3, h4, summary, legend");
+  return near ? near.textContent.trim() : "Tabell";
+}
+
+function markScrollingTables(root) {
+  (root || document).querySelectorAll(".table-wrap").forEach((wrap) => {
+    const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+    if (scrolls && !wrap.hasAttribute("tabindex")) {
+      wrap.tabIndex = 0;
+      wrap.dataset.scrolls = "";
+      wrap.setAttribute("role", "region");
+      if (!wrap.hasAttribute("aria-label")) wrap.setAttribute("aria-label", `${tableName(wrap)} (rullbar tabell)`);
+    } else if (!scrolls && "scrolls" in wrap.dataset) {
+      ["tabindex", "role", "aria-label", "data-scrolls"].forEach((name) => wrap.removeAttribute(name));
+    }
+  });
+}
+
+window.addEventListener("DOMContentLoaded", () => markScrollingTables(document));
+let resizeTimer;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => markScrollingTables(document), 150);
+});
+document.addEventListener("toggle", (event) => markScrollingTables(event.target), true);
+document.addEventListener("htmx:afterSettle", () => markScrollingTables(document));
