@@ -233,7 +233,9 @@ def report_figures(content: bytes) -> dict:
 
     wb = load_workbook(BytesIO(content))
     # The summary names each figure in Swedish only (Nyckeltal | Värde): its key is found by the name.
-    key_of = {figure.label: figure.key for figure in key_figures(dict.fromkeys(k for k, _label in KEY_FIGURES))}
+    key_of = {
+        figure.label: figure.key for figure in key_figures(dict.fromkeys(k for k, _label in KEY_FIGURES))
+    }
     keys = {}
     for label, value in wb["Sammanfattning"].iter_rows(min_row=2, max_col=2, values_only=True):
         if not label:
