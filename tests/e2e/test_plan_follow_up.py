@@ -1,6 +1,7 @@
 """The tertial follow-up in Chromium: a goal's assessment saves on its own without reloading the page
 and says "Sparat"; a second person saving the same goal meanwhile gets the conflict, not an overwrite."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -119,3 +120,43 @@ def test_two_people_on_one_goal_get_a_conflict_not_an_overwrite(browser, live_se
     finally:
         for page in pages:
             page.context.close()
+
+
+def test_keyboard_only_enters_a_tertial_outcome(page, live_server, plan_data, page_problems):
+    """Issue 15's keyboard-only path, its third part: from the plan to T1's follow-up, an indicator's
+    outcome, the goal's assessment and analysis, saved — Tab, typing, arrow keys and Enter only."""
+    from tests.e2e.test_consultant_pages import focused, tab_to
+
+    plan, goal, other, indicator = plan_data
+    page.goto("/accounts/login/")
+    tab_to(page, "input#id_username")
+    page.keyboard.type("konsult")
+    page.keyboard.press("Tab")
+    page.keyboard.type("demo")
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url("**/accounts/login/**")
+    page.goto(f"/plan/{plan.pk}/")
+    tab_to(page, "a:Följ upp T1")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/plan/{plan.pk}/t1/"))
+    node = page.locator(f"#mal-{goal.pk}")
+    outcome_id = node.get_by_label("Utfall för Sjukfrånvaro").get_attribute("id")
+    tab_to(page, f"input#{outcome_id}")
+    page.keyboard.type("3,2")
+    # The assessment: Tab into the radio group, the arrow keys choose within it.
+    tab_to(page, f"input#goal-{goal.pk}-uppfyllt")
+    for _ in range(4):
+        if focused(page) == f"input#goal-{goal.pk}-delvis":
+            break
+        page.keyboard.press("ArrowDown")
+    assert focused(page) == f"input#goal-{goal.pk}-delvis"
+    analysis_id = node.get_by_label("Analys").get_attribute("id")
+    tab_to(page, f"textarea#{analysis_id}")
+    page.keyboard.type("Låg sjukfrånvaro; NPS under målet.")
+    tab_to(page, f"button#mal-{goal.pk}-spara")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#mal-{goal.pk}-sparat")).to_contain_text("Sparat kl.")
+    assert IndicatorOutcome.objects.get(indicator=indicator, tertial=1).value == Decimal("3.2")
+    assessment = GoalAssessment.objects.get(goal=goal, tertial=1)
+    assert (assessment.assessment, assessment.analysis) == ("delvis", "Låg sjukfrånvaro; NPS under målet.")
+    assert page_problems == []
