@@ -170,6 +170,8 @@ def login(page):
 @pytest.mark.parametrize("width", [1366, 390])
 def test_consultant_pages_pass_axe_and_fit_the_screen(page, page_problems, konsult_with_week, width):
     assignment = konsult_with_week
+    # A long name in the header (with Min API-nyckel, Byt lösenord, Logga ut) must wrap, not widen the page.
+    User.objects.filter(username="konsult").update(first_name="Klara", last_name="Konsultsson-Lindqvist")
     page.set_viewport_size({"width": width, "height": 900})
     login(page)
 
