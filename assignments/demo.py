@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from rekrytering.demo import bulk_insert
 
 from .models import (
+    REDO_OUTCOMES,
     Assignment,
     AssignmentSequence,
     Budget,
@@ -467,6 +468,10 @@ class Activity:
                 a.candidate_email = f"kandidat{rng.randint(1000, 9999)}@example.org"
         else:
             a.hires = 0
+            # Why, as the consultant says at close (most do); drawn apart from `rng`, so the rest of
+            # the data stays as it was.
+            why = random.Random(f"{a.ordered_on}:{a.role_title}:{a.manager.name}")
+            a.close_reason = why.choices([*CLOSE_REASONS, ""], weights=[30, 20, 25, 10, 5, 10])[0]
         invoiced = a.closed_on + timedelta(days=rng.randint(1, 14))
         if invoiced <= self.today:
             a.invoiced_on = invoiced
@@ -520,6 +525,34 @@ class Activity:
             week += timedelta(days=7)
 
 
+CLOSE_REASONS = list(Assignment.CloseReason.values)
+
+
+def link_redos(stdout=print) -> int:
+    """Each demo assignment of the Omtag package redoes an earlier one that closed without a hire
+    (the same organisation's where there is one), as a consultant registers it with *Omtag av*."""
+    pool = list(
+        Assignment.objects.filter(outcome__in=REDO_OUTCOMES, redos__isnull=True)
+        .order_by("closed_on", "pk")
+        .values_list("pk", "closed_on", "organisation_id")
+    )
+    redos = list(
+        Assignment.objects.filter(package__code="omtag", redo_of__isnull=True).order_by("ordered_on", "pk")
+    )
+    linked = []
+    for redo in redos:
+        earlier = [item for item in pool if item[1] <= redo.ordered_on and item[0] != redo.pk]
+        if not earlier:
+            continue
+        chosen = next((item for item in reversed(earlier) if item[2] == redo.organisation_id), earlier[-1])
+        pool.remove(chosen)
+        redo.redo_of_id = chosen[0]
+        linked.append(redo)
+    Assignment.objects.bulk_update(linked, ["redo_of"], batch_size=500)
+    stdout(f"{len(linked)} omtag kopplade till uppdraget de gör om.")
+    return len(linked)
+
+
 @transaction.atomic
 def load_registers(stdout=print):
     """The reference data a new installation starts from; safe in production and to run again."""
@@ -547,6 +580,7 @@ def load_demo(stdout=print, today: date | None = None):
             TimeEntry, chain(activity.time_entries(created), activity.other_time(start, end))
         )
         stdout(f"{year}: {len(created)} uppdrag, {entries} tidrapporter")
+    link_redos(stdout)
     # The demo konsult always has something to work on.
     konsult = User.objects.get(username="konsult")
     ongoing = Assignment.objects.filter(responsible=konsult).exclude(status=Assignment.Status.AVSLUTAD)

@@ -397,6 +397,12 @@ class CloseAssignmentForm(forms.Form):
         label=_("Utfall"), choices=Assignment.Outcome.choices, widget=forms.RadioSelect
     )
     closed_on = forms.DateField(label=_("Avslutsdatum"), widget=DateInput())
+    close_reason = forms.ChoiceField(
+        label=_("Skäl till att ingen tillsattes"),
+        choices=[("", _("– Inget skäl angivet –")), *Assignment.CloseReason.choices],
+        required=False,
+        help_text=_("Om utfallet är Ej tillsatt eller Avbruten. Följs upp i andelen omtag."),
+    )
     hires = SwedishIntegerField(
         label=_("Antal tillsatta"),
         min_value=0,

@@ -304,6 +304,15 @@ class Assignment(models.Model):
         EJ_TILLSATT = "ej_tillsatt", _("Ej tillsatt")
         AVBRUTEN = "avbruten", _("Avbruten")
 
+    class CloseReason(models.TextChoices):
+        """Why an assignment closed without a hire: said at close, counted in the omtag follow-up."""
+
+        FA_SOKANDE = "fa_sokande", _("För få eller inga kvalificerade sökande")
+        KANDIDAT_NEJ = "kandidat_nej", _("Kandidaten tackade nej")
+        KUNDEN_AVBROT = "kunden_avbrot", _("Kunden avbröt eller ändrade behovet")
+        ANNAN_LOSNING = "annan_losning", _("Tjänsten tillsattes på annat sätt")
+        ANNAT = "annat", _("Annat")
+
     number = models.CharField(_("uppdragsnummer"), max_length=20, unique=True, editable=False)
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="assignments"
@@ -344,6 +353,9 @@ class Assignment(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.FORFRAGAN)
     outcome = models.CharField(_("utfall"), max_length=20, choices=Outcome.choices, blank=True)
+    close_reason = models.CharField(
+        _("skäl till att ingen tillsattes"), max_length=20, choices=CloseReason.choices, blank=True
+    )
     redo_of = models.ForeignKey(
         "self",
         verbose_name=_("omtag av"),

@@ -222,8 +222,10 @@ def close_assignment(
     candidate_start: date | None = None,
     invoiced_on: date | None = None,
     invoiced_amount: Decimal | None = None,
+    close_reason: str = "",
 ) -> Assignment:
-    """Close an assignment with its outcome; a hire records the candidate (kept only for the surveys)."""
+    """Close an assignment with its outcome; a hire records the candidate (kept only for the surveys),
+    a closing without a hire may say why (close_reason, counted in the omtag follow-up)."""
     if not can_edit_assignment(by, assignment):
         raise PermissionDenied(_("Du har inte behörighet att avsluta uppdraget."))
     if assignment.is_closed:
@@ -245,8 +247,13 @@ def close_assignment(
     else:
         candidate_name, candidate_email, candidate_start = "", "", None
         hires = 0 if hires is None else hires
+    if close_reason and close_reason not in Assignment.CloseReason.values:
+        errors["close_reason"] = _("Välj ett av skälen i listan.")
+    elif close_reason and outcome == Assignment.Outcome.TILLSATT:
+        errors["close_reason"] = _("Ett skäl anges bara när ingen tillsattes.")
     assignment.status = Assignment.Status.AVSLUTAD
     assignment.outcome = outcome
+    assignment.close_reason = close_reason if close_reason in Assignment.CloseReason.values else ""
     assignment.closed_on = closed_on
     assignment.hires = hires
     assignment.candidate_name = candidate_name.strip()

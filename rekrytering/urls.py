@@ -8,7 +8,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assignments.views import account
-from reporting.api import SummaryView
+from reporting.api import LeadTimesView, SummaryView
 
 urlpatterns = [
     path(
@@ -33,6 +33,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("django-admin/", admin.site.urls),
     path("api/v1/reports/summary/", SummaryView.as_view(), name="api-report-summary"),
+    path("api/v1/reports/lead-times/", LeadTimesView.as_view(), name="api-lead-times"),
     path("api/v1/", include("assignments.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI sets inline styles from its own script: the one page whose policy allows them.

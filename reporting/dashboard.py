@@ -171,6 +171,49 @@ def _build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) 
         )
     )
 
+    lead = f.lead_time_figures(scope)
+    for by, key, label in (
+        ("package", "ledtider-paket", "Paket"),
+        ("level", "ledtider-niva", "Nivå"),
+        ("consultant", "ledtider-konsult", "Konsult"),
+    ):
+        if by not in lead:
+            continue
+        tables.append(
+            Table(
+                key,
+                f"Ledtider per {label.lower()}, dagar från beställning",
+                [label, *f.LEAD_COLUMNS],
+                f.lead_time_rows(lead[by], lead["overall"]),
+                chart={"type": "bar", "label": 0, "values": [2, 4]} if by == "package" else None,
+                note=f.LEAD_NOTE,
+                formats=["", "", "dec", "dec", "dec", "dec", "dec", "dec"],
+            )
+        )
+    tables.append(
+        Table(
+            "ledtider-ar",
+            "Ledtider per år, dagar från beställning",
+            ["År", *f.LEAD_COLUMNS],
+            f.lead_time_rows(lead["years"], None),
+            note="Uppdrag avslutade under respektive år, till och med periodens slut.",
+            formats=["", "", "dec", "dec", "dec", "dec", "dec", "dec"],
+        )
+    )
+    for by, key, label in (("package", "omtag-paket", "Paket"), ("consultant", "omtag-konsult", "Konsult")):
+        if f"redo_{by}" not in lead:
+            continue
+        tables.append(
+            Table(
+                key,
+                f"Omtag per {label.lower()}",
+                [label, *f.REDO_COLUMNS],
+                f.redo_rows(lead[f"redo_{by}"]),
+                note=f.REDO_NOTE,
+                formats=["", "", "", "", "dec", "text"],
+            )
+        )
+
     survey_rows = []
     for kind in surveys["kinds"]:
         now, before = surveys["now"][kind], surveys["before"][kind]
@@ -229,6 +272,7 @@ def _build(scope: Scope, today: date, *, everyone=None, with_plan: bool = True) 
         "assignments": assignments,
         "economy": economy,
         "time": time,
+        "lead": lead,
         "surveys": surveys,
         "plan": plan,
         "follow_ups": f.follow_up_counts(scope, today),

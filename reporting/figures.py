@@ -18,6 +18,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from assignments import figures as af
+from assignments import leadtimes as lt
 from assignments.models import Assignment, Organisation, Package, TimeEntry, Unit, User
 from planning.models import Activity, Goal, GoalAssessment, Indicator, IndicatorOutcome, Plan
 from planning.services import outcomes as indicator_outcomes
@@ -42,7 +43,16 @@ class Table:
     rows: list[list]
     chart: dict | None = None  # {"type": "bar"|"columns"|"line", "label": 0, "values": [1, 2]}
     note: str = ""
-    formats: list[str] = field(default_factory=list)  # per column: "", "kr", "pct", "h", "dec"
+    formats: list[str] = field(default_factory=list)  # per column: "", "kr", "pct", "h", "dec", "text"
+
+    @property
+    def header(self) -> list[tuple[str, bool]]:
+        """(column, is a number column): the first column names the rows; a "text" column is words."""
+        formats = self.formats or []
+        return [
+            (name, i > 0 and (formats[i] if i < len(formats) else "") != "text")
+            for i, name in enumerate(self.columns)
+        ]
 
 
 @dataclass
@@ -308,6 +318,63 @@ def time_figures(scope: Scope, packages: dict[str, Package], closed_per_package:
         "assignment_hours": on_assignments if per_user else None,
         "share_assignment_time": _share(on_assignments, total),
     }
+
+
+# --- Lead times and omtag (assignments/leadtimes.py) ---------------------------------------
+
+LEAD_MEASURES = ("to_start", "to_hire", "to_close")
+LEAD_COLUMNS = [
+    "Avslutade",
+    "Till start: median",
+    "Till start: 80\u00a0%",
+    "Till tillsättning: median",
+    "Till tillsättning: 80\u00a0%",
+    "Till avslut: median",
+    "Till avslut: 80\u00a0%",
+]
+LEAD_NOTE = (
+    "Uppdrag avslutade under perioden. Dagar från beställningsdatum till startdatum, till avslut med "
+    "tillsättning och till avslut oavsett utfall: medianen och 80:e percentilen (80 %: fyra av fem "
+    "uppdrag hade nått dit inom så många dagar)."
+)
+REDO_COLUMNS = ["Avslutade", "Ej tillsatta", "Gjorda om", "Andel omtag (%)", "Skäl (ej tillsatta)"]
+REDO_NOTE = (
+    "Andel omtag: av uppdragen som avslutades under perioden, de som ett senare uppdrag gör om "
+    "(Omtag av). Skälen är de som angavs när uppdragen avslutades utan tillsättning."
+)
+
+
+def lead_time_rows(rows: list[lt.LeadTimeRow], overall: lt.LeadTimeRow | None) -> list[list]:
+    out = []
+    for row in [*rows, *([overall] if overall and len(rows) > 1 else [])]:
+        cells = [row.label, row.closed]
+        for measure in LEAD_MEASURES:
+            stat = row.stats[measure]
+            cells += [stat.median, stat.p80]
+        out.append(cells)
+    return out
+
+
+def redo_rows(rows: list[lt.RedoRow]) -> list[list]:
+    return [[r.label, r.closed, r.not_hired, r.redone, r.share, lt.reasons_text(r.reasons)] for r in rows]
+
+
+def lead_time_figures(scope: Scope) -> dict:
+    """The period's lead times and omtag per package, level and (not for one consultant) consultant,
+    and the lead times of the four years up to the period's end, from one query."""
+    start, end = scope.span
+    first = date(scope.period.year - 3, 1, 1)
+    years = lt.closed_frame(first, end, scope.q())
+    frame = lt.since(years, start)
+    found = {
+        "overall": lt.total(frame),
+        "years": lt.lead_times(years, "year"),
+    }
+    groups = ["package", "level"] + (["consultant"] if scope.consultant is None else [])
+    for by in groups:
+        found[by] = lt.lead_times(frame, by)
+        found[f"redo_{by}"] = lt.redo_shares(frame, by)
+    return found
 
 
 # --- Surveys -------------------------------------------------------------------------------

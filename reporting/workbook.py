@@ -46,6 +46,7 @@ from .excel import (
 SHEETS = [
     "Sammanfattning",
     "Uppdrag",
+    "Ledtider",
     "Ekonomi",
     "Kundenkät",
     "Kandidatenkät",
@@ -135,21 +136,23 @@ def _build_workbook(year: int, tertial: int, progress, data) -> bytes:
     _summary(sheet("Sammanfattning"), data, name, when)
     step(2, "Uppdrag")
     _assignments(sheet("Uppdrag"), data["tables"])
-    step(3, "Ekonomi")
+    step(3, "Ledtider")
+    _lead_times(sheet("Ledtider"), data["tables"])
+    step(4, "Ekonomi")
     _economy(sheet("Ekonomi"), data)
     for i, (kind, title) in enumerate(
-        [(Kind.KUND, "Kundenkät"), (Kind.KANDIDAT, "Kandidatenkät"), (Kind.MATCHNING, "Matchning")], start=4
+        [(Kind.KUND, "Kundenkät"), (Kind.KANDIDAT, "Kandidatenkät"), (Kind.MATCHNING, "Matchning")], start=5
     ):
         step(i, title)
         _survey(sheet(title), data, chosen, kind, title)
     sections = report.goal_sections(data["plan"], tertial)
-    step(7, "Måluppfyllelse")
+    step(8, "Måluppfyllelse")
     _goals(sheet("Måluppfyllelse", title_rows=1), sections, tertial, year)
-    step(8, "Indikatorer")
+    step(9, "Indikatorer")
     _indicators(sheet("Indikatorer", title_rows=1), sections, year)
-    step(9, "Aktiviteter")
+    step(10, "Aktiviteter")
     _activities(sheet("Aktiviteter", title_rows=1), sections, tertial, year)
-    step(10, "Citat")
+    step(11, "Citat")
     _quotes(sheet("Citat", title_rows=1), chosen)
 
     buffer = BytesIO()
@@ -199,6 +202,41 @@ def _assignments(place, tables):
         pie.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + n))
         pie.height, pie.width = min(bars.height, 11), width * 0.45 - 0.6
         layout.place([bars, pie], end + 1)
+    layout.paginate()
+
+
+LEAD_TABLES = ("ledtider-paket", "ledtider-niva", "ledtider-ar", "omtag-paket")
+
+
+def _lead_times(place, tables):
+    """Lead times per package, level and year, then omtag per package with the reasons given; each
+    table with its title and note kept on one page."""
+    ws, layout = place
+    widths = {"A": 30, **dict.fromkeys("BCDEFGH", 13)}
+    spans = {}  # row → (text, characters per line) of a merged, wrapped cell
+    end = 1
+    for key in LEAD_TABLES:
+        table = tables[key]
+        start = end
+        end = write_table(ws, table, row=end, title=True)
+        if key.startswith("omtag"):  # the reasons (column F) span F:H, wrapped
+            ws.merge_cells(start_row=start + 1, start_column=6, end_row=start + 1, end_column=8)
+            for row in range(start + 2, end):
+                ws.merge_cells(start_row=row, start_column=6, end_row=row, end_column=8)
+                for col in range(1, 9):
+                    ws.cell(row, col).alignment = Alignment(wrap_text=col == 6, vertical="top")
+                spans[row] = (ws.cell(row, 6).value or "", 3 * widths["F"])
+        note = table.note if table.rows else "Inga avslutade uppdrag under perioden."
+        put(ws, end, 1, note).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.merge_cells(start_row=end, start_column=1, end_row=end, end_column=8)
+        spans[end] = (note, sum(widths.values()))
+        layout.keep(start, end)
+        end += 2
+    _widths(ws, widths)  # after the tables: write_table sizes each column to its longest text
+    fit_rows(ws, 1, wrap=False)  # the headers; the merged cells below
+    for row, (text, width) in spans.items():
+        # A merged cell's lines are wider than a column's (no padding between its columns).
+        ws.row_dimensions[row].height = 13 * text_lines(str(text), width * 1.2) + 4
     layout.paginate()
 
 

@@ -126,6 +126,9 @@ class AssignmentSerializer(ModelSerializer):
     responsible_username = serializers.CharField(source="responsible.username", read_only=True)
     # Blank while the assignment is open.
     outcome = serializers.ChoiceField(choices=Assignment.Outcome.choices, allow_blank=True, read_only=True)
+    close_reason = serializers.ChoiceField(
+        choices=Assignment.CloseReason.choices, allow_blank=True, read_only=True
+    )
     responsible = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(),
         required=False,
@@ -178,6 +181,7 @@ class AssignmentSerializer(ModelSerializer):
             "colleagues",
             "status",
             "outcome",
+            "close_reason",
             "redo_of",
             "ordered_on",
             "started_on",
@@ -198,7 +202,15 @@ class AssignmentSerializer(ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["number", "outcome", "closed_on", "hires", "created_at", "updated_at"]
+        read_only_fields = [
+            "number",
+            "outcome",
+            "close_reason",
+            "closed_on",
+            "hires",
+            "created_at",
+            "updated_at",
+        ]
         # The PostgreSQL integer column's range, whatever the database in use says.
         extra_kwargs = {
             "applicants": {"max_value": MAX_INTEGER},
@@ -262,6 +274,12 @@ class CloseAssignmentSerializer(Serializer):
     invoiced_on = serializers.DateField(required=False, allow_null=True)
     invoiced_amount = DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    close_reason = serializers.ChoiceField(
+        choices=Assignment.CloseReason.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Skäl till att ingen tillsattes (bara när utfallet inte är Tillsatt).",
     )
 
 

@@ -52,6 +52,8 @@ def table_rows(table):
             text = escape(str(cell(value, formats[i] if i < len(formats) else "")), quote=True)
             if i == 0:
                 parts.append(f'<th scope="row" data-label="{label}">{text}</th>')
+            elif i < len(formats) and formats[i] == "text":
+                parts.append(f'<td data-label="{label}">{text}</td>')
             else:
                 parts.append(f'<td class="num" data-label="{label}">{text}</td>')
         lines.append("<tr>" + "".join(parts) + "</tr>")

@@ -77,7 +77,7 @@ def test_tertial_report_is_built_by_the_worker_as_workbook_and_document(worker, 
     report = request_tertial_report(year=2026, tertial=1, by=chef)
     assert wait_for(lambda: TertialReport.objects.get(pk=report.pk).state == "done", timeout=120)
     report.refresh_from_db()
-    assert (report.processed, report.total, report.step_label) == (15, 15, "Klar")
+    assert (report.processed, report.total, report.step_label) == (16, 16, "Klar")
     assert load_workbook(BytesIO(report.file.read())).sheetnames == SHEETS
     title = [p.text for p in Document(BytesIO(report.document.read())).paragraphs if p.style.name == "Title"]
     assert title == ["Tertialrapport 1 2026"]

@@ -398,6 +398,11 @@ MATRIX = {
         "api/v1/reports/summary/",
         get(roles(E401, E403, E403, OK, OK), query={"year": 2026, "tertial": 1}),
     ),
+    # Lead times: every staff member, a konsult (and samordnare) of their own assignments only.
+    "api-lead-times": entry(
+        "api/v1/reports/lead-times/",
+        get(roles(E401, OK, OK, OK, OK), query={"year": 2026, "by": "level"}),
+    ),
     "api-root": entry("api/v1/", get(API_READ)),
     # QUESTION (minor): an unknown API address answers 404 even without credentials, where a real
     # endpoint answers 401, so anonymous callers can tell which endpoints exist

@@ -67,17 +67,17 @@ def order(chef, **fields):
 def test_progress_is_kept_under_the_jobs_names_and_the_report_mailed(chef, media, workbook):
     report = order(chef)
     assert build_report.apply(args=[report.pk]).get() == "done"
-    # One progress over both files: the workbook's 11 steps (the figures, then 10 sheets), then
+    # One progress over both files: the workbook's 12 steps (the figures, then 11 sheets), then
     # the document's 4.
-    assert (workbook_steps, document_steps) == (11, 4)
+    assert (workbook_steps, document_steps) == (12, 4)
     assert workbook == [
-        ("running", 1, 15, "Sammanfattning", 6),
-        ("running", 2, 15, "Citat", 13),
-        ("running", 12, 15, "Word: nyckeltal", 80),
-        ("running", 13, 15, "Word: sparar", 86),
+        ("running", 1, 16, "Sammanfattning", 6),
+        ("running", 2, 16, "Citat", 12),
+        ("running", 13, 16, "Word: nyckeltal", 81),
+        ("running", 14, 16, "Word: sparar", 87),
     ]
     report.refresh_from_db()
-    assert (report.state, report.processed, report.total, report.percent) == ("done", 15, 15, 100)
+    assert (report.state, report.processed, report.total, report.percent) == ("done", 16, 16, 100)
     assert report.step_label == "Klar" and report.finished_at is not None
     assert report.file.read() == b"PK\x03\x04 workbook"
     assert report.document.read() == b"PK\x03\x04 document"

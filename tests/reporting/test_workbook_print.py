@@ -246,6 +246,7 @@ def test_charts_never_overlap_and_no_page_break_cuts_one(surveyed):
     assert charted == {
         "Sammanfattning": 0,
         "Uppdrag": 2,
+        "Ledtider": 0,
         "Ekonomi": 2,
         "Kundenkät": 2,
         "Kandidatenkät": 2,
