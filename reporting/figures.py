@@ -10,7 +10,7 @@ None, never 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -30,19 +30,6 @@ from surveys.selectors import ResultFilter, customer_scores_by_consultant, headl
 
 MONTHS = af.MONTHS
 KIND_LABELS = {k: str(v) for k, v in Organisation.Kind.choices}
-
-
-@dataclass
-class Table:
-    """A table of the dashboard: shown, charted and downloadable as .xlsx from the same rows."""
-
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[list]
-    chart: dict | None = None  # {"type": "bar"|"columns"|"line", "label": 0, "values": [1, 2]}
-    note: str = ""
-    formats: list[str] = field(default_factory=list)  # per column: "", "kr", "pct", "h", "dec"
 
 
 @dataclass

@@ -7,6 +7,7 @@ chart does not depend on colour.
 """
 
 import math
+from dataclasses import dataclass, field
 from html import escape
 
 from django.utils.safestring import mark_safe
@@ -15,6 +16,23 @@ from rekrytering.numbers import format_number
 
 PALETTE = ["#0b4a8b", "#c56a00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457"]
 INK, GRID, MUTED = "#1a1a1a", "#d0d5dc", "#5b6470"
+# Every text on a chart, in viewBox units. The charts are 640 units wide and never drawn narrower
+# than 600 px (static/css/app.css: a narrow screen scrolls the chart sideways), so no label is
+# smaller than 12 px on the screen.
+FONT = 13
+
+
+@dataclass
+class Table:
+    """A table of the dashboard: shown, charted and downloadable as .xlsx from the same rows."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list]
+    chart: dict | None = None  # {"type": "bar"|"columns"|"line", "label": 0, "values": [1, 2]}
+    note: str = ""
+    formats: list[str] = field(default_factory=list)  # per column: "", "kr", "pct", "h", "dec"
 
 
 def _n(value) -> float:
@@ -48,21 +66,25 @@ def _legend(names, y) -> list[str]:
     for i, name in enumerate(names):
         colour = PALETTE[i % len(PALETTE)]
         parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 16}" y="{y}" font-size="12" fill="{INK}">{escape(name)}</text>')
-        x += 24 + 7 * len(name)
+        parts.append(f'<text x="{x + 16}" y="{y}" font-size="{FONT}" fill="{INK}">{escape(name)}</text>')
+        x += 24 + 8 * len(name)
     return parts
 
 
 def bar_chart(table) -> str:
-    """Horizontal bars: one row per category, one bar per value column, the value written out."""
+    """Horizontal bars: one row per category, one bar per value column, the value written out.
+    With `"labels_above": True` in the spec each category's label is written on its own line above
+    its bars (long texts such as survey questions), else to the left of them (cut at 28 characters)."""
     spec = table.chart
     label_col, value_cols = spec.get("label", 0), spec["values"]
+    above = spec.get("labels_above", False)
     rows = [r for r in table.rows if any(r[c] is not None for c in value_cols)]
     if not rows:
         return ""
     top = max(max(_n(r[c]) for c in value_cols) for r in rows) or 1
-    bar_h, gap, label_w, width = 14, 10, 190, 640
-    group_h = bar_h * len(value_cols) + gap
+    bar_h, gap, width = 17, 10, 640
+    label_w, label_h, cut = (8, 18, 84) if above else (210, 0, 28)
+    group_h = bar_h * len(value_cols) + gap + label_h
     legend = len(value_cols) > 1
     height = len(rows) * group_h + (28 if legend else 8)
     plot_w = width - label_w - 70
@@ -71,21 +93,26 @@ def bar_chart(table) -> str:
     if legend:
         parts += _legend([table.columns[c] for c in value_cols], 14)
     for row in rows:
-        label = str(row[label_col])
-        label = label if len(label) <= 28 else label[:27] + "…"
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + group_h / 2 + 2:.0f}" font-size="12" text-anchor="end" '
-            f'fill="{INK}">{escape(label)}</text>'
-        )
+        label = " ".join(str(row[label_col]).split())
+        label = label if len(label) <= cut else label[: cut - 1] + "…"
+        if above:
+            parts.append(
+                f'<text x="{label_w}" y="{y + 13}" font-size="{FONT}" fill="{INK}">{escape(label)}</text>'
+            )
+        else:
+            parts.append(
+                f'<text x="{label_w - 8}" y="{y + group_h / 2 + 2:.0f}" font-size="{FONT}" text-anchor="end" '
+                f'fill="{INK}">{escape(label)}</text>'
+            )
         for i, c in enumerate(value_cols):
             w = plot_w * _n(row[c]) / top
-            by = y + i * bar_h
+            by = y + label_h + i * bar_h
             colour = PALETTE[i % len(PALETTE)]
             parts.append(
                 f'<rect x="{label_w}" y="{by}" width="{w:.1f}" height="{bar_h - 2}" fill="{colour}"/>'
             )
             parts.append(
-                f'<text x="{label_w + w + 4:.1f}" y="{by + bar_h - 4}" font-size="11" fill="{INK}">'
+                f'<text x="{label_w + w + 4:.1f}" y="{by + bar_h - 4}" font-size="{FONT}" fill="{INK}">'
                 f"{escape(_label(row[c]))}</text>"
             )
         y += group_h
@@ -93,43 +120,53 @@ def bar_chart(table) -> str:
 
 
 def column_chart(table) -> str:
-    """Columns per category (months), a value column per series, with an optional line series."""
+    """Columns per category (months, years), a value column per series, with optional line series.
+    Negative values (an NPS can be) hang below a zero line."""
     spec = table.chart
     label_col, value_cols, line_cols = spec.get("label", 0), spec["values"], spec.get("lines", [])
     rows = table.rows
     values = [_n(r[c]) for r in rows for c in value_cols + line_cols]
     if not rows or not any(values):
         return ""
-    top, step = nice_axis(max(values))
-    width, height, left, bottom, top_pad = 640, 260, 70, 30, 30
+    high, step = nice_axis(max(max(values), 0) or -min(values))
+    low = -step * math.ceil(-min(min(values), 0) / step - 1e-9)
+    span = high - low
+    width, height, left, bottom, top_pad = 640, 270, 76, 32, 30
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
+
+    def y_of(value: float) -> float:
+        return top_pad + plot_h * (high - value) / span
+
+    zero = y_of(0)
     slot = plot_w / len(rows)
     bar_w = max(2.0, (slot - 6) / max(1, len(value_cols)))
     parts = _legend([table.columns[c] for c in value_cols + line_cols], 14)
-    for i in range(round(top / step) + 1):
-        tick = round(step * i, 9)
-        gy = top_pad + plot_h - plot_h * tick / top
+    for i in range(round(span / step) + 1):
+        tick = round(low + step * i, 9)
+        gy = y_of(tick)
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="{GRID}"/>')
         parts.append(
-            f'<text x="{left - 6}" y="{gy + 4:.1f}" font-size="10" text-anchor="end" fill="{MUTED}">'
+            f'<text x="{left - 6}" y="{gy + 4:.1f}" font-size="{FONT}" text-anchor="end" fill="{MUTED}">'
             f"{escape(_label(round(tick) if tick == round(tick) else tick))}</text>"
         )
     for i, row in enumerate(rows):
         x0 = left + i * slot + 3
         for j, c in enumerate(value_cols):
-            h = plot_h * _n(row[c]) / top
+            y = y_of(_n(row[c]))
             parts.append(
-                f'<rect x="{x0 + j * bar_w:.1f}" y="{top_pad + plot_h - h:.1f}" width="{bar_w - 1:.1f}" '
-                f'height="{h:.1f}" fill="{PALETTE[j % len(PALETTE)]}"/>'
+                f'<rect x="{x0 + j * bar_w:.1f}" y="{min(y, zero):.1f}" width="{bar_w - 1:.1f}" '
+                f'height="{abs(zero - y):.1f}" fill="{PALETTE[j % len(PALETTE)]}"/>'
             )
         parts.append(
-            f'<text x="{x0 + slot / 2 - 3:.1f}" y="{height - 10}" font-size="11" text-anchor="middle" '
+            f'<text x="{x0 + slot / 2 - 3:.1f}" y="{height - 10}" font-size="{FONT}" text-anchor="middle" '
             f'fill="{INK}">{escape(str(row[label_col]))}</text>'
         )
+    if low < 0:
+        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{zero:.1f}" y2="{zero:.1f}" stroke="{INK}"/>')
     for k, c in enumerate(line_cols):
         colour = PALETTE[(len(value_cols) + k) % len(PALETTE)]
         points = [
-            f"{left + i * slot + slot / 2:.1f},{top_pad + plot_h - plot_h * _n(row[c]) / top:.1f}"
+            f"{left + i * slot + slot / 2:.1f},{y_of(_n(row[c])):.1f}"
             for i, row in enumerate(rows)
             if row[c] is not None
         ]
@@ -138,6 +175,17 @@ def column_chart(table) -> str:
                 f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="2.5" '
                 f'stroke-dasharray="{"6 3" if k % 2 else "none"}"/>'
             )
+            # Each point's value written out, so a line does not depend on reading the axis.
+            if spec.get("point_labels"):
+                for i, row in enumerate(rows):
+                    if row[c] is None:
+                        continue
+                    x, y = left + i * slot + slot / 2, y_of(_n(row[c]))
+                    parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>')
+                    parts.append(
+                        f'<text x="{x:.1f}" y="{y - 8:.1f}" font-size="{FONT}" text-anchor="middle" '
+                        f'fill="{INK}">{escape(_label(row[c]))}</text>'
+                    )
     return _svg(table, width, height, parts)
 
 
