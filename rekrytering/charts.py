@@ -17,9 +17,9 @@ from rekrytering.numbers import format_number
 PALETTE = ["#0b4a8b", "#c56a00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457"]
 INK, GRID, MUTED = "#1a1a1a", "#d0d5dc", "#5b6470"
 # Every text on a chart, in viewBox units. The charts are 640 units wide and never drawn narrower
-# than 600 px (static/css/app.css: a narrow screen scrolls the chart sideways), so no label is
-# smaller than 12 px on the screen.
-FONT = 13
+# than 520 px (static/css/app.css: a narrow screen scrolls the chart sideways), so no label is
+# smaller than 12 px on the screen (15 × 520 / 640 = 12.2).
+FONT = 15
 
 
 @dataclass
@@ -67,7 +67,7 @@ def _legend(names, y) -> list[str]:
         colour = PALETTE[i % len(PALETTE)]
         parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
         parts.append(f'<text x="{x + 16}" y="{y}" font-size="{FONT}" fill="{INK}">{escape(name)}</text>')
-        x += 24 + 8 * len(name)
+        x += 26 + 9 * len(name)
     return parts
 
 
@@ -81,15 +81,16 @@ def bar_chart(table) -> str:
     rows = [r for r in table.rows if any(r[c] is not None for c in value_cols)]
     if not rows:
         return ""
-    top = max(max(_n(r[c]) for c in value_cols) for r in rows) or 1
-    bar_h, gap, width = 17, 10, 640
-    label_w, label_h, cut = (8, 18, 84) if above else (210, 0, 28)
+    # A share is drawn on its whole scale (`"max": 100`), so that 97 % does not look like 100 %.
+    top = spec.get("max") or max(max(_n(r[c]) for c in value_cols) for r in rows) or 1
+    bar_h, gap, width = 19, 10, 640
+    label_w, label_h, cut = (8, 20, 72) if above else (230, 0, 26)
     group_h = bar_h * len(value_cols) + gap + label_h
     legend = len(value_cols) > 1
-    height = len(rows) * group_h + (28 if legend else 8)
+    height = len(rows) * group_h + (34 if legend else 8)
     plot_w = width - label_w - 70
     parts = []
-    y = 24 if legend else 4
+    y = 30 if legend else 4
     if legend:
         parts += _legend([table.columns[c] for c in value_cols], 14)
     for row in rows:
@@ -97,7 +98,7 @@ def bar_chart(table) -> str:
         label = label if len(label) <= cut else label[: cut - 1] + "…"
         if above:
             parts.append(
-                f'<text x="{label_w}" y="{y + 13}" font-size="{FONT}" fill="{INK}">{escape(label)}</text>'
+                f'<text x="{label_w}" y="{y + 15}" font-size="{FONT}" fill="{INK}">{escape(label)}</text>'
             )
         else:
             parts.append(
@@ -131,7 +132,11 @@ def column_chart(table) -> str:
     high, step = nice_axis(max(max(values), 0) or -min(values))
     low = -step * math.ceil(-min(min(values), 0) / step - 1e-9)
     span = high - low
-    width, height, left, bottom, top_pad = 640, 270, 76, 32, 30
+    ticks = [round(low + step * i, 9) for i in range(round(span / step) + 1)]
+    tick_labels = [_label(round(t) if t == round(t) else t) for t in ticks]
+    # The value axis is as wide as its longest label ("20 000 000"), so that none is cut.
+    left = 16 + round(FONT * 0.6 * max(len(t) for t in tick_labels))
+    width, height, bottom, top_pad = 640, 280, 34, 34
     plot_w, plot_h = width - left - 10, height - bottom - top_pad
 
     def y_of(value: float) -> float:
@@ -141,13 +146,12 @@ def column_chart(table) -> str:
     slot = plot_w / len(rows)
     bar_w = max(2.0, (slot - 6) / max(1, len(value_cols)))
     parts = _legend([table.columns[c] for c in value_cols + line_cols], 14)
-    for i in range(round(span / step) + 1):
-        tick = round(low + step * i, 9)
+    for tick, text in zip(ticks, tick_labels, strict=True):
         gy = y_of(tick)
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="{GRID}"/>')
         parts.append(
-            f'<text x="{left - 6}" y="{gy + 4:.1f}" font-size="{FONT}" text-anchor="end" fill="{MUTED}">'
-            f"{escape(_label(round(tick) if tick == round(tick) else tick))}</text>"
+            f'<text x="{left - 6}" y="{gy + 5:.1f}" font-size="{FONT}" text-anchor="end" fill="{MUTED}">'
+            f"{escape(text)}</text>"
         )
     for i, row in enumerate(rows):
         x0 = left + i * slot + 3

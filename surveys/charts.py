@@ -52,6 +52,6 @@ def satisfied_by_question(result, key: str) -> Table | None:
         f"{result.label}: andel nöjda (6–10) per fråga",
         ["Fråga", "Andel nöjda (%)", "Svar"],
         rows,
-        chart={"type": "bar", "label": 0, "values": [1], "labels_above": True},
+        chart={"type": "bar", "label": 0, "values": [1], "labels_above": True, "max": 100},
         formats=["", "dec", ""],
     )

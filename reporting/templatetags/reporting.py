@@ -52,6 +52,9 @@ def table_rows(table):
             text = escape(str(cell(value, formats[i] if i < len(formats) else "")), quote=True)
             if i == 0:
                 parts.append(f'<th scope="row" data-label="{label}">{text}</th>')
+            elif isinstance(value, str) and value:
+                # A text in a figures' table ("Utfall från ekonomisystemet") may wrap; numbers do not.
+                parts.append(f'<td class="num text" data-label="{label}">{text}</td>')
             else:
                 parts.append(f'<td class="num" data-label="{label}">{text}</td>')
         lines.append("<tr>" + "".join(parts) + "</tr>")
