@@ -5,8 +5,10 @@ from django import forms
 from django.db.models import Max, Min, Q
 from django.http import QueryDict
 
-from .models import Assignment, Organisation, Package, Sector, Unit, User
-from .selectors import search_assignments
+from rekrytering.inputs import parse_int
+
+from .models import Assignment, Organisation, Sector, Unit, User
+from .selectors import package_choices, search_assignments
 
 
 def year_choices():
@@ -21,14 +23,6 @@ def year_choices():
     if span["first"] is None:
         return []
     return [(str(y), str(y)) for y in range(span["last"].year, span["first"].year - 1, -1)]
-
-
-def package_choices():
-    names = Package.objects.order_by("code").values_list("code", "name").distinct()
-    seen = {}
-    for code, name in names:
-        seen.setdefault(code, name)
-    return sorted(seen.items(), key=lambda item: item[1])
 
 
 STATUS_CHOICES = [
@@ -90,7 +84,11 @@ class AssignmentFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["year"].extra["choices"] = year_choices()
-        self.filters["package"].extra["choices"] = package_choices()
+        # The chosen year's own package names; every year's names when no year is chosen.
+        data = self.data or {}
+        self.filters["package"].extra["choices"] = package_choices(
+            parse_int(data.get("year") or ""), keep=data.get("package") or ""
+        )
         self.filters["consultant"].queryset = User.objects.order_by("first_name", "last_name")
 
     @staticmethod

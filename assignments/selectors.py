@@ -510,3 +510,51 @@ def redos(assignment: Assignment):
 def assignments_for_change():
     """Assignments as the edit and close pages load them (the package's year with it)."""
     return Assignment.objects.select_related("package__price_list")
+
+
+def _year_spans(years) -> str:
+    """2021, 2022, 2023, 2025 → "2021–2023, 2025"."""
+    years, spans = sorted(years), []
+    for year in years:
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def package_choices(year: int | None = None, keep: str = "") -> list[tuple[str, str]]:
+    """The package filter's choices (value: the package code, as in saved filters and links), each
+    year named as its own price list names it, in one query.
+
+    With a year that has a price list: that list's packages by their names that year (and `keep`, a
+    code chosen before, so that a saved filter stays valid). Otherwise one choice per code, named as
+    the newest list names it, with the years of other names or of a code no longer sold:
+    "Chefspaket (2021: Rekrytering chef)", "Lärarpaket (2021)"."""
+    rows = list(
+        Package.objects.order_by("-price_list__year", "name").values_list("code", "name", "price_list__year")
+    )
+    latest_year = max((y for _c, _n, y in rows), default=None)
+    names: dict[str, dict[str, list[int]]] = {}
+    for code, name, list_year in rows:
+        names.setdefault(code, {}).setdefault(name, []).append(list_year)
+
+    def overall(code: str) -> str:
+        by_name = names[code]
+        newest = next(iter(by_name))  # rows come newest year first
+        label = newest
+        if max(by_name[newest]) != latest_year:
+            label += f" ({_year_spans(by_name[newest])})"
+        others = [f"{_year_spans(years)}: {name}" for name, years in by_name.items() if name != newest]
+        if others:
+            label += f" ({'; '.join(others)})"
+        return label
+
+    of_year = {code: name for code, name, list_year in rows if list_year == year}
+    if of_year:
+        choices = dict(of_year)
+        if keep in names and keep not in choices:
+            choices[keep] = overall(keep)
+    else:
+        choices = {code: overall(code) for code in names}
+    return sorted(choices.items(), key=lambda item: item[1].casefold())

@@ -14,11 +14,12 @@ from io import BytesIO
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from .charts import GRID, INK, PALETTE, _label, _n, nice_axis
-from .figures import Table
+from rekrytering.charts import GRID, INK, PALETTE, Table, _label, _n, nice_axis
 
 DPI = 200
 WIDTH_IN = 16 / 2.54  # the width the document gives a chart
+# Every label in points: 9 pt is 12 px (at 96 px per inch), the smallest text a chart has.
+FONT_PT = 9
 
 
 def _text(value) -> str:
@@ -56,20 +57,24 @@ def _bars(table: Table) -> Figure | None:
             color=PALETTE[i % len(PALETTE)],
             label=_series_name(table, column),
         )
-        axes.bar_label(bars, labels=[_label(r[column]) for r in rows], padding=3, fontsize=8, color=INK)
+        axes.bar_label(bars, labels=[_label(r[column]) for r in rows], padding=3, fontsize=FONT_PT, color=INK)
     labels = [_text(r[label_col]) for r in rows]
-    axes.set_yticks(range(len(rows)), [t if len(t) <= 40 else t[:39] + "…" for t in labels], fontsize=8)
+    axes.set_yticks(range(len(rows)), [t if len(t) <= 40 else t[:39] + "…" for t in labels], fontsize=FONT_PT)
     axes.invert_yaxis()
     axes.set_xlim(0, top * 1.15)
     axes.xaxis.set_major_formatter(FuncFormatter(_axis_label))
-    axes.tick_params(axis="x", labelsize=8, colors=INK)
+    axes.tick_params(axis="x", labelsize=FONT_PT, colors=INK)
     axes.grid(axis="x", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     if len(value_cols) > 1:
         axes.legend(
-            loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(value_cols), frameon=False, fontsize=8
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),
+            ncols=len(value_cols),
+            frameon=False,
+            fontsize=FONT_PT,
         )
     return figure
 
@@ -109,7 +114,7 @@ def _columns(table: Table) -> Figure | None:
     axes.set_yticks([step * i for i in range(round(end / step) + 1)])
     axes.yaxis.set_major_formatter(FuncFormatter(_axis_label))
     axes.set_xticks(range(len(rows)), [_text(r[label_col]) for r in rows])
-    axes.tick_params(labelsize=8, colors=INK)
+    axes.tick_params(labelsize=FONT_PT, colors=INK)
     axes.grid(axis="y", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
@@ -119,7 +124,7 @@ def _columns(table: Table) -> Figure | None:
         bbox_to_anchor=(0.5, 1.0),
         ncols=len(value_cols) + len(line_cols),
         frameon=False,
-        fontsize=8,
+        fontsize=FONT_PT,
     )
     return figure
 

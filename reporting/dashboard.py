@@ -7,10 +7,11 @@ from datetime import date
 from planning.services import tertial_period
 from planning.targets import format_target
 from rekrytering import memo
+from rekrytering.charts import Table
 from surveys.models import Kind
 
 from . import figures as f
-from .figures import Scope, Table
+from .figures import Scope
 
 
 def _change(now, before):

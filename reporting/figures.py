@@ -10,7 +10,7 @@ None, never 0.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -31,28 +31,6 @@ from surveys.selectors import ResultFilter, customer_scores_by_consultant, headl
 
 MONTHS = af.MONTHS
 KIND_LABELS = {k: str(v) for k, v in Organisation.Kind.choices}
-
-
-@dataclass
-class Table:
-    """A table of the dashboard: shown, charted and downloadable as .xlsx from the same rows."""
-
-    key: str
-    title: str
-    columns: list[str]
-    rows: list[list]
-    chart: dict | None = None  # {"type": "bar"|"columns"|"line", "label": 0, "values": [1, 2]}
-    note: str = ""
-    formats: list[str] = field(default_factory=list)  # per column: "", "kr", "pct", "h", "dec", "text"
-
-    @property
-    def header(self) -> list[tuple[str, bool]]:
-        """(column, is a number column): the first column names the rows; a "text" column is words."""
-        formats = self.formats or []
-        return [
-            (name, i > 0 and (formats[i] if i < len(formats) else "") != "text")
-            for i, name in enumerate(self.columns)
-        ]
 
 
 @dataclass

@@ -18,11 +18,12 @@ from django.utils import timezone
 
 from planning.models import Activity, Goal, GoalAssessment, Indicator
 from planning.selectors import goal_tree, outcome_text
+from rekrytering.charts import Table
 from rekrytering.numbers import NBSP, format_number
 from rekrytering.periods import CUMULATIVE, Period, period
 
 from . import dashboard
-from .figures import COUNT_KEYS, KEY_FIGURES, Scope, Table
+from .figures import COUNT_KEYS, KEY_FIGURES, Scope
 
 MONTHS_COVERED = {1: "januari–april", 2: "januari–augusti", 3: "januari–december"}
 # The dashboard's tables that have a chart, in the order the report shows them.

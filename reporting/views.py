@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rekrytering import charts
 from rekrytering.access import head_required
 from rekrytering.inputs import parse_int
 from rekrytering.jobs import job_page
 from rekrytering.periods import PERIOD_CODES, default_period, period, tertial_of
 
-from . import charts, dashboard, figures, selectors
+from . import dashboard, figures, selectors
 from .excel import table_response
 from .figures import Scope
 from .forms import EconomyForm

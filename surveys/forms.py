@@ -7,8 +7,10 @@ from django.forms import modelformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assignments.models import Assignment, Organisation, Package, Sector, Unit, User
+from assignments.models import Assignment, Organisation, Sector, Unit, User
+from assignments.selectors import package_choices
 from rekrytering.forms import SwedishIntegerField
+from rekrytering.inputs import parse_int
 from rekrytering.periods import PERIOD_CODES
 from rekrytering.uploads import SpreadsheetField
 
@@ -48,9 +50,12 @@ class ResultsForm(forms.Form):
                 Q(is_active=True) | Exists(Assignment.objects.filter(responsible=OuterRef("pk")))
             ).order_by("first_name", "last_name")
         )
-        # Oldest first, so that each code keeps the name of its latest price list.
-        codes = dict(Package.objects.order_by("price_list__year").values_list("code", "name"))
-        self.fields["package"].choices = [("", _("Alla paket"))] + sorted(codes.items(), key=lambda c: c[1])
+        # The chosen year's price list names its packages (the value is the code, as in old links).
+        data = self.data or {}
+        year = parse_int(data.get("year") or "") if self.is_bound else None
+        self.fields["package"].choices = [("", _("Alla paket"))] + package_choices(
+            year, keep=data.get("package") or ""
+        )
         if not user.is_head:
             # A konsult (and samordnare) sees their own customer-survey results.
             for name in ("unit", "consultant"):

@@ -457,15 +457,18 @@ def comments(period: Period, kinds, flt: ResultFilter, limit: int = 200):
     return qs.select_related("response").order_by("-response__answered_on", "-id")[:limit]
 
 
-def year_over_year(kind: str, flt: ResultFilter, until_year: int) -> dict:
-    """Per question and year: the system's own mean/share, or the published figure before it.
+def year_over_year(kind: str, flt: ResultFilter, until_year: int, keys=None) -> dict:
+    """Per question and year: the system's own mean/share, or the published figure before it;
+    only the questions `keys` when given (one query either way).
 
     Anonymous results are compared for the whole department only."""
     if kind in ANONYMOUS_KINDS and flt.narrows:
         return {"years": [], "rows": []}
+    answers = Answer.objects.filter(response__in=Response.objects.filter(counted_q(kind, flt)))
+    if keys is not None:
+        answers = answers.filter(question_key__in=list(keys))
     own = (
-        Answer.objects.filter(response__in=Response.objects.filter(counted_q(kind, flt)))
-        .exclude(type=Question.Type.TEXT)
+        answers.exclude(type=Question.Type.TEXT)
         .annotate(year=ExtractYear("response__answered_on"))
         .values("question_key", "type", "year")
         .annotate(
@@ -495,6 +498,8 @@ def year_over_year(kind: str, flt: ResultFilter, until_year: int) -> dict:
         }
     if not flt.narrows:
         for key, history in published_history(kind).items():
+            if keys is not None and key not in keys:
+                continue
             for year, value in history.items():
                 if year not in own_years and year <= until_year:
                     table.setdefault(key, {})[year] = {"value": value, "published": True, "count": None}

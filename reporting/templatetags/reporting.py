@@ -54,6 +54,9 @@ def table_rows(table):
                 parts.append(f'<th scope="row" data-label="{label}">{text}</th>')
             elif i < len(formats) and formats[i] == "text":
                 parts.append(f'<td data-label="{label}">{text}</td>')
+            elif isinstance(value, str) and value:
+                # A text in a figures' table ("Utfall från ekonomisystemet") may wrap; numbers do not.
+                parts.append(f'<td class="num text" data-label="{label}">{text}</td>')
             else:
                 parts.append(f'<td class="num" data-label="{label}">{text}</td>')
         lines.append("<tr>" + "".join(parts) + "</tr>")

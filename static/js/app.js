@@ -319,6 +319,8 @@ document.addEventListener("htmx:afterSettle", (event) => {
 // stays out of the tab order. Checked again when the window changes size, a <details> opens or htmx
 // swaps in new content.
 function tableName(wrap) {
+  const chartTitle = wrap.querySelector("svg.chart title");
+  if (chartTitle) return chartTitle.textContent.trim();
   const table = wrap.querySelector("table");
   const caption = table && table.querySelector("caption");
   if (caption) return caption.textContent.trim();
@@ -331,13 +333,16 @@ function tableName(wrap) {
 }
 
 function markScrollingTables(root) {
-  (root || document).querySelectorAll(".table-wrap").forEach((wrap) => {
+  (root || document).querySelectorAll(".table-wrap, .chart-figure").forEach((wrap) => {
     const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
     if (scrolls && !wrap.hasAttribute("tabindex")) {
       wrap.tabIndex = 0;
       wrap.dataset.scrolls = "";
       wrap.setAttribute("role", "region");
-      if (!wrap.hasAttribute("aria-label")) wrap.setAttribute("aria-label", `${tableName(wrap)} (rullbar tabell)`);
+      if (!wrap.hasAttribute("aria-label")) {
+        const what = wrap.classList.contains("chart-figure") ? "rullbart diagram" : "rullbar tabell";
+        wrap.setAttribute("aria-label", `${tableName(wrap)} (${what})`);
+      }
     } else if (!scrolls && "scrolls" in wrap.dataset) {
       ["tabindex", "role", "aria-label", "data-scrolls"].forEach((name) => wrap.removeAttribute(name));
     }

@@ -16,12 +16,15 @@ from django.views.decorators.http import require_POST
 
 from assignments.models import Assignment
 from assignments.permissions import can_edit_assignment, manages_survey_sends
+from rekrytering import charts as rekrytering_charts
 from rekrytering.access import admin_required, head_required
 from rekrytering.inputs import parse_id
+from rekrytering.numbers import format_number
 from rekrytering.periods import default_period, period
 from rekrytering.redirects import next_url
 from rekrytering.web import apply_service_errors
 
+from .. import charts as survey_charts
 from .. import metrics, selectors, services
 from ..forms import (
     CopyQuestionnaireForm,
@@ -67,6 +70,7 @@ def _results_context(request):
     # Last year's headline figures only, as the page compares those.
     results, previous = selectors.results_page(chosen, kinds, flt)
     return {
+        "charts": _results_charts(results, chosen, flt),
         "nav": "surveys",
         "form": form,
         "period": chosen,
@@ -78,6 +82,38 @@ def _results_context(request):
         "min_group": settings.SURVEY_MIN_GROUP,
         "own_only": not request.user.is_head,
     }
+
+
+def _chart(table):
+    """A chart for templates/includes/chart.html: the table, its SVG and its cells as text."""
+    if table is None:
+        return None
+
+    def text(value):
+        if value is None:
+            return "–"
+        return value if isinstance(value, str) else format_number(value)
+
+    rows = [
+        [(column, text(value)) for column, value in zip(table.columns, row, strict=True)]
+        for row in table.rows
+    ]
+    return {"table": table, "svg": rekrytering_charts.render(table), "rows": rows}
+
+
+def _results_charts(results, chosen, flt) -> dict:
+    """kind → its charts: share satisfied per question and, for the customer survey, NPS per year
+    up to the chosen year with the published results before the system's own (one query)."""
+    found = {}
+    for result in results:
+        if result.hidden:
+            continue
+        charts = {"satisfied": _chart(survey_charts.satisfied_by_question(result, f"nojda-{result.kind}"))}
+        if result.kind == Kind.KUND:
+            history = selectors.year_over_year(Kind.KUND, flt, chosen.year, keys=[metrics.NPS_KEY])
+            charts["nps"] = _chart(survey_charts.nps_by_year(history, "nps-ar"))
+        found[result.kind] = charts
+    return found
 
 
 @login_required
@@ -92,6 +128,7 @@ def comparison(request):
         kind = Kind.KUND
     flt = selectors.ResultFilter(consultant=None if request.user.is_head else request.user.pk)
     table = selectors.year_over_year(kind, flt, timezone.localdate().year)
+    nps_chart = _chart(survey_charts.nps_by_year(table, "nps-ar")) if kind == Kind.KUND else None
     return render(
         request,
         "surveys/comparison.html",
@@ -100,6 +137,7 @@ def comparison(request):
             "kind": kind,
             "kind_label": Kind(kind).label,
             "table": table,
+            "nps_chart": nps_chart,
             "kinds": Kind.choices if request.user.is_head else [(Kind.KUND, Kind.KUND.label)],
             "own_only": not request.user.is_head,
         },

@@ -9,10 +9,11 @@ import pytest
 from docx import Document
 from docx.shared import Cm
 
+from rekrytering.charts import Table
 from reporting import chart_images
 from reporting.dashboard import build
 from reporting.document import build_document
-from reporting.figures import Scope, Table
+from reporting.figures import Scope
 from reporting.tertial import report_period
 from tests.reporting.test_workbook_print import plan  # noqa: F401 - fixture
 

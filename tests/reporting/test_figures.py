@@ -247,13 +247,13 @@ def test_the_accumulated_line_stops_at_the_current_month(dataset):
 
 
 def test_chart_axes_have_round_ticks():
-    from reporting.charts import column_chart, nice_axis
+    from rekrytering.charts import Table, column_chart, nice_axis
 
     assert nice_axis(3_960_002) == (4_000_000, 1_000_000)
     assert nice_axis(2_640_001) == (3_000_000, 1_000_000)
     assert nice_axis(26_496_100) == (30_000_000, 10_000_000)
     assert nice_axis(7) == (8, 2)
-    table = figures.Table(
+    table = Table(
         "t",
         "T",
         ["Månad", "A"],

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from reporting.figures import Table
+from rekrytering.charts import Table
 from reporting.templatetags.reporting import table_rows
 
 

@@ -1,0 +1,222 @@
+"""Charts as inline SVG, drawn on the server from a dashboard table's rows.
+
+No JavaScript and no inline styles (the Content-Security-Policy forbids them): colours are
+presentation attributes. Every chart has a title and a description for screen readers, and the
+figures are always available as the table next to it; bars carry their value as text so the
+chart does not depend on colour.
+"""
+
+import math
+from dataclasses import dataclass, field
+from html import escape
+
+from django.utils.safestring import mark_safe
+
+from rekrytering.numbers import format_number
+
+PALETTE = ["#0b4a8b", "#c56a00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457"]
+INK, GRID, MUTED = "#1a1a1a", "#d0d5dc", "#5b6470"
+# Every text on a chart, in viewBox units. The charts are 640 units wide and never drawn narrower
+# than 520 px (static/css/app.css: a narrow screen scrolls the chart sideways), so no label is
+# smaller than 12 px on the screen (15 × 520 / 640 = 12.2).
+FONT = 15
+
+
+@dataclass
+class Table:
+    """A table of the dashboard: shown, charted and downloadable as .xlsx from the same rows."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list]
+    chart: dict | None = None  # {"type": "bar"|"columns"|"line", "label": 0, "values": [1, 2]}
+    note: str = ""
+    formats: list[str] = field(default_factory=list)  # per column: "", "kr", "pct", "h", "dec", "text"
+
+    @property
+    def header(self) -> list[tuple[str, bool]]:
+        """(column, is a number column): the first column names the rows; a "text" column is words."""
+        formats = self.formats or []
+        return [
+            (name, i > 0 and (formats[i] if i < len(formats) else "") != "text")
+            for i, name in enumerate(self.columns)
+        ]
+
+
+def _n(value) -> float:
+    if value is None:
+        return 0.0
+    return float(value)
+
+
+def _label(value) -> str:
+    """A value written on a chart: Swedish number format, whole numbers from a thousand up."""
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return value
+    return format_number(value, 0 if abs(float(value)) >= 1000 else None)
+
+
+def nice_axis(top: float, ticks: int = 4) -> tuple[float, float]:
+    """A value axis 0..end in round steps (1, 2, 2.5 or 5 × 10^k) with at most `ticks` steps:
+    (end, step). `nice_axis(3_960_002)` → (4 000 000, 1 000 000)."""
+    if top <= 0:
+        return 1.0, 0.25
+    raw = top / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
+    return step * math.ceil(top / step - 1e-9), step
+
+
+def _legend(names, y) -> list[str]:
+    parts, x = [], 8
+    for i, name in enumerate(names):
+        colour = PALETTE[i % len(PALETTE)]
+        parts.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 16}" y="{y}" font-size="{FONT}" fill="{INK}">{escape(name)}</text>')
+        x += 26 + 9 * len(name)
+    return parts
+
+
+def bar_chart(table) -> str:
+    """Horizontal bars: one row per category, one bar per value column, the value written out.
+    With `"labels_above": True` in the spec each category's label is written on its own line above
+    its bars (long texts such as survey questions), else to the left of them (cut at 28 characters)."""
+    spec = table.chart
+    label_col, value_cols = spec.get("label", 0), spec["values"]
+    above = spec.get("labels_above", False)
+    rows = [r for r in table.rows if any(r[c] is not None for c in value_cols)]
+    if not rows:
+        return ""
+    # A share is drawn on its whole scale (`"max": 100`), so that 97 % does not look like 100 %.
+    top = spec.get("max") or max(max(_n(r[c]) for c in value_cols) for r in rows) or 1
+    bar_h, gap, width = 19, 10, 640
+    label_w, label_h, cut = (8, 20, 72) if above else (230, 0, 26)
+    group_h = bar_h * len(value_cols) + gap + label_h
+    legend = len(value_cols) > 1
+    height = len(rows) * group_h + (34 if legend else 8)
+    plot_w = width - label_w - 70
+    parts = []
+    y = 30 if legend else 4
+    if legend:
+        parts += _legend([table.columns[c] for c in value_cols], 14)
+    for row in rows:
+        label = " ".join(str(row[label_col]).split())
+        label = label if len(label) <= cut else label[: cut - 1] + "…"
+        if above:
+            parts.append(
+                f'<text x="{label_w}" y="{y + 15}" font-size="{FONT}" fill="{INK}">{escape(label)}</text>'
+            )
+        else:
+            parts.append(
+                f'<text x="{label_w - 8}" y="{y + group_h / 2 + 2:.0f}" font-size="{FONT}" text-anchor="end" '
+                f'fill="{INK}">{escape(label)}</text>'
+            )
+        for i, c in enumerate(value_cols):
+            w = plot_w * _n(row[c]) / top
+            by = y + label_h + i * bar_h
+            colour = PALETTE[i % len(PALETTE)]
+            parts.append(
+                f'<rect x="{label_w}" y="{by}" width="{w:.1f}" height="{bar_h - 2}" fill="{colour}"/>'
+            )
+            parts.append(
+                f'<text x="{label_w + w + 4:.1f}" y="{by + bar_h - 4}" font-size="{FONT}" fill="{INK}">'
+                f"{escape(_label(row[c]))}</text>"
+            )
+        y += group_h
+    return _svg(table, width, height, parts)
+
+
+def column_chart(table) -> str:
+    """Columns per category (months, years), a value column per series, with optional line series.
+    Negative values (an NPS can be) hang below a zero line."""
+    spec = table.chart
+    label_col, value_cols, line_cols = spec.get("label", 0), spec["values"], spec.get("lines", [])
+    rows = table.rows
+    values = [_n(r[c]) for r in rows for c in value_cols + line_cols]
+    if not rows or not any(values):
+        return ""
+    high, step = nice_axis(max(max(values), 0) or -min(values))
+    low = -step * math.ceil(-min(min(values), 0) / step - 1e-9)
+    span = high - low
+    ticks = [round(low + step * i, 9) for i in range(round(span / step) + 1)]
+    tick_labels = [_label(round(t) if t == round(t) else t) for t in ticks]
+    # The value axis is as wide as its longest label ("20 000 000"), so that none is cut.
+    left = 16 + round(FONT * 0.6 * max(len(t) for t in tick_labels))
+    width, height, bottom, top_pad = 640, 280, 34, 34
+    plot_w, plot_h = width - left - 10, height - bottom - top_pad
+
+    def y_of(value: float) -> float:
+        return top_pad + plot_h * (high - value) / span
+
+    zero = y_of(0)
+    slot = plot_w / len(rows)
+    bar_w = max(2.0, (slot - 6) / max(1, len(value_cols)))
+    parts = _legend([table.columns[c] for c in value_cols + line_cols], 14)
+    for tick, text in zip(ticks, tick_labels, strict=True):
+        gy = y_of(tick)
+        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{gy:.1f}" y2="{gy:.1f}" stroke="{GRID}"/>')
+        parts.append(
+            f'<text x="{left - 6}" y="{gy + 5:.1f}" font-size="{FONT}" text-anchor="end" fill="{MUTED}">'
+            f"{escape(text)}</text>"
+        )
+    for i, row in enumerate(rows):
+        x0 = left + i * slot + 3
+        for j, c in enumerate(value_cols):
+            y = y_of(_n(row[c]))
+            parts.append(
+                f'<rect x="{x0 + j * bar_w:.1f}" y="{min(y, zero):.1f}" width="{bar_w - 1:.1f}" '
+                f'height="{abs(zero - y):.1f}" fill="{PALETTE[j % len(PALETTE)]}"/>'
+            )
+        parts.append(
+            f'<text x="{x0 + slot / 2 - 3:.1f}" y="{height - 10}" font-size="{FONT}" text-anchor="middle" '
+            f'fill="{INK}">{escape(str(row[label_col]))}</text>'
+        )
+    if low < 0:
+        parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{zero:.1f}" y2="{zero:.1f}" stroke="{INK}"/>')
+    for k, c in enumerate(line_cols):
+        colour = PALETTE[(len(value_cols) + k) % len(PALETTE)]
+        points = [
+            f"{left + i * slot + slot / 2:.1f},{y_of(_n(row[c])):.1f}"
+            for i, row in enumerate(rows)
+            if row[c] is not None
+        ]
+        if points:
+            parts.append(
+                f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="2.5" '
+                f'stroke-dasharray="{"6 3" if k % 2 else "none"}"/>'
+            )
+            # Each point's value written out, so a line does not depend on reading the axis.
+            if spec.get("point_labels"):
+                for i, row in enumerate(rows):
+                    if row[c] is None:
+                        continue
+                    x, y = left + i * slot + slot / 2, y_of(_n(row[c]))
+                    parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>')
+                    parts.append(
+                        f'<text x="{x:.1f}" y="{y - 8:.1f}" font-size="{FONT}" text-anchor="middle" '
+                        f'fill="{INK}">{escape(_label(row[c]))}</text>'
+                    )
+    return _svg(table, width, height, parts)
+
+
+def _svg(table, width, height, parts) -> str:
+    key = escape(table.key)
+    return (
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="chart-{key}-title" preserveAspectRatio="xMinYMin meet" '
+        f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">'
+        f'<title id="chart-{key}-title">Diagram: {escape(table.title)}. Siffrorna finns i tabellen.</title>'
+        + "".join(parts)
+        + "</svg>"
+    )
+
+
+def render(table) -> str:
+    if not table.chart:
+        return ""
+    kind = table.chart.get("type", "bar")
+    svg = column_chart(table) if kind == "columns" else bar_chart(table)
+    return mark_safe(svg)  # noqa: S308 - every text is escaped above
