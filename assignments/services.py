@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +20,8 @@ from rekrytering.celery import enqueue_on_commit
 from rekrytering.numbers import format_hours, format_number
 
 from .models import (
+    CENT,
+    MONEY,
     ZERO,
     Assignment,
     AssignmentSequence,
@@ -560,20 +562,100 @@ def start_import(*, upload, by: User) -> ImportJob:
     return job
 
 
-@transaction.atomic
-def copy_price_list(*, from_year: int, to_year: int, by: User | None = None) -> PriceList:
-    """Copy a year's packages to a new year's list, which the admin then edits."""
-    source = PriceList.objects.get(year=from_year)
+# Steps a raised price is rounded to: whole kronor, tens, hundreds.
+PRICE_STEPS = (1, 10, 100)
+MAX_PRICE = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"]) - CENT
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    """One package of a price list being copied: its price now and in the new year's list."""
+
+    package: Package
+    old: Decimal
+    new: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.new - self.old
+
+
+def raised_price(price: Decimal, *, percent: Decimal, step: int = 1) -> Decimal:
+    """`price` raised by `percent` and rounded (half up) to a multiple of `step` kronor.
+
+    A raise of 0 % keeps the price as it is (an hourly rate of 850,50 kr is not rounded away).
+    """
+    if step not in PRICE_STEPS:
+        raise ValueError(f"step must be one of {PRICE_STEPS}")
+    if not percent:
+        return price
+    raised = price * (Decimal(100) + percent) / Decimal(100)
+    return ((raised / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step).quantize(CENT)
+
+
+def _check_copy_target(to_year: int) -> None:
     if PriceList.objects.filter(year=to_year).exists():
-        raise ValidationError(_("Det finns redan en prislista för %(year)s.") % {"year": to_year})
+        raise ValidationError(
+            _(
+                "Det finns redan en prislista för %(year)s. Ändra priserna i den, "
+                "eller välj ett annat år att kopiera till."
+            )
+            % {"year": to_year},
+            code="exists",
+        )
+
+
+def price_list_copy_preview(
+    *, from_year: int, to_year: int, percent: Decimal = ZERO, step: int = 1
+) -> list[PriceChange]:
+    """Each package of `from_year` with its price in the copy; saves nothing.
+
+    Raises PriceList.DoesNotExist for an unknown `from_year`, ValidationError when `to_year`
+    already has a list or a raised price would not fit the price column.
+    """
+    source = PriceList.objects.get(year=from_year)
+    _check_copy_target(to_year)
+    changes = [
+        PriceChange(package, package.price, raised_price(package.price, percent=percent, step=step))
+        for package in source.packages.order_by("name")
+    ]
+    too_high = [change.package.name for change in changes if change.new > MAX_PRICE]
+    if too_high:
+        raise ValidationError(
+            _("Höjningen gör priset för stort för %(names)s.") % {"names": ", ".join(too_high)},
+            code="too_high",
+        )
+    too_low = [change.package.name for change in changes if change.new < ZERO]
+    if too_low:
+        raise ValidationError(
+            _("Sänkningen gör priset negativt för %(names)s.") % {"names": ", ".join(too_low)},
+            code="too_low",
+        )
+    return changes
+
+
+@transaction.atomic
+def copy_price_list(
+    *, from_year: int, to_year: int, percent: Decimal = ZERO, step: int = 1, by: User | None = None
+) -> PriceList:
+    """Copy a year's packages to a new year's list, prices raised by `percent` and rounded to
+    `step` kronor (see `price_list_copy_preview`, which shows the same prices before saving)."""
+    changes = price_list_copy_preview(from_year=from_year, to_year=to_year, percent=percent, step=step)
     target = PriceList(year=to_year)
     target._history_user = by
-    target.save()
-    for package in source.packages.all():
+    try:
+        with transaction.atomic():
+            target.save()
+    except IntegrityError:  # another admin saved that year's list a moment ago
+        _check_copy_target(to_year)
+        raise
+    for change in changes:
+        package = change.package
         package.pk = None
         package.id = None
         package._state.adding = True
         package.price_list = target
+        package.price = change.new
         package._history_user = by
         package.save()
     return target

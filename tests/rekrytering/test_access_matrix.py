@@ -640,8 +640,17 @@ MATRIX = {
     "pricelist-detail": entry(
         "register/prislistor/<int:year>/", get(LOGGED_IN, args=lambda w: (w.price_list.year,))
     ),
+    # GET: the form and, with its choices, the preview (nothing saved); POST saves the copy.
     "pricelist-copy": entry(
-        "register/prislistor/<int:year>/kopiera/", post(ADMINS, args=lambda w: (w.price_list.year,))
+        "register/prislistor/<int:year>/kopiera/",
+        get(ADMINS, variant="form", args=lambda w: (w.price_list.year,)),
+        get(
+            ADMINS,
+            variant="preview",
+            args=lambda w: (w.price_list.year,),
+            query={"to_year": "2031", "percent": "3", "step": "10"},
+        ),
+        post(ADMINS, args=lambda w: (w.price_list.year,)),
     ),
     "package-create": entry(
         "register/prislistor/<int:year>/paket/ny/", get(ADMINS, args=lambda w: (w.price_list.year,))
