@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -560,6 +561,32 @@ def start_import(*, upload, by: User) -> ImportJob:
     job = ImportJob.objects.create(file=upload, original_name=upload.name[:255], created_by=by)
     enqueue_on_commit(run_import, job.pk)
     return job
+
+
+@transaction.atomic
+def confirm_import(job: ImportJob, *, by: User) -> ImportJob:
+    """Import again the file of a job that stopped only for confirmations (look-alike names,
+    price lists made from the file), with what that job listed confirmed: a new job, so the first
+    keeps what it found and the second who confirmed it. The first job's copy of the file goes.
+
+    Raises ValidationError when the job awaits no confirmation (already confirmed, or not so)."""
+    from .tasks import run_import
+
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not job.awaits_confirmation:
+        raise ValidationError(
+            _("Importen väntar inte på någon bekräftelse. Ladda upp filen igen om du vill importera den.")
+        )
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    confirmed = ImportJob(original_name=job.original_name, created_by=by, confirmed=job.confirmation)
+    confirmed.file.save(job.original_name, ContentFile(data), save=False)
+    confirmed.save()
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+    storage, name = job.file.storage, job.file.name
+    transaction.on_commit(lambda: storage.delete(name))
+    enqueue_on_commit(run_import, confirmed.pk)
+    return confirmed
 
 
 # Steps a raised price is rounded to: whole kronor, tens, hundreds.
