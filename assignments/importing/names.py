@@ -57,6 +57,41 @@ def similar(name: str, other: str) -> bool:
     return limit > 0 and edit_distance(a, b, limit) <= limit
 
 
+def _deletes(name: str, count: int) -> set[str]:
+    """`name` with up to `count` characters left out, every way."""
+    found = frontier = {name}
+    for _ in range(count):
+        frontier = {word[:i] + word[i + 1 :] for word in frontier for i in range(len(word))}
+        found = found | frontier
+    return found
+
+
+class NameIndex:
+    """Names to look a new name up in, without comparing it with each of them: two names within
+    `k` edits share a string made by leaving at most `k` characters out of each (symmetric
+    deletion), so only the names sharing one are compared."""
+
+    def __init__(self, names):
+        self.names = list(dict.fromkeys(names))
+        self.by_delete: dict[str, list[int]] = {}
+        for index, name in enumerate(self.names):
+            key = normalise(name)
+            for variant in _deletes(key, max_distance(key)):
+                self.by_delete.setdefault(variant, []).append(index)
+
+    def closest(self, name: str) -> str | None:
+        """The name `name` is most probably a misspelling of (the nearest; ties by order)."""
+        return closest(name, self.candidates(name))
+
+    def candidates(self, name: str) -> list[str]:
+        """The names that may be within a typing error of `name` (to be checked with `similar`)."""
+        key = normalise(name)
+        found = set()
+        for variant in _deletes(key, max_distance(key)):
+            found.update(self.by_delete.get(variant, ()))
+        return [self.names[index] for index in sorted(found)]
+
+
 def closest(name: str, candidates) -> str | None:
     """The candidate `name` is most probably a misspelling of (the nearest; ties by order)."""
     best, best_distance = None, None
@@ -105,16 +140,19 @@ def new_organisations(named: dict[str, list[int]], known: list[str]) -> list[Loo
     or like a name the file writes more often (the rarer spelling is the suspect one)."""
     known_keys = {normalise(name) for name in known}
     new = {name: lines for name, lines in named.items() if normalise(name) not in known_keys}
+    known_index, new_index = NameIndex(known), NameIndex(new)
     found = []
     for name, lines in new.items():
-        match = closest(name, known)
+        match = known_index.closest(name)
         if match is None:
-            more_common = [
-                other
-                for other, other_lines in new.items()
-                if len(other_lines) > len(lines) or (len(other_lines) == len(lines) and other_lines < lines)
-            ]
-            match = closest(name, more_common)
+            match = closest(
+                name,
+                [
+                    other
+                    for other in new_index.candidates(name)
+                    if len(new[other]) > len(lines) or (len(new[other]) == len(lines) and new[other] < lines)
+                ],
+            )
         if match is not None:
             found.append(LookAlike(ORGANISATION, name, match, min(lines), len(lines)))
     return found
