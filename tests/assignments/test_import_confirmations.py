@@ -325,7 +325,10 @@ def test_upload_lists_what_to_confirm_and_confirming_imports(
     assert '<td data-label="År">2019</td><td data-label="Paket">Stora paketet</td>' in page
     assert "23\xa0000\xa0kr" in page
     assert "Jag har kontrollerat listan: skapa de nya namnen och prislistorna" in page
-    assert "väntar på bekräftelse" in admin_client.get(reverse("import-start")).content.decode()
+    assert (
+        '<td data-label="Resultat">Väntar på bekräftelse</td>'
+        in admin_client.get(reverse("import-start")).content.decode()
+    )
 
     # Without the box ticked: a Swedish message, nothing imported.
     confirm = reverse("import-confirm", args=[job.pk])
