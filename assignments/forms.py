@@ -605,7 +605,36 @@ class PackageForm(forms.ModelForm):
 
 
 class CopyPriceListForm(forms.Form):
-    to_year = SwedishIntegerField(label=_("Till år"), min_value=2000, max_value=2100)
+    """The new year, the raise and the rounding of a price-list copy (services.copy_price_list)."""
+
+    to_year = SwedishIntegerField(
+        label=_("Till år"),
+        min_value=2000,
+        max_value=2100,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    percent = SwedishDecimalField(
+        label=_("Höjning (%)"),
+        required=False,
+        min_value=Decimal("-50"),
+        max_value=Decimal("100"),
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Till exempel 3 eller 2,5. Tomt eller 0 behåller priserna som de är."),
+    )
+    step = forms.TypedChoiceField(
+        label=_("Avrunda till"),
+        coerce=int,
+        required=False,
+        empty_value=1,
+        initial=1,
+        choices=[(1, _("hela kronor")), (10, _("jämna tiotal kronor")), (100, _("jämna hundratal kronor"))],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Välj hela kronor, tiotal eller hundratal.")},
+    )
+
+    def clean_percent(self):
+        return self.cleaned_data["percent"] or Decimal("0")
 
 
 class OrganisationForm(forms.ModelForm):

@@ -660,6 +660,24 @@ class ImportJob(ImportJobBase):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
+    # What the import made besides assignments: {"organisations": [name], "managers": [{name,
+    # email, organisation}], "price_lists": [{year, code, package, price}]}.
+    created_names = models.JSONField(default=dict, blank=True)
+    # What the file needs confirmed ({"names": [...], "price_lists": [...]}, importing.Checked),
+    # and, on the job that runs after the confirmation, what was confirmed.
+    confirmation = models.JSONField(default=dict, blank=True)
+    confirmed = models.JSONField(default=dict, blank=True)
 
     detail_url_name = "import-detail"
     start_url_name = "import-start"
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """Failed only for what a confirmation settles; the upload is kept until then."""
+        return self.state == self.State.FAILED and bool(self.confirmation) and bool(self.file)
+
+    def finish(self, keep_file: bool = False, **fields):
+        if keep_file:  # awaiting confirmation (tasks._import): the confirmed run reads it again
+            super(ImportJobBase, self).finish(**fields)
+        else:
+            super().finish(**fields)

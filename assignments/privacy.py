@@ -18,6 +18,9 @@ from .models import Assignment, ImportJob, Manager
 
 ANONYMOUS_MANAGER = "Anonymiserad beställare"
 ANONYMOUS_DOMAIN = "anonymiserad.invalid"
+# An upload kept for a confirmation (a look-alike name, price lists made from the file) is
+# deleted when none came within this time; the job then asks for the file again.
+UNCONFIRMED_FILE_AGE = timedelta(days=1)
 
 
 def _cutoff_years(now: datetime) -> date:
@@ -75,7 +78,8 @@ def holdings() -> list[Holding]:
             jobs["n"],
             day(jobs["oldest"]),
             f"Raderas efter {settings.RETENTION_IMPORT_JOB_DAYS} dagar; "
-            "uppladdade filer direkt efter importen.",
+            "uppladdade filer direkt efter importen, eller efter ett dygn om importen väntar på "
+            "en bekräftelse som inte kommer.",
         ),
     ]
     return found
@@ -106,6 +110,7 @@ def purge(now: datetime) -> dict[str, int]:
 
         job_cutoff = now - timedelta(days=settings.RETENTION_IMPORT_JOB_DAYS)
         done["importjobb raderade"] = _delete_import_jobs(job_cutoff)
+        done["obekräftade importfiler raderade"] = _delete_unconfirmed_files(now - UNCONFIRMED_FILE_AGE)
 
     return done
 
@@ -125,6 +130,17 @@ def _anonymise_managers(cutoff: date) -> int:
         name=ANONYMOUS_MANAGER,
         email=Concat(Value("bestallare-"), Cast("pk", CharField()), Value("@" + ANONYMOUS_DOMAIN)),
     )
+
+
+def _delete_unconfirmed_files(cutoff: datetime) -> int:
+    """The uploads kept for a confirmation (ImportJob.awaits_confirmation) nobody gave."""
+    count = 0
+    waiting = ImportJob.objects.filter(state=ImportJob.State.FAILED, finished_at__lt=cutoff).exclude(file="")
+    for job in waiting:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        count += 1
+    return count
 
 
 def _delete_import_jobs(cutoff: datetime) -> int:

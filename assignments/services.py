@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +21,8 @@ from rekrytering.celery import enqueue_on_commit
 from rekrytering.numbers import format_hours, format_number
 
 from .models import (
+    CENT,
+    MONEY,
     ZERO,
     Assignment,
     AssignmentSequence,
@@ -568,19 +571,125 @@ def start_import(*, upload, by: User) -> ImportJob:
 
 
 @transaction.atomic
-def copy_price_list(*, from_year: int, to_year: int, by: User | None = None) -> PriceList:
-    """Copy a year's packages to a new year's list, which the admin then edits."""
-    source = PriceList.objects.get(year=from_year)
+def confirm_import(job: ImportJob, *, by: User) -> ImportJob:
+    """Import again the file of a job that stopped only for confirmations (look-alike names,
+    price lists made from the file), with what that job listed confirmed: a new job, so the first
+    keeps what it found and the second who confirmed it. The first job's copy of the file goes.
+
+    Raises ValidationError when the job awaits no confirmation (already confirmed, or not so)."""
+    from .tasks import run_import
+
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not job.awaits_confirmation:
+        raise ValidationError(
+            _("Importen väntar inte på någon bekräftelse. Ladda upp filen igen om du vill importera den.")
+        )
+    with job.file.open("rb") as handle:
+        data = handle.read()
+    confirmed = ImportJob(original_name=job.original_name, created_by=by, confirmed=job.confirmation)
+    confirmed.file.save(job.original_name, ContentFile(data), save=False)
+    confirmed.save()
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+    storage, name = job.file.storage, job.file.name
+    transaction.on_commit(lambda: storage.delete(name))
+    enqueue_on_commit(run_import, confirmed.pk)
+    return confirmed
+
+
+# Steps a raised price is rounded to: whole kronor, tens, hundreds.
+PRICE_STEPS = (1, 10, 100)
+MAX_PRICE = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"]) - CENT
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    """One package of a price list being copied: its price now and in the new year's list."""
+
+    package: Package
+    old: Decimal
+    new: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.new - self.old
+
+
+def raised_price(price: Decimal, *, percent: Decimal, step: int = 1) -> Decimal:
+    """`price` raised by `percent` and rounded (half up) to a multiple of `step` kronor.
+
+    A raise of 0 % keeps the price as it is (an hourly rate of 850,50 kr is not rounded away).
+    """
+    if step not in PRICE_STEPS:
+        raise ValueError(f"step must be one of {PRICE_STEPS}")
+    if not percent:
+        return price
+    raised = price * (Decimal(100) + percent) / Decimal(100)
+    return ((raised / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step).quantize(CENT)
+
+
+def _check_copy_target(to_year: int) -> None:
     if PriceList.objects.filter(year=to_year).exists():
-        raise ValidationError(_("Det finns redan en prislista för %(year)s.") % {"year": to_year})
+        raise ValidationError(
+            _(
+                "Det finns redan en prislista för %(year)s. Ändra priserna i den, "
+                "eller välj ett annat år att kopiera till."
+            )
+            % {"year": to_year},
+            code="exists",
+        )
+
+
+def price_list_copy_preview(
+    *, from_year: int, to_year: int, percent: Decimal = ZERO, step: int = 1
+) -> list[PriceChange]:
+    """Each package of `from_year` with its price in the copy; saves nothing.
+
+    Raises PriceList.DoesNotExist for an unknown `from_year`, ValidationError when `to_year`
+    already has a list or a raised price would not fit the price column.
+    """
+    source = PriceList.objects.get(year=from_year)
+    _check_copy_target(to_year)
+    changes = [
+        PriceChange(package, package.price, raised_price(package.price, percent=percent, step=step))
+        for package in source.packages.order_by("name")
+    ]
+    too_high = [change.package.name for change in changes if change.new > MAX_PRICE]
+    if too_high:
+        raise ValidationError(
+            _("Höjningen gör priset för stort för %(names)s.") % {"names": ", ".join(too_high)},
+            code="too_high",
+        )
+    too_low = [change.package.name for change in changes if change.new < ZERO]
+    if too_low:
+        raise ValidationError(
+            _("Sänkningen gör priset negativt för %(names)s.") % {"names": ", ".join(too_low)},
+            code="too_low",
+        )
+    return changes
+
+
+@transaction.atomic
+def copy_price_list(
+    *, from_year: int, to_year: int, percent: Decimal = ZERO, step: int = 1, by: User | None = None
+) -> PriceList:
+    """Copy a year's packages to a new year's list, prices raised by `percent` and rounded to
+    `step` kronor (see `price_list_copy_preview`, which shows the same prices before saving)."""
+    changes = price_list_copy_preview(from_year=from_year, to_year=to_year, percent=percent, step=step)
     target = PriceList(year=to_year)
     target._history_user = by
-    target.save()
-    for package in source.packages.all():
+    try:
+        with transaction.atomic():
+            target.save()
+    except IntegrityError:  # another admin saved that year's list a moment ago
+        _check_copy_target(to_year)
+        raise
+    for change in changes:
+        package = change.package
         package.pk = None
         package.id = None
         package._state.adding = True
         package.price_list = target
+        package.price = change.new
         package._history_user = by
         package.save()
     return target

@@ -6,18 +6,40 @@ from celery import shared_task
 
 from rekrytering.jobs import JOB_TASK_OPTIONS, ImportOutcome, resume_pending_jobs, run_import_job
 
-from .importing import import_assignments
+from .importing import Confirmations, import_assignments
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)
 
 
+def _confirmations(confirmed: dict) -> Confirmations:
+    """What the job's person confirmed (services.confirm_import), as the import takes it."""
+    return Confirmations(
+        names=frozenset(name["key"] for name in confirmed.get("names", [])),
+        price_lists=confirmed.get("price_lists", []),
+    )
+
+
 def _import(job: ImportJob, file, progress) -> ImportOutcome:
-    result = import_assignments(file=file, filename=job.original_name, by=job.created_by, progress=progress)
+    result = import_assignments(
+        file=file,
+        filename=job.original_name,
+        by=job.created_by,
+        progress=progress,
+        confirmed=_confirmations(job.confirmed),
+    )
     return ImportOutcome(
         errors=result.errors,
         total=result.total,
-        fields={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+        fields={
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "created_names": result.created_names if result.ok else {},
+            "confirmation": result.confirmation,
+            # Only a confirmation stops it: keep the upload for the run after it.
+            "keep_file": result.needs_only_confirmation,
+        },
     )
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("tid/<int:pk>/ta-bort/", time.entry_delete, name="time-delete"),
     path("import/", imports.import_start, name="import-start"),
     path("import/<int:pk>/", imports.import_detail, name="import-detail"),
+    path("import/<int:pk>/bekrafta/", imports.import_confirm, name="import-confirm"),
     path("import/mall.<str:fmt>", imports.import_template, name="import-template"),
     path("register/", registers.home, name="settings-home"),
     path("register/prislistor/", registers.pricelist_list, name="pricelist-list"),

@@ -18,12 +18,14 @@ import logging
 from django.db import IntegrityError
 
 from ..models import User
-from .check import CleanRow, Progress, RowError, validate
+from .check import Checked, CleanRow, Confirmations, Progress, RowError, validate
 from .read import ImportFileError, Row, parse_file
 from .write import ImportResult, guess_organisation_kind, write
 
 __all__ = [
+    "Checked",
     "CleanRow",
+    "Confirmations",
     "ImportFileError",
     "ImportResult",
     "Row",
@@ -38,8 +40,20 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def import_assignments(*, file, filename: str, by: User, progress: Progress | None = None) -> ImportResult:
+def import_assignments(
+    *,
+    file,
+    filename: str,
+    by: User,
+    progress: Progress | None = None,
+    confirmed: Confirmations | None = None,
+) -> ImportResult:
     """Check the whole file, then write it all or nothing. User errors come back in the result.
+
+    A new organisation or manager whose name looks like a known one, and the price lists of years
+    that have none (made from the file), are errors until `confirmed` names them; the result's
+    `confirmation` lists them, and `needs_only_confirmation` says whether they are all that stops
+    the import.
 
     `progress(processed, total)` is called while rows are checked (every 500 rows and when all are
     checked), before the write transaction opens; the write step then takes a few seconds more.
@@ -53,13 +67,18 @@ def import_assignments(*, file, filename: str, by: User, progress: Progress | No
         return ImportResult(errors=[RowError(0, "", "Filen innehåller inga uppdrag, bara rubrikraden.")])
     if progress:
         progress(0, total)
-    clean, errors = validate(rows, progress=progress)
+    checked = validate(rows, progress=progress, confirmed=confirmed)
     if progress:
         progress(total, total)
-    if errors:
-        return ImportResult(total=total, errors=errors)
+    if checked.errors:
+        return ImportResult(
+            total=total,
+            errors=checked.errors,
+            confirmation=checked.confirmation,
+            needs_only_confirmation=checked.needs_only_confirmation,
+        )
     try:
-        return write(clean, by=by)
+        return write(checked.clean, by=by, proposal=checked.proposal)
     except IntegrityError:
         logger.exception("Import of %s rejected by the database", filename)
         return ImportResult(

@@ -7,7 +7,7 @@ checked with the assignment's own rules (`Assignment.clean`), as the form and th
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -18,7 +18,9 @@ from rekrytering.numbers import parse_decimal, parse_integer
 
 from .. import services
 from ..exporting import LEVEL_LABELS, STATUS_LABELS
-from ..models import Assignment, Organisation, Package, Sector, User, list_price
+from ..models import Assignment, Manager, Organisation, Package, Sector, User, list_price
+from . import names as similar_names
+from .history import Proposal
 from .read import Row, cell_text
 
 Progress = Callable[[int, int], None]
@@ -69,9 +71,15 @@ class RowError:
     line: int
     column: str
     message: str
+    # Set when the error goes away once the person confirms it (a look-alike name, the price
+    # lists to create): what the confirmation names.
+    confirm: str = ""
 
     def as_dict(self):
-        return {"line": self.line, "column": self.column, "message": self.message}
+        error = {"line": self.line, "column": self.column, "message": self.message}
+        if self.confirm:
+            error["confirm"] = self.confirm
+        return error
 
     def __str__(self):
         if self.line and self.column:
@@ -95,6 +103,54 @@ class CleanRow:
     fields: dict
     existing: Assignment | None = None
     existing_hourly_rate: Decimal | None = None
+
+
+PRICE_LISTS = "price_lists"  # the confirm key of the price lists made from the file
+
+
+@dataclass(frozen=True)
+class Confirmations:
+    """What the person confirmed after it was listed to them.
+
+    `names`: the keys (`similar_names.LookAlike.key`) of new names that look like known ones, or None for
+    every such name (the command's --confirm-new-names). `price_lists`: the lists to create from
+    the file exactly as they were listed (`Proposal.as_list()`), or None for whatever the file
+    gives (the command's --create-price-lists).
+    """
+
+    names: frozenset | None = frozenset()
+    price_lists: list | None = field(default_factory=list)
+
+    def name_confirmed(self, look_alike: similar_names.LookAlike) -> bool:
+        return self.names is None or look_alike.key in self.names
+
+    def price_lists_confirmed(self, listed: list[dict]) -> bool:
+        return self.price_lists is None or self.price_lists == listed
+
+
+@dataclass
+class Checked:
+    """What `validate` found: the clean rows, every error, and what the file would create or
+    needs confirmed (look-alike names, price lists of years that have none)."""
+
+    clean: list
+    errors: list
+    proposal: Proposal
+    look_alikes: list = field(default_factory=list)
+
+    @property
+    def confirmation(self) -> dict:
+        """What the person would be asked to confirm: `{"names": [...], "price_lists": [...]}`."""
+        found = {}
+        if self.look_alikes:
+            found["names"] = [look_alike.as_dict() for look_alike in self.look_alikes]
+        if self.proposal.priced:
+            found["price_lists"] = self.proposal.as_list()
+        return found
+
+    @property
+    def needs_only_confirmation(self) -> bool:
+        return bool(self.errors) and all(error.confirm for error in self.errors)
 
 
 # --- Reading one value --------------------------------------------------------------------
@@ -176,6 +232,7 @@ class Lookups:
         for key, package in by_name.items():  # a code wins over a name
             self.packages.setdefault(key, package)
         self.hourly_rates = {year: services.hourly_rate(year) for year in sorted(self.years_with_list)}
+        self.proposal = self._propose(rows, years - self.years_with_list)
 
         self.organisations = {o.name.lower(): o for o in Organisation.objects.only("id", "name", "active")}
         users = list(User.objects.only("id", "username", "initials", "is_active"))
@@ -183,9 +240,57 @@ class Lookups:
         self.users.update({u.username.lower(): u for u in users})  # a username wins over initials
         self.sectors = {s.name.lower(): s for s in Sector.objects.only("id", "name", "active")}
 
+    def _propose(self, rows: list[Row], missing_years: set[int]) -> Proposal:
+        """The price lists of the years without one, from the rows' packages and prices."""
+        proposal = Proposal(missing_years)
+        for row in rows if missing_years else []:
+            try:
+                year = parse_date(row.values["Beställningsdatum"]).year
+            except ValueError:
+                continue
+            text = cell_text(row.values["Paket"])
+            if year not in missing_years or not text:
+                continue
+            price = None
+            if cell_text(row.values["Pris"]):
+                try:
+                    price = parse_amount(row.values["Pris"], field="price")
+                except ValueError:
+                    pass  # the row's own check reports it
+            proposal.add(year=year, text=text, price=price, line=row.line)
+        proposal.build()
+        for proposed in proposal.priced:
+            if proposed.package.is_hourly_rate:
+                self.hourly_rates[proposed.year] = proposed.price
+        return proposal
 
-def validate(rows: list[Row], *, progress: Progress | None = None) -> tuple[list[CleanRow], list[RowError]]:
-    """Check every row; the clean rows and every error, with line numbers as in the file."""
+    def managers_by_organisation(self, organisation_names: set[str]) -> dict[str, list[str]]:
+        """Lower-case organisation name → its managers' names, for the organisations named."""
+        wanted = [o.pk for key, o in self.organisations.items() if key in organisation_names]
+        found: dict[str, list[str]] = {}
+        for chunk in chunks(wanted):
+            for organisation, name in Manager.objects.filter(organisation_id__in=chunk).values_list(
+                "organisation__name", "name"
+            ):
+                found.setdefault(similar_names.normalise(organisation), []).append(name)
+        return found
+
+    def known_emails(self, emails: list[str]) -> set[str]:
+        known = set()
+        for chunk in chunks(sorted(emails)):
+            known.update(Manager.objects.filter(email__in=chunk).values_list("email", flat=True))
+        return known
+
+
+def validate(
+    rows: list[Row], *, progress: Progress | None = None, confirmed: Confirmations | None = None
+) -> Checked:
+    """Check every row; the clean rows and every error, with line numbers as in the file.
+
+    A new name that looks like a known one, and a year without a price list whose list the file
+    can give, are errors with a `confirm` key unless `confirmed` names them.
+    """
+    confirmed = confirmed or Confirmations()
     lookups = Lookups(rows)
     clean, errors, seen = [], [], {}
     total = len(rows)
@@ -197,7 +302,70 @@ def validate(rows: list[Row], *, progress: Progress | None = None) -> tuple[list
             errors.extend(checked)
         if progress and index % PROGRESS_EVERY == 0:
             progress(index, total)
-    return clean, errors
+    checked = Checked(clean, errors, lookups.proposal, _look_alikes(rows, lookups))
+    for look_alike in checked.look_alikes:
+        if not confirmed.name_confirmed(look_alike):
+            errors.append(_look_alike_error(look_alike))
+    listed = lookups.proposal.as_list()
+    if listed and not confirmed.price_lists_confirmed(listed):
+        errors.append(_price_lists_error(lookups.proposal))
+    errors.sort(key=lambda error: error.line)
+    return checked
+
+
+def _look_alikes(rows: list[Row], lookups: Lookups) -> list[similar_names.LookAlike]:
+    """The new organisations and managers whose names look like known ones."""
+    organisations: dict[str, list[int]] = {}
+    first_spelling: dict[str, str] = {}
+    managers = []
+    for row in rows:
+        organisation = cell_text(row.values["Kund"])
+        if organisation:
+            key = similar_names.normalise(organisation)
+            organisations.setdefault(first_spelling.setdefault(key, organisation), []).append(row.line)
+        name = cell_text(row.values["Beställare"])
+        email = cell_text(row.values["Beställarens e-post"]).lower()
+        if organisation and name and email:
+            managers.append((name, email, organisation, row.line))
+    found = similar_names.new_organisations(organisations, [o.name for o in lookups.organisations.values()])
+    known_emails = lookups.known_emails([email for _name, email, _organisation, _line in managers])
+    new_managers = [m for m in managers if m[1] not in known_emails]
+    if new_managers:
+        known = lookups.managers_by_organisation({similar_names.normalise(m[2]) for m in new_managers})
+        found += similar_names.new_managers(new_managers, known)
+    return found
+
+
+def _look_alike_error(look_alike: similar_names.LookAlike) -> RowError:
+    where = f" Namnet står på {look_alike.lines} rader i filen." if look_alike.lines > 1 else ""
+    if look_alike.kind == similar_names.ORGANISATION:
+        column = "Kund"
+        message = (
+            f'organisationen "{look_alike.name}" finns inte, men liknar "{look_alike.similar_to}" – '
+            f"menade du {look_alike.similar_to}? Rätta namnet i filen, eller bekräfta att en ny "
+            f"organisation ska skapas.{where}"
+        )
+    else:
+        column = "Beställare"
+        message = (
+            f'beställaren "{look_alike.name}" ({look_alike.email}) finns inte, men liknar '
+            f'"{look_alike.similar_to}" i {look_alike.organisation} – menade du {look_alike.similar_to}? '
+            f"Rätta namn och e-post i filen, eller bekräfta att en ny beställare ska skapas.{where}"
+        )
+    return RowError(look_alike.line, column, message, confirm=look_alike.key)
+
+
+def _price_lists_error(proposal: Proposal) -> RowError:
+    years = sorted({p.year for p in proposal.priced})
+    shown = ", ".join(str(year) for year in years[:-1]) + (" och " if len(years) > 1 else "") + str(years[-1])
+    first_line = min(line for p in proposal.priced for line in p.lines)
+    return RowError(
+        first_line,
+        "Beställningsdatum",
+        f"det finns ingen prislista för {shown}. Prislistorna kan skapas ur filens paket och priser "
+        "när du har bekräftat listan över dem (år, paket, pris).",
+        confirm=PRICE_LISTS,
+    )
 
 
 def _check_row(row: Row, lookups: Lookups, seen: dict[str, int]) -> CleanRow | list[RowError]:
@@ -263,10 +431,18 @@ def _check_row(row: Row, lookups: Lookups, seen: dict[str, int]) -> CleanRow | l
     if text["Paket"] and ordered_on:
         year = ordered_on.year
         package = lookups.packages.get((year, text["Paket"].lower()))
-        if year not in lookups.years_with_list:
-            error("Paket", f"det finns ingen prislista för {year}.")
-        elif package is None:
-            error("Paket", f'paketet "{text["Paket"]}" finns inte i prislistan för {year}.')
+        proposed = lookups.proposal.package(year, text["Paket"])
+        if year in lookups.years_with_list:
+            if package is None:
+                error("Paket", f'paketet "{text["Paket"]}" finns inte i prislistan för {year}.')
+        elif proposed is None or proposed.price is None:
+            error(
+                "Pris",
+                f'det finns ingen prislista för {year}, och paketet "{text["Paket"]}" har inget pris på '
+                "någon rad i filen; ange Pris så att prislistan kan skapas ur filen.",
+            )
+        else:
+            package = proposed.package
 
     responsible = lookups.users.get(text["Konsult"].lower()) if text["Konsult"] else None
     if text["Konsult"] and responsible is None:
@@ -329,7 +505,7 @@ def _check_row(row: Row, lookups: Lookups, seen: dict[str, int]) -> CleanRow | l
             "role_title": text["Tjänst"],
             "level": level,
             "sector_id": sector.pk if sector else None,
-            "package_id": package.pk,
+            "package_id": package.pk,  # None for a package of a list the import creates (write sets it)
             "price": price,
             "price_reason": price_reason,
             "extra_hours": extra_hours or Decimal("0"),

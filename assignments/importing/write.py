@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .. import services
 from ..models import CENT, Assignment, Manager, Organisation, User
+from . import history
 from .check import CleanRow, RowError, chunks
 
 CHANGE_REASON = "Import från Access"
@@ -50,6 +51,22 @@ class ImportResult:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     total: int = 0
+    # What the import created besides assignments: organisation names; managers (name, email,
+    # organisation); price lists made from the file (year, code, package, price).
+    created_organisations: list[str] = field(default_factory=list)
+    created_managers: list[dict] = field(default_factory=list)
+    created_price_lists: list[dict] = field(default_factory=list)
+    # When the file needs a confirmation: the look-alike names and the price lists to create.
+    confirmation: dict = field(default_factory=dict)
+    needs_only_confirmation: bool = False
+
+    @property
+    def created_names(self) -> dict:
+        return {
+            "organisations": self.created_organisations,
+            "managers": self.created_managers,
+            "price_lists": self.created_price_lists,
+        }
 
     @property
     def ok(self):
@@ -81,8 +98,9 @@ def _invoice_amount(row: CleanRow) -> Decimal | None:
     return (fields["price"] + fields["extra_hours"] * rate).quantize(CENT)
 
 
-def _organisations(rows: list[CleanRow]) -> dict[str, int]:
-    """Lower-case name → id, creating the organisations the register does not have yet."""
+def _organisations(rows: list[CleanRow], created: list[str]) -> dict[str, int]:
+    """Lower-case name → id, creating the organisations the register does not have yet (their
+    names are added to `created`)."""
     names = {}
     for row in rows:
         names.setdefault(row.organisation_name.lower(), row.organisation_name)
@@ -97,12 +115,14 @@ def _organisations(rows: list[CleanRow]) -> dict[str, int]:
         Organisation.objects.bulk_create(new, ignore_conflicts=True)
         for chunk in chunks([o.name for o in new]):
             known.update({o.name.lower(): o.pk for o in Organisation.objects.filter(name__in=chunk)})
+        created.extend(sorted(o.name for o in new))
     return known
 
 
-def _managers(rows: list[CleanRow], organisations: dict[str, int]) -> dict[str, int]:
+def _managers(rows: list[CleanRow], organisations: dict[str, int], created: list[dict]) -> dict[str, int]:
     """E-mail → id. As services.get_or_create_manager: a known manager is found by e-mail and not
-    moved; a new one is created in the row's organisation (the first row that names the e-mail)."""
+    moved; a new one is created in the row's organisation (the first row that names the e-mail),
+    and added to `created`."""
     wanted = {}
     for row in rows:
         wanted.setdefault(row.manager_email, row)
@@ -122,6 +142,10 @@ def _managers(rows: list[CleanRow], organisations: dict[str, int]) -> dict[str, 
         Manager.objects.bulk_create(new, ignore_conflicts=True)
         for chunk in chunks([m.email for m in new]):
             known.update(dict(Manager.objects.filter(email__in=chunk).values_list("email", "id")))
+        created.extend(
+            {"name": m.name, "email": m.email, "organisation": wanted[m.email].organisation_name}
+            for m in sorted(new, key=lambda m: (m.name.lower(), m.email))
+        )
     return known
 
 
@@ -188,19 +212,23 @@ def _update_rows(assignments: list[Assignment], fields: list[str]) -> None:
             )
 
 
-def write(rows: list[CleanRow], *, by: User) -> ImportResult:
-    """Create and update in one transaction. Only for rows that passed `validate`."""
+def write(rows: list[CleanRow], *, by: User, proposal: history.Proposal | None = None) -> ImportResult:
+    """Create and update in one transaction. Only for rows that passed `validate`; `proposal` is
+    the price lists they need created (confirmed)."""
     result = ImportResult(total=len(rows))
     now = timezone.now()
     with transaction.atomic():
         # Lock the sequences first, so the register hands out no imported number meanwhile.
         _reserve_numbers([row.number for row in rows if row.existing is None])
-        organisations = _organisations(rows)
-        managers = _managers(rows, organisations)
+        if proposal is not None and proposal.priced:
+            result.created_price_lists = history.save(proposal, by=by)
+        organisations = _organisations(rows, result.created_organisations)
+        managers = _managers(rows, organisations, result.created_managers)
         to_create, to_update = [], []
         for row in rows:
             fields = {
                 **row.fields,
+                "package_id": row.package.pk,
                 "organisation_id": organisations[row.organisation_name.lower()],
                 "manager_id": managers[row.manager_email],
                 "invoiced_amount": _invoice_amount(row),

@@ -2,9 +2,12 @@
 
 import io
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from rekrytering.access import admin_required
 from rekrytering.jobs import job_page
@@ -36,6 +39,23 @@ def import_start(request):
 def import_detail(request, pk):
     job = get_object_or_404(selectors.import_jobs(), pk=pk)
     return job_page(request, job, status_template="assignments/_import_status.html", nav="import")
+
+
+@admin_required
+@require_POST
+def import_confirm(request, pk):
+    """The confirmation of what an import listed (look-alike names, price lists from the file):
+    the same file is imported again, as a new job, with those confirmed."""
+    job = get_object_or_404(selectors.import_jobs(), pk=pk)
+    if request.POST.get("confirm") != "ja":
+        messages.error(request, _("Kryssa i rutan för att bekräfta listan innan du importerar."))
+        return redirect(job)
+    try:
+        confirmed = services.confirm_import(job, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(job)
+    return redirect(confirmed)
 
 
 @admin_required

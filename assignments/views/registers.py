@@ -55,7 +55,6 @@ def pricelist_detail(request, year):
             "nav": "settings",
             "price_list": price_list,
             "packages": selectors.packages_with_use(price_list),
-            "copy_form": CopyPriceListForm(initial={"to_year": year + 1}),
             "history": selectors.package_history(price_list),
         },
     )
@@ -63,28 +62,41 @@ def pricelist_detail(request, year):
 
 @admin_required
 def pricelist_copy(request, year):
-    if request.method != "POST":
-        return redirect("pricelist-detail", year=year)
-    form = CopyPriceListForm(request.POST)
-    if form.is_valid():
+    """Copy a price list to another year with a raise: the preview (GET, nothing saved) lists each
+    package's old and new price; the POST from it saves the new list."""
+    source = get_object_or_404(PriceList, year=year)
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = CopyPriceListForm(data, initial={"to_year": year + 1, "percent": 0, "step": 1})
+    changes = None
+    if form.is_bound and form.is_valid():
+        options = {
+            "from_year": year,
+            "to_year": form.cleaned_data["to_year"],
+            "percent": form.cleaned_data["percent"],
+            "step": form.cleaned_data["step"],
+        }
         try:
-            target = services.copy_price_list(
-                from_year=year, to_year=form.cleaned_data["to_year"], by=request.user
-            )
+            if request.method == "POST":
+                target = services.copy_price_list(**options, by=request.user)
+            else:
+                changes = services.price_list_copy_preview(**options)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        except PriceList.DoesNotExist:
-            messages.error(request, _("Prislistan finns inte."))
+            form.add_error("percent" if error.code in ("too_high", "too_low") else "to_year", error)
         else:
-            messages.success(
-                request,
-                _("Prislistan för %(year)s är skapad som kopia. Justera priserna nedan.")
-                % {"year": target.year},
-            )
-            return redirect(target)
-    else:
-        messages.error(request, " ".join(form.errors["to_year"]))
-    return redirect("pricelist-detail", year=year)
+            if request.method == "POST":
+                messages.success(
+                    request,
+                    _("Prislistan för %(year)s är sparad, kopierad från %(source)s.")
+                    % {"year": target.year, "source": year},
+                )
+                return redirect(target)
+    if request.method == "POST" and form.errors:
+        messages.error(request, _("Prislistan sparades inte. Rätta felen nedan."))
+    return render(
+        request,
+        "assignments/registers/pricelist_copy.html",
+        {"nav": "settings", "price_list": source, "form": form, "changes": changes},
+    )
 
 
 @admin_required

@@ -265,7 +265,14 @@ def test_progress_is_reported(admin, tmp_path):
 
 BAD_ROWS = [
     ({"Paket": "Jättepaket"}, "Paket", 'paketet "Jättepaket" finns inte i prislistan för 2026.'),
-    ({"Beställningsdatum": "2019-03-02"}, "Paket", "det finns ingen prislista för 2019."),
+    # A year without a price list whose package has no price in the file (with a price, the file
+    # gives the list: tests/assignments/test_import_confirmations.py).
+    (
+        {"Beställningsdatum": "2019-03-02", "Pris": ""},
+        "Pris",
+        'det finns ingen prislista för 2019, och paketet "stora" har inget pris på någon rad i filen; '
+        "ange Pris så att prislistan kan skapas ur filen.",
+    ),
     ({"Konsult": "XYZ"}, "Konsult", '"XYZ" är varken användarnamn eller initialer för någon användare.'),
     (
         {"Beställningsdatum": "2026-13-01"},

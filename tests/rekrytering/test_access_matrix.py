@@ -296,6 +296,36 @@ class World:
         )
 
     @cached_property
+    def import_job_awaiting(self):
+        """An import that stopped only for a confirmation: a look-alike name, a price list to make."""
+        return ImportJob.objects.create(
+            file=ContentFile(b"Uppdragsnummer;Kund\n", name="historik.csv"),
+            original_name="historik.csv",
+            created_by=self.user(ADMIN),
+            state=ImportJob.State.FAILED,
+            errors=[
+                {"line": 2, "column": "Kund", "message": "menade du Kulturförvaltningen?", "confirm": "x"}
+            ],
+            error_count=1,
+            confirmation={
+                "names": [
+                    {
+                        "key": "organisation:kulturförvaltnngen",
+                        "kind": "organisation",
+                        "name": "Kulturförvaltnngen",
+                        "similar_to": "Kulturförvaltningen",
+                        "line": 2,
+                        "email": "",
+                        "organisation": "",
+                    }
+                ],
+                "price_lists": [
+                    {"year": 2019, "code": "stora", "package": "Stora paketet", "price": "24000"}
+                ],
+            },
+        )
+
+    @cached_property
     def plan_import_job(self):
         return PlanImportJob.objects.create(
             file=ContentFile(b"PK\x03\x04 not really a workbook", name="plan.xlsx"),
@@ -632,7 +662,15 @@ MATRIX = {
     # The check is in assignments.services.delete_time_entry.
     "time-delete": entry("tid/<int:pk>/ta-bort/", post(OWN_TIME, args=pk("time_entry"))),
     "import-start": entry("import/", get(ADMINS)),
-    "import-detail": entry("import/<int:pk>/", get(ADMINS, args=pk("import_job"))),
+    "import-detail": entry(
+        "import/<int:pk>/",
+        get(ADMINS, args=pk("import_job")),
+        get(ADMINS, variant="awaiting", args=pk("import_job_awaiting")),
+    ),
+    # A job that awaits no confirmation: the admin is sent back to it with a message.
+    "import-confirm": entry(
+        "import/<int:pk>/bekrafta/", post(ADMINS, args=pk("import_job"), data={"confirm": "ja"})
+    ),
     "import-template": entry(
         "import/mall.<str:fmt>",
         get(ADMINS, variant="csv", args=("csv",)),
@@ -645,8 +683,17 @@ MATRIX = {
     "pricelist-detail": entry(
         "register/prislistor/<int:year>/", get(LOGGED_IN, args=lambda w: (w.price_list.year,))
     ),
+    # GET: the form and, with its choices, the preview (nothing saved); POST saves the copy.
     "pricelist-copy": entry(
-        "register/prislistor/<int:year>/kopiera/", post(ADMINS, args=lambda w: (w.price_list.year,))
+        "register/prislistor/<int:year>/kopiera/",
+        get(ADMINS, variant="form", args=lambda w: (w.price_list.year,)),
+        get(
+            ADMINS,
+            variant="preview",
+            args=lambda w: (w.price_list.year,),
+            query={"to_year": "2031", "percent": "3", "step": "10"},
+        ),
+        post(ADMINS, args=lambda w: (w.price_list.year,)),
     ),
     "package-create": entry(
         "register/prislistor/<int:year>/paket/ny/", get(ADMINS, args=lambda w: (w.price_list.year,))
