@@ -21,10 +21,13 @@ from rekrytering.uploads import SpreadsheetField
 
 from .filters import AssignmentFilter
 from .models import (
+    DEFAULT_ASSIGNMENT_SHARE,
+    DEFAULT_WEEKLY_HOURS,
     PACKAGE_FIELDS,
     Assignment,
     Budget,
     BudgetLine,
+    ConsultantCapacity,
     Manager,
     Organisation,
     Package,
@@ -626,7 +629,7 @@ class SectorForm(forms.ModelForm):
 class TimeCategoryForm(forms.ModelForm):
     class Meta:
         model = TimeCategory
-        fields = ["name", "active"]
+        fields = ["name", "active", "is_absence"]
 
 
 class UserForm(forms.ModelForm):
@@ -635,6 +638,21 @@ class UserForm(forms.ModelForm):
         required=False,
         widget=forms.PasswordInput(render_value=False),
         help_text=_("Lämna tomt för att behålla nuvarande lösenord."),
+    )
+    # The consultant's capacity (ConsultantCapacity), which the load (beläggning) reads.
+    weekly_hours = column_number(
+        ConsultantCapacity,
+        "weekly_hours",
+        label=_("Arbetstid per vecka (h)"),
+        initial=DEFAULT_WEEKLY_HOURS,
+        help_text=_("Heltid är 40 timmar."),
+    )
+    assignment_share = column_number(
+        ConsultantCapacity,
+        "assignment_share",
+        label=_("Andel för uppdrag (%)"),
+        initial=DEFAULT_ASSIGNMENT_SHARE,
+        help_text=_("Den del av arbetstiden som är avsedd för uppdrag; resten är intern tid."),
     )
 
     class Meta:
@@ -650,6 +668,12 @@ class UserForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["password"].required = True
             self.fields["password"].help_text = ""
+        capacity = None
+        if self.instance.pk:
+            capacity = ConsultantCapacity.objects.filter(user_id=self.instance.pk).first()
+        if capacity is not None:
+            self.initial.setdefault("weekly_hours", capacity.weekly_hours)
+            self.initial.setdefault("assignment_share", capacity.assignment_share)
 
     def clean_initials(self):
         initials = self.cleaned_data["initials"].strip().upper()
