@@ -153,9 +153,12 @@ HEAT_NONE = ("#eeeeee", INK)
 
 
 def heat_band(percent):
-    """The band (fill, text colour) of a utilisation in per cent; HEAT_NONE for no figure."""
+    """The band (fill, text colour) of a utilisation in per cent; HEAT_NONE for no figure, the top
+    band for a text (a figure beyond any number, e.g. "> 100 %" where there is no capacity)."""
     if percent is None:
         return HEAT_NONE
+    if isinstance(percent, str):
+        return HEAT_BANDS[-1][1:3]
     for top, fill, ink, _legend_text in HEAT_BANDS:
         if top is None or _n(percent) <= top:
             return fill, ink
@@ -164,7 +167,7 @@ def heat_band(percent):
 
 def heat_map(table) -> str:
     """A grid: one row per table row, one column per value column, each cell filled by its band
-    and with its value written as a whole per cent ("–" when there is no capacity)."""
+    and with its value written as a whole per cent ("–" for None, a text as it is)."""
     spec = table.chart
     label_col, value_cols = spec.get("label", 0), spec["values"]
     rows = table.rows
@@ -200,7 +203,10 @@ def heat_map(table) -> str:
             parts.append(
                 f'<rect x="{cx + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}"/>'
             )
-            text = "–" if value is None else f"{format_number(round(_n(value)), 0)} %"
+            if value is None or isinstance(value, str):
+                text = value or "–"
+            else:
+                text = f"{format_number(round(_n(value)), 0)} %"
             parts.append(
                 f'<text x="{cx + cell_w / 2:.0f}" y="{y + cell_h / 2 + 4:.0f}" font-size="11" '
                 f'text-anchor="middle" fill="{ink}">{escape(text)}</text>'
