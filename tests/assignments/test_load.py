@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from freezegun import freeze_time
 
 from assignments import services
@@ -147,3 +148,59 @@ def test_data_migration_marks_absence_categories():
     migration.mark_absence(django_apps, None)
     marked = set(TimeCategory.objects.filter(is_absence=True).values_list("name", flat=True))
     assert marked == {"Semester", "Sjukfrånvaro", "Föräldraledig", "VAB"}
+
+
+def _user_form(user, **changes):
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "initials": user.initials,
+        "role": user.role,
+        "unit": "",
+        "is_active": "on",
+        "password": "",
+        "weekly_hours": "40",
+        "assignment_share": "70",
+    }
+    return data | changes
+
+
+@pytest.mark.django_db
+def test_the_admin_sets_a_consultants_capacity_on_the_user_form(client, fixture, admin_user):
+    a = fixture["a"]
+    client.force_login(admin_user)
+    url = reverse("user-edit", args=[a.pk])
+    page = client.get(url).content.decode()
+    assert "Arbetstid per vecka (h)" in page and "Andel för uppdrag (%)" in page
+    response = client.post(url, _user_form(a, weekly_hours="32", assignment_share="75,5"))
+    assert response.status_code == 302
+    capacity = ConsultantCapacity.objects.get(user=a)
+    assert (capacity.weekly_hours, capacity.assignment_share) == (D("32"), D("75.5"))
+    assert capacity.history.get().history_user == admin_user
+    # The form shows what is saved; out of range is refused in Swedish.
+    form = client.get(url).context["form"]
+    assert (form["weekly_hours"].value(), form["assignment_share"].value()) == (D("32"), D("75.5"))
+    response = client.post(url, _user_form(a, assignment_share="120"))
+    assert response.status_code == 200
+    assert "120" in response.content.decode()
+    assert response.context["form"].errors["assignment_share"]
+    assert ConsultantCapacity.objects.get(user=a).assignment_share == D("75.5")
+
+
+@pytest.mark.django_db
+def test_an_untouched_user_form_leaves_no_capacity_row(client, fixture, admin_user):
+    a = fixture["a"]
+    client.force_login(admin_user)
+    assert client.post(reverse("user-edit", args=[a.pk]), _user_form(a)).status_code == 302
+    assert not ConsultantCapacity.objects.filter(user=a).exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_marks_a_time_category_as_absence(client, admin_user):
+    client.force_login(admin_user)
+    data = {"name": "Tjänstledighet", "active": "on", "is_absence": "on"}
+    response = client.post(reverse("category-create"), data)
+    assert response.status_code == 302
+    assert TimeCategory.objects.get(name="Tjänstledighet").is_absence
