@@ -644,15 +644,17 @@ class UserForm(forms.ModelForm):
         ConsultantCapacity,
         "weekly_hours",
         label=_("Arbetstid per vecka (h)"),
+        required=False,
         initial=DEFAULT_WEEKLY_HOURS,
-        help_text=_("Heltid är 40 timmar."),
+        help_text=_("Heltid är 40 timmar; tomt betyder heltid."),
     )
     assignment_share = column_number(
         ConsultantCapacity,
         "assignment_share",
         label=_("Andel för uppdrag (%)"),
+        required=False,
         initial=DEFAULT_ASSIGNMENT_SHARE,
-        help_text=_("Den del av arbetstiden som är avsedd för uppdrag; resten är intern tid."),
+        help_text=_("Den del av arbetstiden som är avsedd för uppdrag; tomt betyder 70 %."),
     )
 
     class Meta:
@@ -695,6 +697,14 @@ class UserForm(forms.ModelForm):
 
     def validate_constraints(self, exclude=None):
         pass
+
+    def clean_weekly_hours(self):
+        value = self.cleaned_data["weekly_hours"]
+        return DEFAULT_WEEKLY_HOURS if value is None else value
+
+    def clean_assignment_share(self):
+        value = self.cleaned_data["assignment_share"]
+        return DEFAULT_ASSIGNMENT_SHARE if value is None else value
 
     def save(self, commit=True):
         user = super().save(commit=False)

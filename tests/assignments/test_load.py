@@ -204,3 +204,13 @@ def test_the_admin_marks_a_time_category_as_absence(client, admin_user):
     response = client.post(reverse("category-create"), data)
     assert response.status_code == 302
     assert TimeCategory.objects.get(name="Tjänstledighet").is_absence
+
+
+@pytest.mark.django_db
+def test_empty_capacity_fields_mean_the_defaults(client, fixture, admin_user):
+    b = fixture["b"]  # 30 h × 50 %
+    client.force_login(admin_user)
+    url = reverse("user-edit", args=[b.pk])
+    assert client.post(url, _user_form(b, weekly_hours="", assignment_share="")).status_code == 302
+    capacity = ConsultantCapacity.objects.get(user=b)
+    assert (capacity.weekly_hours, capacity.assignment_share) == (D("40"), D("70"))
