@@ -16,12 +16,23 @@ def week_label(monday) -> str:
     return f"v. {monday.isocalendar()[1]}"
 
 
+NO_CAPACITY_BUT_PLANNED = "> 100 %"
+
+
+def heat_value(cell):
+    """Planned ÷ capacity in per cent, or "> 100 %" where hours are planned but there is no
+    capacity (a week of absence)."""
+    if cell.utilisation is None:
+        return NO_CAPACITY_BUT_PLANNED
+    return cell.utilisation
+
+
 def heat_table(load: Load) -> Table:
     rows = [
-        [row.user.get_full_name() or row.user.username] + [c.utilisation for c in row.cells]
+        [row.user.get_full_name() or row.user.username] + [heat_value(c) for c in row.cells]
         for row in load.rows
     ]
-    rows.append([TOTAL_LABEL] + [c.utilisation for c in load.totals])
+    rows.append([TOTAL_LABEL] + [heat_value(c) for c in load.totals])
     return Table(
         key="belaggning",
         title="Beläggning per konsult och vecka (planerat i procent av kapaciteten)",

@@ -1,6 +1,8 @@
 """The load page (Beläggning): who sees whom, the heat map and its table, the weeks chooser."""
 
 import re
+from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -8,8 +10,11 @@ from freezegun import freeze_time
 
 from assignments.models import User
 from assignments.selectors import LOAD_WEEKS_MESSAGE
+from reporting import chart_images, charts
+from reporting.charts import HEAT_BANDS
+from reporting.figures import Table
 from tests.assignments.load_register import load_register
-from tests.factories import AssignmentFactory, UserFactory
+from tests.factories import AssignmentFactory, TimeCategoryFactory, TimeEntryFactory, UserFactory
 
 URL = reverse("reporting-load")
 
@@ -76,3 +81,31 @@ def test_query_count_does_not_grow_with_the_assignments(client, register, django
         AssignmentFactory(responsible=UserFactory(role=User.Role.KONSULT), colleagues=[register["a"]])
     with freeze_time("2026-03-04 10:00"), django_assert_max_num_queries(8):
         assert client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_planned_hours_in_a_week_without_capacity_show_as_over_100(client, register):
+    sick = TimeCategoryFactory(name="Sjukfrånvaro", is_absence=True)
+    for day in range(2, 7):  # b's whole 30 h week
+        TimeEntryFactory(user=register["b"], date=date(2026, 3, day), hours=8, category=sick, assignment=None)
+    _response, html = _page(client, UserFactory(username="head", role=User.Role.CHEF))
+    assert f'fill="{HEAT_BANDS[-1][1]}"/><text' in html
+    assert ">&gt; 100 %</text>" in html
+    assert '<td class="num over"><span class="load-free">-4,0' in html and "4,0 av 0,0" in html
+
+
+def test_heat_map_writes_every_value_and_fills_it_by_band():
+    table = Table(
+        key="t",
+        title="Test",
+        columns=["Namn", "v. 1", "v. 2", "v. 3", "v. 4", "v. 5"],
+        rows=[["Anna", Decimal("30"), Decimal("70.4"), Decimal("99.6"), Decimal("120"), "> 100 %"]],
+        chart={"type": "heat", "label": 0, "values": [1, 2, 3, 4, 5]},
+    )
+    svg = charts.render(table)
+    texts = re.findall(r'text-anchor="middle" fill="[^"]+">([^<]+)</text>', svg)
+    assert texts[5:] == ["30 %", "70 %", "100 %", "120 %", "&gt; 100 %"]
+    fills = re.findall(r'<rect x="\d+" y="\d+" width="56" height="24" fill="([^"]+)"', svg)
+    assert fills == [HEAT_BANDS[0][1], HEAT_BANDS[1][1], HEAT_BANDS[2][1], HEAT_BANDS[3][1], HEAT_BANDS[3][1]]
+    assert 'width="' in svg.split("viewBox")[0]  # drawn at its own size, scrolling on a phone
+    assert chart_images.png(table) is None  # not in the Word document
