@@ -173,7 +173,7 @@ def heat_map(table) -> str:
     rows = table.rows
     if not rows or not value_cols:
         return ""
-    label_w, cell_w, cell_h, head_h, legend_h = 170, 58, 26, 24, 30
+    label_w, cell_w, cell_h, head_h, legend_h = 180, 64, 28, 26, 32
     width = label_w + cell_w * len(value_cols) + 8
     height = legend_h + head_h + cell_h * len(rows) + 6
     parts, x = [], 8
@@ -208,7 +208,7 @@ def heat_map(table) -> str:
             else:
                 text = f"{format_number(round(_n(value)), 0)} %"
             parts.append(
-                f'<text x="{cx + cell_w / 2:.0f}" y="{y + cell_h / 2 + 4:.0f}" font-size="11" '
+                f'<text x="{cx + cell_w / 2:.0f}" y="{y + cell_h / 2 + 4:.0f}" font-size="12" '
                 f'text-anchor="middle" fill="{ink}">{escape(text)}</text>'
             )
     # Drawn at its own size (width and height given), scrolling sideways where the page is narrower.

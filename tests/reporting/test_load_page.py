@@ -105,7 +105,7 @@ def test_heat_map_writes_every_value_and_fills_it_by_band():
     svg = charts.render(table)
     texts = re.findall(r'text-anchor="middle" fill="[^"]+">([^<]+)</text>', svg)
     assert texts[5:] == ["30 %", "70 %", "100 %", "120 %", "&gt; 100 %"]
-    fills = re.findall(r'<rect x="\d+" y="\d+" width="56" height="24" fill="([^"]+)"', svg)
+    fills = re.findall(r'<rect x="\d+" y="\d+" width="62" height="26" fill="([^"]+)"', svg)
     assert fills == [HEAT_BANDS[0][1], HEAT_BANDS[1][1], HEAT_BANDS[2][1], HEAT_BANDS[3][1], HEAT_BANDS[3][1]]
     assert 'width="' in svg.split("viewBox")[0]  # drawn at its own size, scrolling on a phone
     assert chart_images.png(table) is None  # not in the Word document
