@@ -6,6 +6,7 @@ from .models import (
     Assignment,
     Budget,
     BudgetLine,
+    ConsultantCapacity,
     ImportJob,
     Manager,
     Organisation,
@@ -100,3 +101,9 @@ class BudgetAdmin(SimpleHistoryAdmin):
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ("original_name", "created_by", "created_at", "state", "created", "updated", "unchanged")
     readonly_fields = [f.name for f in ImportJob._meta.fields]
+
+
+@admin.register(ConsultantCapacity)
+class ConsultantCapacityAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "weekly_hours", "assignment_share")
+    search_fields = ("user__username", "user__first_name", "user__last_name")

@@ -26,6 +26,7 @@ from .models import (
     AssignmentSequence,
     Budget,
     BudgetLine,
+    ConsultantCapacity,
     Manager,
     Organisation,
     Package,
@@ -55,6 +56,26 @@ SECTORS = [
     "Kommunikation",
 ]
 TIME_CATEGORIES = ["Intern tid", "Utveckling", "Utbildning", "Kundmöten och marknadsföring", "Administration"]
+# Absence: time in these lowers the consultant's capacity for assignments (the load).
+ABSENCE_CATEGORIES = ["Semester", "Sjukfrånvaro", "Föräldraledighet"]
+
+# Demo capacities differing from the defaults (40 h a week, 70 % for assignments):
+# username → (working hours per week, share for assignments in per cent).
+DEMO_CAPACITIES = {
+    "samordnare": (40, 50),  # coordination takes half the week
+    "karin.mark": (40, 50),
+    "alva.berg": (30, 70),  # part-time, 75 %
+    "hugo.jarl": (32, 70),  # part-time, 80 %
+    "nora.palm": (20, 80),  # part-time, half
+    "tim.vik": (40, 85),
+}
+# Absence already entered for the coming days (time may be logged at most a week ahead):
+# username → (category, first day from this week's Monday, number of working days).
+DEMO_ABSENCE = {
+    "bo.dahl": ("Semester", 0, 5),
+    "ines.kvist": ("Sjukfrånvaro", 1, 2),
+    "otto.rask": ("Föräldraledighet", 7, 3),
+}
 
 # (username, first name, last name, initials, role, unit)
 DEMO_USERS = [
@@ -238,6 +259,8 @@ def _seed_registers(stdout):
         Sector.objects.get_or_create(name=name)
     for name in TIME_CATEGORIES:
         TimeCategory.objects.get_or_create(name=name)
+    for name in ABSENCE_CATEGORIES:
+        TimeCategory.objects.get_or_create(name=name, defaults={"is_absence": True})
     stdout(f"Organisationer: {Organisation.objects.count()}, verksamheter: {Sector.objects.count()}")
 
 
@@ -337,7 +360,8 @@ class Activity:
         )
         self.organisations = list(Organisation.objects.order_by("id"))
         self.sectors = {s.name: s for s in Sector.objects.all()}
-        self.categories = list(TimeCategory.objects.order_by("id"))
+        # Absence is the demo's own (seed_absence), not spread at random over the years.
+        self.categories = list(TimeCategory.objects.filter(is_absence=False).order_by("id"))
         self.managers = list(Manager.objects.select_related("organisation").order_by("id"))
         self.colleague_ids = defaultdict(list)  # assignment id → the colleagues' user ids
 
@@ -553,6 +577,42 @@ def link_redos(stdout=print) -> int:
     return len(linked)
 
 
+def seed_capacities(stdout=print):
+    """DEMO_CAPACITIES: a few part-timers and coordinators with less time for assignments."""
+    users = User.objects.filter(username__in=DEMO_CAPACITIES)
+    for user in users:
+        weekly, share = DEMO_CAPACITIES[user.username]
+        ConsultantCapacity.objects.get_or_create(
+            user=user, defaults={"weekly_hours": Decimal(weekly), "assignment_share": Decimal(share)}
+        )
+    stdout(f"Kapaciteter: {len(users)} som avviker från 40 h × 70 %")
+
+
+def seed_absence(today: date, stdout=print):
+    """DEMO_ABSENCE, from this week's Monday, on weekdays no more than a week ahead (the time
+    rules); left as it is when the consultant already has absence this week."""
+    monday = today - timedelta(days=today.weekday())
+    categories = {c.name: c for c in TimeCategory.objects.filter(is_absence=True)}
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_ABSENCE)}
+    entries = []
+    for username, (category, offset, days) in DEMO_ABSENCE.items():
+        user = users.get(username)
+        if (
+            user is None
+            or TimeEntry.objects.filter(user=user, category__is_absence=True, date__gte=monday).exists()
+        ):
+            continue
+        day, added = monday + timedelta(days=offset), 0
+        while added < days and day <= today + timedelta(days=7):
+            if day.weekday() < 5:
+                entry = TimeEntry(user=user, date=day, hours=Decimal("8"), category=categories[category])
+                entries.append(entry)
+                added += 1
+            day += timedelta(days=1)
+    TimeEntry.objects.bulk_create(entries)
+    stdout(f"Frånvaro: {len(entries)} dagar")
+
+
 @transaction.atomic
 def load_registers(stdout=print):
     """The reference data a new installation starts from; safe in production and to run again."""
@@ -581,6 +641,9 @@ def load_demo(stdout=print, today: date | None = None):
         )
         stdout(f"{year}: {len(created)} uppdrag, {entries} tidrapporter")
     link_redos(stdout)
+
+    seed_capacities(stdout)
+    seed_absence(today, stdout)
     # The demo konsult always has something to work on.
     konsult = User.objects.get(username="konsult")
     ongoing = Assignment.objects.filter(responsible=konsult).exclude(status=Assignment.Status.AVSLUTAD)

@@ -21,10 +21,13 @@ from rekrytering.uploads import SpreadsheetField
 
 from .filters import AssignmentFilter
 from .models import (
+    DEFAULT_ASSIGNMENT_SHARE,
+    DEFAULT_WEEKLY_HOURS,
     PACKAGE_FIELDS,
     Assignment,
     Budget,
     BudgetLine,
+    ConsultantCapacity,
     Manager,
     Organisation,
     Package,
@@ -661,7 +664,7 @@ class SectorForm(forms.ModelForm):
 class TimeCategoryForm(forms.ModelForm):
     class Meta:
         model = TimeCategory
-        fields = ["name", "active"]
+        fields = ["name", "active", "is_absence"]
 
 
 class UserForm(forms.ModelForm):
@@ -670,6 +673,23 @@ class UserForm(forms.ModelForm):
         required=False,
         widget=forms.PasswordInput(render_value=False),
         help_text=_("Lämna tomt för att behålla nuvarande lösenord."),
+    )
+    # The consultant's capacity (ConsultantCapacity), which the load (beläggning) reads.
+    weekly_hours = column_number(
+        ConsultantCapacity,
+        "weekly_hours",
+        label=_("Arbetstid per vecka (h)"),
+        required=False,
+        initial=DEFAULT_WEEKLY_HOURS,
+        help_text=_("Heltid är 40 timmar; tomt betyder heltid."),
+    )
+    assignment_share = column_number(
+        ConsultantCapacity,
+        "assignment_share",
+        label=_("Andel för uppdrag (%)"),
+        required=False,
+        initial=DEFAULT_ASSIGNMENT_SHARE,
+        help_text=_("Den del av arbetstiden som är avsedd för uppdrag; tomt betyder 70 %."),
     )
 
     class Meta:
@@ -685,6 +705,12 @@ class UserForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["password"].required = True
             self.fields["password"].help_text = ""
+        capacity = None
+        if self.instance.pk:
+            capacity = ConsultantCapacity.objects.filter(user_id=self.instance.pk).first()
+        if capacity is not None:
+            self.initial.setdefault("weekly_hours", capacity.weekly_hours)
+            self.initial.setdefault("assignment_share", capacity.assignment_share)
 
     def clean_initials(self):
         initials = self.cleaned_data["initials"].strip().upper()
@@ -706,6 +732,14 @@ class UserForm(forms.ModelForm):
 
     def validate_constraints(self, exclude=None):
         pass
+
+    def clean_weekly_hours(self):
+        value = self.cleaned_data["weekly_hours"]
+        return DEFAULT_WEEKLY_HOURS if value is None else value
+
+    def clean_assignment_share(self):
+        value = self.cleaned_data["assignment_share"]
+        return DEFAULT_ASSIGNMENT_SHARE if value is None else value
 
     def save(self, commit=True):
         user = super().save(commit=False)

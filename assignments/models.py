@@ -252,6 +252,13 @@ class TimeCategory(models.Model):
 
     name = models.CharField(_("namn"), max_length=100, unique=True)
     active = models.BooleanField(_("aktiv"), default=True)
+    is_absence = models.BooleanField(
+        _("frånvaro"),
+        default=False,
+        help_text=_(
+            "Tid i kategorin (semester, sjukdom, ledighet) minskar konsultens kapacitet för uppdrag."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -260,6 +267,58 @@ class TimeCategory(models.Model):
 
     def __str__(self):
         return self.name
+
+
+DEFAULT_WEEKLY_HOURS = Decimal("40")
+DEFAULT_ASSIGNMENT_SHARE = Decimal("70")
+
+
+class ConsultantCapacity(models.Model):
+    """A consultant's working hours per week and the share of them meant for assignments.
+
+    A consultant without a row has the defaults (40 h × 70 %, the plans' share of time on
+    assignments); the load (selectors.load) reads both.
+    """
+
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("konsult"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="capacity",
+    )
+    weekly_hours = models.DecimalField(
+        _("arbetstid per vecka (h)"),
+        default=DEFAULT_WEEKLY_HOURS,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("60"))],
+        max_digits=5,
+        decimal_places=2,
+    )
+    assignment_share = models.DecimalField(
+        _("andel för uppdrag (%)"),
+        default=DEFAULT_ASSIGNMENT_SHARE,
+        validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Den del av arbetstiden som är avsedd för uppdrag; resten är intern tid."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("kapacitet")
+        verbose_name_plural = _("kapaciteter")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekly_hours__gte=0) & Q(weekly_hours__lte=60), name="capacity_weekly_hours_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(assignment_share__gte=0) & Q(assignment_share__lte=100),
+                name="capacity_share_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.weekly_hours} h × {self.assignment_share} %"
 
 
 def list_price(package: "Package", quantity: Decimal = Decimal("1")) -> Decimal:

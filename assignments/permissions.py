@@ -56,3 +56,9 @@ class TimeEntryPermission(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return True
         return obj.user_id == request.user.pk or request.user.is_admin
+
+
+def sees_everyones_load(user) -> bool:
+    """Samordnare, chef and admin see every consultant's load (they hand out the assignments); a
+    konsult sees their own and the department's totals, never a colleague's."""
+    return user.is_authenticated and user.is_active and user.edits_all_assignments

@@ -1,5 +1,7 @@
 """Read-side queries the pages, the API and the reports share."""
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -17,16 +19,20 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, TruncWeek
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from rekrytering.numbers import format_hours, format_number
 
 from .models import (
+    CENT,
+    DEFAULT_ASSIGNMENT_SHARE,
+    DEFAULT_WEEKLY_HOURS,
     ZERO,
     Assignment,
     Budget,
+    ConsultantCapacity,
     ImportJob,
     Organisation,
     Package,
@@ -558,3 +564,204 @@ def package_choices(year: int | None = None, keep: str = "") -> list[tuple[str, 
     else:
         choices = {code: overall(code) for code in names}
     return sorted(choices.items(), key=lambda item: item[1].casefold())
+
+
+# --- Load (beläggning) ----------------------------------------------------------------------------
+
+LOAD_WEEKS = 8  # the coming weeks shown when none are asked for
+LOAD_WEEKS_MAX = 26
+# An assignment's planned end when nothing else says: eight weeks after the order (the demo's and
+# the register's typical order-to-close time). Standard schedules (tidplaner) will replace this.
+DEFAULT_LEAD_WEEKS = 8
+LOAD_ROLES = (User.Role.KONSULT, User.Role.SAMORDNARE)
+LOAD_WEEKS_MESSAGE = f"Ange antal veckor som ett heltal från 1 till {LOAD_WEEKS_MAX}."
+HUNDRED = Decimal("100")
+
+
+@dataclass
+class LoadCell:
+    """One consultant's (or the department's) hours in one ISO week."""
+
+    monday: date
+    capacity: Decimal = ZERO
+    planned: Decimal = ZERO
+
+    @property
+    def free(self) -> Decimal:
+        """Capacity left for new work; negative when more is planned than there is room for."""
+        return self.capacity - self.planned
+
+    @property
+    def iso_week(self) -> tuple[int, int]:
+        year, week, _day = self.monday.isocalendar()
+        return year, week
+
+    @property
+    def utilisation(self) -> Decimal | None:
+        """Planned ÷ capacity in per cent; None when there is no capacity (and nothing planned: 0)."""
+        if self.capacity > 0:
+            return self.planned / self.capacity * HUNDRED
+        return None if self.planned > 0 else ZERO
+
+
+@dataclass
+class ConsultantLoad:
+    user: User
+    weekly_hours: Decimal
+    assignment_share: Decimal
+    cells: list[LoadCell]
+
+
+@dataclass
+class Load:
+    """The coming weeks' capacity and planned hours per consultant, and the department's totals."""
+
+    mondays: list[date]
+    rows: list[ConsultantLoad]
+    totals: list[LoadCell]
+
+    def only(self, user) -> "Load":
+        """The same load with only `user`'s row (the totals stay the department's)."""
+        return Load(self.mondays, [r for r in self.rows if r.user.pk == user.pk], self.totals)
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def planned_standard_hours(unit: str, quantity: Decimal, standard_hours: Decimal | None) -> Decimal:
+    """The hours an assignment is expected to take: the package's normal time × the quantity, or
+    for an hourly package the hours sold. A package without normal time plans none."""
+    if unit == Package.PriceUnit.TIMME:
+        return quantity
+    return quantity * (standard_hours or ZERO)
+
+
+def planned_end(ordered_on: date) -> date:
+    """When an open assignment is planned to be done: DEFAULT_LEAD_WEEKS after the order."""
+    return ordered_on + timedelta(weeks=DEFAULT_LEAD_WEEKS)
+
+
+def _open_assignment_rows():
+    """Each open assignment's package terms, dates and hours logged so far (summed in SQL)."""
+    logged = (
+        TimeEntry.objects.filter(assignment=OuterRef("pk"))
+        .order_by()
+        .values("assignment")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return (
+        Assignment.objects.exclude(status=Assignment.Status.AVSLUTAD)
+        .order_by()
+        .annotate(logged=Coalesce(Subquery(logged, output_field=HOURS_FIELD), Value(ZERO)))
+        .values(
+            "pk",
+            "responsible_id",
+            "ordered_on",
+            "started_on",
+            "quantity",
+            "package__unit",
+            "package__standard_hours",
+            "logged",
+        )
+    )
+
+
+def planned_hours_by_week(today: date, mondays: list[date]) -> dict[tuple[int, date], Decimal]:
+    """(user id, monday) → the hours the open assignments plan for the user that week.
+
+    Each open assignment's remaining standard hours (never below 0) are spread evenly over the
+    weeks from this week (or the week it starts) to the week of its planned end, and split evenly
+    among its consultants (responsible and colleagues). An assignment past its planned end puts
+    what remains in this week. Two queries, whatever the number of assignments.
+    """
+    this_monday = monday_of(today)
+    shown = set(mondays)
+    rows = list(_open_assignment_rows())
+    people = defaultdict(set)
+    for row in rows:
+        people[row["pk"]].add(row["responsible_id"])
+    if rows:
+        through = Assignment.colleagues.through
+        for assignment_id, user_id in through.objects.filter(
+            assignment__in=Assignment.objects.exclude(status=Assignment.Status.AVSLUTAD)
+        ).values_list("assignment_id", "user_id"):
+            people[assignment_id].add(user_id)
+    planned = defaultdict(lambda: ZERO)
+    for row in rows:
+        standard = planned_standard_hours(
+            row["package__unit"], row["quantity"], row["package__standard_hours"]
+        )
+        remaining = max(standard - row["logged"], ZERO)
+        if remaining <= 0:
+            continue
+        first = max(this_monday, monday_of(row["started_on"] or row["ordered_on"]))
+        last = max(first, monday_of(planned_end(row["ordered_on"])))
+        count = (last - first).days // 7 + 1
+        share = remaining / count / len(people[row["pk"]])
+        for k in range(count):
+            monday = first + timedelta(weeks=k)
+            if monday not in shown:
+                continue
+            for user_id in people[row["pk"]]:
+                planned[(user_id, monday)] += share
+    return planned
+
+
+def absence_by_week(first: date, last: date) -> dict[tuple[int, date], Decimal]:
+    """(user id, monday) → hours logged on absence categories that week, summed in SQL."""
+    rows = (
+        TimeEntry.objects.filter(category__is_absence=True, date__range=(first, last))
+        .order_by()
+        .annotate(monday=TruncWeek("date"))
+        .values("user_id", "monday")
+        .annotate(total=Sum("hours"))
+    )
+    result = {}
+    for row in rows:
+        monday = row["monday"]
+        if isinstance(monday, datetime):
+            monday = monday.date()
+        result[(row["user_id"], monday)] = row["total"]
+    return result
+
+
+def consultant_load(today: date, *, weeks: int = LOAD_WEEKS) -> Load:
+    """Capacity, planned and free hours per consultant and ISO week, this week and `weeks` - 1 more.
+
+    Capacity = (working hours per week − absence that week) × the share for assignments, never
+    below 0 (defaults 40 h and 70 % without a ConsultantCapacity row). The consultants are the
+    active konsulter and samordnare, and anyone else with planned hours. Four queries in all.
+    """
+    if not 1 <= weeks <= LOAD_WEEKS_MAX:
+        raise ValueError(f"weeks must be 1..{LOAD_WEEKS_MAX}")
+    this_monday = monday_of(today)
+    mondays = [this_monday + timedelta(weeks=k) for k in range(weeks)]
+    planned = planned_hours_by_week(today, mondays)
+    absence = absence_by_week(mondays[0], mondays[-1] + timedelta(days=6))
+    planned_users = {user_id for user_id, _monday in planned}
+    users = (
+        User.objects.filter(Q(is_active=True, role__in=LOAD_ROLES) | Q(pk__in=planned_users))
+        .select_related("capacity")
+        .order_by("first_name", "last_name", "username")
+    )
+    rows, totals = [], [LoadCell(monday) for monday in mondays]
+    for user in users:
+        try:
+            weekly, share = user.capacity.weekly_hours, user.capacity.assignment_share
+        except ConsultantCapacity.DoesNotExist:
+            weekly, share = DEFAULT_WEEKLY_HOURS, DEFAULT_ASSIGNMENT_SHARE
+        cells = []
+        for monday, total in zip(mondays, totals, strict=True):
+            available = max(weekly - absence.get((user.pk, monday), ZERO), ZERO)
+            cell = LoadCell(
+                monday,
+                capacity=(available * share / HUNDRED).quantize(CENT),
+                planned=planned.get((user.pk, monday), ZERO).quantize(CENT),
+            )
+            total.capacity += cell.capacity
+            total.planned += cell.planned
+            cells.append(cell)
+        rows.append(ConsultantLoad(user, weekly, share, cells))
+    return Load(mondays, rows, totals)

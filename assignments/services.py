@@ -22,12 +22,15 @@ from rekrytering.numbers import format_hours, format_number
 
 from .models import (
     CENT,
+    DEFAULT_ASSIGNMENT_SHARE,
+    DEFAULT_WEEKLY_HOURS,
     MONEY,
     ZERO,
     Assignment,
     AssignmentSequence,
     Budget,
     BudgetLine,
+    ConsultantCapacity,
     ImportJob,
     Manager,
     Organisation,
@@ -548,6 +551,29 @@ def save_register_entry(entry, *, by: User | None = None):
     entry._history_user = by
     entry.save()
     return entry
+
+
+@transaction.atomic
+def save_capacity(user: User, *, weekly_hours: Decimal, assignment_share: Decimal, by: User | None = None):
+    """Set a consultant's working hours per week and share for assignments (the load reads them).
+
+    A consultant without a row has the defaults; a row is written (with its history) only when
+    the values change, so saving a user form untouched leaves no trace.
+    """
+    capacity = ConsultantCapacity.objects.select_for_update().filter(user=user).first()
+    current = (
+        (capacity.weekly_hours, capacity.assignment_share)
+        if capacity
+        else (DEFAULT_WEEKLY_HOURS, DEFAULT_ASSIGNMENT_SHARE)
+    )
+    if (weekly_hours, assignment_share) == current:
+        return capacity
+    capacity = capacity or ConsultantCapacity(user=user)
+    capacity.weekly_hours, capacity.assignment_share = weekly_hours, assignment_share
+    capacity.full_clean()
+    capacity._history_user = by
+    capacity.save()
+    return capacity
 
 
 def delete_register_entry(entry) -> None:

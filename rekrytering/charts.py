@@ -202,10 +202,86 @@ def column_chart(table) -> str:
     return _svg(table, width, height, parts)
 
 
-def _svg(table, width, height, parts) -> str:
+# Heat map bands: (upper bound of planned ÷ capacity in %, fill, text colour, legend text). Each
+# cell also writes its per cent, so the bands are never the only carrier of the figure.
+HEAT_BANDS = [
+    (50, "#e3eef9", INK, "under 50 %"),
+    (80, "#9cc3e6", INK, "50–80 %"),
+    (100, "#2f6fb0", "#ffffff", "80–100 %"),
+    (None, "#a4262c", "#ffffff", "över 100 %"),
+]
+HEAT_NONE = ("#eeeeee", INK)
+
+
+def heat_band(percent):
+    """The band (fill, text colour) of a utilisation in per cent; HEAT_NONE for no figure, the top
+    band for a text (a figure beyond any number, e.g. "> 100 %" where there is no capacity)."""
+    if percent is None:
+        return HEAT_NONE
+    if isinstance(percent, str):
+        return HEAT_BANDS[-1][1:3]
+    for top, fill, ink, _legend_text in HEAT_BANDS:
+        if top is None or _n(percent) <= top:
+            return fill, ink
+    return HEAT_NONE  # pragma: no cover - the last band has no top
+
+
+def heat_map(table) -> str:
+    """A grid: one row per table row, one column per value column, each cell filled by its band
+    and with its value written as a whole per cent ("–" for None, a text as it is)."""
+    spec = table.chart
+    label_col, value_cols = spec.get("label", 0), spec["values"]
+    rows = table.rows
+    if not rows or not value_cols:
+        return ""
+    label_w, cell_w, cell_h, head_h, legend_h = 180, 64, 28, 26, 32
+    width = label_w + cell_w * len(value_cols) + 8
+    height = legend_h + head_h + cell_h * len(rows) + 6
+    parts, x = [], 8
+    for _top, fill, _ink, text in HEAT_BANDS:
+        parts.append(f'<rect x="{x}" y="6" width="14" height="14" fill="{fill}" stroke="{GRID}"/>')
+        parts.append(f'<text x="{x + 18}" y="18" font-size="12" fill="{INK}">{escape(text)}</text>')
+        x += 30 + 7 * len(text)
+    y0 = legend_h + head_h
+    for j, c in enumerate(value_cols):
+        cx = label_w + j * cell_w + cell_w / 2
+        parts.append(
+            f'<text x="{cx:.0f}" y="{y0 - 8}" font-size="12" text-anchor="middle" fill="{INK}">'
+            f"{escape(str(table.columns[c]))}</text>"
+        )
+    for i, row in enumerate(rows):
+        y = y0 + i * cell_h
+        label = str(row[label_col])
+        label = label if len(label) <= 24 else label[:23] + "…"
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + cell_h / 2 + 4:.0f}" font-size="12" text-anchor="end" '
+            f'fill="{INK}">{escape(label)}</text>'
+        )
+        for j, c in enumerate(value_cols):
+            value = row[c]
+            fill, ink = heat_band(value)
+            cx = label_w + j * cell_w
+            parts.append(
+                f'<rect x="{cx + 1}" y="{y + 1}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}"/>'
+            )
+            if value is None or isinstance(value, str):
+                text = value or "–"
+            else:
+                text = f"{format_number(round(_n(value)), 0)} %"
+            parts.append(
+                f'<text x="{cx + cell_w / 2:.0f}" y="{y + cell_h / 2 + 4:.0f}" font-size="12" '
+                f'text-anchor="middle" fill="{ink}">{escape(text)}</text>'
+            )
+    # Drawn at its own size (width and height given), scrolling sideways where the page is narrower.
+    return _svg(table, width, height, parts, extra_class="heat-map", sized=True)
+
+
+def _svg(table, width, height, parts, extra_class="", sized=False) -> str:
     key = escape(table.key)
+    classes = f"chart {extra_class}".strip()
+    size = f'width="{width}" height="{height}" ' if sized else ""
     return (
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="{classes}" {size}viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="chart-{key}-title" preserveAspectRatio="xMinYMin meet" '
         f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif">'
         f'<title id="chart-{key}-title">Diagram: {escape(table.title)}. Siffrorna finns i tabellen.</title>'
@@ -218,5 +294,6 @@ def render(table) -> str:
     if not table.chart:
         return ""
     kind = table.chart.get("type", "bar")
-    svg = column_chart(table) if kind == "columns" else bar_chart(table)
+    draw = {"columns": column_chart, "heat": heat_map}.get(kind, bar_chart)
+    svg = draw(table)
     return mark_safe(svg)  # noqa: S308 - every text is escaped above

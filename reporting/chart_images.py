@@ -131,7 +131,7 @@ def _columns(table: Table) -> Figure | None:
 
 def png(table: Table) -> bytes | None:
     """The table's chart as PNG bytes; None when it has no chart or nothing to draw."""
-    if not table.chart:
+    if not table.chart or table.chart.get("type") == "heat":  # the heat map is drawn on the page only
         return None
     figure = _columns(table) if table.chart.get("type") == "columns" else _bars(table)
     if figure is None:

@@ -9,6 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assignments.permissions import sees_everyones_load
+from assignments.selectors import (
+    DEFAULT_LEAD_WEEKS,
+    LOAD_WEEKS,
+    LOAD_WEEKS_MAX,
+    LOAD_WEEKS_MESSAGE,
+    consultant_load,
+)
 from rekrytering import charts
 from rekrytering.access import head_required
 from rekrytering.inputs import parse_int
@@ -19,6 +27,7 @@ from . import dashboard, figures, selectors
 from .excel import table_response
 from .figures import Scope
 from .forms import EconomyForm
+from .load import TOTAL_LABEL, heat_table
 from .models import TertialReport
 from .services import request_tertial_report, save_economy
 
@@ -187,3 +196,38 @@ def report_document(request, pk):
     if not report.document:
         raise Http404(_("Rapporten har inget Word-dokument. Skapa rapporten på nytt för att få det."))
     return FileResponse(report.document.open("rb"), as_attachment=True, filename=report.document_filename)
+
+
+LOAD_WEEK_CHOICES = (4, 8, 13, 26)
+
+
+@login_required
+def load_view(request):
+    """Beläggning: capacity, planned and free hours per consultant and week. Samordnare, chef and
+    admin see everyone; a konsult sees their own row and the department's totals."""
+    weeks, error = LOAD_WEEKS, ""
+    if request.GET.get("veckor"):
+        weeks = parse_int(request.GET["veckor"], low=1, high=LOAD_WEEKS_MAX)
+        if weeks is None:
+            weeks, error = LOAD_WEEKS, LOAD_WEEKS_MESSAGE
+    load = consultant_load(timezone.localdate(), weeks=weeks)
+    everyone = sees_everyones_load(request.user)
+    if not everyone:
+        load = load.only(request.user)
+    table = heat_table(load)
+    return render(
+        request,
+        "reporting/load.html",
+        {
+            "nav": "load",
+            "load": load,
+            "everyone": everyone,
+            "weeks": weeks,
+            "week_choices": sorted({*LOAD_WEEK_CHOICES, weeks}),
+            "error": error,
+            "heat_map": charts.render(table),
+            "table": table,
+            "total_label": TOTAL_LABEL,
+            "lead_weeks": DEFAULT_LEAD_WEEKS,
+        },
+    )

@@ -22,8 +22,9 @@ from ..models import (
     User,
     list_price,
 )
+from ..selectors import LOAD_WEEKS, LOAD_WEEKS_MAX, LOAD_WEEKS_MESSAGE
 from ..services import check_responsibility
-from .fields import DecimalField, JsonTypes
+from .fields import DecimalField, JsonTypes, QueryIntegerField
 
 # Hours of a time entry, 0.25 to 24, in the amounts' spelling (fields.decimal_pattern).
 HOURS_PATTERN = r"^(?:0\.(?:2[5-9]|[3-9][0-9]?)|(?:[1-9]|1[0-9]|2[0-3])(?:\.[0-9]{1,2})?|24(?:\.0{1,2})?)$"
@@ -303,3 +304,88 @@ class TimeEntrySerializer(ModelSerializer):
     class Meta:
         model = TimeEntry
         fields = ["id", "user", "date", "hours", "assignment", "category", "comment"]
+
+
+# --- Load (beläggning) ----------------------------------------------------------------------------
+
+
+def _hours(help_text):
+    return serializers.DecimalField(max_digits=9, decimal_places=2, read_only=True, help_text=help_text)
+
+
+class LoadQuerySerializer(serializers.Serializer):
+    weeks = QueryIntegerField(
+        required=False,
+        default=LOAD_WEEKS,
+        min_value=1,
+        max_value=LOAD_WEEKS_MAX,
+        error_messages={
+            "invalid": LOAD_WEEKS_MESSAGE,
+            "min_value": LOAD_WEEKS_MESSAGE,
+            "max_value": LOAD_WEEKS_MESSAGE,
+            "max_string_length": LOAD_WEEKS_MESSAGE,
+        },
+    )
+
+
+class LoadWeekSerializer(serializers.Serializer):
+    """Timmar under en ISO-vecka."""
+
+    year = serializers.IntegerField(help_text="ISO-år", read_only=True)
+    week = serializers.IntegerField(help_text="ISO-veckonummer", read_only=True)
+    monday = serializers.DateField(help_text="Veckans måndag", read_only=True)
+    capacity = _hours("Kapacitet för uppdrag: (arbetstid − frånvaro) × andelen för uppdrag")
+    planned = _hours("Planerade timmar i öppna uppdrag")
+    free = _hours("Lediga timmar: kapacitet − planerat (negativt vid överbokning)")
+
+    def to_representation(self, cell):
+        year, week = cell.iso_week
+        return super().to_representation(
+            {
+                "year": year,
+                "week": week,
+                "monday": cell.monday,
+                "capacity": cell.capacity,
+                "planned": cell.planned,
+                "free": cell.free,
+            }
+        )
+
+
+class ConsultantLoadSerializer(serializers.Serializer):
+    """En konsults beläggning vecka för vecka."""
+
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    weekly_hours = _hours("Arbetstid per vecka")
+    assignment_share = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        read_only=True,
+        help_text="Andel av arbetstiden för uppdrag, i procent",
+    )
+    weeks = LoadWeekSerializer(many=True, read_only=True)
+
+    def to_representation(self, row):
+        return {
+            "id": row.user.pk,
+            "username": row.user.username,
+            "name": row.user.get_full_name() or row.user.username,
+            "weekly_hours": self.fields["weekly_hours"].to_representation(row.weekly_hours),
+            "assignment_share": self.fields["assignment_share"].to_representation(row.assignment_share),
+            "weeks": [LoadWeekSerializer(cell).data for cell in row.cells],
+        }
+
+
+class LoadSerializer(serializers.Serializer):
+    """Beläggningen: per konsult och vecka, och avdelningens summor."""
+
+    consultants = ConsultantLoadSerializer(many=True, read_only=True)
+    totals = LoadWeekSerializer(many=True, read_only=True, help_text="Avdelningens summor per vecka")
+
+    def to_representation(self, load):
+        return {
+            "consultants": [ConsultantLoadSerializer(row).data for row in load.rows],
+            "totals": [LoadWeekSerializer(cell).data for cell in load.totals],
+        }

@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ from rekrytering.access import IsAdminOrReadOnly
 
 from .. import selectors, services
 from ..models import Manager, Organisation, Package, TimeEntry
-from ..permissions import AssignmentPermission, TimeEntryPermission
+from ..permissions import AssignmentPermission, TimeEntryPermission, sees_everyones_load
 from .filters import (
     AssignmentApiFilter,
     ManagerApiFilter,
@@ -28,10 +29,12 @@ from .filters import (
     SearchFilter,
     TimeEntryApiFilter,
 )
-from .schema import ApiSchema, ErrorSerializer
+from .schema import INVALID_QUERY, ApiSchema, ErrorSerializer
 from .serializers import (
     AssignmentSerializer,
     CloseAssignmentSerializer,
+    LoadQuerySerializer,
+    LoadSerializer,
     ManagerSerializer,
     OrganisationSerializer,
     PackageSerializer,
@@ -258,6 +261,34 @@ class TimeEntryViewSet(ServiceErrors, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.delete_time_entry(instance, by=self.request.user)
+
+
+class LoadView(APIView):
+    """Beläggning: kapacitet, planerade och lediga timmar per konsult och ISO-vecka, från den här
+    veckan och `weeks` veckor framåt, och avdelningens summor. Samordnare, chef och administratör
+    får alla konsulter; en konsult får bara sig själv (och summorna)."""
+
+    schema = ApiSchema()
+
+    @extend_schema(
+        summary="Beläggning per konsult och vecka",
+        parameters=[
+            OpenApiParameter(
+                "weeks",
+                {"type": "integer", "minimum": 1, "maximum": selectors.LOAD_WEEKS_MAX},
+                required=False,
+                description=f"Antal veckor från och med den här (standard {selectors.LOAD_WEEKS}).",
+            )
+        ],
+        responses={200: LoadSerializer, 400: INVALID_QUERY},
+    )
+    def get(self, request):
+        query = LoadQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        load = selectors.consultant_load(timezone.localdate(), weeks=query.validated_data["weeks"])
+        if not sees_everyones_load(request.user):
+            load = load.only(request.user)
+        return Response(LoadSerializer(load).data)
 
 
 class NotFoundView(APIView):

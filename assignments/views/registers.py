@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -282,7 +283,14 @@ def user_edit(request, pk=None):
     user = get_object_or_404(User, pk=pk) if pk else None
     form = UserForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
-        saved = services.save_register_entry(form.save(commit=False), by=request.user)
+        with transaction.atomic():
+            saved = services.save_register_entry(form.save(commit=False), by=request.user)
+            services.save_capacity(
+                saved,
+                weekly_hours=form.cleaned_data["weekly_hours"],
+                assignment_share=form.cleaned_data["assignment_share"],
+                by=request.user,
+            )
         messages.success(request, _("Användaren %(name)s är sparad.") % {"name": saved.username})
         return redirect("user-list")
     return render(

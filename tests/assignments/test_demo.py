@@ -4,8 +4,18 @@ import pytest
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
-from assignments.demo import load_demo
-from assignments.models import Assignment, Budget, Organisation, Package, TimeEntry, User
+from assignments.demo import DEMO_ABSENCE, DEMO_CAPACITIES, load_demo
+from assignments.models import (
+    Assignment,
+    Budget,
+    ConsultantCapacity,
+    Organisation,
+    Package,
+    TimeCategory,
+    TimeEntry,
+    User,
+)
+from assignments.selectors import consultant_load
 from rekrytering.demo import load_all
 
 
@@ -28,6 +38,28 @@ def test_load_demo_creates_users_price_lists_and_activity_and_is_idempotent():
     assert Assignment.objects.filter(responsible__username="konsult").exclude(status="avslutad").exists()
     load_demo(stdout=lambda line: None, today=today)
     assert (Assignment.objects.count(), TimeEntry.objects.count(), User.objects.count()) == counts
+    assert ConsultantCapacity.objects.count() == len(DEMO_CAPACITIES)
+
+
+@pytest.mark.django_db
+def test_demo_load_varies_between_consultants():
+    today = date(2026, 6, 17)  # a Wednesday
+    load_demo(stdout=lambda line: None, today=today)
+    absence = TimeCategory.objects.filter(is_absence=True)
+    assert set(absence.values_list("name", flat=True)) == {"Semester", "Sjukfrånvaro", "Föräldraledighet"}
+    # Absence is the demo's own: a few days now and next week, never spread over the years.
+    entries = TimeEntry.objects.filter(category__is_absence=True)
+    assert set(entries.values_list("user__username", flat=True)) == set(DEMO_ABSENCE)
+    assert min(entries.values_list("date", flat=True)) >= date(2026, 6, 15)
+    load = consultant_load(today)
+    capacities = {row.user.username: row.cells[1].capacity for row in load.rows}
+    assert capacities["nora.palm"] == 16  # 20 h × 80 %
+    assert capacities["samordnare"] == 20  # 40 h × 50 %
+    assert capacities["konsult"] == 28
+    this_week = {row.user.username: row.cells[0] for row in load.rows}
+    assert this_week["bo.dahl"].capacity == 0  # a week of semester
+    utilisation = [cell.utilisation for cell in this_week.values() if cell.utilisation is not None]
+    assert min(utilisation) < 50 and max(utilisation) > 80
 
 
 def test_demo_refused_in_production(settings):

@@ -434,6 +434,14 @@ MATRIX = {
         get(roles(E401, OK, OK, OK, OK), query={"year": 2026, "by": "level"}),
     ),
     "api-root": entry("api/v1/", get(API_READ)),
+    # Everyone logged in reads the load (a konsult only their own row and the totals); a number of
+    # weeks outside 1..26 is a 400 with a Swedish message.
+    "api-load": entry(
+        "api/v1/load/",
+        get(API_READ, query={"weeks": 4}),
+        get(roles(E401, E400, E400, E400, E400), variant="bad-weeks", query={"weeks": 27}),
+        api("post", roles(E401, E405, E405, E405, E405)),
+    ),
     # QUESTION (minor): an unknown API address answers 404 even without credentials, where a real
     # endpoint answers 401, so anonymous callers can tell which endpoints exist
     # (assignments/api/views.py:184-187 NotFoundView, permission_classes = [AllowAny]).
@@ -620,6 +628,10 @@ MATRIX = {
     "reporting-dashboard": entry("rapporter/", get(LOGGED_IN)),
     "economy-edit": entry("rapporter/ekonomi/<int:year>/", get(HEADS, args=YEAR)),
     "reporting-plan": entry("rapporter/plan/", get(LOGGED_IN)),
+    # Everyone logged in; a konsult sees their own row and the department's totals.
+    "reporting-load": entry(
+        "belaggning/", get(LOGGED_IN), get(LOGGED_IN, variant="weeks", query={"veckor": 26})
+    ),
     "report-list": entry("rapporter/tertialrapporter/", get(HEADS)),
     # An empty form: the error is shown on the list (a redirect), no report is built.
     "report-create": entry("rapporter/tertialrapporter/ny/", post(HEADS)),
