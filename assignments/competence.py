@@ -194,16 +194,17 @@ def competence_history(competence: ConsultantCompetence | None, *, limit: int = 
     ids = {"known_sectors": set(), "known_organisations": set(), "areas": set()}
     snapshots = []
     for record in records:
+        # In the form's order: what they may run, what they know, where, their wishes.
         snapshot = {
             "package_codes": tuple(sorted(record.package_codes or [])),
             "manager_certified": record.manager_certified,
             "test_certified": record.test_certified,
-            "wishes": record.wishes,
         }
         for name in m2m:
             values = frozenset(kept[name][record.history_id])
             ids[name] |= values
             snapshot[name] = values
+        snapshot["wishes"] = record.wishes
         snapshots.append(snapshot)
     sector_names = dict(Sector.objects.filter(pk__in=ids["known_sectors"]).values_list("pk", "name"))
     organisation_ids = ids["known_organisations"] | ids["areas"]
