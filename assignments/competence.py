@@ -85,6 +85,12 @@ def experience(user_ids, *, top: int = EXPERIENCE_TOP) -> dict[int, dict[str, li
     return result
 
 
+def _district(name: str) -> str:
+    if name.endswith("s stadsdelsförvaltning"):  # the genitive: Norrmalms, Enskede-Årsta-Vantörs
+        return name.removesuffix("s stadsdelsförvaltning")
+    return name.removesuffix(" stadsdelsförvaltning")
+
+
 @dataclass
 class CompetenceRow:
     user: User
@@ -118,8 +124,8 @@ class CompetenceRow:
 
     @property
     def districts(self):
-        """The areas by the district's own name (Farsta, not Farsta stadsdelsförvaltning)."""
-        return [name.removesuffix(" stadsdelsförvaltning") for name in self.areas]
+        """The areas by the district's own name: Farsta, Norrmalm (not Norrmalms stadsdelsförvaltning)."""
+        return [_district(name) for name in self.areas]
 
     @property
     def wishes(self):

@@ -242,14 +242,15 @@ def test_competence_map_filters_and_counts(register):
     UserFactory(username="cia", first_name="Cia", role=User.Role.KONSULT)  # nothing entered
     UserFactory(username="chefen", first_name="Chefen", role=User.Role.CHEF)  # not in the map
     save(anna, r, package_codes=["stora", "chef"], manager_certified=True, known_sectors=[r["forskola"]])
-    save(bo, r, package_codes=["stora"], areas=[r["farsta"]])
+    norrmalm = OrganisationFactory(name="Norrmalms stadsdelsförvaltning", kind=Organisation.Kind.SDF)
+    save(bo, r, package_codes=["stora"], areas=[norrmalm, r["farsta"]])
     closed(bo, r["kultur"], r["skola"], 2)
 
     rows = competence_map()
     assert [row.user.username for row in rows] == ["anna", "bo", "cia"]
     anna_row, bo_row, cia_row = rows
     assert anna_row.packages == ["Chefspaket", "Stora paketet"] and anna_row.manager_certified
-    assert bo_row.districts == ["Farsta"] and bo_row.counted_sectors == [("Skola", 2)]
+    assert bo_row.districts == ["Farsta", "Norrmalm"] and bo_row.counted_sectors == [("Skola", 2)]
     assert cia_row.competence is None and cia_row.packages == [] and cia_row.known_sectors == []
     assert [row.user.username for row in competence_map(manager_only=True)] == ["anna"]
     assert [row.user.username for row in competence_map(package_code="stora")] == ["anna", "bo"]
