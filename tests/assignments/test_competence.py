@@ -335,3 +335,16 @@ def test_map_page_queries_do_not_grow_with_the_consultants(client, register, dja
         page = client.get(reverse("competence-map"))
     assert page.content.decode().count("Farsta stadsdelsförvaltning (1)") == 12
     assert len(many) == len(few)
+
+
+def test_the_user_register_links_each_consultant_to_their_competence(client, register):
+    r = register
+    anna = UserFactory(username="anna", role=User.Role.KONSULT)
+    samo = UserFactory(username="samo", role=User.Role.SAMORDNARE)
+    chef = UserFactory(username="chefen", role=User.Role.CHEF)
+    client.force_login(r["admin"])
+    html = client.get(reverse("user-list")).content.decode()
+    assert reverse("competence-edit", args=[anna.pk]) in html
+    assert reverse("competence-edit", args=[samo.pk]) in html
+    assert reverse("competence-edit", args=[chef.pk]) not in html
+    assert reverse("competence-map") in client.get(reverse("settings-home")).content.decode()
