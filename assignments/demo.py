@@ -77,6 +77,38 @@ DEMO_ABSENCE = {
     "otto.rask": ("Föräldraledighet", 7, 3),
 }
 
+# The competence map: username → (certified for manager recruitments, certified in the test tools,
+# city districts worked in (the start of the stadsdelsförvaltning's name), sectors known besides
+# the register's count, wishes). Every consultant runs the employee packages (COMPETENCE_BASE);
+# the manager-certified also the manager packages, the test-certified the test packages.
+COMPETENCE_BASE = ["stora", "lilla", "omtag", "referens", "search", "larare", "ovrig_hr"]
+COMPETENCE_MANAGER = ["chef", "hogre_chef"]
+COMPETENCE_TESTS = ["screening", "second_opinion"]
+DEMO_COMPETENCE = {
+    "konsult": (False, False, ["Farsta", "Skarpnäck"], ["Förskola"], "Vill gärna pröva på chefsrekrytering."),
+    "samordnare": (True, True, ["Norrmalm", "Östermalm"], [], ""),
+    "alva.berg": (False, True, ["Bromma"], ["Skola"], ""),
+    "bo.dahl": (False, False, ["Enskede-Årsta-Vantör"], ["Äldreomsorg"], ""),
+    "cornelia.ek": (True, True, ["Rinkeby-Kista", "Spånga-Tensta"], ["Socialtjänst"], ""),
+    "david.falk": (False, False, ["Hägersten-Älvsjö"], [], "Mer IT- och ekonomirekryteringar."),
+    "elin.gran": (False, False, ["Södermalm"], ["Förskola", "Skola"], ""),
+    "filip.holm": (True, True, ["Hässelby-Vällingby"], ["Stadsmiljö och teknik"], ""),
+    "greta.ivarsson": (True, False, ["Kungsholmen", "Norrmalm"], ["Administration", "HR"], ""),
+    "hugo.jarl": (False, False, ["Skärholmen"], [], ""),
+    "ines.kvist": (False, False, ["Farsta"], ["Äldreomsorg"], "Vill arbeta mer med äldreomsorgen."),
+    "jonas.lind": (False, True, ["Bromma", "Hässelby-Vällingby"], [], ""),
+    "karin.mark": (True, True, ["Södermalm"], [], ""),
+    "lova.nyman": (False, False, ["Spånga-Tensta"], ["Funktionsnedsättning"], ""),
+    "malte.ohlin": (True, False, ["Östermalm"], ["Kultur och fritid"], ""),
+    "nora.palm": (False, False, ["Kungsholmen"], [], ""),
+    "otto.rask": (False, False, ["Enskede-Årsta-Vantör", "Skarpnäck"], [], ""),
+    "petra.sjo": (True, True, ["Hägersten-Älvsjö", "Skärholmen"], ["Socialtjänst"], "Fler screeninguppdrag."),
+    "rami.tall": (False, False, ["Rinkeby-Kista"], [], ""),
+    "sanna.ulv": (False, False, ["Farsta"], ["Förskola"], ""),
+    "tim.vik": (False, True, ["Södermalm"], ["IT"], ""),
+    "ulla.wall": (True, True, ["Bromma", "Kungsholmen"], [], ""),
+}
+
 # (username, first name, last name, initials, role, unit)
 DEMO_USERS = [
     ("konsult", "Klara", "Konsultsson", "KK", User.Role.KONSULT, "Enhet 1"),
@@ -588,6 +620,34 @@ def seed_capacities(stdout=print):
     stdout(f"Kapaciteter: {len(users)} som avviker från 40 h × 70 %")
 
 
+def seed_competence(stdout=print):
+    """DEMO_COMPETENCE through services.save_competence (so the history starts); a consultant
+    who already has a line in the map is left as they are."""
+    from .competence import package_names
+    from .services import save_competence
+
+    sectors = {s.name: s for s in Sector.objects.all()}
+    districts = list(Organisation.objects.filter(kind=Organisation.Kind.SDF))
+    codes = package_names()
+    users = User.objects.filter(username__in=DEMO_COMPETENCE, competence__isnull=True)
+    for user in users:
+        manager, tests, areas, known, wishes = DEMO_COMPETENCE[user.username]
+        wanted = (
+            COMPETENCE_BASE + (COMPETENCE_MANAGER if manager else []) + (COMPETENCE_TESTS if tests else [])
+        )
+        save_competence(
+            user,
+            package_codes=[code for code in wanted if code in codes],
+            manager_certified=manager,
+            test_certified=tests,
+            known_sectors=[sectors[name] for name in known if name in sectors],
+            known_organisations=[],
+            areas=[d for d in districts if any(d.name.startswith(area) for area in areas)],
+            wishes=wishes,
+        )
+    stdout(f"Kompetenskarta: {len(users)} konsulter")
+
+
 def seed_absence(today: date, stdout=print):
     """DEMO_ABSENCE, from this week's Monday, on weekdays no more than a week ahead (the time
     rules); left as it is when the consultant already has absence this week."""
@@ -643,6 +703,7 @@ def load_demo(stdout=print, today: date | None = None):
     link_redos(stdout)
 
     seed_capacities(stdout)
+    seed_competence(stdout)
     seed_absence(today, stdout)
     # The demo konsult always has something to work on.
     konsult = User.objects.get(username="konsult")

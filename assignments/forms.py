@@ -789,3 +789,74 @@ class ImportForm(forms.Form):
         extensions=(".xlsx", ".csv"),
         error_messages={"required": _("Välj en fil att importera."), "empty": _("Filen är tom.")},
     )
+
+
+class CompetenceForm(forms.Form):
+    """A consultant's line in the competence map; services.save_competence checks and saves it."""
+
+    package_codes = forms.MultipleChoiceField(
+        label=_("Paket konsulten får driva"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    manager_certified = forms.BooleanField(
+        label=_("Certifierad för chefsrekrytering"),
+        required=False,
+        help_text=_("Får driva rekryteringar på nivåerna chef och högre chef och chefspaket."),
+    )
+    test_certified = forms.BooleanField(label=_("Certifierad i testverktygen"), required=False)
+    known_sectors = forms.ModelMultipleChoiceField(
+        label=_("Verksamheter konsulten känner"),
+        queryset=Sector.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    known_organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisationer konsulten känner"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8, **CHOOSER}),
+        help_text=_("Skriv några bokstäver av namnet och välj; flera går att välja."),
+    )
+    areas = forms.ModelMultipleChoiceField(
+        label=_("Arbetar i (stadsdelar)"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    wishes = forms.CharField(
+        label=_("Önskemål"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Vad konsulten vill göra mer av: paket, verksamheter, kunder."),
+    )
+
+    def __init__(self, *args, package_choices=(), competence=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["package_codes"].choices = list(package_choices)
+        # What the consultant already has stays choosable when it has since been made inactive.
+        kept = {"known_sectors": [], "known_organisations": [], "areas": []}
+        if competence is not None:
+            kept = {name: [o.pk for o in self.initial.get(name, [])] for name in kept}
+        self.fields["known_sectors"].queryset = Sector.objects.filter(
+            Q(active=True) | Q(pk__in=kept["known_sectors"])
+        )
+        self.fields["known_organisations"].queryset = Organisation.objects.filter(
+            Q(active=True) | Q(pk__in=kept["known_organisations"])
+        )
+        self.fields["areas"].queryset = Organisation.objects.filter(
+            Q(active=True) | Q(pk__in=kept["areas"]), kind=Organisation.Kind.SDF
+        )
+
+    @classmethod
+    def initial_for(cls, competence):
+        if competence is None:
+            return {}
+        return {
+            "package_codes": competence.package_codes,
+            "manager_certified": competence.manager_certified,
+            "test_certified": competence.test_certified,
+            "known_sectors": list(competence.known_sectors.all()),
+            "known_organisations": list(competence.known_organisations.all()),
+            "areas": list(competence.areas.all()),
+            "wishes": competence.wishes,
+        }

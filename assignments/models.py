@@ -321,6 +321,64 @@ class ConsultantCapacity(models.Model):
         return f"{self.user}: {self.weekly_hours} h × {self.assignment_share} %"
 
 
+class ConsultantCompetence(models.Model):
+    """A consultant's line in the competence map (kompetenskarta), edited by the admin.
+
+    What they may run (the packages by code, so the choice holds across price-list years, and
+    whether they are certified for manager recruitments and in the test tools), the sectors and
+    organisations they know besides those their closed assignments show, what they want more of
+    and the city districts they work in. selectors.consultants_allowed reads the first part.
+    """
+
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("konsult"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="competence",
+    )
+    package_codes = models.JSONField(_("paket"), default=list, blank=True)
+    manager_certified = models.BooleanField(
+        _("certifierad för chefsrekrytering"),
+        default=False,
+        help_text=_("Får driva rekryteringar på nivåerna chef och högre chef."),
+    )
+    test_certified = models.BooleanField(_("certifierad i testverktygen"), default=False)
+    known_sectors = models.ManyToManyField(
+        Sector, verbose_name=_("kända verksamheter"), blank=True, related_name="+"
+    )
+    known_organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("kända organisationer"), blank=True, related_name="+"
+    )
+    areas = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("arbetar i (stadsdelar)"),
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": Organisation.Kind.SDF},
+    )
+    wishes = models.TextField(_("önskemål"), blank=True, max_length=1000)
+    history = HistoricalRecords(m2m_fields=[known_sectors, known_organisations, areas])
+
+    class Meta:
+        verbose_name = _("kompetens")
+        verbose_name_plural = _("kompetenser")
+
+    def __str__(self):
+        return str(self.user)
+
+    def may_run(self, package: "Package", level: str) -> bool:
+        """The rule: the package among theirs; manager levels and packages only when certified."""
+        if package.code not in self.package_codes:
+            return False
+        needs_certificate = package.is_manager_recruitment or level in MANAGER_LEVELS
+        return self.manager_certified or not needs_certificate
+
+
+# The assignment levels (Assignment.Level) only a consultant certified for manager recruitments runs.
+MANAGER_LEVELS = ("chef", "hogre_chef")
+
+
 def list_price(package: "Package", quantity: Decimal = Decimal("1")) -> Decimal:
     """What the price list says: the package's price × the quantity, to the öre."""
     return (package.price * quantity).quantize(CENT)

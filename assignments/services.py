@@ -31,6 +31,7 @@ from .models import (
     Budget,
     BudgetLine,
     ConsultantCapacity,
+    ConsultantCompetence,
     ImportJob,
     Manager,
     Organisation,
@@ -574,6 +575,85 @@ def save_capacity(user: User, *, weekly_hours: Decimal, assignment_share: Decima
     capacity._history_user = by
     capacity.save()
     return capacity
+
+
+@transaction.atomic
+def save_competence(
+    user: User,
+    *,
+    package_codes,
+    manager_certified: bool,
+    test_certified: bool,
+    known_sectors,
+    known_organisations,
+    areas,
+    wishes: str = "",
+    by: User | None = None,
+) -> ConsultantCompetence:
+    """Set a consultant's line in the competence map (kompetenskarta).
+
+    One history record per save that changes something (the many-to-many fields are set with
+    history off, then the row is saved once with them all), none for an unchanged save.
+    """
+    from .competence import COMPETENCE_ROLES, package_names
+
+    errors = {}
+    if not user.is_active or user.role not in COMPETENCE_ROLES:
+        errors["user"] = _(
+            "Kompetenskartan gäller aktiva rekryteringskonsulter och samordnare, inte %(name)s."
+        ) % {"name": user}
+    codes = sorted({str(code).strip() for code in package_codes if str(code).strip()})
+    names = package_names()
+    unknown = [code for code in codes if code not in names]
+    if unknown:
+        errors["package_codes"] = _("Paketkoden %(codes)s finns inte i någon prislista.") % {
+            "codes": ", ".join(unknown)
+        }
+    areas = list(areas)
+    not_districts = [str(o) for o in areas if o.kind != Organisation.Kind.SDF]
+    if not_districts:
+        names = ", ".join(not_districts)
+        errors["areas"] = _("%(names)s är inte en stadsdelsförvaltning.") % {"names": names}
+    wishes = (wishes or "").strip()
+    if len(wishes) > 1000:
+        count = len(wishes)
+        errors["wishes"] = _("Önskemålen får vara högst 1 000 tecken (nu %(count)s).") % {"count": count}
+    if errors:
+        raise ValidationError(errors)
+
+    competence = ConsultantCompetence.objects.select_for_update().filter(user=user).first()
+    known_sectors, known_organisations = list(known_sectors), list(known_organisations)
+    wanted = {
+        "package_codes": codes,
+        "manager_certified": bool(manager_certified),
+        "test_certified": bool(test_certified),
+        "wishes": wishes,
+    }
+    wanted_sets = {
+        "known_sectors": {s.pk for s in known_sectors},
+        "known_organisations": {o.pk for o in known_organisations},
+        "areas": {o.pk for o in areas},
+    }
+    if competence is not None:
+        current = {name: getattr(competence, name) for name in wanted}
+        current_sets = {name: {o.pk for o in getattr(competence, name).all()} for name in wanted_sets}
+        if current == wanted and current_sets == wanted_sets:
+            return competence
+    competence = competence or ConsultantCompetence(user=user)
+    for name, value in wanted.items():
+        setattr(competence, name, value)
+    competence.full_clean(exclude=["user"])
+    competence.skip_history_when_saving = True
+    try:
+        competence.save()
+        competence.known_sectors.set(known_sectors)
+        competence.known_organisations.set(known_organisations)
+        competence.areas.set(areas)
+    finally:
+        del competence.skip_history_when_saving
+    competence._history_user = by
+    competence.save()
+    return competence
 
 
 def delete_register_entry(entry) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, assignments, imports, registers, start, time
+from .views import account, assignments, competence, imports, registers, start, time
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -16,6 +16,9 @@ urlpatterns = [
     path("uppdrag/<int:pk>/", assignments.assignment_detail, name="assignment-detail"),
     path("uppdrag/<int:pk>/andra/", assignments.assignment_edit, name="assignment-edit"),
     path("uppdrag/<int:pk>/avsluta/", assignments.assignment_close, name="assignment-close"),
+    path("kompetenskarta/", competence.competence_map_view, name="competence-map"),
+    path("kompetenskarta/<int:pk>/", competence.competence_detail, name="competence-detail"),
+    path("kompetenskarta/<int:pk>/andra/", competence.competence_edit, name="competence-edit"),
     path("tid/", time.week, name="time-week"),
     path("tid/vecka/", time.week_save, name="time-week-save"),
     path("tid/ny/", time.entry_create, name="time-create"),

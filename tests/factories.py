@@ -9,6 +9,7 @@ from factory.django import DjangoModelFactory
 from assignments.models import (
     Assignment,
     Budget,
+    ConsultantCompetence,
     Manager,
     Organisation,
     Package,
@@ -166,3 +167,13 @@ class BudgetFactory(DjangoModelFactory):
     ftes = Decimal("23")
     revenue = Decimal("24000000")
     costs = Decimal("24000000")
+
+
+class ConsultantCompetenceFactory(DjangoModelFactory):
+    """A line in the competence map; set the many-to-many fields with .set() (or use the service)."""
+
+    class Meta:
+        model = ConsultantCompetence
+
+    user = factory.SubFactory(UserFactory)
+    package_codes = factory.LazyFunction(lambda: ["stora"])

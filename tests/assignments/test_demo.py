@@ -4,11 +4,13 @@ import pytest
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
-from assignments.demo import DEMO_ABSENCE, DEMO_CAPACITIES, load_demo
+from assignments.competence import consultants_allowed
+from assignments.demo import DEMO_ABSENCE, DEMO_CAPACITIES, DEMO_COMPETENCE, load_demo
 from assignments.models import (
     Assignment,
     Budget,
     ConsultantCapacity,
+    ConsultantCompetence,
     Organisation,
     Package,
     TimeCategory,
@@ -67,3 +69,29 @@ def test_demo_refused_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(RuntimeError, match="produktion"):
         load_all(stdout=lambda line: None)
+
+
+@pytest.mark.django_db
+def test_demo_competence_map_certifies_only_some_and_is_left_alone_on_a_rerun():
+    today = date(2026, 6, 15)
+    load_demo(stdout=lambda line: None, today=today)
+    lines = ConsultantCompetence.objects.select_related("user")
+    assert {c.user.username for c in lines} == set(DEMO_COMPETENCE)
+    certified = {c.user.username for c in lines if c.manager_certified}
+    assert certified == {name for name, line in DEMO_COMPETENCE.items() if line[0]}
+    assert 0 < len(certified) < len(DEMO_COMPETENCE) / 2
+    assert sum(1 for c in lines if c.wishes) >= 3
+    districts = Organisation.objects.filter(kind=Organisation.Kind.SDF, pk__in=lines.values("areas"))
+    assert districts.count() >= 10
+    chef = Package.objects.get(price_list__year=2026, code="chef")
+    assert {u.username for u in consultants_allowed(chef, Assignment.Level.CHEF)} == certified
+    stora = Package.objects.get(price_list__year=2026, code="stora")
+    assert len(consultants_allowed(stora, Assignment.Level.MEDARBETARE)) == len(DEMO_COMPETENCE)
+    # A rerun leaves the map, and an admin's later edit, as they are.
+    konsult = ConsultantCompetence.objects.get(user__username="konsult")
+    konsult.wishes = "Ändrat av admin"
+    konsult.save()
+    records = ConsultantCompetence.history.count()
+    load_demo(stdout=lambda line: None, today=today)
+    assert ConsultantCompetence.objects.get(user__username="konsult").wishes == "Ändrat av admin"
+    assert ConsultantCompetence.history.count() == records

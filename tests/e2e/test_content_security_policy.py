@@ -24,6 +24,7 @@ STAFF_PAGES = [
     "/register/",
     "/register/personuppgifter/",
     "/register/anvandare/",
+    "/kompetenskarta/",
     "/django-admin/",
     "/api/docs/",
 ]

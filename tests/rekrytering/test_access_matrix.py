@@ -666,6 +666,19 @@ MATRIX = {
         get(OWN_ASSIGNMENT, variant="own", args=pk("own_assignment")),
         get(OTHERS_ASSIGNMENT, variant="other", args=pk("other_assignment")),
     ),
+    # The competence map: every staff member reads it and each consultant's line; only the admin edits
+    # (an empty form is valid: it clears the line, then sends one to the detail page).
+    "competence-map": entry(
+        "kompetenskarta/",
+        get(LOGGED_IN),
+        get(LOGGED_IN, variant="filtered", query={"paket": "stora", "niva": "chef", "verksamhet": "1"}),
+    ),
+    "competence-detail": entry("kompetenskarta/<int:pk>/", get(LOGGED_IN, args=pk("other_konsult"))),
+    "competence-edit": entry(
+        "kompetenskarta/<int:pk>/andra/",
+        get(ADMINS, args=pk("other_konsult")),
+        post(ADMINS, args=pk("other_konsult")),
+    ),
     "time-week": entry("tid/", get(LOGGED_IN)),
     # Anyone's own week; an empty form is told the week is missing and sent back.
     "time-week-save": entry("tid/vecka/", post(LOGGED_IN)),
