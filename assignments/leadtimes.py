@@ -192,9 +192,9 @@ def redo_shares(frame: pd.DataFrame, by: str) -> list[RedoRow]:
         group = groups[key]
         not_hired = group[group["outcome"] != Assignment.Outcome.TILLSATT]
         redone = int(group["redone"].sum())
-        reasons = (
-            not_hired["close_reason"].map(lambda code: REASONS.get(code, NO_REASON)).value_counts().to_dict()
-        )
+        counts = not_hired["close_reason"].map(lambda code: REASONS.get(code, NO_REASON)).value_counts()
+        # Most given first; equal counts by the reason's words, so the order is the same every time.
+        reasons = dict(sorted(((str(k), int(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0])))
         rows.append(
             RedoRow(
                 group=key,
@@ -203,7 +203,7 @@ def redo_shares(frame: pd.DataFrame, by: str) -> list[RedoRow]:
                 not_hired=len(not_hired),
                 redone=redone,
                 share=Decimal(str(round(100 * redone / len(group), 1))),
-                reasons={reason: int(count) for reason, count in reasons.items()},  # most given first
+                reasons=reasons,
             )
         )
     return rows

@@ -948,6 +948,101 @@ def plan_section(cursor, year: int, tertial: int, today: date) -> dict | None:
     }
 
 
+# --- Lead times and omtag ------------------------------------------------------------------
+
+CLOSED_DAYS = """
+    SELECT a.id, a.ordered_on, a.closed_on, a.level, a.close_reason, p.code, p.name,
+           a.responsible_id, u.first_name, u.last_name, u.username,
+           a.started_on - a.ordered_on, a.closed_on - a.started_on,
+           CASE WHEN a.outcome = 'tillsatt' THEN a.closed_on - a.ordered_on END,
+           a.closed_on - a.ordered_on,
+           a.outcome = 'tillsatt',
+           EXISTS (SELECT 1 FROM assignments_assignment r WHERE r.redo_of_id = a.id)
+      FROM assignments_assignment a
+      JOIN assignments_package p ON p.id = a.package_id
+      JOIN assignments_user u ON u.id = a.responsible_id
+     WHERE a.status = 'avslutad' AND a.closed_on BETWEEN %(first)s AND %(end)s
+"""
+LEAD_SHOWN = (11, 13, 14)  # to start, to a hire, to close (start → close is in the API only)
+LEVEL_NAMES = {k: str(v) for k, v in Assignment.Level.choices}
+REASON_NAMES = {k: str(v) for k, v in Assignment.CloseReason.choices}
+
+
+def _stat(values) -> tuple:
+    """Median and 80th percentile (linear between the nearest two), one decimal."""
+    import statistics
+
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None, None
+    p80 = values[0] if len(values) == 1 else statistics.quantiles(values, n=5, method="inclusive")[3]
+    return tuple(Decimal(str(round(float(v), 1))) for v in (statistics.median(values), p80))
+
+
+def _lead_groups(rows, by: str) -> list[tuple[str, list]]:
+    """(label, rows) per group in the page's order."""
+    groups = defaultdict(list)
+    for row in rows:
+        key = {"package": row[5], "level": row[3], "consultant": row[7], "year": str(row[2].year)}[by]
+        groups[key].append(row)
+    if by == "level":
+        return [(LEVEL_NAMES[k], groups[k]) for k in LEVEL_NAMES if k in groups]
+    if by == "year":
+        return [(k, groups[k]) for k in sorted(groups)]
+    labelled = []
+    for key, members in groups.items():
+        if by == "package":
+            newest = max(members, key=lambda r: (r[1], r[0]))
+            label = f"{newest[6]} ({key})"
+        else:
+            first = members[0]
+            label = " ".join(filter(None, [first[8], first[9]])) or first[10]
+        labelled.append((label, members))
+    return sorted(labelled, key=lambda item: item[0].lower())
+
+
+def _lead_rows(rows, by: str, *, total: bool = True) -> list[list]:
+    def line(label, members):
+        cells = [label, len(members)]
+        for column in LEAD_SHOWN:
+            cells += list(_stat([r[column] for r in members]))
+        return cells
+
+    groups = _lead_groups(rows, by)
+    out = [line(label, members) for label, members in groups]
+    if total and len(groups) > 1:
+        out.append(line("Alla", rows))
+    return out
+
+
+def _redo_rows(rows, by: str) -> list[list]:
+    out = []
+    for label, members in _lead_groups(rows, by):
+        not_hired = [r for r in members if not r[15]]
+        redone = sum(1 for r in members if r[16])
+        reasons = defaultdict(int)
+        for r in not_hired:
+            reasons[REASON_NAMES.get(r[4], "Inget skäl angivet")] += 1
+        ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+        share = Decimal(str(round(100 * redone / len(members), 1)))
+        text = ", ".join(f"{reason} {n}" for reason, n in ordered)
+        out.append([label, len(members), len(not_hired), redone, share, text])
+    return out
+
+
+def _lead_tables(cursor, p: Period) -> dict:
+    years = _rows(cursor, CLOSED_DAYS, {"first": date(p.year - 3, 1, 1), "end": p.end})
+    period_rows = [r for r in years if r[2] >= p.start]
+    return {
+        "ledtider-paket": _lead_rows(period_rows, "package"),
+        "ledtider-niva": _lead_rows(period_rows, "level"),
+        "ledtider-konsult": _lead_rows(period_rows, "consultant"),
+        "ledtider-ar": _lead_rows(years, "year", total=False),
+        "omtag-paket": _redo_rows(period_rows, "package"),
+        "omtag-konsult": _redo_rows(period_rows, "consultant"),
+    }
+
+
 # --- Pages ---------------------------------------------------------------------------------
 
 KEY_FIGURES = [
@@ -1022,6 +1117,7 @@ def _dashboard(cursor, p: Period, today: date, *, plan: bool) -> tuple[dict, dic
         "tid-paket": time["per_package"],
         "enkater": _survey_rows(surveys, HEAD_KINDS),
         "konsulter": _consultant_rows(cursor, p, users, time, surveys["now"]),
+        **_lead_tables(cursor, p),
     }
     figures = {
         "keys": _keys(assignments, economy, heads),
@@ -1180,9 +1276,38 @@ RESULT_CHOICES = """
      WHERE u.is_active OR EXISTS (SELECT 1 FROM assignments_assignment a WHERE a.responsible_id = u.id)
 """
 PACKAGE_NAMES = """
-    SELECT p.code, p.name FROM assignments_package p JOIN assignments_pricelist pl ON pl.id = p.price_list_id
-     ORDER BY pl.year
+    SELECT p.code, p.name, pl.year FROM assignments_package p
+      JOIN assignments_pricelist pl ON pl.id = p.price_list_id
+     ORDER BY pl.year DESC, p.name
 """
+
+
+def _spans(years) -> str:
+    spans = []
+    for year in sorted(years):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def _package_choices(cursor, year: int | None) -> list[tuple[str, str]]:
+    """The package filter's choices: the chosen year's own names, else each code under its newest
+    name with the years of its other names ("Chefspaket (2021: Rekrytering chef)")."""
+    rows = _rows(cursor, PACKAGE_NAMES)
+    latest = max((r[2] for r in rows), default=None)
+    names: dict[str, dict[str, list[int]]] = {}
+    for code, name, list_year in rows:
+        names.setdefault(code, {}).setdefault(name, []).append(list_year)
+    chosen = {code: name for code, name, list_year in rows if list_year == year}
+    if not chosen:
+        for code, by_name in names.items():
+            newest = next(iter(by_name))
+            label = newest if max(by_name[newest]) == latest else f"{newest} ({_spans(by_name[newest])})"
+            others = [f"{_spans(ys)}: {name}" for name, ys in by_name.items() if name != newest]
+            chosen[code] = f"{label} ({'; '.join(others)})" if others else label
+    return sorted(chosen.items(), key=lambda item: item[1].casefold())
 
 
 def survey_results(cursor, p: Period, today: date) -> dict:
@@ -1206,7 +1331,6 @@ def survey_results(cursor, p: Period, today: date) -> dict:
     choices = defaultdict(list)
     for what, pk, _name in _rows(cursor, RESULT_CHOICES):
         choices[what].append(pk)
-    codes = dict(_rows(cursor, PACKAGE_NAMES))
     return {
         "results": {kind: _kind_result(counts["now"], kind, asked[kind]) for kind in ALL_KINDS},
         "previous": {kind: _headline(counts["before"], kind) for kind in ALL_KINDS},
@@ -1215,7 +1339,7 @@ def survey_results(cursor, p: Period, today: date) -> dict:
             for pk, text, quote, kind, answered in comments
         ],
         "choices": {what: sorted(pks) for what, pks in choices.items()}
-        | {"package": sorted(codes.items(), key=lambda c: c[1])},
+        | {"package": _package_choices(cursor, p.year)},
     }
 
 
@@ -1244,7 +1368,6 @@ LIST_CHOICES = """
     UNION ALL SELECT 'consultant', id, username FROM assignments_user
     UNION ALL SELECT 'unit', id, name FROM assignments_unit
 """
-LIST_PACKAGES = "SELECT DISTINCT code, name FROM assignments_package ORDER BY code"
 
 
 def assignment_list(cursor, page: int, page_size: int) -> dict:
@@ -1258,15 +1381,12 @@ def assignment_list(cursor, page: int, page_size: int) -> dict:
     choices = defaultdict(list)
     for what, pk, _name in _rows(cursor, LIST_CHOICES):
         choices[what].append(pk)
-    packages = {}
-    for code, name in _rows(cursor, LIST_PACKAGES):
-        packages.setdefault(code, name)
     return {
         "total": total,
         "numbers": [r[1] for r in rows],
         "colleagues": sum(len(v) for v in colleagues.values()),
         "choices": {what: sorted(pks) for what, pks in choices.items()}
-        | {"package": sorted(packages.items(), key=lambda item: item[1])},
+        | {"package": _package_choices(cursor, None)},
     }
 
 

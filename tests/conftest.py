@@ -1,4 +1,5 @@
 import openpyxl.utils.datetime  # noqa: F401 - first import outside freezegun (see below)
+import pandas  # noqa: F401 - likewise: its C date types crash when first imported under freeze_time
 import pytest
 
 from assignments.models import User
