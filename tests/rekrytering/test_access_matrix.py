@@ -442,6 +442,22 @@ MATRIX = {
         get(roles(E401, E400, E400, E400, E400), variant="bad-weeks", query={"weeks": 27}),
         api("post", roles(E401, E405, E405, E405, E405)),
     ),
+    # Everyone logged in gets the suggested consultants for a new assignment; a missing or bad
+    # parameter is a 400 with a Swedish message.
+    "api-assignment-suggestions": entry(
+        "api/v1/assignments/suggestions/",
+        get(
+            API_READ,
+            query=lambda w: {
+                "package": w.package.code,
+                "level": "chef",
+                "organisation": w.organisation.pk,
+                "needed_by": "2099-12-31",
+            },
+        ),
+        get(roles(E401, E400, E400, E400, E400), variant="missing", query={"level": "chef"}),
+        api("post", roles(E401, E405, E405, E405, E405)),
+    ),
     # QUESTION (minor): an unknown API address answers 404 even without credentials, where a real
     # endpoint answers 401, so anonymous callers can tell which endpoints exist
     # (assignments/api/views.py:184-187 NotFoundView, permission_classes = [AllowAny]).
