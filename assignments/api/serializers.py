@@ -409,7 +409,7 @@ def _id_field(message, *, required=True):
 
 
 class SuggestionQuerySerializer(serializers.Serializer):
-    package = serializers.CharField(
+    package = serializers.SlugField(
         max_length=40,
         error_messages={
             key: PACKAGE_CODE_MESSAGE for key in ("required", "blank", "max_length", "invalid", "null")
@@ -462,7 +462,7 @@ class SuggestionQuerySerializer(serializers.Serializer):
                     _("Det finns ingen aktiv användare med id %(id)s.") % {"id": data["wished"]}
                 ]
         if errors:
-            raise serializers.ValidationError(errors)
+            raise serializers.ValidationError(errors, code="rule")  # a 422 (views.api_error)
         return {**data, "package": package, "organisation": organisation, "wished": wished}
 
 

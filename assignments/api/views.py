@@ -30,7 +30,7 @@ from .filters import (
     SearchFilter,
     TimeEntryApiFilter,
 )
-from .schema import INVALID_QUERY, ApiSchema, ErrorSerializer
+from .schema import INVALID_QUERY, RULE, ApiSchema, ErrorSerializer
 from .serializers import (
     AssignmentSerializer,
     CloseAssignmentSerializer,
@@ -301,9 +301,14 @@ class SuggestionsView(APIView):
     lediga timmar fram till `needed_by`, uppdrag hos organisationen, kundnöjdhet (bara med minst
     fem svar) och om organisationen är en stadsdel de arbetar i. Paketkoden slås upp i årets
     prislista (beställningsåret), och finns den inte än i den senaste tidigare med koden
-    (`price_list_year` säger vilken). Alla inloggade får rangordningen."""
+    (`price_list_year` säger vilken). Alla inloggade får rangordningen. 400: en parameter saknas
+    eller har fel form; 422: paketet, organisationen eller konsulten finns inte, eller datumet har
+    passerat."""
 
     schema = ApiSchema()
+
+    def handle_exception(self, exc):
+        return super().handle_exception(api_error(exc) or exc)
 
     @extend_schema(
         summary="Förslag på konsult",
@@ -339,7 +344,7 @@ class SuggestionsView(APIView):
                 description="Kundens önskade konsult (användarens id).",
             ),
         ],
-        responses={200: SuggestionsSerializer, 400: INVALID_QUERY},
+        responses={200: SuggestionsSerializer, 400: INVALID_QUERY, 422: RULE},
     )
     def get(self, request):
         today = timezone.localdate()

@@ -218,7 +218,7 @@ def test_the_route_is_not_taken_for_an_assignment_id(world):
     assert _get(head, {}).status_code == 400  # the suggestions' 400, not the detail's 404
 
 
-def test_missing_and_bad_parameters_are_400_with_swedish_messages(world):
+def test_missing_and_malformed_parameters_are_400_unknown_rows_422_with_swedish_messages(world):
     head = UserFactory(username="head", role=User.Role.CHEF)
     errors = _get(head, {}).json()
     assert errors == {
@@ -230,7 +230,7 @@ def test_missing_and_bad_parameters_are_400_with_swedish_messages(world):
     bad = _get(
         head, _params(world, package="finns", organisation=999999, needed_by="2026-03-03", wished=999999)
     )
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert bad.json() == {
         "needed_by": ["Ange datumet uppdraget ska vara klart som ÅÅÅÅ-MM-DD, i dag eller senare."],
         "package": ["Paketet finns finns inte i prislistan för 2026 eller tidigare år."],
@@ -241,6 +241,9 @@ def test_missing_and_bad_parameters_are_400_with_swedish_messages(world):
         "level": ["Ange nivån: medarbetare, chef eller hogre_chef."]
     }
     assert _get(head, _params(world, needed_by="31/3")).status_code == 400
+    assert _get(head, _params(world, package="stora paketet")).json() == {
+        "package": ["Ange paketets kod i årets prislista, t.ex. chefspaket."]
+    }
 
 
 def test_anonymous_callers_get_401(world):
