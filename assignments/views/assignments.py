@@ -1,5 +1,7 @@
 """Assignment pages: list with filters, detail with hours and history, create, edit, close."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -7,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
@@ -17,8 +20,9 @@ from rekrytering.web import apply_service_errors, querystring_without
 from .. import selectors, services
 from ..filters import AssignmentFilter
 from ..forms import AssignmentForm, CloseAssignmentForm, SavedFilterForm, manager_choices
-from ..models import Assignment, SavedFilter
+from ..models import Assignment, Organisation, Package, SavedFilter
 from ..permissions import can_edit_assignment
+from ..suggestions import suggest_consultants
 
 MAIN_FILTERS = ("visa", "q", "year", "status")
 
@@ -242,3 +246,37 @@ def assignment_close(request, pk):
             "default_invoice": assignment.default_invoice_amount(hourly_rate),
         },
     )
+
+
+@login_required
+def assignment_suggestions(request):
+    """The registration page's advisory panel (htmx fragment): the top suggested consultants for the
+    package, level and organisation chosen so far, needed by the planned end (the order date + the
+    usual lead time). Incomplete or unknown choices show a hint, never an error."""
+    params = request.GET
+    package = Package.objects.filter(pk=_whole(params.get("package"))).select_related("price_list").first()
+    organisation = Organisation.objects.filter(pk=_whole(params.get("organisation"))).first()
+    level = params.get("level", "")
+    today = timezone.localdate()
+    try:
+        ordered_on = date.fromisoformat(params.get("ordered_on", ""))
+    except ValueError:
+        ordered_on = today
+    needed_by = max(selectors.planned_end(ordered_on), today)
+    ranked = []
+    if package and organisation and level in Assignment.Level.values:
+        ranked = suggest_consultants(
+            package=package, level=level, organisation=organisation, needed_by=needed_by, today=today
+        )[:SUGGESTIONS_SHOWN]
+    return render(
+        request,
+        "assignments/_suggestions.html",
+        {"ranked": ranked, "complete": bool(package and organisation and level), "needed_by": needed_by},
+    )
+
+
+SUGGESTIONS_SHOWN = 5
+
+
+def _whole(value) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None

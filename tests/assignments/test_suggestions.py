@@ -248,3 +248,54 @@ def test_missing_and_malformed_parameters_are_400_unknown_rows_422_with_swedish_
 
 def test_anonymous_callers_get_401(world):
     assert APIClient().get(URL, _params(world)).status_code == 401
+
+
+# --- The registration page's panel -----------------------------------------------------------------
+
+
+def test_the_panel_is_on_the_registration_page_hidden_without_scripts(world, client):
+    client.force_login(world["cilla"])
+    page = client.get("/uppdrag/ny/").content.decode()
+    assert (
+        '<section class="card suggestions" id="suggestions" aria-labelledby="suggestions-title" hidden'
+        in page
+    )
+    assert 'hx-get="/uppdrag/forslag/"' in page
+    assert "Förslag på konsult" in page
+
+
+def test_the_fragment_lists_the_top_five_with_reasons_and_a_choose_button(
+    world, client, django_assert_max_num_queries
+):
+    for k in range(5):
+        user = UserFactory(username=f"extra{k}", first_name="Extra", last_name=str(k))
+        ConsultantCompetenceFactory(user=user, package_codes=["stora"], manager_certified=True)
+    client.force_login(world["cilla"])
+    params = {
+        "package": world.stora.pk,
+        "level": "chef",
+        "organisation": world.org.pk,
+        "ordered_on": "2026-03-02",
+    }
+    with freeze_time("2026-03-04 10:00"), django_assert_max_num_queries(16):
+        response = client.get("/uppdrag/forslag/", params)
+    page = response.content.decode()
+    assert "<html" not in page
+    assert page.count("data-suggest-user=") == 5
+    # Needed by the planned end: 2 Mar + 8 weeks = 27 Apr, weeks 10..18: 9 × 28 h = 252 h for the free.
+    assert "Certifierad för chefsrekrytering · 252 lediga timmar före 2026-04-27" in page
+    assert f'data-suggest-user="{world["bert"].pk}"' not in page  # bert (less free) is sixth
+    assert f'data-suggest-user="{world["cilla"].pk}"' not in page  # not certified
+
+
+def test_the_fragment_hints_when_the_choices_are_incomplete_or_none_is_allowed(world, client):
+    client.force_login(world["cilla"])
+    assert (
+        "Välj organisation, nivå och paket"
+        in client.get("/uppdrag/forslag/", {"package": "x"}).content.decode()
+    )
+    params = {"package": world.stora.pk, "level": "chef", "organisation": world.org.pk}
+    for user in ("anna", "bert"):
+        world[user].competence.delete()
+    page = client.get("/uppdrag/forslag/", params).content.decode()
+    assert "Ingen konsult får driva paketet på den nivån" in page

@@ -667,6 +667,14 @@ MATRIX = {
         "uppdrag/filter/<int:pk>/ta-bort/",
         post(roles(LOGIN, OK, E404, E404, E404), args=pk("saved_filter")),
     ),
+    # The registration page's suggested consultants (an htmx fragment): everyone logged in.
+    "assignment-suggestions": entry(
+        "uppdrag/forslag/",
+        get(
+            LOGGED_IN,
+            query=lambda w: {"package": w.package.pk, "level": "chef", "organisation": w.organisation.pk},
+        ),
+    ),
     "manager-options": entry(
         "uppdrag/bestallare/", get(LOGGED_IN, query=lambda w: {"organisation": w.organisation.pk})
     ),
