@@ -25,8 +25,17 @@ from rekrytering.numbers import format_number
 from rekrytering.periods import Period
 from surveys.selectors import customer_scores_by_consultant
 
-from .competence import _district, consultants_allowed
-from .models import MANAGER_LEVELS, ZERO, Assignment, ConsultantCompetence, Organisation, Package, User
+from .competence import COMPETENCE_ROLES, _district, consultants_allowed
+from .models import (
+    MANAGER_LEVELS,
+    ZERO,
+    Assignment,
+    AssignmentSuggestion,
+    ConsultantCompetence,
+    Organisation,
+    Package,
+    User,
+)
 from .selectors import LOAD_WEEKS_MAX, consultant_load, monday_of
 
 SATISFACTION_YEARS = 2
@@ -173,3 +182,52 @@ def _reasons(s, package, level_label, needs_certificate, needed_by, organisation
         reasons.append(f"arbetar i {s.works_in_district}")
     reasons[0] = reasons[0][:1].upper() + reasons[0][1:]
     return reasons
+
+
+SHOWN_ON_PAGE = 5  # the registration page's panel shows the top five
+
+
+def parse_shown(raw: str) -> list[int]:
+    """The ranking the registration page says it showed ("12,7,3"): active consultants (the map's
+    roles), in order, no repeats, at most SHOWN_ON_PAGE. Anything else is dropped: the suggestion
+    is advice and never stops a registration. One query (none for an empty value)."""
+    ids = []
+    for part in (raw or "").split(",")[:SHOWN_ON_PAGE]:
+        part = part.strip()
+        if part.isdigit() and len(part) < 19 and int(part) not in ids:
+            ids.append(int(part))
+    if not ids:
+        return []
+    known = set(
+        User.objects.filter(pk__in=ids, is_active=True, role__in=COMPETENCE_ROLES).values_list(
+            "pk", flat=True
+        )
+    )
+    return [pk for pk in ids if pk in known]
+
+
+def record_shown(assignment: Assignment, raw: str) -> AssignmentSuggestion | None:
+    """Keep what was suggested when `assignment` was registered (see parse_shown)."""
+    ids = parse_shown(raw)
+    if not ids:
+        return None
+    return AssignmentSuggestion.objects.create(assignment=assignment, suggested=ids)
+
+
+def suggestion_summary(assignment: Assignment) -> dict | None:
+    """For the detail page: the names suggested at registration, in order, and the one chosen
+    (the responsible now). Two queries at most."""
+    row = AssignmentSuggestion.objects.filter(assignment=assignment).first()
+    if row is None:
+        return None
+    users = User.objects.in_bulk(row.suggested)
+    names = [str(users[pk]) for pk in row.suggested if pk in users]
+    chosen = assignment.responsible
+    return {
+        "names": names,
+        "chosen": str(chosen) if chosen else "",
+        "followed": assignment.responsible_id in row.suggested,
+        "rank": row.suggested.index(assignment.responsible_id) + 1
+        if assignment.responsible_id in row.suggested
+        else None,
+    }

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,7 @@ from ..filters import AssignmentFilter
 from ..forms import AssignmentForm, CloseAssignmentForm, SavedFilterForm, manager_choices
 from ..models import Assignment, Organisation, Package, SavedFilter
 from ..permissions import can_edit_assignment
-from ..suggestions import suggest_consultants
+from ..suggestions import SHOWN_ON_PAGE, record_shown, suggest_consultants, suggestion_summary
 
 MAIN_FILTERS = ("visa", "q", "year", "status")
 
@@ -161,6 +162,7 @@ def assignment_detail(request, pk):
             "default_invoice": assignment.default_invoice_amount(hourly_rate),
             "redos": selectors.redos(assignment),
             "is_new_manager": selectors.is_new_manager(assignment),
+            "suggestion": suggestion_summary(assignment) if request.user.edits_all_assignments else None,
         },
     )
 
@@ -188,7 +190,11 @@ def _save_assignment(request, form, assignment=None):
 def assignment_create(request):
     form = AssignmentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        assignment = _save_assignment(request, form)
+        with transaction.atomic():
+            assignment = _save_assignment(request, form)
+            if assignment:
+                # What the panel suggested (its hidden field), kept beside the one chosen.
+                record_shown(assignment, request.POST.get("suggested", ""))
         if assignment:
             messages.success(request, _("Uppdrag %(number)s är registrerat.") % {"number": assignment.number})
             return redirect(assignment)
@@ -267,15 +273,12 @@ def assignment_suggestions(request):
     if package and organisation and level in Assignment.Level.values:
         ranked = suggest_consultants(
             package=package, level=level, organisation=organisation, needed_by=needed_by, today=today
-        )[:SUGGESTIONS_SHOWN]
+        )[:SHOWN_ON_PAGE]
     return render(
         request,
         "assignments/_suggestions.html",
         {"ranked": ranked, "complete": bool(package and organisation and level), "needed_by": needed_by},
     )
-
-
-SUGGESTIONS_SHOWN = 5
 
 
 def _whole(value) -> int | None:

@@ -211,6 +211,12 @@ function initSuggestions() {
   const panel = document.querySelector("[data-suggestions]");
   if (!panel || !window.htmx) return;
   panel.hidden = false;
+  // The ranking shown goes with the form (kept beside the consultant chosen, for follow-up).
+  panel.addEventListener("htmx:afterSwap", () => {
+    const list = panel.querySelector("[data-ranked]");
+    const kept = document.getElementById("id_suggested");
+    if (kept) kept.value = list ? list.dataset.ranked : "";
+  });
   panel.addEventListener("click", (event) => {
     const button = event.target.closest("[data-suggest-user]");
     if (!button) return;

@@ -299,3 +299,44 @@ def test_the_fragment_hints_when_the_choices_are_incomplete_or_none_is_allowed(w
         world[user].competence.delete()
     page = client.get("/uppdrag/forslag/", params).content.decode()
     assert "Ingen konsult får driva paketet på den nivån" in page
+
+
+# --- What was suggested vs chosen ------------------------------------------------------------------
+
+
+def test_the_shown_ranking_is_kept_with_the_new_assignment_and_shown_to_heads(world, client):
+    from assignments.models import AssignmentSuggestion
+    from tests.assignments.test_views import _create_data
+
+    anna, bert, cilla = world["anna"], world["bert"], world["cilla"]
+    head = UserFactory(username="head", role=User.Role.CHEF)
+    coordinator = UserFactory(username="samordnare", role=User.Role.SAMORDNARE)
+    data = _create_data(world.stora.price_list, bert)
+    # A repeat, a head (no consultant), garbage and an unknown id are dropped; the order is kept.
+    data["suggested"] = f"{anna.pk},{bert.pk},{anna.pk},{head.pk},x,999999"
+    client.force_login(coordinator)
+    response = client.post("/uppdrag/ny/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    assignment = Assignment.objects.latest("pk")
+    assert AssignmentSuggestion.objects.get(assignment=assignment).suggested == [anna.pk, bert.pk]
+
+    line = "Förslag vid registrering</dt><dd>Anna Test, Bert Test · vald: Bert Test (förslag 2)</dd>"
+    client.force_login(head)
+    assert line in client.get(assignment.get_absolute_url()).content.decode()
+    client.force_login(cilla)  # a konsult does not see it
+    assert "Förslag vid registrering" not in client.get(assignment.get_absolute_url()).content.decode()
+
+
+def test_without_a_shown_ranking_nothing_is_kept_and_nothing_is_required(world, client):
+    from assignments.models import AssignmentSuggestion
+    from tests.assignments.test_views import _create_data
+
+    client.force_login(world["anna"])
+    for suggested in (None, "", "abc"):
+        data = _create_data(world.stora.price_list, world["anna"])
+        if suggested is not None:
+            data["suggested"] = suggested
+        response = client.post("/uppdrag/ny/", data)
+        assert response.status_code == 302, response.context["form"].errors
+    assert Assignment.objects.filter(responsible=world["anna"]).count() == 3
+    assert not AssignmentSuggestion.objects.exists()

@@ -35,6 +35,8 @@ def test_the_panel_suggests_the_certified_and_choose_sets_the_responsible(
     expect(panel.get_by_role("listitem")).to_have_count(1)
     expect(panel).to_contain_text("Kim Kollega")
     expect(panel).to_contain_text("Certifierad för chefsrekrytering")
+    # The ranking shown goes with the form, kept beside the one chosen.
+    expect(page.locator("#id_suggested")).to_have_value(str(certified.pk))
     assert axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     panel.get_by_role("button", name="Välj Kim Kollega som ansvarig konsult").click()
