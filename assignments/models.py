@@ -623,6 +623,24 @@ class Assignment(models.Model):
             raise ValidationError(errors)
 
 
+class AssignmentSuggestion(models.Model):
+    """What the registration page suggested (suggestions.suggest_consultants, the ranked user ids
+    shown) when the assignment was registered; set beside the responsible chosen, for follow-up."""
+
+    assignment = models.OneToOneField(
+        Assignment, primary_key=True, on_delete=models.CASCADE, related_name="suggestion"
+    )
+    suggested = models.JSONField(_("föreslagna konsulter"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("förslag vid registrering")
+        verbose_name_plural = _("förslag vid registrering")
+
+    def __str__(self):
+        return str(self.assignment)
+
+
 class TimeEntry(models.Model):
     """Hours a consultant logged on a day, on an assignment or on a category not tied to one."""
 

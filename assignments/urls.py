@@ -12,6 +12,7 @@ urlpatterns = [
     path(
         "uppdrag/filter/<int:pk>/ta-bort/", assignments.saved_filter_delete, name="assignment-filter-delete"
     ),
+    path("uppdrag/forslag/", assignments.assignment_suggestions, name="assignment-suggestions"),
     path("uppdrag/bestallare/", assignments.manager_options, name="manager-options"),
     path("uppdrag/<int:pk>/", assignments.assignment_detail, name="assignment-detail"),
     path("uppdrag/<int:pk>/andra/", assignments.assignment_edit, name="assignment-edit"),

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -24,7 +25,7 @@ from ..models import (
 )
 from ..selectors import LOAD_WEEKS, LOAD_WEEKS_MAX, LOAD_WEEKS_MESSAGE
 from ..services import check_responsibility
-from .fields import DecimalField, JsonTypes, QueryIntegerField
+from .fields import MAX_ID, DecimalField, JsonTypes, QueryIntegerField
 
 # Hours of a time entry, 0.25 to 24, in the amounts' spelling (fields.decimal_pattern).
 HOURS_PATTERN = r"^(?:0\.(?:2[5-9]|[3-9][0-9]?)|(?:[1-9]|1[0-9]|2[0-3])(?:\.[0-9]{1,2})?|24(?:\.0{1,2})?)$"
@@ -389,3 +390,143 @@ class LoadSerializer(serializers.Serializer):
             "consultants": [ConsultantLoadSerializer(row).data for row in load.rows],
             "totals": [LoadWeekSerializer(cell).data for cell in load.totals],
         }
+
+
+# --- Suggestions (förslag på konsult) ---------------------------------------------------------------
+
+PACKAGE_CODE_MESSAGE = _("Ange paketets kod i årets prislista, t.ex. chefspaket.")
+LEVEL_MESSAGE = _("Ange nivån: medarbetare, chef eller hogre_chef.")
+ORGANISATION_MESSAGE = _("Ange organisationens id som ett heltal.")
+NEEDED_BY_MESSAGE = _("Ange datumet uppdraget ska vara klart som ÅÅÅÅ-MM-DD, i dag eller senare.")
+WISHED_MESSAGE = _("Ange den önskade konsultens id som ett heltal.")
+
+
+def _id_field(message, *, required=True):
+    messages = {
+        key: message for key in ("invalid", "min_value", "max_value", "max_string_length", "required")
+    }
+    return QueryIntegerField(required=required, min_value=1, max_value=MAX_ID, error_messages=messages)
+
+
+class SuggestionQuerySerializer(serializers.Serializer):
+    package = serializers.SlugField(
+        max_length=40,
+        error_messages={
+            key: PACKAGE_CODE_MESSAGE for key in ("required", "blank", "max_length", "invalid", "null")
+        },
+    )
+    level = serializers.ChoiceField(
+        choices=Assignment.Level.choices,
+        error_messages={"required": LEVEL_MESSAGE, "invalid_choice": LEVEL_MESSAGE},
+    )
+    organisation = _id_field(ORGANISATION_MESSAGE)
+    needed_by = serializers.DateField(
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": NEEDED_BY_MESSAGE,
+            "invalid": NEEDED_BY_MESSAGE,
+            "datetime": NEEDED_BY_MESSAGE,
+        },
+    )
+    wished = _id_field(WISHED_MESSAGE, required=False)
+
+    def validate(self, data):
+        today = self.context["today"]
+        errors = {}
+        if data["needed_by"] < today:
+            errors["needed_by"] = [NEEDED_BY_MESSAGE]
+        # The order year's price list; before it is entered, the newest earlier one with the code.
+        package = (
+            Package.objects.filter(
+                price_list__year__lte=today.year, code=data["package"], is_hourly_rate=False
+            )
+            .select_related("price_list")
+            .order_by("-price_list__year")
+            .first()
+        )
+        if package is None:
+            errors["package"] = [
+                _("Paketet %(code)s finns inte i prislistan för %(year)s eller tidigare år.")
+                % {"code": data["package"], "year": today.year}
+            ]
+        organisation = Organisation.objects.filter(pk=data["organisation"]).first()
+        if organisation is None:
+            errors["organisation"] = [
+                _("Organisationen med id %(id)s finns inte.") % {"id": data["organisation"]}
+            ]
+        wished = None
+        if data.get("wished") is not None:
+            wished = User.objects.filter(pk=data["wished"], is_active=True).first()
+            if wished is None:
+                errors["wished"] = [
+                    _("Det finns ingen aktiv användare med id %(id)s.") % {"id": data["wished"]}
+                ]
+        if errors:
+            raise serializers.ValidationError(errors, code="rule")  # a 422 (views.api_error)
+        return {**data, "package": package, "organisation": organisation, "wished": wished}
+
+
+class SuggestionSerializer(serializers.Serializer):
+    """En föreslagen konsult med skälen, som en mening och som fält."""
+
+    rank = serializers.IntegerField(read_only=True, help_text="Plats i rangordningen, 1 först")
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    reasons = serializers.CharField(read_only=True, help_text="Skälen som en mening på svenska")
+    wished = serializers.BooleanField(read_only=True, help_text="Kundens önskade konsult")
+    allowed = serializers.BooleanField(
+        read_only=True, help_text="Får driva paketet på nivån enligt kompetenskartan"
+    )
+    manager_certified = serializers.BooleanField(read_only=True, help_text="Certifierad för chefsrekrytering")
+    free_hours = _hours("Lediga timmar från den här veckan till och med veckan för needed_by")
+    organisation_assignments = serializers.IntegerField(
+        read_only=True, help_text="Avslutade uppdrag som ansvarig hos organisationen"
+    )
+    knows_organisation = serializers.BooleanField(
+        read_only=True, help_text="Organisationen finns bland de kända i kompetenskartan"
+    )
+    satisfaction_mean = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="Kundnöjdhet (medelvärde på skalfrågorna, två år); null vid färre än "
+        f"{settings.SURVEY_MIN_GROUP} svar",
+    )
+    satisfaction_responses = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=f"Antal kundsvar; null vid färre än {settings.SURVEY_MIN_GROUP}",
+    )
+    works_in_district = serializers.CharField(
+        read_only=True, help_text="Stadsdelen konsulten arbetar i, om organisationen är den; annars tom"
+    )
+
+    def to_representation(self, s):
+        return {
+            "rank": s.rank,
+            "id": s.user.pk,
+            "username": s.user.username,
+            "name": s.name,
+            "reasons": s.sentence,
+            "wished": s.wished,
+            "allowed": s.allowed,
+            "manager_certified": s.manager_certified,
+            "free_hours": self.fields["free_hours"].to_representation(s.free_hours),
+            "organisation_assignments": s.organisation_assignments,
+            "knows_organisation": s.knows_organisation,
+            "satisfaction_mean": s.satisfaction_mean,
+            "satisfaction_responses": s.satisfaction_responses,
+            "works_in_district": s.works_in_district,
+        }
+
+
+class SuggestionsSerializer(serializers.Serializer):
+    """Förslag på konsult för ett nytt uppdrag."""
+
+    price_list_year = serializers.IntegerField(
+        read_only=True,
+        help_text="Prislistan paketkoden slogs upp i: beställningsårets (i år), annars den senaste "
+        "tidigare med koden",
+    )
+    package = serializers.CharField(read_only=True, help_text="Paketets namn")
+    consultants = SuggestionSerializer(many=True, read_only=True)

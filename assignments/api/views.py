@@ -17,9 +17,10 @@ from rest_framework.views import APIView
 
 from rekrytering.access import IsAdminOrReadOnly
 
-from .. import selectors, services
-from ..models import Manager, Organisation, Package, TimeEntry
+from .. import selectors, services, suggestions
+from ..models import Assignment, Manager, Organisation, Package, TimeEntry
 from ..permissions import AssignmentPermission, TimeEntryPermission, sees_everyones_load
+from .fields import MAX_ID
 from .filters import (
     AssignmentApiFilter,
     ManagerApiFilter,
@@ -29,7 +30,7 @@ from .filters import (
     SearchFilter,
     TimeEntryApiFilter,
 )
-from .schema import INVALID_QUERY, ApiSchema, ErrorSerializer
+from .schema import INVALID_QUERY, RULE, ApiSchema, ErrorSerializer
 from .serializers import (
     AssignmentSerializer,
     CloseAssignmentSerializer,
@@ -38,6 +39,9 @@ from .serializers import (
     ManagerSerializer,
     OrganisationSerializer,
     PackageSerializer,
+    SuggestionQuerySerializer,
+    SuggestionSerializer,
+    SuggestionsSerializer,
     TimeEntrySerializer,
 )
 
@@ -289,6 +293,79 @@ class LoadView(APIView):
         if not sees_everyones_load(request.user):
             load = load.only(request.user)
         return Response(LoadSerializer(load).data)
+
+
+class SuggestionsView(APIView):
+    """Förslag på konsult för ett nytt uppdrag: kundens önskade konsult först (om angiven, även om
+    kompetenskartan inte tillåter paketet), sedan de som får driva paketet på nivån, rangordnade efter
+    lediga timmar fram till `needed_by`, uppdrag hos organisationen, kundnöjdhet (bara med minst
+    fem svar) och om organisationen är en stadsdel de arbetar i. Paketkoden slås upp i årets
+    prislista (beställningsåret), och finns den inte än i den senaste tidigare med koden
+    (`price_list_year` säger vilken). Alla inloggade får rangordningen. 400: en parameter saknas
+    eller har fel form; 422: paketet, organisationen eller konsulten finns inte, eller datumet har
+    passerat."""
+
+    schema = ApiSchema()
+
+    def handle_exception(self, exc):
+        return super().handle_exception(api_error(exc) or exc)
+
+    @extend_schema(
+        summary="Förslag på konsult",
+        parameters=[
+            OpenApiParameter(
+                "package",
+                {"type": "string", "minLength": 1, "maxLength": 40, "pattern": r"^[-a-zA-Z0-9_]+$"},
+                required=True,
+                description="Paketets kod i årets prislista (annars den senaste tidigare).",
+            ),
+            OpenApiParameter(
+                "level",
+                {"type": "string", "enum": list(Assignment.Level.values)},
+                required=True,
+                description="Nivå.",
+            ),
+            OpenApiParameter(
+                "organisation",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                required=True,
+                description="Beställande organisation (id).",
+            ),
+            OpenApiParameter(
+                "needed_by",
+                {"type": "string", "format": "date"},
+                required=True,
+                description="Datum uppdraget ska vara klart (ÅÅÅÅ-MM-DD), i dag eller senare.",
+            ),
+            OpenApiParameter(
+                "wished",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                required=False,
+                description="Kundens önskade konsult (användarens id).",
+            ),
+        ],
+        responses={200: SuggestionsSerializer, 400: INVALID_QUERY, 422: RULE},
+    )
+    def get(self, request):
+        today = timezone.localdate()
+        query = SuggestionQuerySerializer(data=request.query_params, context={"today": today})
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        ranked = suggestions.suggest_consultants(
+            package=data["package"],
+            level=data["level"],
+            organisation=data["organisation"],
+            needed_by=data["needed_by"],
+            wished=data["wished"],
+            today=today,
+        )
+        return Response(
+            {
+                "price_list_year": data["package"].price_list.year,
+                "package": data["package"].name,
+                "consultants": [SuggestionSerializer(s).data for s in ranked],
+            }
+        )
 
 
 class NotFoundView(APIView):

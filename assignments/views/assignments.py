@@ -1,12 +1,16 @@
 """Assignment pages: list with filters, detail with hours and history, create, edit, close."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
@@ -17,8 +21,9 @@ from rekrytering.web import apply_service_errors, querystring_without
 from .. import selectors, services
 from ..filters import AssignmentFilter
 from ..forms import AssignmentForm, CloseAssignmentForm, SavedFilterForm, manager_choices
-from ..models import Assignment, SavedFilter
+from ..models import Assignment, Organisation, Package, SavedFilter
 from ..permissions import can_edit_assignment
+from ..suggestions import SHOWN_ON_PAGE, record_shown, suggest_consultants, suggestion_summary
 
 MAIN_FILTERS = ("visa", "q", "year", "status")
 
@@ -157,6 +162,7 @@ def assignment_detail(request, pk):
             "default_invoice": assignment.default_invoice_amount(hourly_rate),
             "redos": selectors.redos(assignment),
             "is_new_manager": selectors.is_new_manager(assignment),
+            "suggestion": suggestion_summary(assignment) if request.user.edits_all_assignments else None,
         },
     )
 
@@ -184,7 +190,11 @@ def _save_assignment(request, form, assignment=None):
 def assignment_create(request):
     form = AssignmentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        assignment = _save_assignment(request, form)
+        with transaction.atomic():
+            assignment = _save_assignment(request, form)
+            if assignment:
+                # What the panel suggested (its hidden field), kept beside the one chosen.
+                record_shown(assignment, request.POST.get("suggested", ""))
         if assignment:
             messages.success(request, _("Uppdrag %(number)s är registrerat.") % {"number": assignment.number})
             return redirect(assignment)
@@ -242,3 +252,34 @@ def assignment_close(request, pk):
             "default_invoice": assignment.default_invoice_amount(hourly_rate),
         },
     )
+
+
+@login_required
+def assignment_suggestions(request):
+    """The registration page's advisory panel (htmx fragment): the top suggested consultants for the
+    package, level and organisation chosen so far, needed by the planned end (the order date + the
+    usual lead time). Incomplete or unknown choices show a hint, never an error."""
+    params = request.GET
+    package = Package.objects.filter(pk=_whole(params.get("package"))).select_related("price_list").first()
+    organisation = Organisation.objects.filter(pk=_whole(params.get("organisation"))).first()
+    level = params.get("level", "")
+    today = timezone.localdate()
+    try:
+        ordered_on = date.fromisoformat(params.get("ordered_on", ""))
+    except ValueError:
+        ordered_on = today
+    needed_by = max(selectors.planned_end(ordered_on), today)
+    ranked = []
+    if package and organisation and level in Assignment.Level.values:
+        ranked = suggest_consultants(
+            package=package, level=level, organisation=organisation, needed_by=needed_by, today=today
+        )[:SHOWN_ON_PAGE]
+    return render(
+        request,
+        "assignments/_suggestions.html",
+        {"ranked": ranked, "complete": bool(package and organisation and level), "needed_by": needed_by},
+    )
+
+
+def _whole(value) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None

@@ -204,10 +204,39 @@ function updateWeekSums(table) {
   if (week) week.textContent = formatHours(weekTotal);
 }
 
+// --- Suggested consultants (the registration page's advisory panel) ------------------------------
+// The panel is filled by htmx and shown only with scripts; "Välj" puts the consultant in the
+// Ansvarig konsult chooser (or its plain <select> when Tom Select is missing). Nothing is required.
+function initSuggestions() {
+  const panel = document.querySelector("[data-suggestions]");
+  if (!panel || !window.htmx) return;
+  panel.hidden = false;
+  // The ranking shown goes with the form (kept beside the consultant chosen, for follow-up).
+  panel.addEventListener("htmx:afterSwap", () => {
+    const list = panel.querySelector("[data-ranked]");
+    const kept = document.getElementById("id_suggested");
+    if (kept) kept.value = list ? list.dataset.ranked : "";
+  });
+  panel.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-suggest-user]");
+    if (!button) return;
+    const select = document.getElementById("id_responsible");
+    if (!select) return;
+    const value = button.dataset.suggestUser;
+    if (select.tomselect) select.tomselect.setValue(value);
+    else {
+      select.value = value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    panel.querySelectorAll("[data-suggest-user]").forEach((b) => b.setAttribute("aria-pressed", String(b === button)));
+  });
+}
+
 // --- On load ---------------------------------------------------------------------------------------
 window.addEventListener("DOMContentLoaded", () => {
   enhanceChoosers(document);
   initPackages();
+  initSuggestions();
   document.querySelectorAll("table.week-grid").forEach(updateWeekSums);
   markRequiredWhen();
   // Focus the error summary so screen readers announce it.

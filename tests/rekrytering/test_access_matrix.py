@@ -442,6 +442,22 @@ MATRIX = {
         get(roles(E401, E400, E400, E400, E400), variant="bad-weeks", query={"weeks": 27}),
         api("post", roles(E401, E405, E405, E405, E405)),
     ),
+    # Everyone logged in gets the suggested consultants for a new assignment; a missing or bad
+    # parameter is a 400 with a Swedish message.
+    "api-assignment-suggestions": entry(
+        "api/v1/assignments/suggestions/",
+        get(
+            API_READ,
+            query=lambda w: {
+                "package": w.package.code,
+                "level": "chef",
+                "organisation": w.organisation.pk,
+                "needed_by": "2099-12-31",
+            },
+        ),
+        get(roles(E401, E400, E400, E400, E400), variant="missing", query={"level": "chef"}),
+        api("post", roles(E401, E405, E405, E405, E405)),
+    ),
     # QUESTION (minor): an unknown API address answers 404 even without credentials, where a real
     # endpoint answers 401, so anonymous callers can tell which endpoints exist
     # (assignments/api/views.py:184-187 NotFoundView, permission_classes = [AllowAny]).
@@ -650,6 +666,14 @@ MATRIX = {
     "assignment-filter-delete": entry(
         "uppdrag/filter/<int:pk>/ta-bort/",
         post(roles(LOGIN, OK, E404, E404, E404), args=pk("saved_filter")),
+    ),
+    # The registration page's suggested consultants (an htmx fragment): everyone logged in.
+    "assignment-suggestions": entry(
+        "uppdrag/forslag/",
+        get(
+            LOGGED_IN,
+            query=lambda w: {"package": w.package.pk, "level": "chef", "organisation": w.organisation.pk},
+        ),
     ),
     "manager-options": entry(
         "uppdrag/bestallare/", get(LOGGED_IN, query=lambda w: {"organisation": w.organisation.pk})
