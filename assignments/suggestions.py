@@ -12,6 +12,10 @@ level (competence.consultants_allowed), ranked by
      answers is neither shown nor used. Candidate answers are never used;
   4. geography: the organisation is a city district the consultant works in.
 A fixed number of queries, however many consultants and assignments.
+
+Who may see what: a konsult sees their own load and the department's totals, never a colleague's
+(permissions.sees_everyones_load). Asked by a konsult (`viewer`), a colleague's free hours are left
+out of the reasons and the fields; the ranking is the same.
 """
 
 from dataclasses import dataclass, field
@@ -36,6 +40,7 @@ from .models import (
     Package,
     User,
 )
+from .permissions import sees_everyones_load
 from .selectors import LOAD_WEEKS_MAX, consultant_load, monday_of
 
 SATISFACTION_YEARS = 2
@@ -55,6 +60,7 @@ class Suggestion:
     satisfaction_responses: int | None = None  # None: fewer than SURVEY_MIN_GROUP (not shown)
     satisfaction_mean: float | None = None
     works_in_district: str = ""
+    hours_hidden: bool = False  # a colleague's free hours, asked by a konsult
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -100,8 +106,11 @@ def suggest_consultants(
     needed_by: date,
     wished: User | None = None,
     today: date,
+    viewer: User | None = None,
 ) -> list[Suggestion]:
-    """The ranked consultants for a new assignment (see the module's docstring)."""
+    """The ranked consultants for a new assignment (see the module's docstring); `viewer`, the person
+    asking, decides whose free hours are shown."""
+    hide_others = viewer is not None and not sees_everyones_load(viewer)
     allowed = consultants_allowed(package, level)
     people = {user.pk: Suggestion(user) for user in allowed}
     if wished is not None:
@@ -150,6 +159,7 @@ def suggest_consultants(
         if score and score["responses"] >= settings.SURVEY_MIN_GROUP and score["mean"] is not None:
             s.satisfaction_responses = score["responses"]
             s.satisfaction_mean = round(float(score["mean"]), 1)
+        s.hours_hidden = hide_others and pk != viewer.pk
         s.reasons = _reasons(s, package, level_label, needs_certificate, needed_by, organisation)
     ranked = sorted(people.values(), key=Suggestion.sort_key)
     for rank, s in enumerate(ranked, start=1):
@@ -170,7 +180,8 @@ def _reasons(s, package, level_label, needs_certificate, needed_by, organisation
             reasons.append("Certifierad för chefsrekrytering")
         else:
             reasons.append(f"Får driva {package.name}")
-    reasons.append(f"{_hours(s.free_hours)} lediga timmar före {needed_by.isoformat()}")
+    if not s.hours_hidden:
+        reasons.append(f"{_hours(s.free_hours)} lediga timmar före {needed_by.isoformat()}")
     if s.organisation_assignments:
         reasons.append(f"{s.organisation_assignments} uppdrag hos {organisation.name}")
     elif s.knows_organisation:

@@ -479,7 +479,14 @@ class SuggestionSerializer(serializers.Serializer):
         read_only=True, help_text="Får driva paketet på nivån enligt kompetenskartan"
     )
     manager_certified = serializers.BooleanField(read_only=True, help_text="Certifierad för chefsrekrytering")
-    free_hours = _hours("Lediga timmar från den här veckan till och med veckan för needed_by")
+    free_hours = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="Lediga timmar från den här veckan till och med veckan för needed_by; null för en "
+        "kollegas när en konsult frågar",
+    )
     organisation_assignments = serializers.IntegerField(
         read_only=True, help_text="Avslutade uppdrag som ansvarig hos organisationen"
     )
@@ -511,7 +518,9 @@ class SuggestionSerializer(serializers.Serializer):
             "wished": s.wished,
             "allowed": s.allowed,
             "manager_certified": s.manager_certified,
-            "free_hours": self.fields["free_hours"].to_representation(s.free_hours),
+            "free_hours": (
+                None if s.hours_hidden else self.fields["free_hours"].to_representation(s.free_hours)
+            ),
             "organisation_assignments": s.organisation_assignments,
             "knows_organisation": s.knows_organisation,
             "satisfaction_mean": s.satisfaction_mean,

@@ -358,6 +358,7 @@ class SuggestionsView(APIView):
             needed_by=data["needed_by"],
             wished=data["wished"],
             today=today,
+            viewer=request.user,
         )
         return Response(
             {

@@ -272,7 +272,12 @@ def assignment_suggestions(request):
     ranked = []
     if package and organisation and level in Assignment.Level.values:
         ranked = suggest_consultants(
-            package=package, level=level, organisation=organisation, needed_by=needed_by, today=today
+            package=package,
+            level=level,
+            organisation=organisation,
+            needed_by=needed_by,
+            today=today,
+            viewer=request.user,
         )[:SHOWN_ON_PAGE]
     return render(
         request,

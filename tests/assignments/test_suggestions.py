@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from freezegun import freeze_time
@@ -188,8 +189,8 @@ def _params(world, **extra):
 
 
 def test_the_api_ranks_with_reasons_as_a_sentence_and_as_fields(world):
-    konsult = world["cilla"]
-    response = _get(konsult, _params(world, wished=world["dan"].pk))
+    head = UserFactory(username="head", role=User.Role.SAMORDNARE)
+    response = _get(head, _params(world, wished=world["dan"].pk))
     assert response.status_code == 200
     payload = response.json()
     assert (payload["price_list_year"], payload["package"]) == (2026, "Stora paketet")
@@ -211,6 +212,29 @@ def test_the_api_ranks_with_reasons_as_a_sentence_and_as_fields(world):
         "works_in_district": "",
     }
     assert payload["consultants"][0]["allowed"] is False
+
+
+def test_a_konsult_sees_the_ranking_but_not_a_colleagues_free_hours(world):
+    """A konsult sees their own load and the department's totals, never a colleague's: in the
+    suggestions a colleague's free hours are left out of the reasons and the fields."""
+    cilla = world["cilla"]
+    AssignmentFactory(responsible=cilla, organisation=world.org, **CLOSED)
+    payload = _get(cilla, _params(world, level="medarbetare")).json()
+    shown = {c["username"]: (c["free_hours"], c["reasons"]) for c in payload["consultants"]}
+    assert [c["username"] for c in payload["consultants"]] == ["cilla", "anna", "bert"]  # the same order
+    assert shown["cilla"] == (
+        "140.00",
+        "Får driva Stora paketet · 140 lediga timmar före 2026-03-31"
+        " · 1 uppdrag hos Skarpnäcks stadsdelsförvaltning",
+    )
+    assert shown["anna"] == (None, "Får driva Stora paketet")
+    assert shown["bert"][0] is None and "lediga timmar" not in shown["bert"][1]
+    page = Client()
+    page.force_login(cilla)
+    query = {"package": world.stora.pk, "organisation": world.org.pk, "level": "medarbetare"}
+    with freeze_time("2026-03-04 10:00"):
+        fragment = page.get("/uppdrag/forslag/", query | {"ordered_on": "2026-03-02"}).content.decode()
+    assert fragment.count("lediga timmar") == 1  # her own
 
 
 def test_the_route_is_not_taken_for_an_assignment_id(world):
@@ -270,7 +294,7 @@ def test_the_fragment_lists_the_top_five_with_reasons_and_a_choose_button(
     for k in range(5):
         user = UserFactory(username=f"extra{k}", first_name="Extra", last_name=str(k))
         ConsultantCompetenceFactory(user=user, package_codes=["stora"], manager_certified=True)
-    client.force_login(world["cilla"])
+    client.force_login(UserFactory(username="samordnare", role=User.Role.SAMORDNARE))  # sees all hours
     params = {
         "package": world.stora.pk,
         "level": "chef",
