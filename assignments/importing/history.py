@@ -16,21 +16,10 @@ from decimal import Decimal
 
 from django.utils.text import slugify
 
-from ..models import CENT, Package, PriceList
+from ..models import CENT, PACKAGE_FIELDS, Package, PriceList
 
 # What a package of a known year lends the same package of an older one.
-COPIED_FIELDS = [
-    "description",
-    "unit",
-    "standard_hours",
-    "is_manager_recruitment",
-    "is_whole_process",
-    "is_hourly_rate",
-    "sends_customer_survey",
-    "sends_candidate_survey",
-    "sends_match_survey",
-    "sends_training_evaluation",
-]
+COPIED_FIELDS = [f for f in PACKAGE_FIELDS if f not in ("code", "name", "price", "active")]
 CODE_LENGTH = Package._meta.get_field("code").max_length
 NAME_LENGTH = Package._meta.get_field("name").max_length
 
