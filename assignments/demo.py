@@ -22,8 +22,10 @@ from rekrytering.demo import bulk_insert
 
 from .models import (
     REDO_OUTCOMES,
+    STEP_ORDER,
     Assignment,
     AssignmentSequence,
+    AssignmentStep,
     Budget,
     BudgetLine,
     ConsultantCapacity,
@@ -32,6 +34,7 @@ from .models import (
     Package,
     PriceList,
     Sector,
+    StandardScheduleStep,
     TimeCategory,
     TimeEntry,
     Unit,
@@ -673,6 +676,74 @@ def seed_absence(today: date, stdout=print):
     stdout(f"Frånvaro: {len(entries)} dagar")
 
 
+# Standard schedules (standardtidplaner): package code → (step, calendar days after the step
+# before it). Whole-process recruitments run about two months from order to decision, manager
+# recruitments longer; the partial packages only have their own steps.
+STANDARD_SCHEDULES = {
+    "stora": [("startmote", 7), ("annons", 7), ("sista_ansokan", 21), ("intervjuer", 10),
+              ("tester", 7), ("referenser", 5), ("beslut", 5)],
+    "larare": [("startmote", 7), ("annons", 7), ("sista_ansokan", 21), ("intervjuer", 10),
+               ("referenser", 7), ("beslut", 5)],
+    "chef": [("startmote", 7), ("annons", 10), ("sista_ansokan", 21), ("intervjuer", 14),
+             ("tester", 10), ("referenser", 7), ("beslut", 7)],
+    "hogre_chef": [("startmote", 10), ("annons", 10), ("sista_ansokan", 28), ("intervjuer", 14),
+                   ("tester", 10), ("referenser", 7), ("beslut", 10)],
+    "lilla": [("startmote", 5), ("annons", 5), ("sista_ansokan", 21), ("beslut", 14)],
+    "omtag": [("startmote", 5), ("annons", 5), ("sista_ansokan", 21), ("intervjuer", 10),
+              ("referenser", 5), ("beslut", 5)],
+    "screening": [("startmote", 5), ("tester", 14), ("beslut", 5)],
+    "second_opinion": [("startmote", 5), ("tester", 10), ("beslut", 5)],
+    "search": [("startmote", 5), ("intervjuer", 21), ("beslut", 7)],
+    "referens": [("referenser", 7)],
+}  # fmt: skip
+
+
+def seed_standard_schedules(stdout=print) -> int:
+    """STANDARD_SCHEDULES for the package codes that have no standard schedule yet (a new
+    installation's starting point; one the admin changed is left as it is)."""
+    have = set(StandardScheduleStep.objects.values_list("package_code", flat=True))
+    rows = [
+        StandardScheduleStep(package_code=code, step=step, position=STEP_ORDER[step], days=days)
+        for code, steps in STANDARD_SCHEDULES.items()
+        if code not in have
+        for step, days in steps
+    ]
+    StandardScheduleStep.objects.bulk_create(rows)
+    stdout(f"Standardtidplaner: {len({row.package_code for row in rows})} paket")
+    return len(rows)
+
+
+def seed_tidplans(today: date, rng: random.Random, stdout=print) -> int:
+    """A tidplan for each open assignment without one, from its package's standard schedule: the
+    steps planned before today mostly done (a few days early or late), about one in eight left
+    undone, so the start page shows late steps."""
+    schedules = {}
+    for step in StandardScheduleStep.objects.order_by("package_code", "position"):
+        schedules.setdefault(step.package_code, []).append((step.step, step.days))
+    open_assignments = (
+        Assignment.objects.exclude(status=Assignment.Status.AVSLUTAD)
+        .filter(steps__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "package__code", "ordered_on")
+    )
+    rows = []
+    for pk, code, ordered_on in open_assignments:
+        day = ordered_on
+        for step, days in schedules.get(code, []):
+            day += timedelta(days=days)
+            done_on = None
+            if day < today and rng.random() > 0.125:
+                done_on = min(today, max(ordered_on, day + timedelta(days=rng.randint(-2, 4))))
+            rows.append(
+                AssignmentStep(
+                    assignment_id=pk, step=step, position=STEP_ORDER[step], planned_on=day, done_on=done_on
+                )
+            )
+    AssignmentStep.objects.bulk_create(rows, batch_size=2000)
+    stdout(f"Tidplaner: {len(rows)} steg")
+    return len(rows)
+
+
 @transaction.atomic
 def load_registers(stdout=print):
     """The reference data a new installation starts from; safe in production and to run again."""
@@ -680,6 +751,7 @@ def load_registers(stdout=print):
         Unit.objects.get_or_create(name=name)
     _seed_registers(stdout)
     _seed_price_list_2021()
+    seed_standard_schedules(stdout)
 
 
 @transaction.atomic
@@ -705,6 +777,7 @@ def load_demo(stdout=print, today: date | None = None):
     seed_capacities(stdout)
     seed_competence(stdout)
     seed_absence(today, stdout)
+    seed_tidplans(today, random.Random(today.toordinal()), stdout)
     # The demo konsult always has something to work on.
     konsult = User.objects.get(username="konsult")
     ongoing = Assignment.objects.filter(responsible=konsult).exclude(status=Assignment.Status.AVSLUTAD)

@@ -32,6 +32,7 @@ from .models import (
     Organisation,
     Package,
     Sector,
+    Step,
     TimeCategory,
     TimeEntry,
     Unit,
@@ -40,6 +41,7 @@ from .models import (
 )
 from .permissions import can_change_responsibility
 from .services import (
+    TidplanRow,
     WeekCell,
     check_responsibility,
     day_hours_problem,
@@ -860,3 +862,50 @@ class CompetenceForm(forms.Form):
             "areas": list(competence.areas.all()),
             "wishes": competence.wishes,
         }
+
+
+class TidplanForm(forms.Form):
+    """An assignment's tidplan: for each step a planned date (empty: the step is not part of it)
+    and, once done, the date it was done. Fields `<step>_planned` and `<step>_done`."""
+
+    def __init__(self, *args, steps=(), **kwargs):
+        initial = {}
+        for step in steps:
+            initial[f"{step.step}_planned"] = step.planned_on
+            initial[f"{step.step}_done"] = step.done_on
+        super().__init__(*args, initial=initial, **kwargs)
+        for value, label in Step.choices:
+            self.fields[f"{value}_planned"] = forms.DateField(
+                label=_("%(step)s: planerat datum") % {"step": label}, required=False, widget=DateInput()
+            )
+            self.fields[f"{value}_done"] = forms.DateField(
+                label=_("%(step)s: klart") % {"step": label}, required=False, widget=DateInput()
+            )
+
+    def rows(self):
+        """(label, planned field, done field) per step, for the table."""
+        return [(label, self[f"{value}_planned"], self[f"{value}_done"]) for value, label in Step.choices]
+
+    def tidplan_rows(self):
+        return [
+            TidplanRow(value, self.cleaned_data[f"{value}_planned"], self.cleaned_data[f"{value}_done"])
+            for value in Step.values
+        ]
+
+
+class StandardScheduleForm(forms.Form):
+    """A package code's standard schedule: for each step the usual calendar days after the step
+    before it (the first: after the order); empty when the package does not have the step."""
+
+    def __init__(self, *args, steps=(), **kwargs):
+        initial = {step.step: step.days for step in steps}
+        super().__init__(*args, initial=initial, **kwargs)
+        for value, label in Step.choices:
+            self.fields[value] = forms.IntegerField(
+                label=label,
+                required=False,
+                min_value=0,
+                max_value=365,
+                help_text=_("Dagar efter föregående steg"),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )

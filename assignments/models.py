@@ -641,6 +641,89 @@ class AssignmentSuggestion(models.Model):
         return str(self.assignment)
 
 
+class Step(models.TextChoices):
+    """The steps of a recruitment's tidplan, in the order they normally come."""
+
+    START_MEETING = "startmote", _("Startmöte")
+    AD = "annons", _("Annons publiceras")
+    LAST_APPLICATION = "sista_ansokan", _("Sista ansökningsdag")
+    INTERVIEWS = "intervjuer", _("Intervjuer")
+    TESTS = "tester", _("Tester")
+    REFERENCES = "referenser", _("Referenser")
+    DECISION = "beslut", _("Beslut")
+
+
+STEP_ORDER = {value: index for index, value in enumerate(Step.values)}
+
+
+class StandardScheduleStep(models.Model):
+    """One step of a package's standard schedule (standardtidplan): how many calendar days it
+    normally comes after the step before it (the first: after the order). By package code, so a
+    schedule holds across the yearly price lists; services.save_standard_schedule keeps them."""
+
+    package_code = models.SlugField(_("paketkod"), max_length=40)
+    step = models.CharField(_("steg"), max_length=20, choices=Step.choices)
+    position = models.PositiveSmallIntegerField(_("ordning"), editable=False)
+    days = models.PositiveSmallIntegerField(
+        _("dagar efter föregående steg"), validators=[MaxValueValidator(365)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("steg i standardtidplan")
+        verbose_name_plural = _("standardtidplaner")
+        ordering = ["package_code", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["package_code", "step"], name="standard_step_once"),
+            models.CheckConstraint(condition=Q(days__lte=365), name="standard_step_days_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.package_code}: {self.get_step_display()} +{self.days} d"
+
+    def save(self, *args, **kwargs):
+        self.position = STEP_ORDER[self.step]
+        super().save(*args, **kwargs)
+
+
+class AssignmentStep(models.Model):
+    """One step of an assignment's tidplan: when it is planned and when it was done. Made from
+    the package's standard schedule at registration (services.apply_standard_schedule), then
+    adjusted by the consultants (services.save_tidplan). The latest planned date is the
+    assignment's planned end (the load and the suggestions read it)."""
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("uppdrag"), on_delete=models.CASCADE, related_name="steps"
+    )
+    step = models.CharField(_("steg"), max_length=20, choices=Step.choices)
+    position = models.PositiveSmallIntegerField(_("ordning"), editable=False)
+    planned_on = models.DateField(_("planerat datum"))
+    done_on = models.DateField(_("klart"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("steg i tidplan")
+        verbose_name_plural = _("tidplaner")
+        ordering = ["assignment", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "step"], name="assignment_step_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["assignment", "position"],
+                condition=Q(done_on__isnull=True),
+                name="assignment_step_open",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.assignment}: {self.get_step_display()} {self.planned_on}"
+
+    def save(self, *args, **kwargs):
+        self.position = STEP_ORDER[self.step]
+        super().save(*args, **kwargs)
+
+
 class TimeEntry(models.Model):
     """Hours a consultant logged on a day, on an assignment or on a category not tied to one."""
 

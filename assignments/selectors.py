@@ -12,6 +12,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -31,6 +32,7 @@ from .models import (
     DEFAULT_WEEKLY_HOURS,
     ZERO,
     Assignment,
+    AssignmentStep,
     Budget,
     ConsultantCapacity,
     ImportJob,
@@ -38,6 +40,8 @@ from .models import (
     Package,
     PriceList,
     SavedFilter,
+    StandardScheduleStep,
+    Step,
     TimeCategory,
     TimeEntry,
     Unit,
@@ -275,11 +279,15 @@ class _RelatedLabels:
 
 
 def my_ongoing_assignments(user):
-    return with_logged_hours(
-        assignment_list(
-            queryset=Assignment.objects.filter(Q(responsible=user) | Q(colleagues=user))
-            .exclude(status=Assignment.Status.AVSLUTAD)
-            .distinct()
+    """The user's open assignments (responsible or colleague), oldest first, with the hours logged
+    and the tidplan's next step (with_next_step)."""
+    return with_next_step(
+        with_logged_hours(
+            assignment_list(
+                queryset=Assignment.objects.filter(Q(responsible=user) | Q(colleagues=user))
+                .exclude(status=Assignment.Status.AVSLUTAD)
+                .distinct()
+            )
         )
     ).order_by("ordered_on")
 
@@ -570,8 +578,9 @@ def package_choices(year: int | None = None, keep: str = "") -> list[tuple[str, 
 
 LOAD_WEEKS = 8  # the coming weeks shown when none are asked for
 LOAD_WEEKS_MAX = 26
-# An assignment's planned end when nothing else says: eight weeks after the order (the demo's and
-# the register's typical order-to-close time). Standard schedules (tidplaner) will replace this.
+# An assignment's planned end when its tidplan does not say (no steps: an older or imported one, or
+# a package without a standard schedule): eight weeks after the order, the register's typical
+# order-to-close time.
 DEFAULT_LEAD_WEEKS = 8
 LOAD_ROLES = (User.Role.KONSULT, User.Role.SAMORDNARE)
 LOAD_WEEKS_MESSAGE = f"Ange antal veckor som ett heltal från 1 till {LOAD_WEEKS_MAX}."
@@ -637,9 +646,76 @@ def planned_standard_hours(unit: str, quantity: Decimal, standard_hours: Decimal
     return quantity * (standard_hours or ZERO)
 
 
-def planned_end(ordered_on: date) -> date:
-    """When an open assignment is planned to be done: DEFAULT_LEAD_WEEKS after the order."""
-    return ordered_on + timedelta(weeks=DEFAULT_LEAD_WEEKS)
+def planned_end(ordered_on: date, schedule_end: date | None = None) -> date:
+    """When an open assignment is planned to be done: its tidplan's latest planned step, else
+    DEFAULT_LEAD_WEEKS after the order."""
+    return schedule_end or ordered_on + timedelta(weeks=DEFAULT_LEAD_WEEKS)
+
+
+def schedule_end_subquery():
+    """The latest planned date of the outer assignment's tidplan (None without one)."""
+    return Subquery(
+        AssignmentStep.objects.filter(assignment=OuterRef("pk"))
+        .order_by()
+        .values("assignment")
+        .annotate(end=Max("planned_on"))
+        .values("end")
+    )
+
+
+def has_standard_schedule(package_code: str) -> bool:
+    return StandardScheduleStep.objects.filter(package_code=package_code).exists()
+
+
+def standard_end(package_code: str, ordered_on: date) -> date:
+    """When an assignment of this package ordered on `ordered_on` is normally done: its standard
+    schedule's total days after the order, else DEFAULT_LEAD_WEEKS. One query."""
+    steps = StandardScheduleStep.objects.filter(package_code=package_code)
+    total = steps.aggregate(total=Sum("days"))["total"]
+    return ordered_on + timedelta(days=total) if total else planned_end(ordered_on)
+
+
+@dataclass
+class TidplanStep:
+    step: str
+    label: str
+    planned_on: date
+    done_on: date | None
+    is_next: bool = False
+    overdue: bool = False
+
+    @property
+    def status(self) -> str:
+        if self.done_on:
+            return "klart"
+        return "forsenat" if self.overdue else ("nasta" if self.is_next else "kommande")
+
+
+def tidplan(assignment, today: date) -> list[TidplanStep]:
+    """An assignment's tidplan in step order: which step is next (the first not done) and which
+    are overdue (not done, planned before today). One query, or none when prefetched as `steps`."""
+    steps = sorted(assignment.steps.all(), key=lambda s: s.position)
+    rows, found_next = [], False
+    for step in steps:
+        row = TidplanStep(step.step, Step(step.step).label, step.planned_on, step.done_on)
+        if not step.done_on:
+            row.overdue = step.planned_on < today
+            if not found_next:
+                row.is_next, found_next = True, True
+        rows.append(row)
+    return rows
+
+
+def with_next_step(queryset):
+    """Annotate each assignment with its tidplan's next step (the first not done, by the steps'
+    order) and its planned date: `next_step`, `next_step_on` (None when all are done or there is
+    no tidplan). Two subqueries in the same query."""
+    pending = AssignmentStep.objects.filter(assignment=OuterRef("pk"), done_on__isnull=True)
+    pending = pending.order_by("position")
+    return queryset.annotate(
+        next_step=Subquery(pending.values("step")[:1]),
+        next_step_on=Subquery(pending.values("planned_on")[:1]),
+    )
 
 
 def _open_assignment_rows():
@@ -654,11 +730,15 @@ def _open_assignment_rows():
     return (
         Assignment.objects.exclude(status=Assignment.Status.AVSLUTAD)
         .order_by()
-        .annotate(logged=Coalesce(Subquery(logged, output_field=HOURS_FIELD), Value(ZERO)))
+        .annotate(
+            logged=Coalesce(Subquery(logged, output_field=HOURS_FIELD), Value(ZERO)),
+            schedule_end=schedule_end_subquery(),
+        )
         .values(
             "pk",
             "responsible_id",
             "ordered_on",
+            "schedule_end",
             "started_on",
             "quantity",
             "package__unit",
@@ -672,8 +752,9 @@ def planned_hours_by_week(today: date, mondays: list[date]) -> dict[tuple[int, d
     """(user id, monday) → the hours the open assignments plan for the user that week.
 
     Each open assignment's remaining standard hours (never below 0) are spread evenly over the
-    weeks from this week (or the week it starts) to the week of its planned end, and split evenly
-    among its consultants (responsible and colleagues). An assignment past its planned end puts
+    weeks from this week (or the week it starts) to the week of its planned end (planned_end: its
+    tidplan's last step, else 8 weeks after the order), and split evenly among its consultants
+    (responsible and colleagues). An assignment past its planned end puts
     what remains in this week. Two queries, whatever the number of assignments.
     """
     this_monday = monday_of(today)
@@ -697,7 +778,7 @@ def planned_hours_by_week(today: date, mondays: list[date]) -> dict[tuple[int, d
         if remaining <= 0:
             continue
         first = max(this_monday, monday_of(row["started_on"] or row["ordered_on"]))
-        last = max(first, monday_of(planned_end(row["ordered_on"])))
+        last = max(first, monday_of(planned_end(row["ordered_on"], row["schedule_end"])))
         count = (last - first).days // 7 + 1
         share = remaining / count / len(people[row["pk"]])
         for k in range(count):

@@ -25,9 +25,11 @@ from .models import (
     DEFAULT_ASSIGNMENT_SHARE,
     DEFAULT_WEEKLY_HOURS,
     MONEY,
+    STEP_ORDER,
     ZERO,
     Assignment,
     AssignmentSequence,
+    AssignmentStep,
     Budget,
     BudgetLine,
     ConsultantCapacity,
@@ -38,6 +40,8 @@ from .models import (
     Package,
     PriceList,
     SavedFilter,
+    StandardScheduleStep,
+    Step,
     TimeCategory,
     TimeEntry,
     User,
@@ -173,6 +177,7 @@ def create_assignment(*, by: User, colleagues=(), **fields) -> Assignment:
     assignment.save()
     if colleagues:
         assignment.colleagues.set(colleagues)
+    apply_standard_schedule(assignment, by=by)
     return assignment
 
 
@@ -856,3 +861,119 @@ def revoke_api_token(*, user: User) -> bool:
     if deleted:
         audit.log_api_token("revoked", user=user)
     return deleted
+
+
+# --- Tidplan: standard schedules per package and each assignment's own -----------------------
+
+
+@transaction.atomic
+def save_standard_schedule(package_code: str, days: dict[str, int | None], *, by: User | None = None) -> int:
+    """Set a package code's standard schedule: `days` maps each step (Step value) to the calendar
+    days after the step before it, None for a step the package does not have. Steps dropped are
+    deleted, changed ones saved (each with its history). Returns the number of steps it has."""
+    unknown = set(days) - set(STEP_ORDER)
+    if unknown:
+        raise ValidationError(_("Okänt steg: %(steps)s.") % {"steps": ", ".join(sorted(unknown))})
+    rows = StandardScheduleStep.objects.select_for_update().filter(package_code=package_code)
+    current = {row.step: row for row in rows}
+    kept = 0
+    for step, value in days.items():
+        row = current.get(step)
+        if value is None:
+            if row is not None:
+                row._history_user = by
+                row.delete()
+            continue
+        kept += 1
+        if row is not None and row.days == value:
+            continue
+        row = row or StandardScheduleStep(package_code=package_code, step=step)
+        row.days = value
+        row.full_clean()
+        row._history_user = by
+        row.save()
+    return kept
+
+
+def standard_schedule_dates(package_code: str, start: date) -> list[tuple[str, date]]:
+    """The package's standard steps with their dates counted from `start` (the order date)."""
+    day, dates = start, []
+    for step, days in StandardScheduleStep.objects.filter(package_code=package_code).values_list(
+        "step", "days"
+    ):
+        day += timedelta(days=days)
+        dates.append((step, day))
+    return dates
+
+
+@transaction.atomic
+def apply_standard_schedule(assignment: Assignment, *, by: User | None = None) -> int:
+    """Give an assignment without a tidplan its package's standard schedule, counted from the order
+    date; returns the number of steps made (0 when it has one, or the package has no schedule)."""
+    if assignment.steps.exists():
+        return 0
+    steps = [
+        AssignmentStep(assignment=assignment, step=step, planned_on=day)
+        for step, day in standard_schedule_dates(assignment.package.code, assignment.ordered_on)
+    ]
+    for step in steps:
+        step._history_user = by
+        step.save()
+    return len(steps)
+
+
+@dataclass
+class TidplanRow:
+    step: str
+    planned_on: date | None
+    done_on: date | None
+
+
+@transaction.atomic
+def save_tidplan(
+    assignment: Assignment, rows: list[TidplanRow], *, by: User, today: date | None = None
+) -> int:
+    """Adjust an assignment's tidplan as the form gives it: a step with a planned date is kept or
+    added, one without is removed; a step may be marked done (not in the future). Refuses the whole
+    change, with one message per step, when a date is before the order date or a done date lies
+    ahead; returns the number of steps that changed."""
+    if not can_edit_assignment(by, assignment):
+        raise PermissionDenied(_("Du har inte behörighet att ändra uppdraget."))
+    today = today or timezone.localdate()
+    errors = {}
+    for row in rows:
+        label = Step(row.step).label
+        if row.done_on and not row.planned_on:
+            row.planned_on = row.done_on
+        if row.planned_on and row.planned_on < assignment.ordered_on:
+            errors[f"{row.step}_planned"] = _(
+                "%(step)s kan inte planeras före beställningsdatum (%(date)s)."
+            ) % {"step": label, "date": assignment.ordered_on.isoformat()}
+        if row.done_on and row.done_on > today:
+            errors[f"{row.step}_done"] = _("%(step)s kan inte vara klart ett datum som inte har varit.") % {
+                "step": label
+            }
+        if row.done_on and row.done_on < assignment.ordered_on:
+            errors[f"{row.step}_done"] = _(
+                "%(step)s kan inte vara klart före beställningsdatum (%(date)s)."
+            ) % {"step": label, "date": assignment.ordered_on.isoformat()}
+    if errors:
+        raise ValidationError(errors)
+    current = {s.step: s for s in AssignmentStep.objects.select_for_update().filter(assignment=assignment)}
+    changed = 0
+    for row in rows:
+        step = current.get(row.step)
+        if row.planned_on is None:
+            if step is not None:
+                step._history_user = by
+                step.delete()
+                changed += 1
+            continue
+        if step is not None and (step.planned_on, step.done_on) == (row.planned_on, row.done_on):
+            continue
+        step = step or AssignmentStep(assignment=assignment, step=row.step)
+        step.planned_on, step.done_on = row.planned_on, row.done_on
+        step._history_user = by
+        step.save()
+        changed += 1
+    return changed

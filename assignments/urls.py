@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, assignments, competence, imports, registers, start, time
+from .views import account, assignments, competence, imports, registers, start, tidplan, time
 
 urlpatterns = [
     path("", start.start, name="start"),
@@ -17,6 +17,12 @@ urlpatterns = [
     path("uppdrag/<int:pk>/", assignments.assignment_detail, name="assignment-detail"),
     path("uppdrag/<int:pk>/andra/", assignments.assignment_edit, name="assignment-edit"),
     path("uppdrag/<int:pk>/avsluta/", assignments.assignment_close, name="assignment-close"),
+    path("uppdrag/<int:pk>/tidplan/", tidplan.assignment_tidplan, name="assignment-tidplan"),
+    path(
+        "uppdrag/<int:pk>/tidplan/standard/",
+        tidplan.assignment_tidplan_standard,
+        name="assignment-tidplan-standard",
+    ),
     path("kompetenskarta/", competence.competence_map_view, name="competence-map"),
     path("kompetenskarta/<int:pk>/", competence.competence_detail, name="competence-detail"),
     path("kompetenskarta/<int:pk>/andra/", competence.competence_edit, name="competence-edit"),
@@ -42,6 +48,8 @@ urlpatterns = [
     path("register/verksamheter/", registers.sector_list, name="sector-list"),
     path("register/verksamheter/ny/", registers.sector_edit, name="sector-create"),
     path("register/verksamheter/<int:pk>/", registers.sector_edit, name="sector-edit"),
+    path("register/tidplaner/", tidplan.schedule_list, name="schedule-list"),
+    path("register/tidplaner/<slug:code>/", tidplan.schedule_edit, name="schedule-edit"),
     path("register/tidkategorier/", registers.category_list, name="category-list"),
     path("register/tidkategorier/ny/", registers.category_edit, name="category-create"),
     path("register/tidkategorier/<int:pk>/", registers.category_edit, name="category-edit"),

@@ -17,7 +17,14 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from assignments.demo import Activity, load_registers, seed_budget, seed_price_list, seed_users
+from assignments.demo import (
+    Activity,
+    load_registers,
+    seed_budget,
+    seed_price_list,
+    seed_tidplans,
+    seed_users,
+)
 from assignments.models import Assignment, TimeEntry, User
 from rekrytering.demo import bulk_insert, demo_modules
 from surveys.demo import generate_surveys
@@ -103,6 +110,8 @@ def fill(years: int, seed: int, *, today: date, stdout=print, per_year: int = AS
         chain(activity.time_entries(assignments), activity.other_time(date(span[0], 1, 1), today)),
     )
     done(f"{entries} tidrapporter")
+    seed_tidplans(today, rng, stdout=quiet)
+    done("tidplaner för de pågående uppdragen")
 
     for year in span:
         seed_all(year)

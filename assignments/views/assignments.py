@@ -147,10 +147,13 @@ def assignment_detail(request, pk):
     assignment = get_object_or_404(selectors.with_logged_hours(selectors.assignment_list()), pk=pk)
     time_entries = selectors.assignment_time_entries(assignment)
     hourly_rate = services.hourly_rate(assignment.year)
+    tidplan = selectors.tidplan(assignment, timezone.localdate())
     return render(
         request,
         "assignments/assignment_detail.html",
         {
+            "tidplan": tidplan,
+            "has_standard": not tidplan and selectors.has_standard_schedule(assignment.package.code),
             "nav": "assignments",
             "assignment": assignment,
             "can_edit": can_edit_assignment(request.user, assignment),
@@ -258,7 +261,8 @@ def assignment_close(request, pk):
 def assignment_suggestions(request):
     """The registration page's advisory panel (htmx fragment): the top suggested consultants for the
     package, level and organisation chosen so far, needed by the planned end (the order date + the
-    usual lead time). Incomplete or unknown choices show a hint, never an error."""
+    package's standard schedule, selectors.standard_end). Incomplete or unknown choices show a
+    hint, never an error."""
     params = request.GET
     package = Package.objects.filter(pk=_whole(params.get("package"))).select_related("price_list").first()
     organisation = Organisation.objects.filter(pk=_whole(params.get("organisation"))).first()
@@ -268,7 +272,10 @@ def assignment_suggestions(request):
         ordered_on = date.fromisoformat(params.get("ordered_on", ""))
     except ValueError:
         ordered_on = today
-    needed_by = max(selectors.planned_end(ordered_on), today)
+    needed_by = max(
+        selectors.standard_end(package.code, ordered_on) if package else selectors.planned_end(ordered_on),
+        today,
+    )
     ranked = []
     if package and organisation and level in Assignment.Level.values:
         ranked = suggest_consultants(
