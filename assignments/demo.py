@@ -715,8 +715,9 @@ def seed_standard_schedules(stdout=print) -> int:
 
 def seed_tidplans(today: date, rng: random.Random, stdout=print) -> int:
     """A tidplan for each open assignment without one, from its package's standard schedule: the
-    steps planned before today mostly done (a few days early or late), about one in eight left
-    undone, so the start page shows late steps."""
+    steps planned before today done (a few days early or late), except in about one assignment in
+    six, which is behind: its latest step planned before today is not done yet, so the start page
+    shows late steps."""
     schedules = {}
     for step in StandardScheduleStep.objects.order_by("package_code", "position"):
         schedules.setdefault(step.package_code, []).append((step.step, step.days))
@@ -728,11 +729,15 @@ def seed_tidplans(today: date, rng: random.Random, stdout=print) -> int:
     )
     rows = []
     for pk, code, ordered_on in open_assignments:
-        day = ordered_on
+        day, planned = ordered_on, []
         for step, days in schedules.get(code, []):
             day += timedelta(days=days)
+            planned.append((step, day))
+        past = sum(day < today for _step, day in planned)
+        done_count = past - 1 if past and rng.random() < 1 / 6 else past
+        for index, (step, day) in enumerate(planned):
             done_on = None
-            if day < today and rng.random() > 0.125:
+            if index < done_count:
                 done_on = min(today, max(ordered_on, day + timedelta(days=rng.randint(-2, 4))))
             rows.append(
                 AssignmentStep(

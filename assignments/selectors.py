@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
@@ -709,12 +710,13 @@ def tidplan(assignment, today: date) -> list[TidplanStep]:
 def with_next_step(queryset):
     """Annotate each assignment with its tidplan's next step (the first not done, by the steps'
     order) and its planned date: `next_step`, `next_step_on` (None when all are done or there is
-    no tidplan). Two subqueries in the same query."""
+    no tidplan), and `has_tidplan`. Subqueries in the same query."""
     pending = AssignmentStep.objects.filter(assignment=OuterRef("pk"), done_on__isnull=True)
     pending = pending.order_by("position")
     return queryset.annotate(
         next_step=Subquery(pending.values("step")[:1]),
         next_step_on=Subquery(pending.values("planned_on")[:1]),
+        has_tidplan=Exists(AssignmentStep.objects.filter(assignment=OuterRef("pk"))),
     )
 
 

@@ -159,7 +159,9 @@ def test_start_page_shows_the_next_step_and_marks_it_late(
 ):
     late = register(stora, konsult, role_title="Sen")
     on_time = register(stora, konsult, ordered_on=date(2026, 3, 10), role_title="I tid")
-    register(PackageFactory(price_list=stora.price_list, code="lilla", name="Lilla"), konsult)
+    without = register(PackageFactory(price_list=stora.price_list, code="lilla", name="Lilla"), konsult)
+    all_done = register(stora, konsult, role_title="Klart")
+    all_done.steps.update(done_on=date(2026, 3, 10))
     client.force_login(konsult)
     with freeze_time("2026-03-11 10:00"):
         page = client.get(reverse("start")).content.decode()
@@ -167,6 +169,7 @@ def test_start_page_shows_the_next_step_and_marks_it_late(
     assert "Startmöte" in row(late) and "2026-03-09" in row(late) and "Försenat" in row(late)
     assert "Startmöte" in row(on_time) and "2026-03-17" in row(on_time) and "Försenat" not in row(on_time)
     assert "1 försenat steg" in page
+    assert "Ingen tidplan" in row(without) and "Alla steg klara" in row(all_done)
     # The query count does not grow with the assignments.
     with freeze_time("2026-03-11 10:00"):
         with django_assert_max_num_queries(12) as few:
@@ -292,4 +295,8 @@ def test_demo_schedules_and_tidplans(db, konsult):
     past = steps.filter(planned_on__lt=date(2026, 3, 1))
     assert 0 < past.filter(done_on__isnull=True).count() < past.count() / 3  # a few late
     assert not steps.filter(done_on__gt=date(2026, 3, 1)).exists()
+    # Progress is in order: an assignment behind has its done steps first, then the late one.
+    for assignment in Assignment.objects.filter(steps__isnull=False).distinct():
+        done = [s.done_on is not None for s in assignment.steps.order_by("position")]
+        assert done == sorted(done, reverse=True)
     assert seed_tidplans(date(2026, 3, 1), random.Random(1), stdout=lambda _l: None) == 0

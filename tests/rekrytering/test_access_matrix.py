@@ -690,6 +690,20 @@ MATRIX = {
         get(OWN_ASSIGNMENT, variant="own", args=pk("own_assignment")),
         get(OTHERS_ASSIGNMENT, variant="other", args=pk("other_assignment")),
     ),
+    # An assignment's tidplan: changed by those who may change the assignment (an empty form is
+    # valid: the tidplan is emptied, then back to the assignment); the standard one is applied by POST.
+    "assignment-tidplan": entry(
+        "uppdrag/<int:pk>/tidplan/",
+        get(OWN_ASSIGNMENT, variant="own", args=pk("own_assignment")),
+        get(OTHERS_ASSIGNMENT, variant="other", args=pk("other_assignment")),
+        post(OWN_ASSIGNMENT, variant="own, saved", args=pk("own_assignment")),
+    ),
+    "assignment-tidplan-standard": entry(
+        "uppdrag/<int:pk>/tidplan/standard/",
+        post(OWN_ASSIGNMENT, variant="own", args=pk("own_assignment")),
+        post(OTHERS_ASSIGNMENT, variant="other", args=pk("other_assignment")),
+        get(roles(LOGIN, E405, E405, E405, E405), args=pk("own_assignment")),
+    ),
     # The competence map: every staff member reads it and each consultant's line; only the admin edits
     # (an empty form is valid: it clears the line, then sends one to the detail page).
     "competence-map": entry(
@@ -756,6 +770,13 @@ MATRIX = {
     "sector-create": entry("register/verksamheter/ny/", get(ADMINS)),
     "sector-edit": entry("register/verksamheter/<int:pk>/", get(ADMINS, args=pk("sector"))),
     "category-list": entry("register/tidkategorier/", get(LOGGED_IN)),
+    # Standard schedules: everyone reads them, the admin changes one (an empty form: no schedule).
+    "schedule-list": entry("register/tidplaner/", get(LOGGED_IN)),
+    "schedule-edit": entry(
+        "register/tidplaner/<slug:code>/",
+        get(ADMINS, args=lambda w: (w.package.code,)),
+        post(ADMINS, args=lambda w: (w.package.code,)),
+    ),
     "category-create": entry("register/tidkategorier/ny/", get(ADMINS)),
     "category-edit": entry("register/tidkategorier/<int:pk>/", get(ADMINS, args=pk("category"))),
     "unit-list": entry("register/enheter/", get(LOGGED_IN)),
