@@ -298,8 +298,24 @@ def test_every_floor_is_the_pages_own_figures(small_dataset):
         "survey-year",
         "survey-tertial",
         "api",
+        "load",
+        "suggestions",
+        "suggestions-api",
     }
-    assert [difference for _key, difference in checked] == [None] * (11 + 7)  # no figure differs
+    assert {page.key for page in growth} == {
+        "dashboard",
+        "report",
+        "list-first",
+        "list-last",
+        "survey",
+        "api",
+        "plan",
+        "load",
+        "suggestions",
+    }
+    assert not [page.error for page in head + growth if page.error]
+    assert checked == [(key, None) for key, _difference in checked]  # no figure differs
+    assert len(checked) == 14 + 9
 
 
 @postgresql_only
