@@ -1451,7 +1451,7 @@ LOAD_PLANNED = f"""
         SELECT o.id, o.remaining, o.first, GREATEST(o.first, o.end_monday) AS last,
                (SELECT COUNT(*) FROM people WHERE people.assignment_id = o.id) AS people
           FROM open o
-         WHERE o.remaining > 0
+         WHERE o.remaining > %(no_hours)s
     )
     SELECT pe.user_id, w.monday, SUM(s.remaining / ((s.last - s.first) / 7 + 1) / s.people)
       FROM spread s
@@ -1503,6 +1503,7 @@ def _load(cursor, today: date, weeks: int) -> dict:
         "lead_days": DEFAULT_LEAD_WEEKS * 7,
         "hourly_unit": Package.PriceUnit.TIMME.value,
         "closed": CLOSED,
+        "no_hours": ZERO,
     }
     planned = {(user, monday): hours for user, monday, hours in _rows(cursor, LOAD_PLANNED, params)}
     span = {"first": mondays[0], "last": mondays[-1] + timedelta(days=6)}
