@@ -1443,17 +1443,17 @@ LOAD_PLANNED = f"""
           FROM assignments_assignment a JOIN assignments_package p ON p.id = a.package_id
          WHERE a.status <> %(closed)s
     ), people AS (
-        SELECT id AS assignment_id, responsible_id AS user_id FROM open
-        UNION
-        SELECT c.assignment_id, c.user_id
-          FROM assignments_assignment_colleagues c JOIN open ON open.id = c.assignment_id
+        SELECT assignment_id, user_id, COUNT(*) OVER (PARTITION BY assignment_id) AS n
+          FROM (SELECT id AS assignment_id, responsible_id AS user_id FROM open
+                UNION
+                SELECT c.assignment_id, c.user_id
+                  FROM assignments_assignment_colleagues c JOIN open ON open.id = c.assignment_id) each
     ), spread AS (
-        SELECT o.id, o.remaining, o.first, GREATEST(o.first, o.end_monday) AS last,
-               (SELECT COUNT(*) FROM people WHERE people.assignment_id = o.id) AS people
+        SELECT o.id, o.remaining, o.first, GREATEST(o.first, o.end_monday) AS last
           FROM open o
          WHERE o.remaining > %(no_hours)s
     )
-    SELECT pe.user_id, w.monday, SUM(s.remaining / ((s.last - s.first) / 7 + 1) / s.people)
+    SELECT pe.user_id, w.monday, SUM(s.remaining / ((s.last - s.first) / 7 + 1) / pe.n)
       FROM spread s
       JOIN people pe ON pe.assignment_id = s.id
       JOIN unnest(%(mondays)s::date[]) AS w(monday) ON w.monday BETWEEN s.first AND s.last
