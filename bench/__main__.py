@@ -25,8 +25,8 @@ GROWTH_SETS = (("_1y", 2), ("_30y", 30))
 DEFAULT_JSON = "tmp/bench/latest.json"
 GROWTH_NOTE = (
     "Tillväxt = sidans median i 30 års data / med ett års historik (förra året och i år, som sidorna "
-    "jämför) (<namn>_30y, <namn>_1y), omväxlande mätt för innevarande års standardperiod; samma tal "
-    "för varje rad av samma slags sida."
+    "jämför) (<namn>_30y, <namn>_1y), omväxlande mätt för innevarande års standardperiod (beläggningen "
+    "och förslagen: de kommande veckorna från i dag); samma tal för varje rad av samma slags sida."
 )
 
 
@@ -53,7 +53,10 @@ def parser(this_year: int, default_seed: int) -> argparse.ArgumentParser:
     parser.add_argument("--no-measure", action="store_true", help="bygg bara datamängderna")
     parser.add_argument("--no-growth", action="store_true", help="hoppa över 1 år mot 30 år (snabbare)")
     parser.add_argument(
-        "--only", nargs="+", metavar="SIDA", help="bara dessa sidor (t.ex. dashboard-year api)"
+        "--only",
+        nargs="+",
+        metavar="SIDA",
+        help="bara dessa sidor (t.ex. dashboard-year api load suggestions)",
     )
     parser.add_argument(
         "--json", metavar="PATH", default=DEFAULT_JSON, help=f"resultaten som JSON ({DEFAULT_JSON})"

@@ -5,7 +5,8 @@ It is the demo's data, only more of it: the demo users, the registers, a price l
 a year, and ~1 050 assignments a year with hours, closings and invoices (assignments.demo.Activity),
 their surveys with invitations, responses and answers (surveys.demo.generate_surveys), then every
 other app's own demo data. One year is this year from January to today. Ten years take about half a
-minute, thirty about a minute and a half; `build_dataset` skips a database that has assignments.
+minute, thirty about a minute and a half; `build_dataset` skips a database that has assignments,
+but tops up what the load and suggestion pages read (`top_up`) when it is missing.
 """
 
 import random
@@ -20,8 +21,12 @@ from django.utils import timezone
 from assignments.demo import (
     Activity,
     load_registers,
+    seed_absence,
     seed_budget,
+    seed_capacities,
+    seed_competence,
     seed_price_list,
+    seed_standard_schedules,
     seed_tidplans,
     seed_users,
 )
@@ -67,6 +72,8 @@ def build_dataset(
         call_command("flush", interactive=False, verbosity=0)
     elif Assignment.objects.exists():
         stdout("Datamängden finns redan (--rebuild bygger om den).")
+        with transaction.atomic():
+            top_up(today, stdout=stdout)
         return {"built": False, "seconds": 0.0, **dataset_size()}
     started = perf_counter()
     with transaction.atomic():
@@ -110,13 +117,13 @@ def fill(years: int, seed: int, *, today: date, stdout=print, per_year: int = AS
         chain(activity.time_entries(assignments), activity.other_time(date(span[0], 1, 1), today)),
     )
     done(f"{entries} tidrapporter")
-    seed_tidplans(today, rng, stdout=quiet)
-    done("tidplaner för de pågående uppdragen")
 
     for year in span:
         seed_all(year)
     counts = generate_surveys(assignments, today=today, rng=rng)
     done("enkäter: {} utskick, {} svar, {} svarsrader, {} uppföljningar".format(*counts))
+    top_up(today, stdout=lambda line: stdout(f"  {line}"))
+    done("kapaciteter, kompetenskarta och frånvaro")
 
     # Every other app's own demo data (the plans, the economy figures, …) as `load_demo` runs it.
     # One that fails is reported and left out.
@@ -127,3 +134,16 @@ def fill(years: int, seed: int, *, today: date, stdout=print, per_year: int = AS
         except Exception as error:
             stdout(f"  {name}.demo misslyckades och hoppas över: {type(error).__name__}: {error}")
     done("övriga appars demodata")
+
+
+def top_up(today: date, *, stdout=print) -> None:
+    """What the load and suggestion pages read besides the assignments, as the assignments' demo
+    seeds it: the capacities differing from 40 h × 70 %, the competence map, absence from this
+    week on, the standard schedules and the open assignments' tidplans. Each step leaves what is
+    there as it is, so a data set built before them (or in an earlier week) is topped up in place
+    and a second run changes nothing."""
+    seed_standard_schedules(stdout=stdout)
+    seed_tidplans(today, random.Random(today.toordinal()), stdout=stdout)
+    seed_capacities(stdout=stdout)
+    seed_competence(stdout=stdout)
+    seed_absence(today, stdout=stdout)

@@ -22,8 +22,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_FLOOR, Decimal
 
 from assignments.figures import MONTHS, budget_months, mean_hours, ratio
 from assignments.models import Assignment, Organisation, User
@@ -1414,6 +1414,279 @@ def summary(cursor, year: int, code: str, today: date) -> dict:
     result["uppdrag_per_paket"] = dict(sorted(per_package.items()))
     result.update(ar=year, period=code, fran=p.start.isoformat(), till=p.end.isoformat())
     return result
+
+
+# --- Load (beläggning) and suggestions -----------------------------------------------------
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+LOAD_ROLES = [User.Role.KONSULT.value, User.Role.SAMORDNARE.value]
+# The Monday of the week of a date expression (ISO weeks, as the pages count them).
+MONDAY = "({0} - (EXTRACT(ISODOW FROM {0})::int - 1))"
+# An open assignment's planned end, as an expression over the assignment `a`: its tidplan's latest
+# planned step, else the order date plus the usual lead time (assignments.selectors.
+# DEFAULT_LEAD_WEEKS, as days).
+PLANNED_END = """COALESCE(
+    (SELECT MAX(s.planned_on) FROM assignments_assignmentstep s WHERE s.assignment_id = a.id),
+    a.ordered_on + %(lead_days)s)"""
+# Each open assignment's remaining standard hours spread evenly over the weeks from this week (or
+# the week it starts) to the week of its planned end, split evenly among its consultants, summed
+# per consultant and shown week.
+LOAD_PLANNED = f"""
+    WITH open AS (
+        SELECT a.id, a.responsible_id,
+               GREATEST(%(this_monday)s, {MONDAY.format("COALESCE(a.started_on, a.ordered_on)")}) AS first,
+               {MONDAY.format(PLANNED_END)} AS end_monday,
+               GREATEST(CASE WHEN p.unit = %(hourly_unit)s THEN a.quantity
+                             ELSE a.quantity * COALESCE(p.standard_hours, 0) END
+                        - COALESCE((SELECT SUM(t.hours) FROM assignments_timeentry t
+                                     WHERE t.assignment_id = a.id), 0),
+                        0)::numeric(40, 28) AS remaining
+          FROM assignments_assignment a JOIN assignments_package p ON p.id = a.package_id
+         WHERE a.status <> %(closed)s
+    ), people AS (
+        SELECT assignment_id, user_id, COUNT(*) OVER (PARTITION BY assignment_id) AS n
+          FROM (SELECT id AS assignment_id, responsible_id AS user_id FROM open
+                UNION
+                SELECT c.assignment_id, c.user_id
+                  FROM assignments_assignment_colleagues c JOIN open ON open.id = c.assignment_id) each
+    ), spread AS (
+        SELECT o.id, o.remaining, o.first, GREATEST(o.first, o.end_monday) AS last
+          FROM open o
+         WHERE o.remaining > %(no_hours)s
+    )
+    SELECT pe.user_id, w.monday, SUM(s.remaining / ((s.last - s.first) / 7 + 1) / pe.n)
+      FROM spread s
+      JOIN people pe ON pe.assignment_id = s.id
+      JOIN unnest(%(mondays)s::date[]) AS w(monday) ON w.monday BETWEEN s.first AND s.last
+     GROUP BY 1, 2
+"""
+LOAD_ABSENCE = f"""
+    SELECT t.user_id, {MONDAY.format("t.date")}, SUM(t.hours)
+      FROM assignments_timeentry t JOIN assignments_timecategory c ON c.id = t.category_id
+     WHERE c.is_absence AND t.date BETWEEN %(first)s AND %(last)s
+     GROUP BY 1, 2
+"""
+LOAD_USERS = """
+    SELECT u.id, u.first_name, u.last_name, u.username, cap.weekly_hours, cap.assignment_share
+      FROM assignments_user u LEFT JOIN assignments_consultantcapacity cap ON cap.user_id = u.id
+     WHERE (u.is_active AND u.role = ANY(%(roles)s)) OR u.id = ANY(%(planned)s)
+     ORDER BY u.first_name, u.last_name, u.username
+"""
+
+
+def _full_name(first: str, last: str, username: str) -> str:
+    return f"{first} {last}".strip() or username
+
+
+def _cell(monday: date, capacity: Decimal, planned: Decimal) -> list:
+    return [monday, capacity, planned, capacity - planned]
+
+
+def _heat(cell: list):
+    """Planned ÷ capacity in per cent as the heat map shows it ("> 100 %" with no capacity)."""
+    _monday, capacity, planned, _free = cell
+    if capacity > 0:
+        return planned / capacity * HUNDRED
+    return "> 100 %" if planned > 0 else ZERO
+
+
+def _load(cursor, today: date, weeks: int) -> dict:
+    """Capacity, planned and free hours per consultant and week from this week, and the totals;
+    three queries."""
+    from assignments.models import DEFAULT_ASSIGNMENT_SHARE, DEFAULT_WEEKLY_HOURS, Package
+    from assignments.selectors import DEFAULT_LEAD_WEEKS
+
+    this_monday = today - timedelta(days=today.weekday())
+    mondays = [this_monday + timedelta(weeks=k) for k in range(weeks)]
+    params = {
+        "this_monday": this_monday,
+        "mondays": mondays,
+        "lead_days": DEFAULT_LEAD_WEEKS * 7,
+        "hourly_unit": Package.PriceUnit.TIMME.value,
+        "closed": CLOSED,
+        "no_hours": ZERO,
+    }
+    planned = {(user, monday): hours for user, monday, hours in _rows(cursor, LOAD_PLANNED, params)}
+    span = {"first": mondays[0], "last": mondays[-1] + timedelta(days=6)}
+    absence = {(user, monday): hours for user, monday, hours in _rows(cursor, LOAD_ABSENCE, span)}
+    users = _rows(
+        cursor, LOAD_USERS, {"roles": LOAD_ROLES, "planned": sorted({user for user, _m in planned})}
+    )
+    rows, totals = [], [[monday, ZERO, ZERO] for monday in mondays]
+    for pk, first, last, username, weekly, share in users:
+        if weekly is None:
+            weekly, share = DEFAULT_WEEKLY_HOURS, DEFAULT_ASSIGNMENT_SHARE
+        cells = []
+        for monday, total in zip(mondays, totals, strict=True):
+            available = max(weekly - absence.get((pk, monday), ZERO), ZERO)
+            capacity = (available * share / HUNDRED).quantize(CENT)
+            hours = planned.get((pk, monday), ZERO).quantize(CENT)
+            total[1] += capacity
+            total[2] += hours
+            cells.append(_cell(monday, capacity, hours))
+        rows.append([pk, _full_name(first, last, username), weekly, share, cells])
+    return {"mondays": mondays, "rows": rows, "totals": [_cell(*total) for total in totals]}
+
+
+def load(cursor, today: date, weeks: int) -> dict:
+    """The load page as a head sees it: every consultant's capacity, planned and free hours per
+    week, the department's totals, and the heat map's table (planned in per cent of capacity)."""
+    found = _load(cursor, today, weeks)
+    heat = [[name] + [_heat(c) for c in cells] for _pk, name, _w, _s, cells in found["rows"]]
+    heat.append(["Avdelningen totalt"] + [_heat(c) for c in found["totals"]])
+    return found | {"heat": heat}
+
+
+SUGGESTION_PACKAGE = """
+    SELECT p.id, p.code, p.name, p.is_manager_recruitment, pl.year
+      FROM assignments_package p JOIN assignments_pricelist pl ON pl.id = p.price_list_id
+     WHERE {which}
+     ORDER BY pl.year DESC LIMIT 1
+"""
+# The consultants the competence map allows the package at the level: active konsulter and
+# samordnare whose codes hold the package's, certified when it is a manager recruitment; with
+# whether the map names the organisation as known, or as a district they work in.
+ALLOWED = """
+    SELECT u.id, u.first_name, u.last_name, u.username, c.manager_certified,
+           EXISTS (SELECT 1 FROM assignments_consultantcompetence_known_organisations k
+                    WHERE k.consultantcompetence_id = c.user_id AND k.organisation_id = %(organisation)s),
+           EXISTS (SELECT 1 FROM assignments_consultantcompetence_areas ar
+                    WHERE ar.consultantcompetence_id = c.user_id AND ar.organisation_id = %(organisation)s)
+      FROM assignments_user u JOIN assignments_consultantcompetence c ON c.user_id = u.id
+     WHERE u.is_active AND u.role = ANY(%(roles)s) AND c.package_codes ? %(code)s
+       AND (c.manager_certified OR NOT %(needs_certificate)s)
+"""
+CLOSED_WITH = """
+    SELECT responsible_id, COUNT(*) FROM assignments_assignment
+     WHERE status = %(closed)s AND organisation_id = %(organisation)s AND responsible_id = ANY(%(ids)s)
+     GROUP BY 1
+"""
+SATISFACTION = """
+    SELECT r.consultant_id, COUNT(DISTINCT r.id),
+           SUM(an.number) FILTER (WHERE an.type = %(scale)s),
+           COUNT(an.number) FILTER (WHERE an.type = %(scale)s)
+      FROM surveys_response r LEFT JOIN surveys_answer an ON an.response_id = r.id
+     WHERE r.kind = %(kind)s AND r.answered_on BETWEEN %(start)s AND %(end)s
+       AND r.consultant_id = ANY(%(ids)s)
+     GROUP BY 1
+"""
+
+
+STANDARD_DAYS = "SELECT SUM(days) FROM assignments_standardschedulestep WHERE package_code = %(code)s"
+
+
+def needed_by(ordered_on: date, today: date, standard_days: int | None = None) -> date:
+    """When a new assignment ordered on `ordered_on` is needed: its planned end (the package's
+    standard schedule's days after the order, else the default lead time), not before today."""
+    from assignments.selectors import DEFAULT_LEAD_WEEKS
+
+    lead = timedelta(days=standard_days) if standard_days else timedelta(weeks=DEFAULT_LEAD_WEEKS)
+    return max(ordered_on + lead, today)
+
+
+def _suggestions(cursor, package: tuple, level: str, organisation: int, needed: date, today: date):
+    from django.conf import settings
+
+    from assignments.competence import _district
+    from assignments.models import MANAGER_LEVELS
+    from assignments.selectors import LOAD_WEEKS_MAX
+    from assignments.suggestions import SATISFACTION_YEARS
+
+    _pk, code, _name, manager_package, _year = package
+    ((org_name, org_kind),) = _rows(
+        cursor, "SELECT name, kind FROM assignments_organisation WHERE id = %(id)s", {"id": organisation}
+    )
+    needs_certificate = manager_package or level in MANAGER_LEVELS
+    allowed = _rows(
+        cursor,
+        ALLOWED,
+        {
+            "organisation": organisation,
+            "roles": LOAD_ROLES,
+            "code": code,
+            "needs_certificate": needs_certificate,
+        },
+    )
+    if not allowed:
+        return []
+    ids = [row[0] for row in allowed]
+    this_monday = today - timedelta(days=today.weekday())
+    last = needed - timedelta(days=needed.weekday())
+    weeks = max(1, min((last - this_monday).days // 7 + 1, LOAD_WEEKS_MAX))
+    free = {
+        pk: sum((cell[3] for cell in cells if cell[0] <= last), ZERO)
+        for pk, _name, _w, _s, cells in _load(cursor, today, weeks)["rows"]
+    }
+    done = dict(_rows(cursor, CLOSED_WITH, {"closed": CLOSED, "organisation": organisation, "ids": ids}))
+    scores = _rows(
+        cursor,
+        SATISFACTION,
+        {
+            "scale": Question.Type.SCALE.value,
+            "kind": Kind.KUND.value,
+            "start": date(today.year - SATISFACTION_YEARS, today.month, 1),
+            "end": today,
+            "ids": ids,
+        },
+    )
+    satisfaction = {}
+    for pk, responses, total, count in scores:
+        mean = metrics.mean_from_sum(total or 0, count)
+        if responses >= settings.SURVEY_MIN_GROUP and mean is not None:
+            satisfaction[pk] = (responses, round(float(mean), 1))
+    district = org_kind == Organisation.Kind.SDF.value
+    found = []
+    for pk, first, last_name, username, certified, knows, works_in in allowed:
+        responses, mean = satisfaction.get(pk, (None, None))
+        found.append(
+            {
+                "id": pk,
+                "name": _full_name(first, last_name, username),
+                "username": username,
+                "wished": False,  # the bench asks with no wished consultant
+                "allowed": True,
+                "manager_certified": certified,
+                "free_hours": free.get(pk, ZERO),
+                "organisation_assignments": done.get(pk, 0),
+                "knows_organisation": knows,
+                "satisfaction_responses": responses,
+                "satisfaction_mean": mean,
+                "works_in_district": _district(org_name) if district and works_in else "",
+            }
+        )
+    found.sort(
+        key=lambda s: (
+            -int(s["free_hours"].to_integral_value(ROUND_FLOOR)),
+            -s["organisation_assignments"],
+            not s["knows_organisation"],
+            -(s["satisfaction_mean"] if s["satisfaction_mean"] is not None else -1),
+            not s["works_in_district"],
+            s["name"].lower(),
+        )
+    )
+    return [{"rank": rank} | s for rank, s in enumerate(found, start=1)]
+
+
+def suggestions_panel(cursor, package_pk: int, level: str, organisation: int, ordered_on: date, today):
+    """The registration page's panel: the top `SHOWN_ON_PAGE` consultants the competence map
+    allows, ranked, with their reasons' figures, and the date the assignment is needed by."""
+    from assignments.suggestions import SHOWN_ON_PAGE
+
+    (package,) = _rows(cursor, SUGGESTION_PACKAGE.format(which="p.id = %(pk)s"), {"pk": package_pk})
+    cursor.execute(STANDARD_DAYS, {"code": package[1]})
+    needed = needed_by(ordered_on, today, cursor.fetchone()[0])
+    ranked = _suggestions(cursor, package, level, organisation, needed, today)
+    return {"needed_by": needed, "ranked": ranked[:SHOWN_ON_PAGE]}
+
+
+def suggestions_api(cursor, code: str, level: str, organisation: int, needed: date, today: date) -> dict:
+    """The suggestions API: the package by code in this year's price list (else the newest earlier
+    one), and every allowed consultant ranked with their reasons' figures."""
+    which = "p.code = %(code)s AND pl.year <= %(year)s AND NOT p.is_hourly_rate"
+    (package,) = _rows(cursor, SUGGESTION_PACKAGE.format(which=which), {"code": code, "year": today.year})
+    ranked = _suggestions(cursor, package, level, organisation, needed, today)
+    return {"price_list_year": package[4], "package": package[2], "consultants": ranked}
 
 
 # --- Checking a floor against its page -----------------------------------------------------

@@ -15,13 +15,15 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from io import BytesIO
 
+from django.db.models import Count
 from django.template import Template
 from django.test.utils import instrumented_test_render
 from django.urls import reverse
 
-from assignments.models import Assignment
+from assignments.models import Assignment, Organisation, Package
 from planning.models import Plan
 from rekrytering.periods import CUMULATIVE, default_period, period, tertial_of
 
@@ -32,8 +34,17 @@ PLAN_QUERIES = 30
 REPORT_MS, REPORT_QUERIES = 10_000, 60
 LIST_MS, LIST_LAST_RATIO = 150, 1.3
 SURVEY_MS = 150
+# The load page and the suggestions: as fast as the dashboard and as close to their floor, in a
+# fixed number of queries. The load page is 6: the session and the user, then the load selector's
+# four (open assignments, their colleagues, absence, consultants). The suggestions are 14: the
+# session and the user, the package and the organisation, the competence map (allowed consultants,
+# their lines, known organisations, areas), the load's four, the closed assignments with the
+# organisation and the customer scores.
+LOAD_MS, LOAD_QUERIES, LOAD_RATIO = DASHBOARD_MS, 6, DASHBOARD_RATIO
+SUGGESTIONS_MS, SUGGESTIONS_QUERIES, SUGGESTIONS_RATIO = DASHBOARD_MS, 14, DASHBOARD_RATIO
+PANEL_QUERIES = SUGGESTIONS_QUERIES + 1  # the panel also reads the package's standard schedule
 GROWTH = 1.3
-KINDS = ("dashboard", "plan", "report", "list-first", "list-last", "survey", "api")
+KINDS = ("dashboard", "plan", "report", "list-first", "list-last", "survey", "api", "load", "suggestions")
 
 
 @dataclass
@@ -41,7 +52,7 @@ class Page:
     """One measured page: how to view it (timed), its floor, and how to read its figures."""
 
     key: str
-    kind: str  # dashboard, plan, report, list-first, list-last, survey, api: the growth is per kind
+    kind: str  # one of KINDS: the growth is per kind
     name: str
     run: Callable[[], object]
     floor: Callable | None = None  # floor(cursor) → the page's figures from plain SQL
@@ -224,6 +235,70 @@ def assignment_list_figures(responses) -> dict:
     }
 
 
+def _load_cell(cell) -> list:
+    return [cell.monday, cell.capacity, cell.planned, cell.free]
+
+
+def load_figures(responses) -> dict:
+    """The load page's figures: each consultant's hours per week (capacity, planned, free), the
+    department's totals and the heat map's table."""
+    context = responses[0].context
+    load = context["load"]
+    return {
+        "mondays": list(load.mondays),
+        "rows": [
+            [
+                row.user.pk,
+                row.user.get_full_name() or row.user.username,
+                row.weekly_hours,
+                row.assignment_share,
+                [_load_cell(cell) for cell in row.cells],
+            ]
+            for row in load.rows
+        ],
+        "totals": [_load_cell(cell) for cell in load.totals],
+        "heat": _rows(context["table"]),
+    }
+
+
+SUGGESTION_FIELDS = (
+    "wished",
+    "allowed",
+    "manager_certified",
+    "free_hours",
+    "organisation_assignments",
+    "knows_organisation",
+    "satisfaction_responses",
+    "satisfaction_mean",
+    "works_in_district",
+)
+
+
+def suggestions_panel_figures(responses) -> dict:
+    """The registration page's panel: the ranked consultants with their reasons' fields."""
+    context = responses[0].context
+    return {
+        "needed_by": context["needed_by"],
+        "ranked": [
+            {"rank": s.rank, "id": s.user.pk, "name": s.name, "username": s.user.username}
+            | {name: getattr(s, name) for name in SUGGESTION_FIELDS}
+            for s in context["ranked"]
+        ],
+    }
+
+
+def suggestions_api_figures(responses) -> dict:
+    """The suggestions API's JSON less each reasons sentence (its fields are compared)."""
+    data = responses[0].json()
+    consultants = []
+    for row in data["consultants"]:
+        row = {key: value for key, value in row.items() if key != "reasons"}
+        if row["free_hours"] is not None:
+            row["free_hours"] = Decimal(row["free_hours"])
+        consultants.append(row)
+    return data | {"consultants": consultants}
+
+
 def report_figures(content: bytes) -> dict:
     """The tertial report's figures as its workbook holds them."""
     from openpyxl import load_workbook
@@ -393,6 +468,90 @@ def _api(client, key, year: int, tertial: int, today) -> Page:
     )
 
 
+def _load_page(client, key: str, today: date) -> Page:
+    from assignments.selectors import LOAD_WEEKS
+
+    return _http(
+        key,
+        "load",
+        f"Beläggning {LOAD_WEEKS} veckor",
+        Visit(client, reverse("reporting-load")).look(),
+        load_figures,
+        lambda cursor: floors.load(cursor, today, LOAD_WEEKS),
+        {"ms": LOAD_MS, "queries": LOAD_QUERIES, "ratio": LOAD_RATIO},
+    )
+
+
+SUGGESTED_LEVEL = Assignment.Level.CHEF.value
+SUGGESTED_PACKAGE = "chef"
+SUGGESTIONS_COVER = "rangordningen och varje konsults skäl som fält; inte skälen som meningar"
+
+
+def suggestion_request(today: date) -> tuple:
+    """The request the bench asks suggestions for: a manager recruitment (the chefspaket of this
+    year's price list, else the newest earlier one) for the city district with the most
+    assignments, ordered today."""
+    package = (
+        Package.objects.filter(code=SUGGESTED_PACKAGE, price_list__year__lte=today.year, is_hourly_rate=False)
+        .order_by("-price_list__year")
+        .first()
+    )
+    organisation = (
+        Organisation.objects.filter(kind=Organisation.Kind.SDF)
+        .annotate(n=Count("assignments"))
+        .order_by("-n", "name")
+        .first()
+    )
+    if package is None or organisation is None:
+        raise PageError("inget chefspaket eller ingen stadsdelsförvaltning i data")
+    return package, organisation
+
+
+def _suggestions_panel(client, key: str, today: date) -> Page:
+    package, organisation = suggestion_request(today)
+    query = {
+        "package": package.pk,
+        "organisation": organisation.pk,
+        "level": SUGGESTED_LEVEL,
+        "ordered_on": today.isoformat(),
+    }
+    return _http(
+        key,
+        "suggestions",
+        f"Förslag på konsult (panelen), chefsrekrytering för {organisation.name}",
+        Visit(client, reverse("assignment-suggestions"), query).look(),
+        suggestions_panel_figures,
+        lambda cursor: floors.suggestions_panel(
+            cursor, package.pk, SUGGESTED_LEVEL, organisation.pk, today, today
+        ),
+        {"ms": SUGGESTIONS_MS, "queries": PANEL_QUERIES, "ratio": SUGGESTIONS_RATIO},
+        SUGGESTIONS_COVER,
+    )
+
+
+def _suggestions_api(client, key: str, today: date) -> Page:
+    package, organisation = suggestion_request(today)
+    needed = floors.needed_by(today, today)
+    query = {
+        "package": package.code,
+        "level": SUGGESTED_LEVEL,
+        "organisation": organisation.pk,
+        "needed_by": needed.isoformat(),
+    }
+    return _http(
+        key,
+        "suggestions",
+        f"Förslags-API, chefsrekrytering för {organisation.name}",
+        Visit(client, reverse("api-assignment-suggestions"), query).look(),
+        suggestions_api_figures,
+        lambda cursor: floors.suggestions_api(
+            cursor, package.code, SUGGESTED_LEVEL, organisation.pk, needed, today
+        ),
+        {"ms": SUGGESTIONS_MS, "queries": SUGGESTIONS_QUERIES, "ratio": SUGGESTIONS_RATIO},
+        SUGGESTIONS_COVER,
+    )
+
+
 def last_list_page() -> int:
     from assignments.views.assignments import AssignmentListView
 
@@ -460,6 +619,10 @@ def head_pages(client, year: int, today: date, *, only=None) -> list[Page]:
             today,
         ),
         "api": lambda: _api(client, "api", year, 3, today),
+        # The load and the suggestions are about the coming weeks from today, whatever the year.
+        "load": lambda: _load_page(client, "load", today),
+        "suggestions": lambda: _suggestions_panel(client, "suggestions", today),
+        "suggestions-api": lambda: _suggestions_api(client, "suggestions-api", today),
     }
     return _build(pages, only)
 
@@ -492,6 +655,8 @@ def growth_pages(client, today: date, *, only=None) -> list[Page]:
             client, "survey", f"Enkätresultat standard ({_label(default)})", default, {}, today
         ),
         "api": lambda: _api(client, "api", today.year, tertial, today),
+        "load": lambda: _load_page(client, "load", today),
+        "suggestions": lambda: _suggestions_panel(client, "suggestions", today),
     }
     current = Plan.objects.filter(year=today.year, unit__isnull=True).first()
     if current is not None:

@@ -3,14 +3,23 @@ with the demo's generators, each floor equal to its page's figures (the guard th
 page's own work), the interleaved timing's order, and the tables. No wall-clock assertions."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from freezegun import freeze_time
 
-from assignments.models import Assignment, Manager, User
+from assignments.models import (
+    Assignment,
+    AssignmentStep,
+    ConsultantCapacity,
+    ConsultantCompetence,
+    Manager,
+    TimeEntry,
+    User,
+)
 from bench import dataset, floors, measure, pages
 from bench.__main__ import main, parser
 from planning.models import (
@@ -85,6 +94,31 @@ def test_small_dataset_is_the_demo_data_only_more(small_dataset):
     assert finished.exists()
     assert not finished.exclude(assignment__candidate_email="").exists()
     assert Plan.objects.exists()  # the other apps' demo data
+    # What the load and the suggestions read: the demo's capacities, competence map and absence.
+    assert ConsultantCapacity.objects.exists() and ConsultantCompetence.objects.exists()
+    assert TimeEntry.objects.filter(category__is_absence=True, date__gte=date(2026, 6, 15)).exists()
+
+
+def load_inputs() -> tuple:
+    absence = TimeEntry.objects.filter(category__is_absence=True)
+    return (
+        sorted(ConsultantCapacity.objects.values_list("user_id", "weekly_hours", "assignment_share")),
+        sorted(ConsultantCompetence.objects.values_list("user_id", "manager_certified")),
+        sorted(absence.values_list("user_id", "date", "hours")),
+    )
+
+
+def test_a_data_set_built_without_the_map_is_topped_up_once(small_dataset):
+    built = load_inputs()
+    assert all(built)
+    ConsultantCapacity.objects.all().delete()
+    ConsultantCompetence.objects.all().delete()
+    TimeEntry.objects.filter(category__is_absence=True).delete()
+    assignments = Assignment.objects.count()
+    for _run in range(2):
+        result = dataset.build_dataset(years=2, seed=1, today=TODAY, stdout=quiet)
+        assert result["built"] is False and result["assignments"] == assignments
+        assert load_inputs() == built
 
 
 def test_a_one_year_data_set_is_this_year_to_today(db):
@@ -298,8 +332,64 @@ def test_every_floor_is_the_pages_own_figures(small_dataset):
         "survey-year",
         "survey-tertial",
         "api",
+        "load",
+        "suggestions",
+        "suggestions-api",
     }
-    assert [difference for _key, difference in checked] == [None] * (11 + 7)  # no figure differs
+    assert {page.key for page in growth} == {
+        "dashboard",
+        "report",
+        "list-first",
+        "list-last",
+        "survey",
+        "api",
+        "plan",
+        "load",
+        "suggestions",
+    }
+    assert not [page.error for page in head + growth if page.error]
+    assert checked == [(key, None) for key, _difference in checked]  # no figure differs
+    assert len(checked) == 14 + 9
+
+
+@postgresql_only
+@freeze_time("2026-06-15 12:00")
+def test_the_load_and_the_suggestions_alone_in_fixed_queries(small_dataset):
+    only = parser(2026, 1).parse_args(["--only", "load", "suggestions"]).only
+    with measure.quiet_pages():
+        client = measure.head_client()
+        head = pages.head_pages(client, YEAR, TODAY, only=only)
+        growth = pages.growth_pages(client, TODAY, only=only)
+        rows = measure.measure_pages(head, pairs=2, warmup=0, stdout=quiet)
+    expected = [("load", "load"), ("suggestions", "suggestions")]
+    assert [(p.key, p.kind) for p in head] == [(p.key, p.kind) for p in growth] == expected
+    assert [(m.key, m.floor_ok, m.note) for m in rows] == [("load", True, ""), ("suggestions", True, "")]
+    assert [m.queries for m in rows] == [pages.LOAD_QUERIES, pages.PANEL_QUERIES]
+    assert all(m.floor_queries < m.queries for m in rows)
+    table = measure.format_table(rows)
+    assert all(m.name in table for m in rows)
+    assert f"{rows[1].name}: golvet jämförs i {pages.SUGGESTIONS_COVER}" in measure.format_notes(rows)
+
+
+@postgresql_only
+@freeze_time("2026-06-15 12:00")
+def test_the_load_floor_follows_the_planned_end(small_dataset):
+    """The floor spreads the remaining hours to the planned end: open assignments whose tidplan
+    ends two weeks later, and some whose tidplan is removed (so eight weeks after the order), are
+    planned over other weeks, on the page and in the floor alike."""
+    with measure.quiet_pages():
+        page = pages.head_pages(measure.head_client(), YEAR, TODAY, only={"load"})[0]
+        before = page.figures()["totals"]
+        open_ = Assignment.objects.exclude(status=Assignment.Status.AVSLUTAD)
+        steps = AssignmentStep.objects.filter(assignment__in=open_, step="beslut")
+        assert steps.update(planned_on=F("planned_on") + timedelta(days=14)) > 0
+        assert page.figures()["totals"] != before
+        assert measure.check_floor(page) is None
+        before = page.figures()["totals"]
+        recent = open_.filter(ordered_on__gte=date(2026, 5, 1)).values("pk")[:10]
+        assert AssignmentStep.objects.filter(assignment__in=recent).delete()[0] > 0  # 8 weeks again
+        assert page.figures()["totals"] != before
+        assert measure.check_floor(page) is None
 
 
 @postgresql_only
