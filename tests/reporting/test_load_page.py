@@ -109,3 +109,12 @@ def test_heat_map_writes_every_value_and_fills_it_by_band():
     assert fills == [HEAT_BANDS[0][1], HEAT_BANDS[1][1], HEAT_BANDS[2][1], HEAT_BANDS[3][1], HEAT_BANDS[3][1]]
     assert 'width="' in svg.split("viewBox")[0]  # drawn at its own size, scrolling on a phone
     assert chart_images.png(table) is None  # not in the Word document
+
+
+@pytest.mark.django_db
+def test_names_in_the_table_are_escaped(client, register):
+    register["b"].first_name = '<img src=x onerror="alert(1)">'
+    register["b"].save()
+    _response, html = _page(client, UserFactory(username="head", role=User.Role.CHEF))
+    assert "<img src=x" not in html
+    assert '&lt;img src=x onerror=&quot;alert(1)&quot;&gt; Bok<span class="help load-terms">' in html
