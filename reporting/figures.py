@@ -342,16 +342,14 @@ def lead_time_figures(scope: Scope) -> dict:
     and the lead times of the four years up to the period's end, from one query."""
     start, end = scope.span
     first = date(scope.period.year - 3, 1, 1)
-    years = lt.closed_frame(first, end, scope.q())
+    years = lt.closed_frame(first, end, scope.q(), detail_from=start)
     frame = lt.since(years, start)
-    found = {
-        "overall": lt.total(frame),
-        "years": lt.lead_times(years, "year"),
-    }
     groups = ["package", "level"] + (["consultant"] if scope.consultant is None else [])
+    leads = lt.lead_time_tables({"year": years} | {by: frame for by in groups})
+    redos = lt.redo_tables(frame, groups)
+    found = {"overall": lt.total(frame), "years": leads["year"]}
     for by in groups:
-        found[by] = lt.lead_times(frame, by)
-        found[f"redo_{by}"] = lt.redo_shares(frame, by)
+        found[by], found[f"redo_{by}"] = leads[by], redos[by]
     return found
 
 

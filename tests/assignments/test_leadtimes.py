@@ -114,6 +114,26 @@ def test_the_lead_times_take_one_query(small, django_assert_num_queries):
         lt.redo_shares(frame, "package")
 
 
+def test_the_years_before_the_period_without_their_details_give_the_same_tables(small):
+    """The dashboard reads the years behind the table per year with their dates only
+    (detail_from): every table is the same as from the full rows, the groupings in one go too."""
+    full = lt.closed_frame(date(2022, 1, 1), date(2026, 12, 31))
+    lean = lt.closed_frame(date(2022, 1, 1), date(2026, 12, 31), detail_from=date(2026, 1, 1))
+    assert lean.loc[lean["closed_on"] < "2026-01-01", "package__name"].isna().all()
+    period = lt.since(full, date(2026, 1, 1))
+    lean_period = lt.since(lean, date(2026, 1, 1))
+    groupings = ["package", "level", "consultant"]
+    together = lt.lead_time_tables({"year": lean} | {by: lean_period for by in groupings})
+    assert together["year"] == lt.lead_times(full, "year")
+    assert len(together["year"]) == 2  # last year's assignment counts in the table per year
+    redos = lt.redo_tables(lean_period, groupings)
+    for by in groupings:
+        assert together[by] == lt.lead_times(period, by)
+        assert redos[by] == lt.redo_shares(period, by)
+    assert lt.total(lean_period) == lt.total(period)
+    assert [r.redone for r in redos["package"]] == [1, 0]  # Chefspaket's redone one, Stora's none
+
+
 # --- The reason at close ----------------------------------------------------------------------
 
 
