@@ -159,9 +159,9 @@ def konsult_with_week(people):
     return assignment
 
 
-def login(page):
+def login(page, username="konsult"):
     page.goto("/accounts/login/")
-    page.get_by_label("Användarnamn").fill("konsult")
+    page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill("demo")
     page.get_by_role("button", name="Logga in").click()
     expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
