@@ -25,6 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from rekrytering import memo
+from rekrytering.numbers import format_number
 
 from . import chart_images
 from . import tertial as report
@@ -89,6 +90,7 @@ def _build_document(year: int, tertial: int, progress, data) -> bytes:
         document.add_paragraph(f"Det finns ingen verksamhetsplan för {year}.")
     for section in sections:
         _goal(document, section, tertial)
+    _lead_times(document, data["tables"])
 
     step(3, "Word: sparar")
     buffer = BytesIO()
@@ -237,6 +239,43 @@ def _key_figures(document, data: dict) -> None:
     # How Resultat and Prognos helår are computed (each sentence names its figure first).
     for text in (data["explain"]["result"], data["explain"]["forecast"]):
         document.add_paragraph(text)
+
+
+LEAD_COLUMNS = [
+    ("Paket", 6.0),
+    ("Avslutade", 2.5),
+    ("Till avslut: median", 2.5),
+    ("80 %", 2.5),
+    ("Andel omtag", 2.5),
+]
+
+
+def _lead_times(document, tables: dict) -> None:
+    """Lead times per package (days from order to close: median and 80th percentile) beside the
+    share of omtag, from the dashboard's tables (the workbook's Ledtider sheet has them all)."""
+    lead, redo = tables.get("ledtider-paket"), tables.get("omtag-paket")
+    if lead is None:
+        return
+    document.add_heading("Ledtider och omtag", level=1)
+    if not lead.rows:
+        document.add_paragraph("Inga avslutade uppdrag under perioden.")
+        return
+    shares = {row[0]: row[4] for row in (redo.rows if redo else [])}
+
+    def text(value, decimals=1, unit=""):
+        return "–" if value is None or value == "" else f"{format_number(value, decimals)}{unit}"
+
+    rows = [
+        [str(r[0]), text(r[1], None), text(r[6]), text(r[7]), text(shares.get(r[0]), 1, "\u00a0%")]
+        for r in lead.rows
+    ]
+    _table(document, LEAD_COLUMNS, rows, numeric=(1, 2, 3, 4))
+    document.add_paragraph(
+        "Dagar från beställning till avslut, oavsett utfall: medianen och 80:e percentilen. Andel "
+        "omtag: av uppdragen som avslutades under perioden, de som ett senare uppdrag gör om. "
+        "Arbetsbokens blad Ledtider har även tiden till start och till tillsättning, per nivå och år, "
+        "och skälen."
+    )
 
 
 def _labelled(document, label: str, text: str) -> None:

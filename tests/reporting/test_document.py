@@ -44,9 +44,10 @@ def test_title_key_figures_and_headings_in_the_tertial_reports_order(document):
         "3 En stabil ekonomi",
         "Nämndens ekonomi i balans",
         "Rekrytering har nöjda kunder",
+        "Ledtider och omtag",
     ]
     # One heading level deeper for each step down the goal chain.
-    levels = [p.style.name for p in document.paragraphs if p.style.name.startswith("Heading")][3:]
+    levels = [p.style.name for p in document.paragraphs if p.style.name.startswith("Heading")][3:-1]
     assert levels == ["Heading 2", "Heading 3", "Heading 4"]
     figures = dict(rows(document.tables[0]))
     assert figures["Nyckeltal"] == "Värde"
@@ -157,3 +158,21 @@ def test_a_year_without_a_plan_says_so(dataset):
     document = Document(BytesIO(build_document(2026, 1)))
     assert "Det finns ingen verksamhetsplan för 2026." in [p.text for p in document.paragraphs]
     assert texts(document, "Title") == ["Tertialrapport 1 2026"]
+
+
+@pytest.mark.django_db
+def test_the_lead_times_and_omtag_per_package_close_the_report(document, dataset):
+    tables = build(Scope(report_period(2026, 2)), dataset["a1"].ordered_on)["tables"]
+    lead, redo = tables["ledtider-paket"], tables["omtag-paket"]
+    assert lead.rows, "the fixture closes assignments in the period"
+    paragraphs = [p.text for p in document.paragraphs]
+    assert paragraphs.index("Ledtider och omtag") > paragraphs.index("Mål och måluppfyllelse")
+    found = rows(document.tables[-1])
+    assert found[0] == ["Paket", "Avslutade", "Till avslut: median", "80 %", "Andel omtag"]
+    shares = {row[0]: row[4] for row in redo.rows}
+    assert [row[0] for row in found[1:]] == [str(row[0]) for row in lead.rows]
+    for row, source in zip(found[1:], lead.rows, strict=True):
+        assert row[1] == str(source[1])
+        assert row[2] == f"{source[6]:.1f}".replace(".", ",")
+        share = shares.get(source[0])
+        assert row[4] == ("–" if share is None else f"{share:.1f}".replace(".", ",") + "\xa0%")
