@@ -699,13 +699,14 @@ STANDARD_SCHEDULES = {
 
 
 def seed_standard_schedules(stdout=print) -> int:
-    """STANDARD_SCHEDULES for the package codes that have no standard schedule yet (a new
-    installation's starting point; one the admin changed is left as it is)."""
-    have = set(StandardScheduleStep.objects.values_list("package_code", flat=True))
+    """STANDARD_SCHEDULES for a new installation: only while no standard schedule has ever been
+    saved (one the admin changed, or emptied on purpose, is left as it is)."""
+    if StandardScheduleStep.objects.exists() or StandardScheduleStep.history.exists():
+        stdout("Standardtidplaner: finns redan")
+        return 0
     rows = [
         StandardScheduleStep(package_code=code, step=step, position=STEP_ORDER[step], days=days)
         for code, steps in STANDARD_SCHEDULES.items()
-        if code not in have
         for step, days in steps
     ]
     StandardScheduleStep.objects.bulk_create(rows)

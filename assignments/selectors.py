@@ -668,12 +668,41 @@ def has_standard_schedule(package_code: str) -> bool:
     return StandardScheduleStep.objects.filter(package_code=package_code).exists()
 
 
+def standard_schedule_dates(package_code: str, start: date) -> list[tuple[str, str, date]]:
+    """The package's standard steps, (step, its name, its date) counted from `start` (the order
+    date), in the steps' order. One query."""
+    day, dates = start, []
+    steps = StandardScheduleStep.objects.filter(package_code=package_code).order_by("position")
+    for step, days in steps.values_list("step", "days"):
+        day += timedelta(days=days)
+        dates.append((step, Step(step).label, day))
+    return dates
+
+
 def standard_end(package_code: str, ordered_on: date) -> date:
     """When an assignment of this package ordered on `ordered_on` is normally done: its standard
-    schedule's total days after the order, else DEFAULT_LEAD_WEEKS. One query."""
-    steps = StandardScheduleStep.objects.filter(package_code=package_code)
-    total = steps.aggregate(total=Sum("days"))["total"]
-    return ordered_on + timedelta(days=total) if total else planned_end(ordered_on)
+    schedule's last step (all its days after the order), else DEFAULT_LEAD_WEEKS. One query."""
+    dates = standard_schedule_dates(package_code, ordered_on)
+    return dates[-1][2] if dates else planned_end(ordered_on)
+
+
+def standard_schedules() -> list[dict]:
+    """Every package code (by its newest name) with its standard schedule's steps and their total
+    days (None without a schedule), for the register page. Two queries."""
+    from .competence import package_names
+
+    by_code = {}
+    for step in StandardScheduleStep.objects.order_by("package_code", "position"):
+        by_code.setdefault(step.package_code, []).append(step)
+    return [
+        {
+            "code": code,
+            "name": name,
+            "steps": by_code.get(code, []),
+            "total": sum(step.days for step in by_code[code]) if code in by_code else None,
+        }
+        for code, name in sorted(package_names().items(), key=lambda item: item[1].casefold())
+    ]
 
 
 @dataclass
@@ -760,7 +789,6 @@ def planned_hours_by_week(today: date, mondays: list[date]) -> dict[tuple[int, d
     what remains in this week. Two queries, whatever the number of assignments.
     """
     this_monday = monday_of(today)
-    shown = set(mondays)
     rows = list(_open_assignment_rows())
     people = defaultdict(set)
     for row in rows:
@@ -783,12 +811,10 @@ def planned_hours_by_week(today: date, mondays: list[date]) -> dict[tuple[int, d
         last = max(first, monday_of(planned_end(row["ordered_on"], row["schedule_end"])))
         count = (last - first).days // 7 + 1
         share = remaining / count / len(people[row["pk"]])
-        for k in range(count):
-            monday = first + timedelta(weeks=k)
-            if monday not in shown:
-                continue
-            for user_id in people[row["pk"]]:
-                planned[(user_id, monday)] += share
+        for monday in mondays:  # the shown weeks only, however far the planned end
+            if first <= monday <= last:
+                for user_id in people[row["pk"]]:
+                    planned[(user_id, monday)] += share
     return planned
 
 

@@ -177,7 +177,8 @@ def create_assignment(*, by: User, colleagues=(), **fields) -> Assignment:
     assignment.save()
     if colleagues:
         assignment.colleagues.set(colleagues)
-    apply_standard_schedule(assignment, by=by)
+    if not assignment.is_closed:
+        apply_standard_schedule(assignment, by=by)
     return assignment
 
 
@@ -865,56 +866,68 @@ def revoke_api_token(*, user: User) -> bool:
 
 # --- Tidplan: standard schedules per package and each assignment's own -----------------------
 
+# How far after the order a step may be planned: a tidplan runs weeks or months, and a date
+# decades ahead (a typo) would spread the assignment's hours over the decades in the load.
+TIDPLAN_HORIZON_DAYS = 366
+CLOSED_TIDPLAN = gettext_lazy("Uppdraget är avslutat: dess tidplan kan inte längre ändras.")
+
 
 @transaction.atomic
 def save_standard_schedule(package_code: str, days: dict[str, int | None], *, by: User | None = None) -> int:
     """Set a package code's standard schedule: `days` maps each step (Step value) to the calendar
     days after the step before it, None for a step the package does not have. Steps dropped are
-    deleted, changed ones saved (each with its history). Returns the number of steps it has."""
+    deleted, changed ones saved (each with its history). Returns the number of steps it has.
+    Only the admin changes them (`by` None: a command or the set-up)."""
+    if by is not None and not by.is_admin:
+        raise PermissionDenied(_("Bara administratören ändrar standardtidplanerna."))
     unknown = set(days) - set(STEP_ORDER)
     if unknown:
         raise ValidationError(_("Okänt steg: %(steps)s.") % {"steps": ", ".join(sorted(unknown))})
     rows = StandardScheduleStep.objects.select_for_update().filter(package_code=package_code)
     current = {row.step: row for row in rows}
     kept = 0
-    for step, value in days.items():
-        row = current.get(step)
-        if value is None:
-            if row is not None:
+    try:
+        with transaction.atomic():
+            for step, value in days.items():
+                row = current.get(step)
+                if value is None:
+                    if row is not None:
+                        row._history_user = by
+                        row.delete()
+                    continue
+                kept += 1
+                if row is not None and row.days == value:
+                    continue
+                row = row or StandardScheduleStep(package_code=package_code, step=step)
+                row.days = value
+                row.full_clean(validate_unique=False)
                 row._history_user = by
-                row.delete()
-            continue
-        kept += 1
-        if row is not None and row.days == value:
-            continue
-        row = row or StandardScheduleStep(package_code=package_code, step=step)
-        row.days = value
-        row.full_clean()
-        row._history_user = by
-        row.save()
+                row.save()
+    except IntegrityError as error:  # the same new schedule saved twice at once
+        raise ValidationError(
+            _("Standardtidplanen sparades samtidigt av någon annan. Ladda om sidan och försök igen.")
+        ) from error
     return kept
 
 
-def standard_schedule_dates(package_code: str, start: date) -> list[tuple[str, date]]:
-    """The package's standard steps with their dates counted from `start` (the order date)."""
-    day, dates = start, []
-    for step, days in StandardScheduleStep.objects.filter(package_code=package_code).values_list(
-        "step", "days"
-    ):
-        day += timedelta(days=days)
-        dates.append((step, day))
-    return dates
+def _lock(assignment: Assignment) -> Assignment:
+    """The assignment's row locked, so that two changes of its tidplan come one after the other."""
+    return Assignment.objects.select_for_update().only("id", "status", "ordered_on").get(pk=assignment.pk)
 
 
 @transaction.atomic
 def apply_standard_schedule(assignment: Assignment, *, by: User | None = None) -> int:
-    """Give an assignment without a tidplan its package's standard schedule, counted from the order
-    date; returns the number of steps made (0 when it has one, or the package has no schedule)."""
+    """Give an open assignment without a tidplan its package's standard schedule, counted from the
+    order date; returns the number of steps made (0 when it has one, or the package has none)."""
+    from .selectors import standard_schedule_dates
+
+    if _lock(assignment).is_closed:
+        raise ValidationError(CLOSED_TIDPLAN)
     if assignment.steps.exists():
         return 0
     steps = [
         AssignmentStep(assignment=assignment, step=step, planned_on=day)
-        for step, day in standard_schedule_dates(assignment.package.code, assignment.ordered_on)
+        for step, _label, day in standard_schedule_dates(assignment.package.code, assignment.ordered_on)
     ]
     for step in steps:
         step._history_user = by
@@ -929,51 +942,61 @@ class TidplanRow:
     done_on: date | None
 
 
+def _tidplan_errors(row: TidplanRow, ordered_on: date, today: date) -> dict[str, str]:
+    values = {"step": Step(row.step).label, "date": ordered_on.isoformat()}
+    errors = {}
+    if row.planned_on and row.planned_on < ordered_on:
+        errors["planned"] = _(
+            "Planerat datum för steget %(step)s kan inte vara före beställningsdatum (%(date)s)."
+        )
+    elif row.planned_on and row.planned_on > ordered_on + timedelta(days=TIDPLAN_HORIZON_DAYS):
+        errors["planned"] = _(
+            "Planerat datum för steget %(step)s kan inte ligga mer än ett år efter beställningsdatum "
+            "(%(date)s)."
+        )
+    if row.done_on and row.done_on > today:
+        errors["done"] = _("Klart-datum för steget %(step)s kan inte ligga i framtiden.")
+    elif row.done_on and row.done_on < ordered_on:
+        errors["done"] = _("Klart-datum för steget %(step)s kan inte vara före beställningsdatum (%(date)s).")
+    return {f"{row.step}_{field}": message % values for field, message in errors.items()}
+
+
 @transaction.atomic
 def save_tidplan(
     assignment: Assignment, rows: list[TidplanRow], *, by: User, today: date | None = None
 ) -> int:
-    """Adjust an assignment's tidplan as the form gives it: a step with a planned date is kept or
-    added, one without is removed; a step may be marked done (not in the future). Refuses the whole
-    change, with one message per step, when a date is before the order date or a done date lies
-    ahead; returns the number of steps that changed."""
+    """Adjust an open assignment's tidplan as the form gives it: a step with a planned date is kept
+    or added, one without is removed; a step may be marked done (not in the future). The steps the
+    change touches must lie from the order date to a year after it (a step left as it was is not
+    checked again: the order date may have moved since). Refuses the whole change, with one message
+    per date, when one does not; returns the number of steps that changed."""
     if not can_edit_assignment(by, assignment):
         raise PermissionDenied(_("Du har inte behörighet att ändra uppdraget."))
+    locked = _lock(assignment)
+    if locked.is_closed:
+        raise ValidationError(CLOSED_TIDPLAN)
     today = today or timezone.localdate()
-    errors = {}
+    current = {s.step: s for s in AssignmentStep.objects.filter(assignment=assignment)}
+    changes, errors = [], {}
     for row in rows:
-        label = Step(row.step).label
         if row.done_on and not row.planned_on:
             row.planned_on = row.done_on
-        if row.planned_on and row.planned_on < assignment.ordered_on:
-            errors[f"{row.step}_planned"] = _(
-                "%(step)s kan inte planeras före beställningsdatum (%(date)s)."
-            ) % {"step": label, "date": assignment.ordered_on.isoformat()}
-        if row.done_on and row.done_on > today:
-            errors[f"{row.step}_done"] = _("%(step)s kan inte vara klart ett datum som inte har varit.") % {
-                "step": label
-            }
-        if row.done_on and row.done_on < assignment.ordered_on:
-            errors[f"{row.step}_done"] = _(
-                "%(step)s kan inte vara klart före beställningsdatum (%(date)s)."
-            ) % {"step": label, "date": assignment.ordered_on.isoformat()}
-    if errors:
-        raise ValidationError(errors)
-    current = {s.step: s for s in AssignmentStep.objects.select_for_update().filter(assignment=assignment)}
-    changed = 0
-    for row in rows:
         step = current.get(row.step)
-        if row.planned_on is None:
-            if step is not None:
-                step._history_user = by
-                step.delete()
-                changed += 1
+        if step is None and row.planned_on is None:
             continue
         if step is not None and (step.planned_on, step.done_on) == (row.planned_on, row.done_on):
+            continue
+        changes.append((row, step))
+        errors |= _tidplan_errors(row, locked.ordered_on, today)
+    if errors:
+        raise ValidationError(errors)
+    for row, step in changes:
+        if row.planned_on is None:
+            step._history_user = by
+            step.delete()
             continue
         step = step or AssignmentStep(assignment=assignment, step=row.step)
         step.planned_on, step.done_on = row.planned_on, row.done_on
         step._history_user = by
         step.save()
-        changed += 1
-    return changed
+    return len(changes)

@@ -1581,7 +1581,7 @@ def needed_by(ordered_on: date, today: date, standard_days: int | None = None) -
     standard schedule's days after the order, else the default lead time), not before today."""
     from assignments.selectors import DEFAULT_LEAD_WEEKS
 
-    lead = timedelta(days=standard_days) if standard_days else timedelta(weeks=DEFAULT_LEAD_WEEKS)
+    lead = timedelta(days=standard_days) if standard_days is not None else timedelta(weeks=DEFAULT_LEAD_WEEKS)
     return max(ordered_on + lead, today)
 
 

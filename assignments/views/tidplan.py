@@ -6,14 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rekrytering.access import admin_required
 from rekrytering.web import apply_service_errors
 
-from .. import services
+from .. import selectors, services
 from ..competence import package_names
 from ..forms import StandardScheduleForm, TidplanForm
 from ..models import Assignment, StandardScheduleStep, Step
@@ -27,10 +26,17 @@ def _editable(request, pk) -> Assignment:
     return assignment
 
 
+def _back(assignment):
+    return redirect(assignment.get_absolute_url() + "#tidplan")
+
+
 @login_required
 def assignment_tidplan(request, pk):
-    """Adjust an assignment's tidplan: planned and done dates per step."""
+    """Adjust an assignment's tidplan: planned and done dates per step (an open assignment's)."""
     assignment = _editable(request, pk)
+    if assignment.is_closed:
+        messages.error(request, services.CLOSED_TIDPLAN)
+        return _back(assignment)
     steps = list(assignment.steps.all())
     form = TidplanForm(request.POST or None, steps=steps)
     if request.method == "POST" and form.is_valid():
@@ -44,7 +50,7 @@ def assignment_tidplan(request, pk):
                 messages.success(request, message)
             else:
                 messages.info(request, _("Inget i tidplanen ändrades."))
-            return redirect(assignment.get_absolute_url() + "#tidplan")
+            return _back(assignment)
     return render(
         request,
         "assignments/tidplan_form.html",
@@ -52,7 +58,7 @@ def assignment_tidplan(request, pk):
             "nav": "assignments",
             "assignment": assignment,
             "form": form,
-            "standard": services.standard_schedule_dates(assignment.package.code, assignment.ordered_on),
+            "standard": selectors.standard_schedule_dates(assignment.package.code, assignment.ordered_on),
         },
     )
 
@@ -60,37 +66,28 @@ def assignment_tidplan(request, pk):
 @require_POST
 @login_required
 def assignment_tidplan_standard(request, pk):
-    """Give an assignment without a tidplan its package's standard schedule."""
+    """Give an open assignment without a tidplan its package's standard schedule."""
     assignment = _editable(request, pk)
-    made = services.apply_standard_schedule(assignment, by=request.user)
+    try:
+        made = services.apply_standard_schedule(assignment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back(assignment)
     if made:
         message = _("Tidplanen är skapad från standardtidplanen (%(count)s steg).") % {"count": made}
         messages.success(request, message)
     else:
         messages.info(request, _("Uppdraget har redan en tidplan, eller paketet saknar standardtidplan."))
-    return redirect(assignment.get_absolute_url() + "#tidplan")
+    return _back(assignment)
 
 
 @login_required
 def schedule_list(request):
     """Every package code with its standard schedule (or none), by the package's newest name."""
-    by_code = {}
-    for step in StandardScheduleStep.objects.all():
-        by_code.setdefault(step.package_code, []).append(step)
-    names = package_names()
-    rows = [
-        {
-            "code": code,
-            "name": name,
-            "steps": by_code.get(code, []),
-            "total": sum(step.days for step in by_code.get(code, [])),
-        }
-        for code, name in sorted(names.items(), key=lambda item: item[1].casefold())
-    ]
     return render(
         request,
         "assignments/registers/schedule_list.html",
-        {"nav": "settings", "rows": rows, "today": timezone.localdate()},
+        {"nav": "settings", "rows": selectors.standard_schedules()},
     )
 
 

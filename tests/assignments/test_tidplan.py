@@ -130,8 +130,10 @@ def test_bad_tidplan_dates_are_refused_whole_with_swedish_messages(stora, konsul
     with pytest.raises(ValidationError) as error:
         services.save_tidplan(assignment, rows, by=konsult, today=TODAY)
     assert error.value.message_dict == {
-        "startmote_planned": ["Startmöte kan inte planeras före beställningsdatum (2026-03-02)."],
-        "beslut_done": ["Beslut kan inte vara klart ett datum som inte har varit."],
+        "startmote_planned": [
+            "Planerat datum för steget Startmöte kan inte vara före beställningsdatum (2026-03-02)."
+        ],
+        "beslut_done": ["Klart-datum för steget Beslut kan inte ligga i framtiden."],
     }
     assert steps_of(assignment) == before
     with pytest.raises(PermissionDenied):
@@ -168,7 +170,7 @@ def test_start_page_shows_the_next_step_and_marks_it_late(
     row = lambda a: page[page.index(a.number) : page.index("</tr>", page.index(a.number))]  # noqa: E731
     assert "Startmöte" in row(late) and "2026-03-09" in row(late) and "Försenat" in row(late)
     assert "Startmöte" in row(on_time) and "2026-03-17" in row(on_time) and "Försenat" not in row(on_time)
-    assert "1 försenat steg" in page
+    assert "1 uppdrag med försenat steg" in page
     assert "Ingen tidplan" in row(without) and "Alla steg klara" in row(all_done)
     # The query count does not grow with the assignments.
     with freeze_time("2026-03-11 10:00"):
@@ -200,7 +202,10 @@ def test_detail_page_shows_the_tidplan_and_the_editor_saves_it(client, stora, ko
         assert "Fyll i ett giltigt datum." in text
         data["beslut_done"] = ""
         refused = client.post(url, data).content.decode()
-        assert "Annons publiceras kan inte planeras före beställningsdatum (2026-03-02)." in refused
+        assert (
+            "Planerat datum för steget Annons publiceras kan inte vara före beställningsdatum (2026-03-02)."
+            in refused
+        )
         assert assignment.steps.get(step="startmote").done_on is None  # nothing half-saved
         data["annons_planned"] = "2026-03-17"
         saved = client.post(url, data)
@@ -300,3 +305,89 @@ def test_demo_schedules_and_tidplans(db, konsult):
         done = [s.done_on is not None for s in assignment.steps.order_by("position")]
         assert done == sorted(done, reverse=True)
     assert seed_tidplans(date(2026, 3, 1), random.Random(1), stdout=lambda _l: None) == 0
+
+
+def test_a_closed_assignments_tidplan_is_not_changed(client, stora, konsult):
+    assignment = register(stora, konsult)
+    bare = register(stora, konsult, role_title="Utan tidplan")
+    bare.steps.all().delete()
+    for closed in (assignment, bare):
+        Assignment.objects.filter(pk=closed.pk).update(
+            status=Assignment.Status.AVSLUTAD,
+            outcome=Assignment.Outcome.AVBRUTEN,
+            closed_on=date(2026, 3, 20),
+        )
+    before = steps_of(assignment)
+    with pytest.raises(ValidationError, match="Uppdraget är avslutat"):
+        services.save_tidplan(
+            assignment, [TidplanRow("beslut", date(2026, 5, 1), None)], by=konsult, today=TODAY
+        )
+    with pytest.raises(ValidationError, match="Uppdraget är avslutat"):
+        services.apply_standard_schedule(bare, by=konsult)
+    client.force_login(konsult)
+    url = reverse("assignment-tidplan", args=[assignment.pk])
+    data = {f"{s}_planned": "2026-04-01" for s in Step.values}
+    for response in (client.get(url), client.post(url, data)):
+        assert response.status_code == 302 and response["Location"].endswith("#tidplan")
+    response = client.post(reverse("assignment-tidplan-standard", args=[bare.pk]), follow=True)
+    assert "Uppdraget är avslutat: dess tidplan kan inte längre ändras." in response.content.decode()
+    assert steps_of(assignment) == before and not bare.steps.exists()
+    # Registered already closed (an old one typed in afterwards): no tidplan, no error.
+    old = register(
+        stora,
+        konsult,
+        status=Assignment.Status.AVSLUTAD,
+        outcome=Assignment.Outcome.AVBRUTEN,
+        closed_on=date(2026, 3, 20),
+        role_title="Gammal",
+    )
+    assert not old.steps.exists()
+
+
+def test_a_date_more_than_a_year_after_the_order_is_refused(stora, konsult):
+    assignment = register(stora, konsult)
+    with pytest.raises(ValidationError) as error:
+        services.save_tidplan(
+            assignment, [TidplanRow("beslut", date(9999, 12, 31), None)], by=konsult, today=TODAY
+        )
+    assert error.value.message_dict == {
+        "beslut_planned": [
+            "Planerat datum för steget Beslut kan inte ligga mer än ett år efter "
+            "beställningsdatum (2026-03-02)."
+        ]
+    }
+    services.save_tidplan(assignment, [TidplanRow("beslut", date(2027, 3, 2), None)], by=konsult, today=TODAY)
+    assert assignment.steps.get(step="beslut").planned_on == date(2027, 3, 2)
+
+
+def test_only_the_steps_changed_are_checked_against_a_moved_order_date(stora, konsult):
+    assignment = register(stora, konsult)
+    Assignment.objects.filter(pk=assignment.pk).update(ordered_on=date(2026, 3, 20))  # after startmöte
+    rows = [TidplanRow(s, d, x) for s, d, x in steps_of(assignment)]
+    rows[-1] = TidplanRow("beslut", date(2026, 5, 1), None)
+    assert services.save_tidplan(assignment, rows, by=konsult, today=TODAY) == 1
+    assert assignment.steps.get(step="startmote").planned_on == date(2026, 3, 9)  # left as it was
+
+
+def test_only_the_admin_changes_a_standard_schedule_and_an_emptied_one_stays_empty(db, konsult, admin_user):
+    with pytest.raises(PermissionDenied):
+        services.save_standard_schedule("stora", {"startmote": 7}, by=konsult)
+    services.save_standard_schedule("stora", {"startmote": 7}, by=admin_user)
+    services.save_standard_schedule("stora", {"startmote": None}, by=admin_user)
+    assert not StandardScheduleStep.objects.exists()
+    assert seed_standard_schedules(stdout=lambda _l: None) == 0  # not brought back
+    assert not StandardScheduleStep.objects.exists()
+
+
+def test_the_editor_lists_the_standard_steps_by_name(client, stora, konsult):
+    assignment = register(stora, konsult)
+    client.force_login(konsult)
+    page = client.get(reverse("assignment-tidplan", args=[assignment.pk])).content.decode()
+    assert "Sista ansökningsdag: <span" in page and "sista_ansokan:" not in page
+
+
+def test_a_schedule_of_zero_days_ends_on_the_order_date_everywhere(db, konsult):
+    package = PackageFactory(price_list=PriceListFactory(year=2026), code="search", name="Searchpaket")
+    services.save_standard_schedule("search", {"startmote": 0})
+    assert selectors.standard_end("search", ORDERED) == ORDERED
+    assert steps_of(register(package, konsult)) == [("startmote", ORDERED, None)]
