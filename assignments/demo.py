@@ -41,6 +41,7 @@ from .models import (
     User,
     list_price,
 )
+from .selectors import schedule_dates
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -730,13 +731,10 @@ def seed_tidplans(today: date, rng: random.Random, stdout=print) -> int:
     )
     rows = []
     for pk, code, ordered_on in open_assignments:
-        day, planned = ordered_on, []
-        for step, days in schedules.get(code, []):
-            day += timedelta(days=days)
-            planned.append((step, day))
-        past = sum(day < today for _step, day in planned)
+        planned = schedule_dates(schedules.get(code, []), ordered_on)
+        past = sum(day < today for _step, _label, day in planned)
         done_count = past - 1 if past and rng.random() < 1 / 6 else past
-        for index, (step, day) in enumerate(planned):
+        for index, (step, _label, day) in enumerate(planned):
             done_on = None
             if index < done_count:
                 done_on = min(today, max(ordered_on, day + timedelta(days=rng.randint(-2, 4))))

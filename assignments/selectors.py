@@ -279,18 +279,25 @@ class _RelatedLabels:
         return str(value)
 
 
-def my_ongoing_assignments(user):
+def my_ongoing_assignments(user, today: date) -> list:
     """The user's open assignments (responsible or colleague), oldest first, with the hours logged
-    and the tidplan's next step (with_next_step)."""
-    return with_next_step(
-        with_logged_hours(
-            assignment_list(
-                queryset=Assignment.objects.filter(Q(responsible=user) | Q(colleagues=user))
-                .exclude(status=Assignment.Status.AVSLUTAD)
-                .distinct()
+    and the tidplan's next step (with_next_step): its name `next_step_label` and whether it is
+    late, `next_step_overdue` (as `tidplan` marks a step)."""
+    assignments = list(
+        with_next_step(
+            with_logged_hours(
+                assignment_list(
+                    queryset=Assignment.objects.filter(Q(responsible=user) | Q(colleagues=user))
+                    .exclude(status=Assignment.Status.AVSLUTAD)
+                    .distinct()
+                )
             )
-        )
-    ).order_by("ordered_on")
+        ).order_by("ordered_on")
+    )
+    for assignment in assignments:
+        assignment.next_step_label = Step(assignment.next_step).label if assignment.next_step else ""
+        assignment.next_step_overdue = is_overdue(assignment.next_step_on, None, today)
+    return assignments
 
 
 def saved_filters(user):
@@ -668,15 +675,21 @@ def has_standard_schedule(package_code: str) -> bool:
     return StandardScheduleStep.objects.filter(package_code=package_code).exists()
 
 
-def standard_schedule_dates(package_code: str, start: date) -> list[tuple[str, str, date]]:
-    """The package's standard steps, (step, its name, its date) counted from `start` (the order
-    date), in the steps' order. One query."""
+def schedule_dates(steps, start: date) -> list[tuple[str, str, date]]:
+    """(step, its name, its date) for a schedule's (step, days after the step before) in order,
+    counted from `start` (the order date)."""
     day, dates = start, []
-    steps = StandardScheduleStep.objects.filter(package_code=package_code).order_by("position")
-    for step, days in steps.values_list("step", "days"):
+    for step, days in steps:
         day += timedelta(days=days)
         dates.append((step, Step(step).label, day))
     return dates
+
+
+def standard_schedule_dates(package_code: str, start: date) -> list[tuple[str, str, date]]:
+    """The package's standard steps with their dates counted from `start` (schedule_dates). One
+    query."""
+    steps = StandardScheduleStep.objects.filter(package_code=package_code).order_by("position")
+    return schedule_dates(steps.values_list("step", "days"), start)
 
 
 def standard_end(package_code: str, ordered_on: date) -> date:
@@ -721,6 +734,11 @@ class TidplanStep:
         return "forsenat" if self.overdue else ("nasta" if self.is_next else "kommande")
 
 
+def is_overdue(planned_on: date | None, done_on: date | None, today: date) -> bool:
+    """A step is late when it is not done and its planned date has passed."""
+    return bool(planned_on and not done_on and planned_on < today)
+
+
 def tidplan(assignment, today: date) -> list[TidplanStep]:
     """An assignment's tidplan in step order: which step is next (the first not done) and which
     are overdue (not done, planned before today). One query, or none when prefetched as `steps`."""
@@ -728,10 +746,9 @@ def tidplan(assignment, today: date) -> list[TidplanStep]:
     rows, found_next = [], False
     for step in steps:
         row = TidplanStep(step.step, Step(step.step).label, step.planned_on, step.done_on)
-        if not step.done_on:
-            row.overdue = step.planned_on < today
-            if not found_next:
-                row.is_next, found_next = True, True
+        row.overdue = is_overdue(step.planned_on, step.done_on, today)
+        if not step.done_on and not found_next:
+            row.is_next, found_next = True, True
         rows.append(row)
     return rows
 

@@ -47,7 +47,7 @@ from .models import (
     User,
 )
 from .permissions import can_change_responsibility, can_edit_assignment, can_log_time_on
-from .selectors import api_token_expires_at, hours_total
+from .selectors import api_token_expires_at, hours_total, standard_schedule_dates
 from .signals import assignment_closed
 
 
@@ -919,8 +919,6 @@ def _lock(assignment: Assignment) -> Assignment:
 def apply_standard_schedule(assignment: Assignment, *, by: User | None = None) -> int:
     """Give an open assignment without a tidplan its package's standard schedule, counted from the
     order date; returns the number of steps made (0 when it has one, or the package has none)."""
-    from .selectors import standard_schedule_dates
-
     if _lock(assignment).is_closed:
         raise ValidationError(CLOSED_TIDPLAN)
     if assignment.steps.exists():

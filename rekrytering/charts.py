@@ -22,6 +22,20 @@ INK, GRID, MUTED = "#1a1a1a", "#d0d5dc", "#5b6470"
 FONT = 15
 
 
+def cell_text(value, fmt=""):
+    """A table cell as every page and document shows it: numbers the Swedish way (whole kronor;
+    hours, per cent and the like with one decimal, "dec" as many as it has), "–" for no data."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool) or isinstance(value, str):
+        return value
+    if fmt == "kr":
+        return format_number(value, 0)
+    if fmt in ("h", "dec", "pct"):
+        return format_number(value, 1) if fmt != "dec" else format_number(value)
+    return format_number(value)
+
+
 @dataclass
 class Table:
     """A table of the dashboard: shown, charted and downloadable as .xlsx from the same rows."""
@@ -33,6 +47,11 @@ class Table:
     chart: dict | None = None  # {"type": "bar"|"columns"|"line", "label": 0, "values": [1, 2]}
     note: str = ""
     formats: list[str] = field(default_factory=list)  # per column: "", "kr", "pct", "h", "dec", "text"
+
+    def text(self, row: list, index: int) -> str:
+        """Cell `index` of `row` as the page shows it (cell_text in the column's format)."""
+        formats = self.formats or []
+        return cell_text(row[index], formats[index] if index < len(formats) else "")
 
     @property
     def header(self) -> list[tuple[str, bool]]:

@@ -25,7 +25,6 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from rekrytering import memo
-from rekrytering.numbers import format_number
 
 from . import chart_images
 from . import tertial as report
@@ -260,15 +259,9 @@ def _lead_times(document, tables: dict) -> None:
     if not lead.rows:
         document.add_paragraph("Inga avslutade uppdrag under perioden.")
         return
-    shares = {row[0]: row[4] for row in (redo.rows if redo else [])}
-
-    def text(value, decimals=1, unit=""):
-        return "–" if value is None or value == "" else f"{format_number(value, decimals)}{unit}"
-
-    rows = [
-        [str(r[0]), text(r[1], None), text(r[6]), text(r[7]), text(shares.get(r[0]), 1, "\u00a0%")]
-        for r in lead.rows
-    ]
+    # The cells as the dashboard shows them; the share beside its package (none for "Alla").
+    shares = {row[0]: redo.text(row, 4) + "\u00a0%" for row in (redo.rows if redo else [])}
+    rows = [[lead.text(r, i) for i in (0, 1, 6, 7)] + [shares.get(r[0], "–")] for r in lead.rows]
     _table(document, LEAD_COLUMNS, rows, numeric=(1, 2, 3, 4))
     document.add_paragraph(
         "Dagar från beställning till avslut, oavsett utfall: medianen och 80:e percentilen. Andel "

@@ -6,7 +6,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ..forms import TimeEntryForm
-from ..models import Step
 from ..selectors import daily_hours, hours_total, my_ongoing_assignments, time_entries_between, week_bounds
 
 
@@ -16,10 +15,7 @@ def start(request):
     monday, sunday = week_bounds(today)
     entries = time_entries_between(request.user, monday, sunday)
     days = daily_hours(request.user, monday, sunday)
-    assignments = list(my_ongoing_assignments(request.user))
-    for assignment in assignments:  # the tidplan's next step, by its name, and whether it is late
-        assignment.next_step_label = Step(assignment.next_step).label if assignment.next_step else ""
-        assignment.next_step_overdue = bool(assignment.next_step_on and assignment.next_step_on < today)
+    assignments = my_ongoing_assignments(request.user, today)
     return render(
         request,
         "assignments/start.html",

@@ -3,22 +3,9 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
-from rekrytering.numbers import format_number
+from rekrytering.charts import cell_text
 
 register = template.Library()
-
-
-def cell_text(value, fmt=""):
-    """A dashboard table cell: numbers the Swedish way, "–" for no data."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool) or isinstance(value, str):
-        return value
-    if fmt == "kr":
-        return format_number(value, 0)
-    if fmt in ("h", "dec", "pct"):
-        return format_number(value, 1) if fmt != "dec" else format_number(value)
-    return format_number(value)
 
 
 cell = register.filter("cell", cell_text)  # {{ value|cell:"h" }} in the templates
