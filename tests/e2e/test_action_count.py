@@ -26,6 +26,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from assignments.models import Assignment, Organisation, Package, TimeEntry, User
+from tests.e2e.choosers import type_ahead
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Python-paketet playwright saknas")
 expect = sync_api.expect
@@ -59,7 +60,7 @@ class Actions:
 
     def choose(self, label, typed, option):
         """A type-ahead chooser: type a few letters (a field), press Enter on the suggestion (a key)."""
-        chooser = self.page.get_by_role("combobox", name=label, exact=True)
+        chooser = type_ahead(self.page, label)
         chooser.fill(typed)
         listbox = self.page.get_by_role("listbox", name=label, exact=True)
         expect(listbox.get_by_role("option", name=option, exact=True)).to_have_class(re.compile("active"))

@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from assignments.models import Assignment, Manager, Organisation, Package, TimeEntry, User
+from tests.e2e.choosers import type_ahead
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Python-paketet playwright saknas")
 expect = sync_api.expect
@@ -30,7 +31,7 @@ def login(page, username="konsult", password="demo"):
 
 def choose(page, label, typed, option):
     """Pick `option` in the type-ahead chooser labelled `label`: type a few letters, press Enter."""
-    chooser = page.get_by_role("combobox", name=label, exact=True)
+    chooser = type_ahead(page, label)
     chooser.click()
     chooser.press_sequentially(typed)
     listbox = page.get_by_role("listbox", name=label, exact=True)

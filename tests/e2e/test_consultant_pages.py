@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from assignments.models import Assignment, Manager, Package, SavedFilter, TimeEntry, User
+from tests.e2e.choosers import choosers_ready, type_ahead
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Python-paketet playwright saknas")
 expect = sync_api.expect
@@ -74,6 +75,7 @@ def test_keyboard_only_registers_an_assignment_and_logs_a_week(page, page_proble
     tab_to(page, "a:Registrera uppdrag")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Registrera uppdrag")
+    choosers_ready(page)
     # The order date is today already; the organisation and manager are typed and picked.
     tab_to(page, "input#id_organisation-ts-control")
     page.keyboard.type("Skarp")
@@ -188,7 +190,7 @@ def test_consultant_pages_pass_axe_and_fit_the_screen(page, page_problems, konsu
     page.get_by_role("button", name="Registrera uppdrag").click()
     expect(page.get_by_role("alert")).to_be_visible()
     check("the form's errors")
-    page.get_by_role("combobox", name="Organisation", exact=True).click()
+    type_ahead(page, "Organisation").click()
     page.keyboard.type("Fars")
     expect(page.get_by_role("listbox", name="Organisation")).to_be_visible()
     check("a chooser open")
@@ -329,6 +331,7 @@ def test_a_chooser_does_not_pull_the_focus_back(page, people):
     chooser). static/js/app.js lets only the chooser that has the focus open."""
     login(page)
     page.goto("/uppdrag/ny/")
+    choosers_ready(page)
     pulled_back = page.evaluate(
         """() => new Promise((resolve) => {
             const first = document.getElementById('id_responsible-ts-control');
