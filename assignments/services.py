@@ -14,6 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from rekrytering import audit
 from rekrytering.audit import log_change
@@ -189,11 +190,16 @@ def update_assignment(assignment: Assignment, *, by: User, colleagues=None, **fi
     changes = check_responsibility(
         by=by, assignment=assignment, responsible=fields.get("responsible"), colleagues=colleagues
     )
+    # As stored: a ModelForm has already put the form's values on the instance.
+    old_ordered_on = Assignment.objects.values_list("ordered_on", flat=True).get(pk=assignment.pk)
     for name, value in fields.items():
         setattr(assignment, name, value)
     assignment.full_clean()
     assignment._history_user = by
     assignment.save()
+    assignment.tidplan_moved = 0  # days the tidplan moved with a corrected order date
+    if assignment.ordered_on != old_ordered_on:
+        assignment.tidplan_moved = move_tidplan(assignment, old_ordered_on=old_ordered_on, by=by)
     if "colleagues" in changes:
         assignment.colleagues.set(colleagues)
     if changes:
@@ -924,13 +930,25 @@ def apply_standard_schedule(assignment: Assignment, *, by: User | None = None) -
     if assignment.steps.exists():
         return 0
     steps = [
-        AssignmentStep(assignment=assignment, step=step, planned_on=day)
+        AssignmentStep(assignment=assignment, step=step, position=STEP_ORDER[step], planned_on=day)
         for step, _label, day in standard_schedule_dates(assignment.package.code, assignment.ordered_on)
     ]
-    for step in steps:
-        step._history_user = by
-        step.save()
+    bulk_create_with_history(steps, AssignmentStep, default_user=by)
     return len(steps)
+
+
+def move_tidplan(assignment: Assignment, *, old_ordered_on: date, by: User | None = None) -> int:
+    """The order date was corrected: an open tidplan none of whose steps is done yet moves with it,
+    every planned date by as many days. One with a step done stays (it follows the work, not the
+    order). Returns the days it moved (negative: earlier), 0 when it did not."""
+    days = (assignment.ordered_on - old_ordered_on).days
+    steps = list(AssignmentStep.objects.filter(assignment=assignment))
+    if not days or not steps or assignment.is_closed or any(step.done_on for step in steps):
+        return 0
+    for step in steps:
+        step.planned_on += timedelta(days=days)
+    bulk_update_with_history(steps, AssignmentStep, ["planned_on"], default_user=by)
+    return days
 
 
 @dataclass

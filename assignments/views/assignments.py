@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
@@ -170,6 +171,28 @@ def assignment_detail(request, pk):
     )
 
 
+def tidplan_moved_message(days: int) -> str:
+    """What the page says when a corrected order date moved the tidplan (services.move_tidplan)."""
+    values = {"days": abs(days)}
+    if days > 0:
+        return (
+            ngettext(
+                "Tidplanen flyttades %(days)s dag framåt med beställningsdatumet.",
+                "Tidplanen flyttades %(days)s dagar framåt med beställningsdatumet.",
+                abs(days),
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "Tidplanen flyttades %(days)s dag bakåt med beställningsdatumet.",
+            "Tidplanen flyttades %(days)s dagar bakåt med beställningsdatumet.",
+            abs(days),
+        )
+        % values
+    )
+
+
 def _save_assignment(request, form, assignment=None):
     """Create or update through the services; returns the assignment or None with errors on the form."""
     fields, colleagues = form.service_fields()
@@ -214,6 +237,8 @@ def assignment_edit(request, pk):
         saved = _save_assignment(request, form, assignment)
         if saved:
             messages.success(request, _("Ändringarna är sparade."))
+            if saved.tidplan_moved:
+                messages.info(request, tidplan_moved_message(saved.tidplan_moved))
             return redirect(saved)
     return render(
         request,

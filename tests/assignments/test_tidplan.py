@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from assignments import selectors, services
 from assignments.demo import STANDARD_SCHEDULES, seed_standard_schedules, seed_tidplans
-from assignments.models import Assignment, AssignmentStep, StandardScheduleStep, Step
+from assignments.models import STEP_ORDER, Assignment, AssignmentStep, StandardScheduleStep, Step
 from assignments.selectors import consultant_load, planned_hours_by_week, tidplan
 from assignments.services import TidplanRow
 from tests.factories import (
@@ -65,6 +65,65 @@ def test_registration_gives_the_standard_schedule_counted_from_the_order(stora, 
     # Applying it again changes nothing.
     assert services.apply_standard_schedule(assignment, by=konsult) == 0
     assert assignment.steps.count() == 5
+
+
+def test_registration_records_the_tidplan_in_its_history(stora, konsult):
+    assignment = register(stora, konsult)
+    made = AssignmentStep.history.filter(assignment_id=assignment.pk)
+    assert sorted(made.values_list("step", "history_type", "history_user")) == sorted(
+        (step, "+", konsult.pk) for step in STORA
+    )
+    assert list(assignment.steps.values_list("position", flat=True)) == sorted(
+        STEP_ORDER[step] for step in STORA
+    )
+
+
+def test_a_corrected_order_date_moves_a_tidplan_not_yet_begun(stora, konsult):
+    assignment = register(stora, konsult, ordered_on=date(2026, 3, 20))  # mistyped: meant 2 March
+    services.update_assignment(assignment, by=konsult, ordered_on=ORDERED)
+    assert steps_of(assignment) == [  # as if registered on 2 March
+        ("startmote", date(2026, 3, 9), None),
+        ("annons", date(2026, 3, 16), None),
+        ("sista_ansokan", date(2026, 4, 6), None),
+        ("intervjuer", date(2026, 4, 16), None),
+        ("beslut", date(2026, 4, 21), None),
+    ]
+    assert AssignmentStep.history.filter(assignment_id=assignment.pk, history_type="~").count() == 5
+
+    # Once a step is done the tidplan follows the work: a later correction leaves it.
+    services.save_tidplan(
+        assignment, [TidplanRow("startmote", date(2026, 3, 9), TODAY)], by=konsult, today=TODAY
+    )
+    services.update_assignment(assignment, by=konsult, ordered_on=date(2026, 3, 1))
+    assert steps_of(assignment)[1] == ("annons", date(2026, 3, 16), None)
+    # Nor does any other change move it.
+    services.update_assignment(assignment, by=konsult, role_title="Förskollärare till Solrosen")
+    assert steps_of(assignment)[1] == ("annons", date(2026, 3, 16), None)
+
+
+def test_the_edit_form_moves_the_tidplan_with_a_corrected_order_date_and_says_so(client, stora, konsult):
+    assignment = register(stora, konsult, ordered_on=date(2026, 3, 20))
+    data = {
+        "responsible": konsult.pk,
+        "ordered_on": "2026-03-02",
+        "organisation": assignment.organisation.pk,
+        "manager": assignment.manager.pk,
+        "role_title": assignment.role_title,
+        "level": assignment.level,
+        "sector": assignment.sector.pk,
+        "package": stora.pk,
+        "quantity": "1",
+        "price": str(assignment.price),
+        "price_reason": "",
+        "extra_hours": "0",
+        "status": assignment.status,
+    }
+    client.force_login(konsult)
+    with freeze_time("2026-03-21 10:00"):
+        response = client.post(reverse("assignment-edit", args=[assignment.pk]), data, follow=True)
+    assert response.redirect_chain, response.context["form"].errors
+    assert steps_of(assignment)[0] == ("startmote", date(2026, 3, 9), None)
+    assert "Tidplanen flyttades 18 dagar bakåt med beställningsdatumet." in response.content.decode()
 
 
 def test_a_package_without_a_standard_schedule_gives_no_tidplan(db, konsult):
