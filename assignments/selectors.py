@@ -216,11 +216,58 @@ def assignment_history(assignment, limit=100):
                 ],
             }
         )
+    events.extend(_tidplan_events(assignment, limit))
     reported = assignment_history_events.send(sender=Assignment, assignment=assignment, limit=limit)
     for _receiver, found in reported:
         events.extend(found)
     events.sort(key=lambda e: e["when"], reverse=True)
     return events[:limit]
+
+
+TIDPLAN_CHANGE_GAP = timedelta(seconds=5)  # a save of the editor (or a registration) is one event
+
+
+def _tidplan_events(assignment, limit):
+    """The tidplan's changes for the assignment's history (one query): the step records one change
+    made (by one person, with one reason, services.TIDPLAN_*) make one event, each step a line with
+    what it was and what it became."""
+    records = list(
+        AssignmentStep.history.filter(assignment_id=assignment.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[: limit * len(Step.values)]
+    )
+    records.reverse()
+    last = {}  # the step's previous record, by the step row's id
+    events = []
+    for record in records:
+        label, before = Step(record.step).label, last.get(record.id)
+        last[record.id] = record
+        if record.history_type == "+":
+            line = (label, "", _step_text(record))
+        elif record.history_type == "-":
+            line = (label, _step_text(record), "borttaget")
+        else:
+            line = (label, _step_text(before) if before else "", _step_text(record))
+            if line[1] == line[2]:
+                continue
+        what = record.history_change_reason or "Tidplan ändrad"
+        event = events[-1] if events else None
+        if (
+            event is not None
+            and (event["who"], event["what"]) == (record.history_user, what)
+            and record.history_date - event["when"] <= TIDPLAN_CHANGE_GAP
+        ):
+            event["changes"].append(line)
+            continue
+        events.append(
+            {"when": record.history_date, "who": record.history_user, "what": what, "changes": [line]}
+        )
+    return events
+
+
+def _step_text(record) -> str:
+    text = f"planerat {record.planned_on:%Y-%m-%d}"
+    return f"{text}, klart {record.done_on:%Y-%m-%d}" if record.done_on else text
 
 
 def _colleagues_by_record(records) -> dict:

@@ -916,6 +916,12 @@ def save_standard_schedule(package_code: str, days: dict[str, int | None], *, by
     return kept
 
 
+# What each change of a tidplan says in its steps' history (the assignment page's Historik).
+TIDPLAN_MADE = "Tidplan gjord"
+TIDPLAN_CHANGED = "Tidplan ändrad"
+TIDPLAN_MOVED = "Tidplan flyttad med beställningsdatumet"
+
+
 def _lock(assignment: Assignment) -> Assignment:
     """The assignment's row locked, so that two changes of its tidplan come one after the other."""
     return Assignment.objects.select_for_update().only("id", "status", "ordered_on").get(pk=assignment.pk)
@@ -933,7 +939,7 @@ def apply_standard_schedule(assignment: Assignment, *, by: User | None = None) -
         AssignmentStep(assignment=assignment, step=step, position=STEP_ORDER[step], planned_on=day)
         for step, _label, day in standard_schedule_dates(assignment.package.code, assignment.ordered_on)
     ]
-    bulk_create_with_history(steps, AssignmentStep, default_user=by)
+    bulk_create_with_history(steps, AssignmentStep, default_user=by, default_change_reason=TIDPLAN_MADE)
     return len(steps)
 
 
@@ -947,7 +953,9 @@ def move_tidplan(assignment: Assignment, *, old_ordered_on: date, by: User | Non
         return 0
     for step in steps:
         step.planned_on += timedelta(days=days)
-    bulk_update_with_history(steps, AssignmentStep, ["planned_on"], default_user=by)
+    bulk_update_with_history(
+        steps, AssignmentStep, ["planned_on"], default_user=by, default_change_reason=TIDPLAN_MOVED
+    )
     return days
 
 
@@ -1008,11 +1016,11 @@ def save_tidplan(
         raise ValidationError(errors)
     for row, step in changes:
         if row.planned_on is None:
-            step._history_user = by
+            step._history_user, step._change_reason = by, TIDPLAN_CHANGED
             step.delete()
             continue
         step = step or AssignmentStep(assignment=assignment, step=row.step)
         step.planned_on, step.done_on = row.planned_on, row.done_on
-        step._history_user = by
+        step._history_user, step._change_reason = by, TIDPLAN_CHANGED
         step.save()
     return len(changes)

@@ -89,6 +89,9 @@ def test_a_corrected_order_date_moves_a_tidplan_not_yet_begun(stora, konsult):
         ("beslut", date(2026, 4, 21), None),
     ]
     assert AssignmentStep.history.filter(assignment_id=assignment.pk, history_type="~").count() == 5
+    moved = next(e for e in selectors.assignment_history(assignment) if e["what"].startswith("Tidplan"))
+    assert moved["what"] == "Tidplan flyttad med beställningsdatumet" and len(moved["changes"]) == 5
+    assert moved["changes"][0] == ("Startmöte", "planerat 2026-03-27", "planerat 2026-03-09")
 
     # Once a step is done the tidplan follows the work: a later correction leaves it.
     services.save_tidplan(
@@ -124,6 +127,42 @@ def test_the_edit_form_moves_the_tidplan_with_a_corrected_order_date_and_says_so
     assert response.redirect_chain, response.context["form"].errors
     assert steps_of(assignment)[0] == ("startmote", date(2026, 3, 9), None)
     assert "Tidplanen flyttades 18 dagar bakåt med beställningsdatumet." in response.content.decode()
+
+
+def test_the_assignments_history_shows_the_tidplan_made_and_changed(client, stora, konsult):
+    assignment = register(stora, konsult)
+    rows = [
+        TidplanRow("startmote", date(2026, 3, 9), date(2026, 3, 10)),
+        TidplanRow("annons", date(2026, 3, 18), None),
+        TidplanRow("intervjuer", None, None),
+    ]
+    services.save_tidplan(assignment, rows, by=konsult, today=TODAY)
+    events = [e for e in selectors.assignment_history(assignment) if e["what"].startswith("Tidplan")]
+    assert [(e["what"], e["who"], e["changes"]) for e in events] == [
+        (
+            "Tidplan ändrad",
+            konsult,
+            [
+                ("Startmöte", "planerat 2026-03-09", "planerat 2026-03-09, klart 2026-03-10"),
+                ("Annons publiceras", "planerat 2026-03-16", "planerat 2026-03-18"),
+                ("Intervjuer", "planerat 2026-04-16", "borttaget"),
+            ],
+        ),
+        (
+            "Tidplan gjord",
+            konsult,
+            [
+                ("Startmöte", "", "planerat 2026-03-09"),
+                ("Annons publiceras", "", "planerat 2026-03-16"),
+                ("Sista ansökningsdag", "", "planerat 2026-04-06"),
+                ("Intervjuer", "", "planerat 2026-04-16"),
+                ("Beslut", "", "planerat 2026-04-21"),
+            ],
+        ),
+    ]
+    client.force_login(konsult)
+    page = client.get(assignment.get_absolute_url()).content.decode()
+    assert "Annons publiceras: <del>planerat 2026-03-16</del> → planerat 2026-03-18" in page
 
 
 def test_a_package_without_a_standard_schedule_gives_no_tidplan(db, konsult):
