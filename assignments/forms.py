@@ -554,9 +554,11 @@ class WeekGridForm(forms.Form):
                 value = data.get(name) if name in data else cell["hours"]
                 totals[cell["day"]] += value or Decimal("0")
                 if name in data and value is not None and value != cell["hours"]:
-                    changed.append(cell)
-        for cell in changed:
-            problem = time_date_problem(cell["day"]) or day_hours_problem(cell["day"], totals[cell["day"]])
+                    changed.append((cell, row["category"]))
+        for cell, category in changed:
+            problem = time_date_problem(cell["day"], category) or day_hours_problem(
+                cell["day"], totals[cell["day"]]
+            )
             if problem:
                 self.add_error(cell["name"], problem)
         return data

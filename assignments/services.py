@@ -303,6 +303,7 @@ def close_assignment(
 # How far ahead time may be logged, and the most hours one day holds: the time rules that depend on
 # today or on a user's other entries, said here once for the pages, the week grid and the API.
 TIME_DAYS_AHEAD = 7
+ABSENCE_DAYS_AHEAD = 366
 DAY_MAX_HOURS = Decimal("24")
 
 
@@ -311,7 +312,15 @@ def day_name(day: date) -> str:
     return capfirst(date_format(day, "l j F"))
 
 
-def time_date_problem(day: date) -> str | None:
+def time_date_problem(day: date, category: TimeCategory | None = None) -> str | None:
+    """Time is logged when it is done, a week ahead at most; absence (semester, ledighet) may be
+    entered up to a year ahead, so the load's coming weeks know of it."""
+    if category is not None and category.is_absence:
+        if day > timezone.localdate() + timedelta(days=ABSENCE_DAYS_AHEAD):
+            return _(
+                "%(day)s ligger mer än ett år fram i tiden. Planerad frånvaro läggs in högst ett år framåt."
+            ) % {"day": day_name(day)}
+        return None
     if day > timezone.localdate() + timedelta(days=TIME_DAYS_AHEAD):
         return _("%(day)s ligger mer än %(days)s dagar fram i tiden. Rapportera tiden när den är gjord.") % {
             "day": day_name(day),
@@ -338,7 +347,7 @@ def _check_time_entry(entry: TimeEntry) -> None:
     except ValidationError as refused:
         errors = refused.message_dict
     if entry.date and "date" not in errors:
-        problem = time_date_problem(entry.date)
+        problem = time_date_problem(entry.date, entry.category)
         if problem:
             errors["date"] = [problem]
     if entry.date and entry.hours is not None and "hours" not in errors:
@@ -424,7 +433,7 @@ def save_week(*, user: User, by: User | None = None, cells: list[WeekCell]) -> d
             entry.clean()
         except ValidationError as refused:
             problems.extend(message for messages in refused.message_dict.values() for message in messages)
-        problem = time_date_problem(cell.date)
+        problem = time_date_problem(cell.date, cell.category)
         if problem:
             problems.append(problem)
         if problems:

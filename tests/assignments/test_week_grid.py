@@ -10,6 +10,7 @@ from freezegun import freeze_time
 
 from assignments import services
 from assignments.models import Assignment, TimeEntry
+from assignments.selectors import absence_by_week
 from tests.factories import (
     AssignmentFactory,
     PackageFactory,
@@ -236,6 +237,44 @@ def test_more_than_seven_days_ahead_is_refused(client, konsult, world):
         "date": ["Torsdag 12 mars ligger mer än 7 dagar fram i tiden. Rapportera tiden när den är gjord."]
     }
     services.log_time(user=konsult, date=date(2026, 3, 11), hours=Decimal("1"), assignment=world["mine"])
+
+
+def test_planned_absence_is_entered_up_to_a_year_ahead_and_lowers_the_load_capacity(client, konsult, world):
+    """Semester is known weeks ahead: it may be entered then (the load's coming weeks read it); time on
+    assignments and other categories still only a week ahead."""
+    semester = TimeCategoryFactory(name="Semester", is_absence=True)
+    client.force_login(konsult)
+    july = date(2026, 7, 6)  # a Monday four months ahead
+    grid = client.get(reverse("time-week"), {"vecka": july.isoformat()})
+    data = week_data(
+        grid,
+        vecka=july.isoformat(),
+        **{
+            cell(semester, july): "8",
+            cell(semester, date(2026, 7, 7)): "8",
+            cell(world["intern"], july): "1",
+        },
+    )
+    refused = client.post(reverse("time-week-save"), data)
+    assert refused.context["grid"].errors == {
+        cell(world["intern"], july): [
+            "Måndag 6 juli ligger mer än 7 dagar fram i tiden. Rapportera tiden när den är gjord."
+        ]
+    }
+    assert not TimeEntry.objects.exists()
+    data[cell(world["intern"], july)] = ""
+    assert client.post(reverse("time-week-save"), data).status_code == 302
+    assert sorted(TimeEntry.objects.values_list("date", "hours")) == [(july, 8), (date(2026, 7, 7), 8)]
+    assert absence_by_week(july, date(2026, 7, 12)) == {(konsult.pk, july): Decimal(16)}
+    # More than a year ahead is refused, with its reason.
+    with pytest.raises(services.ValidationError) as too_far:
+        services.log_time(user=konsult, date=date(2027, 3, 8), hours=Decimal("8"), category=semester)
+    assert too_far.value.message_dict == {
+        "date": [
+            "Måndag 8 mars ligger mer än ett år fram i tiden. Planerad frånvaro läggs in högst ett år framåt."
+        ]
+    }
+    services.log_time(user=konsult, date=date(2027, 3, 5), hours=Decimal("8"), category=semester)
 
 
 def test_log_time_refuses_a_day_over_24_hours(konsult, world):
