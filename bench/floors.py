@@ -416,10 +416,12 @@ HOURS_ON_CLOSED = """
      GROUP BY p.code ORDER BY p.code
 """
 HOURS_PER_USER = """
-    SELECT user_id, SUM(hours), SUM(hours) FILTER (WHERE assignment_id IS NOT NULL)
-      FROM assignments_timeentry
-     WHERE date BETWEEN %(start)s AND %(end)s
-     GROUP BY user_id
+    SELECT t.user_id, SUM(t.hours), SUM(t.hours) FILTER (WHERE t.assignment_id IS NOT NULL),
+           SUM(t.hours) FILTER (WHERE c.is_absence)
+      FROM assignments_timeentry t
+      LEFT JOIN assignments_timecategory c ON c.id = t.category_id
+     WHERE t.date BETWEEN %(start)s AND %(end)s
+     GROUP BY t.user_id
 """
 
 
@@ -430,13 +432,14 @@ def _time(cursor, p: Period, packages: dict, closed_per_code: dict) -> dict:
         name, standard = packages.get(code, (code, None))
         closed = closed_per_code.get(code, 0)
         rows.append([name, closed, hours, mean_hours(hours, closed), standard])
-    per_user = {user: (total, on) for user, total, on in _rows(cursor, HOURS_PER_USER, span)}
-    total = sum((t or ZERO for t, _on in per_user.values()), ZERO)
-    on_assignments = sum((on or ZERO for _t, on in per_user.values()), ZERO)
+    per_user = {user: (total, on, away) for user, total, on, away in _rows(cursor, HOURS_PER_USER, span)}
+    total = sum((t or ZERO for t, _on, _away in per_user.values()), ZERO)
+    on_assignments = sum((on or ZERO for _t, on, _away in per_user.values()), ZERO)
+    absence = sum((away or ZERO for _t, _on, away in per_user.values()), ZERO)
     return {
         "per_package": rows,
         "per_user": per_user,
-        "share_assignment_time": _share(on_assignments, total),
+        "share_assignment_time": _share(on_assignments, total - absence),
     }
 
 
@@ -667,7 +670,7 @@ def _consultant_rows(cursor, p: Period, users, time: dict, surveys: Surveys) -> 
     rows = []
     for pk, first_name, last_name, username in users:
         ordered, closed, revenue = figures.get(pk, (0, 0, None))
-        hours, on_assignments = time["per_user"].get(pk, (None, None))
+        hours, on_assignments, absence = time["per_user"].get(pk, (None, None, None))
         nps = mean = None
         if pk in surveys.by_consultant:
             n = surveys.consultant_stats.get((pk, "nps"))
@@ -682,7 +685,7 @@ def _consultant_rows(cursor, p: Period, users, time: dict, surveys: Surveys) -> 
                 closed,
                 revenue,
                 hours,
-                _share(on_assignments or 0, hours),
+                _share(on_assignments or 0, None if hours is None else hours - (absence or ZERO)),
                 surveys.by_consultant.get(pk, 0),
                 _dec(nps),
                 _dec(mean),

@@ -260,7 +260,8 @@ def forecast_text(prognosis: af.Forecast, today: date) -> str:
 
 def time_figures(scope: Scope, packages: dict[str, Package], closed_per_package: dict[str, int]) -> dict:
     """Hours on assignments closed in the period per package, divided by the number closed (as
-    the plan's mean-hours measure), and each consultant's share of time on assignments."""
+    the plan's mean-hours measure), and each consultant's share of time on assignments: of the
+    hours worked, that is logged less absence (semester, sjukdom), as the load's capacity counts."""
     start, end = scope.span
     package_rows = []
     for code, hours in af.hours_on_closed(start, end, scope.q()).items():
@@ -275,26 +276,31 @@ def time_figures(scope: Scope, packages: dict[str, Package], closed_per_package:
                 package.standard_hours if package else None,
             ]
         )
-    names = ("user", "total", "on_assignments")
+    names = ("user", "total", "on_assignments", "absence")
     found = sqlcache.rows(
         ("time_per_user", start, end, scope.time_q()),
         lambda: (
             TimeEntry.objects.filter(date__range=(start, end))
             .filter(scope.time_q())
             .values("user")
-            .annotate(total=Sum("hours"), on_assignments=Sum("hours", filter=Q(assignment__isnull=False)))
+            .annotate(
+                total=Sum("hours"),
+                on_assignments=Sum("hours", filter=Q(assignment__isnull=False)),
+                absence=Sum("hours", filter=Q(category__is_absence=True)),
+            )
             .values_list(*names)
         ),
     )
     per_user = {row[0]: dict(zip(names, row, strict=True)) for row in found}
     total = sum((row["total"] or 0 for row in per_user.values()), Decimal(0))
     on_assignments = sum((row["on_assignments"] or 0 for row in per_user.values()), Decimal(0))
+    absence = sum((row["absence"] or 0 for row in per_user.values()), Decimal(0))
     return {
         "per_package": package_rows,
         "per_user": per_user,
         "hours": total if per_user else None,
         "assignment_hours": on_assignments if per_user else None,
-        "share_assignment_time": _share(on_assignments, total),
+        "share_assignment_time": _share(on_assignments, total - absence),
     }
 
 
@@ -440,6 +446,11 @@ def consultants() -> list[User]:
     )
 
 
+def worked(hours: Decimal | None, absence: Decimal | None) -> Decimal | None:
+    """The hours logged less absence: what the share of time on assignments is a share of."""
+    return None if hours is None else hours - (absence or 0)
+
+
 def consultant_rows(scope: Scope, time: dict, everyone: list[User] | None = None) -> list[list]:
     start, end = scope.span
     if scope.consultant is not None:
@@ -471,7 +482,7 @@ def consultant_rows(scope: Scope, time: dict, everyone: list[User] | None = None
     rows = []
     for user in users:
         f, t, s = figures.get(user.pk, {}), time["per_user"].get(user.pk, {}), survey.get(user.pk)
-        hours, on_assignments = t.get("total"), t.get("on_assignments")
+        hours, on_assignments, absence = t.get("total"), t.get("on_assignments"), t.get("absence")
         rows.append(
             [
                 user.get_full_name() or user.username,
@@ -479,7 +490,7 @@ def consultant_rows(scope: Scope, time: dict, everyone: list[User] | None = None
                 f.get("closed", 0),
                 f.get("revenue"),
                 hours,
-                _share(on_assignments or 0, hours),
+                _share(on_assignments or 0, worked(hours, absence)),
                 s["responses"] if s else 0,
                 as_decimal(s["nps"]) if s else None,
                 as_decimal(s["mean"]) if s else None,

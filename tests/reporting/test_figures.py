@@ -12,6 +12,7 @@ from reporting.figures import Scope
 from reporting.models import YearOutcome
 from surveys.models import Kind
 from surveys.selectors import ResultFilter, headlines, kind_result
+from tests.factories import TimeCategoryFactory, TimeEntryFactory
 from tests.surveys.test_results import respond
 
 T1 = period(2026, "cum1")
@@ -100,6 +101,25 @@ def test_per_consultant_rows(dataset, konsult, konsult2):
     assert k1[1:6] == [1, 1, Decimal("27000"), Decimal("40"), Decimal("75.0")]
     k2 = rows[konsult2.get_full_name()]
     assert k2[1:6] == [1, 1, None, Decimal("30"), Decimal("100.0")]
+
+
+@pytest.mark.django_db
+def test_the_share_of_assignment_time_is_of_the_hours_worked_not_of_absence(dataset, konsult, konsult2):
+    """Semester is not time that could have gone to assignments: the share is of the hours logged
+    less absence (as the load's capacity counts), the hours column still all that was logged."""
+    semester = TimeCategoryFactory(name="Semester", is_absence=True)
+    TimeEntryFactory(
+        user=konsult, assignment=None, category=semester, date=date(2026, 3, 3), hours=Decimal("8")
+    )
+    TimeEntryFactory(
+        user=konsult2, assignment=None, category=semester, date=date(2026, 4, 9), hours=Decimal("8")
+    )
+    data = _build(Scope(T1))
+    assert data["time"]["hours"] == Decimal("86")
+    assert data["time"]["share_assignment_time"] == Decimal("85.7")  # 60 of 86 − 16
+    rows = {row[0]: row for row in data["tables"]["konsulter"].rows}
+    assert rows[konsult.get_full_name()][4:6] == [Decimal("48"), Decimal("75.0")]  # 30 of 48 − 8
+    assert rows[konsult2.get_full_name()][4:6] == [Decimal("38"), Decimal("100.0")]  # 30 of 38 − 8
 
 
 @pytest.mark.django_db
