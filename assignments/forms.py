@@ -134,6 +134,9 @@ def manager_choices(organisation_id):
     return Manager.objects.filter(organisation_id=organisation_id).order_by("name")
 
 
+REDO_WITHIN_DAYS = 731  # how far back the Omtag av list goes
+
+
 class AssignmentForm(forms.ModelForm):
     """Create and edit. The ordering manager is chosen, or typed in when new."""
 
@@ -275,14 +278,21 @@ class AssignmentForm(forms.ModelForm):
             ensure_ascii=False,
         )
         package_field.help_text = package_help(year, any(p.price_list.year == year for p in packages))
+        # A recruitment is redone soon after it failed: the list holds the last REDO_WITHIN_DAYS'
+        # unfilled or cancelled assignments (and the one chosen before), not every year's.
+        recent = Q(closed_on__gte=timezone.localdate() - timedelta(days=REDO_WITHIN_DAYS))
         self.fields["redo_of"].queryset = (
             Assignment.objects.filter(
-                outcome__in=[Assignment.Outcome.EJ_TILLSATT, Assignment.Outcome.AVBRUTEN]
+                recent | Q(pk=self.instance.redo_of_id),
+                outcome__in=[Assignment.Outcome.EJ_TILLSATT, Assignment.Outcome.AVBRUTEN],
             )
             .exclude(pk=self.instance.pk)
             .order_by("-number")
         )
-        self.fields["redo_of"].help_text = _("Om uppdraget är ett omtag: uppdraget som görs om.")
+        self.fields["redo_of"].help_text = _(
+            "Om uppdraget är ett omtag: uppdraget som görs om "
+            "(ej tillsatta och avbrutna de senaste två åren)."
+        )
         self.fields["status"].choices = (
             [c for c in Assignment.Status.choices if c[0] != Assignment.Status.AVSLUTAD]
             if not self.instance.is_closed

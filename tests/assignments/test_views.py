@@ -533,3 +533,31 @@ def test_budget_page_shows_budget_per_fte(client, admin_user, this_year):
     page = client.get(reverse("budget-detail", args=[TODAY.year])).content.decode()
     assert "Budget per årsarbetare" in page and "1\xa0200\xa0000\xa0kr" in page
     assert "intäkt per årsarbetare" not in page.lower()
+
+
+@pytest.mark.django_db
+def test_the_redo_list_holds_the_last_two_years_failures_and_the_one_chosen(client, konsult, this_year):
+    """Omtag av: the unfilled and cancelled assignments closed in the last two years, newest first, not
+    every year's (a list of thousands after ten years); an older one already chosen stays."""
+    stora = this_year.packages.get(code="stora")
+
+    def failed(number, days_ago, outcome=Assignment.Outcome.EJ_TILLSATT):
+        return AssignmentFactory(
+            number=number,
+            package=stora,
+            status=Assignment.Status.AVSLUTAD,
+            outcome=outcome,
+            ordered_on=TODAY - timedelta(days=days_ago + 60),
+            closed_on=TODAY - timedelta(days=days_ago),
+        )
+
+    recent = failed("2099-0003", 30)
+    cancelled = failed("2099-0002", 700, Assignment.Outcome.AVBRUTEN)
+    old = failed("2099-0001", 800)
+    failed("2099-0004", 10, Assignment.Outcome.TILLSATT)  # hired: never redone
+    client.force_login(konsult)
+    form = client.get(reverse("assignment-create")).context["form"]
+    assert [a.pk for a in form.fields["redo_of"].queryset] == [recent.pk, cancelled.pk]
+    mine = AssignmentFactory(responsible=konsult, package=stora, ordered_on=TODAY, redo_of=old)
+    form = client.get(reverse("assignment-edit", args=[mine.pk])).context["form"]
+    assert [a.pk for a in form.fields["redo_of"].queryset] == [recent.pk, cancelled.pk, old.pk]
