@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rekrytering.forms import DecimalInput, SwedishDecimalField, SwedishIntegerField, column_number
 from rekrytering.inputs import parse_id
-from rekrytering.numbers import NumberError, to_decimal
+from rekrytering.numbers import NumberError, format_hours, to_decimal
 from rekrytering.uploads import SpreadsheetField
 
 from .filters import AssignmentFilter
@@ -499,6 +499,15 @@ class HoursCellField(SwedishDecimalField):
         return super().to_python(value)
 
 
+def _stored_hours(text: str) -> Decimal | None:
+    """The hours a week-grid cell showed, as the page wrote them (`2.50`, empty for none)."""
+    try:
+        hours = Decimal(text)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+    return hours if hours.is_finite() and hours != 0 else None
+
+
 class WeekGridForm(forms.Form):
     """The hours of a week: a row per assignment and time category, a column per day.
 
@@ -528,6 +537,31 @@ class WeekGridForm(forms.Form):
             )
         for category in categories:
             self._add_row(f"c{category.pk}", category.name, sums, counts, category=category)
+        self.conflicts = {}
+        if self.is_bound:
+            self._follow_what_changed_elsewhere()
+
+    def _follow_what_changed_elsewhere(self):
+        """The page posts, beside each cell, the hours it showed (`shown-<cell>`). A cell the person
+        left as shown takes what is logged now, so a grid opened before a change made elsewhere (another
+        tab, the one-entry form, the API) does not undo that change. A cell they changed whose logged
+        hours changed meanwhile is a conflict, told on the cell and saved only when sent again."""
+        data = self.data.copy()
+        for row in self.rows:
+            for cell in row["cells"]:
+                name = cell["name"]
+                if name is None or f"shown-{name}" not in data:
+                    continue
+                shown = _stored_hours(data[f"shown-{name}"])
+                try:
+                    typed = self.fields[name].to_python(data.get(name))
+                except ValidationError:
+                    continue  # told by the field itself
+                if typed == shown:
+                    data[name] = self.fields[name].widget.format_value(cell["hours"]) or ""
+                elif shown != cell["hours"]:
+                    self.conflicts[name] = cell
+        self.data = data
 
     def _add_row(self, key, label, sums, counts, *, assignment=None, category=None):
         row = {"key": key, "label": label, "assignment": assignment, "category": category, "cells": []}
@@ -569,6 +603,11 @@ class WeekGridForm(forms.Form):
             problem = time_date_problem(cell["day"], category) or day_hours_problem(
                 cell["day"], totals[cell["day"]]
             )
+            if cell["name"] in self.conflicts:
+                problem = _(
+                    "%(day)s: timmarna ändrades någon annanstans efter att du öppnade veckan (nu %(hours)s). "
+                    "Kontrollera värdet och spara igen."
+                ) % {"day": day_name(cell["day"]), "hours": format_hours(cell["hours"] or Decimal("0"))}
             if problem:
                 self.add_error(cell["name"], problem)
         return data

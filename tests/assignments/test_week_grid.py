@@ -89,6 +89,17 @@ def week_data(grid_response, **values):
     return data
 
 
+def page_data(grid_response, **values):
+    """What the page posts: `week_data` and, beside each cell, the hours it showed (`shown-<cell>`)."""
+    data = week_data(grid_response, **{})
+    for row in grid_response.context["grid"].rows:
+        for shown in row["cells"]:
+            if shown["name"]:
+                data[f"shown-{shown['name']}"] = "" if shown["hours"] is None else str(shown["hours"])
+    data.update(values)
+    return data
+
+
 def row_labels(response):
     return [row["label"] for _label, rows in response.context["groups"] for row in rows]
 
@@ -275,6 +286,45 @@ def test_planned_absence_is_entered_up_to_a_year_ahead_and_lowers_the_load_capac
         ]
     }
     services.log_time(user=konsult, date=date(2027, 3, 5), hours=Decimal("8"), category=semester)
+
+
+def test_a_grid_opened_before_a_change_elsewhere_does_not_undo_it(client, konsult, world):
+    """Two tabs, or the grid and the one-entry form: the cells the person left as the page showed them
+    take what is logged now; only what they typed is saved."""
+    monday = TimeEntryFactory(user=konsult, assignment=world["mine"], date=MONDAY, hours=2)
+    client.force_login(konsult)
+    stale = client.get(reverse("time-week"))
+    services.update_time_entry(monday, by=konsult, hours=Decimal("3"))  # elsewhere, after the page opened
+    services.log_time(user=konsult, date=date(2026, 3, 3), hours=Decimal("1"), assignment=world["mine"])
+    wednesday = cell(world["mine"], TODAY)
+    response = client.post(reverse("time-week-save"), page_data(stale, **{wednesday: "4"}))
+    assert response.status_code == 302
+    logged = TimeEntry.objects.filter(user=konsult).order_by("date").values_list("date", "hours")
+    assert list(logged) == [(MONDAY, 3), (date(2026, 3, 3), 1), (TODAY, 4)]
+
+
+def test_a_cell_changed_here_and_elsewhere_is_a_conflict_told_on_the_cell(client, konsult, world):
+    monday = TimeEntryFactory(user=konsult, assignment=world["mine"], date=MONDAY, hours=2)
+    client.force_login(konsult)
+    stale = client.get(reverse("time-week"))
+    services.update_time_entry(monday, by=konsult, hours=Decimal("5"))
+    mon, wed = cell(world["mine"], MONDAY), cell(world["mine"], TODAY)
+    refused = client.post(reverse("time-week-save"), page_data(stale, **{mon: "6", wed: "1"}))
+    assert refused.status_code == 200
+    assert refused.context["grid"].errors == {
+        mon: [
+            "Måndag 2 mars: timmarna ändrades någon annanstans efter att du öppnade veckan (nu 5\xa0h). "
+            "Kontrollera värdet och spara igen."
+        ]
+    }
+    assert list(TimeEntry.objects.values_list("hours", flat=True)) == [5]  # nothing saved
+    page = refused.content.decode()
+    assert f'name="shown-{mon}" value="5.00"' in page  # the page now shows what is logged
+    # Sent again as the page now stands, the person's 6 is saved, with the Wednesday.
+    again = client.post(reverse("time-week-save"), page_data(refused))
+    assert again.status_code == 302
+    logged = TimeEntry.objects.filter(user=konsult).order_by("date").values_list("date", "hours")
+    assert list(logged) == [(MONDAY, 6), (TODAY, 1)]
 
 
 def test_log_time_refuses_a_day_over_24_hours(konsult, world):

@@ -209,7 +209,7 @@ def test_consultant_pages_pass_axe_and_fit_the_screen(page, page_problems, konsu
     assert page.evaluate("document.querySelector('.week-wrap').scrollWidth") <= wrap["width"] + 1
     saturday = assignment.ordered_on + timedelta(days=5)
     page.locator(f"#id_a{assignment.pk}_{saturday:%Y%m%d}").fill("20")
-    page.locator("tbody tr", has_text="Intern tid").locator("input").nth(5).fill("10")
+    page.locator("tbody tr", has_text="Intern tid").locator("input.hours-cell").nth(5).fill("10")
     page.get_by_role("button", name="Spara veckan").click()
     expect(page.get_by_role("alert")).to_contain_text("en dag har högst 24 timmar")
     check("the week grid's errors")
