@@ -52,6 +52,8 @@ def to_decimal(value, *, units: tuple[str, ...] = ("kr", "%", "h", "st")) -> Dec
                 text = text[: -len(unit)].strip(f" {NBSP}")
                 break
         text = text.replace(MINUS, "-")
+        if "e" in text.lower():  # "1e3" is a programmer's thousand, not how a number is written here
+            raise NumberError(f"”{str(value).strip()}” är inget tal; skriv {EXAMPLE}.")
         try:
             number = babel_parse(text, locale=LOCALE, strict=True)
         except (NumberFormatError, InvalidOperation):  # Babel's strict check fails on "1e2 9"

@@ -348,7 +348,10 @@ def test_log_time_refuses_a_day_over_24_hours(konsult, world):
         ("0,1", "”0,1” är för litet; det minsta som går är 0,25."),
         ("25", "”25” är för stort; det största som går är 24."),
         ("-2", "”-2” är för litet; det minsta som går är 0,25."),
-        ("1e3", "”1e3” är för stort; det största som går är 24."),
+        (
+            "1e3",
+            "Ange ett tal, till exempel 24 000 eller 9,5.",
+        ),  # not a thousand written as a programmer would
         ("7,5\x00", "Ange ett tal, till exempel 24 000 eller 9,5."),
         ("9" * 400, "”" + "9" * 400 + "” är för stort; det största som går är 24."),
     ],
