@@ -1,4 +1,5 @@
-"""The register's personal data (candidates, managers, import jobs) and its retention rules.
+"""The register's personal data (candidates, managers, import jobs, what it keeps about the staff)
+and its retention rules.
 
 Found by the registry in `rekrytering.privacy`, like every app's `privacy` module.
 """
@@ -14,7 +15,15 @@ from django.utils import timezone
 
 from rekrytering.privacy import Holding, day
 
-from .models import Assignment, ImportJob, Manager
+from .models import (
+    Assignment,
+    ConsultantCapacity,
+    ConsultantCompetence,
+    ImportJob,
+    Manager,
+    SavedFilter,
+    User,
+)
 
 ANONYMOUS_MANAGER = "Anonymiserad beställare"
 ANONYMOUS_DOMAIN = "anonymiserad.invalid"
@@ -82,7 +91,39 @@ def holdings() -> list[Holding]:
             "en bekräftelse som inte kommer.",
         ),
     ]
+    staff_rule = (
+        "Finns medan medarbetaren är aktiv; raderas, med sin historik, natten efter att användaren "
+        "inaktiverats."
+    )
+    for kind, model, dated in STAFF_DATA:
+        rows = model.objects.aggregate(n=Count("pk"), **({"oldest": Min(dated)} if dated else {}))
+        found.append(Holding(kind, rows["n"], day(rows.get("oldest")), staff_rule))
     return found
+
+
+# What the system keeps about a member of staff beyond their account: the competence map (with
+# their wishes), their capacity (working hours) and their saved filters (search words may name
+# people). None of it is needed once they have left.
+STAFF_DATA = [
+    ("Kompetenskarta (personalens certifieringar, områden och önskemål)", ConsultantCompetence, None),
+    ("Kapacitet per konsult (arbetstid per vecka, andel för uppdrag)", ConsultantCapacity, None),
+    ("Sparade filter i uppdragslistan (personalens egna sökningar)", SavedFilter, "created_at"),
+]
+
+
+def _purge_staff_data() -> dict[str, int]:
+    """The staff data of users no longer active, with the history of the map and the capacity."""
+    gone = User.objects.filter(is_active=False).values("pk")
+    done = {}
+    for what, model in (("kompetenskartor", ConsultantCompetence), ("kapaciteter", ConsultantCapacity)):
+        done[f"{what} för inaktiverade användare raderade"] = (
+            model.objects.filter(user__in=gone).delete()[1].get(model._meta.label, 0)
+        )
+        model.history.filter(user_id__in=gone).delete()
+    done["sparade filter för inaktiverade användare raderade"] = (
+        SavedFilter.objects.filter(user__in=gone).delete()[1].get(SavedFilter._meta.label, 0)
+    )
+    return done
 
 
 def purge(now: datetime) -> dict[str, int]:
@@ -111,6 +152,7 @@ def purge(now: datetime) -> dict[str, int]:
         job_cutoff = now - timedelta(days=settings.RETENTION_IMPORT_JOB_DAYS)
         done["importjobb raderade"] = _delete_import_jobs(job_cutoff)
         done["obekräftade importfiler raderade"] = _delete_unconfirmed_files(now - UNCONFIRMED_FILE_AGE)
+        done |= _purge_staff_data()
 
     return done
 

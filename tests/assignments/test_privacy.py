@@ -165,3 +165,45 @@ def test_exports_of_personal_data_are_logged(register, client, konsult, caplog):
     assert response.status_code == 200
     [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("export")]
     assert line == "export user=konsult what=uppdrag.xlsx rows=5 ip=127.0.0.1"
+
+
+def test_staff_data_goes_with_its_history_once_the_user_is_deactivated(db, konsult, konsult2, admin_user):
+    """The competence map (with wishes), the capacity and the saved filters of someone who has left."""
+    from decimal import Decimal
+
+    from assignments import services
+    from assignments.models import ConsultantCapacity, ConsultantCompetence, SavedFilter
+    from tests.factories import OrganisationFactory
+
+    district = OrganisationFactory(kind="sdf")
+    for person in (konsult, konsult2):
+        services.save_competence(
+            person,
+            package_codes=[],
+            manager_certified=True,
+            test_certified=False,
+            known_sectors=[],
+            known_organisations=[],
+            areas=[district],
+            wishes="Fler chefsrekryteringar",
+            by=admin_user,
+        )
+        services.save_capacity(
+            person, weekly_hours=Decimal("30"), assignment_share=Decimal("60"), by=admin_user
+        )
+        services.save_filter(user=person, name="Mina", query="q=Berit")
+    kinds = {h.kind: h for h in all_holdings()}
+    assert kinds["Kompetenskarta (personalens certifieringar, områden och önskemål)"].count == 2
+    assert kinds["Sparade filter i uppdragslistan (personalens egna sökningar)"].count == 2
+    konsult2.is_active = False
+    konsult2.save()
+    done = purge_all(NOW)
+    assert done["kompetenskartor för inaktiverade användare raderade"] == 1
+    assert done["kapaciteter för inaktiverade användare raderade"] == 1
+    assert done["sparade filter för inaktiverade användare raderade"] == 1
+    for model in (ConsultantCompetence, ConsultantCapacity):
+        assert list(model.objects.values_list("user_id", flat=True)) == [konsult.pk]
+        assert set(model.history.values_list("user_id", flat=True)) == {konsult.pk}
+    assert list(SavedFilter.objects.values_list("user_id", flat=True)) == [konsult.pk]
+    # Nothing is left to do the next night.
+    assert purge_all(NOW)["kompetenskartor för inaktiverade användare raderade"] == 0
