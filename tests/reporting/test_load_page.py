@@ -59,6 +59,9 @@ def test_a_konsult_sees_their_own_row_and_the_totals_only(client, register):
     assert "Bert Bok" not in html and "Cilla Chef" not in html
     assert "Du ser din egen beläggning och avdelningens summor." in html
     assert "7,4 av 28,0" in html  # a's planned of capacity, weeks 10–16
+    # Who takes the next assignment: the competence map and the schedules are a click away.
+    assert 'href="/kompetenskarta/">Kompetenskarta</a>' in html
+    assert 'href="/register/tidplaner/">Standardtidplaner</a>' in html
 
 
 @pytest.mark.django_db
