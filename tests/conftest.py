@@ -89,3 +89,13 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _same_fake_names(request):
+    """factory_boy's Faker draws the same names in every run of a test, so a test that passes once
+    passes again (a name that happens to match what a test looks for would otherwise come and go)."""
+    import factory.random
+
+    factory.random.reseed_random(request.node.nodeid)
+    yield
