@@ -421,18 +421,22 @@ HOURS_PER_USER = """
       FROM assignments_timeentry t
       LEFT JOIN assignments_timecategory c ON c.id = t.category_id
      WHERE t.date BETWEEN %(start)s AND %(end)s
+       AND (t.date <= %(today)s OR c.is_absence IS NOT TRUE)
      GROUP BY t.user_id
 """
 
 
-def _time(cursor, p: Period, packages: dict, closed_per_code: dict) -> dict:
+def _time(cursor, p: Period, packages: dict, closed_per_code: dict, today: date) -> dict:
     span = _span(p)
     rows = []
     for code, hours in _rows(cursor, HOURS_ON_CLOSED, span):
         name, standard = packages.get(code, (code, None))
         closed = closed_per_code.get(code, 0)
         rows.append([name, closed, hours, mean_hours(hours, closed), standard])
-    per_user = {user: (total, on, away) for user, total, on, away in _rows(cursor, HOURS_PER_USER, span)}
+    per_user = {
+        user: (total, on, away)
+        for user, total, on, away in _rows(cursor, HOURS_PER_USER, span | {"today": today})
+    }
     total = sum((t or ZERO for t, _on, _away in per_user.values()), ZERO)
     on_assignments = sum((on or ZERO for _t, on, _away in per_user.values()), ZERO)
     absence = sum((away or ZERO for _t, _on, away in per_user.values()), ZERO)
@@ -1099,7 +1103,7 @@ def _dashboard(cursor, p: Period, today: date, *, plan: bool) -> tuple[dict, dic
     packages = _year_packages(cursor, p.year)
     assignments = _assignments(cursor, p, packages)
     economy = _economy(cursor, p, today, years=4)
-    time = _time(cursor, p, packages, {row[1]: row[3] for row in assignments["per_package"]})
+    time = _time(cursor, p, packages, {row[1]: row[3] for row in assignments["per_package"]}, today)
     surveys = _survey_counts(cursor, p, today, HEAD_KINDS, by_consultant=True)
     heads = {kind: _headline(surveys["now"], kind) for kind in HEAD_KINDS}
     users = _consultants(cursor)

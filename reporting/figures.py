@@ -258,10 +258,13 @@ def forecast_text(prognosis: af.Forecast, today: date) -> str:
 # --- Time ----------------------------------------------------------------------------------
 
 
-def time_figures(scope: Scope, packages: dict[str, Package], closed_per_package: dict[str, int]) -> dict:
+def time_figures(
+    scope: Scope, packages: dict[str, Package], closed_per_package: dict[str, int], today: date
+) -> dict:
     """Hours on assignments closed in the period per package, divided by the number closed (as
     the plan's mean-hours measure), and each consultant's share of time on assignments: of the
-    hours worked, that is logged less absence (semester, sjukdom), as the load's capacity counts."""
+    hours worked, that is logged less absence (semester, sjukdom), as the load's capacity counts.
+    Absence entered ahead counts once its day has come (`today`)."""
     start, end = scope.span
     package_rows = []
     for code, hours in af.hours_on_closed(start, end, scope.q()).items():
@@ -277,10 +280,13 @@ def time_figures(scope: Scope, packages: dict[str, Package], closed_per_package:
             ]
         )
     names = ("user", "total", "on_assignments", "absence")
+    # Absence entered ahead (a planned holiday) is not yet time: only up to today.
+    happened = Q(date__lte=today) | Q(assignment__isnull=False) | Q(category__is_absence=False)
     found = sqlcache.rows(
-        ("time_per_user", start, end, scope.time_q()),
+        ("time_per_user", start, end, scope.time_q(), today),
         lambda: (
             TimeEntry.objects.filter(date__range=(start, end))
+            .filter(happened)
             .filter(scope.time_q())
             .values("user")
             .annotate(
@@ -300,7 +306,7 @@ def time_figures(scope: Scope, packages: dict[str, Package], closed_per_package:
         "per_user": per_user,
         "hours": total if per_user else None,
         "assignment_hours": on_assignments if per_user else None,
-        "share_assignment_time": _share(on_assignments, total - absence),
+        "share_assignment_time": _share(on_assignments, worked(total, absence)),
     }
 
 

@@ -120,6 +120,11 @@ def test_the_share_of_assignment_time_is_of_the_hours_worked_not_of_absence(data
     rows = {row[0]: row for row in data["tables"]["konsulter"].rows}
     assert rows[konsult.get_full_name()][4:6] == [Decimal("48"), Decimal("75.0")]  # 30 of 48 − 8
     assert rows[konsult2.get_full_name()][4:6] == [Decimal("38"), Decimal("100.0")]  # 30 of 38 − 8
+    # Seen on 2 March the holidays are still ahead: not yet time logged, in neither hours nor share.
+    early = build(Scope(T1), date(2026, 3, 2))
+    assert early["time"]["hours"] == Decimal("70")
+    rows = {row[0]: row for row in early["tables"]["konsulter"].rows}
+    assert rows[konsult.get_full_name()][4:6] == [Decimal("40"), Decimal("75.0")]
 
 
 @pytest.mark.django_db
