@@ -537,7 +537,7 @@ class WeekGridForm(forms.Form):
             )
         for category in categories:
             self._add_row(f"c{category.pk}", category.name, sums, counts, category=category)
-        self.conflicts = {}
+        self.conflicts, self.moved_to_list = {}, []
         if self.is_bound:
             self._follow_what_changed_elsewhere()
 
@@ -547,12 +547,20 @@ class WeekGridForm(forms.Form):
         tab, the one-entry form, the API) does not undo that change. A cell they changed whose logged
         hours changed meanwhile is a conflict, told on the cell and saved only when sent again."""
         data = self.data.copy()
+        if not any(key.startswith("shown-") for key in data):
+            return  # not sent by the page (a script): every cell sent is meant as it is
         for row in self.rows:
             for cell in row["cells"]:
-                name = cell["name"]
-                if name is None or f"shown-{name}" not in data:
+                name = cell["name"] or f"{row['key']}_{cell['day']:%Y%m%d}"
+                if f"shown-{name}" not in data:
+                    if cell["name"] is not None:  # not on the page when it was opened: as logged now
+                        data[name] = self.fields[name].widget.format_value(cell["hours"]) or ""
                     continue
                 shown = _stored_hours(data[f"shown-{name}"])
+                if cell["name"] is None:  # has become several entries elsewhere: changed in the list
+                    if _stored_hours(str(data.get(name, "")).replace(",", ".")) != shown:
+                        self.moved_to_list.append(f"{day_name(cell['day'])}, {row['label']}")
+                    continue
                 try:
                     typed = self.fields[name].to_python(data.get(name))
                 except ValidationError:
@@ -599,15 +607,32 @@ class WeekGridForm(forms.Form):
                 totals[cell["day"]] += value or Decimal("0")
                 if name in data and value is not None and value != cell["hours"]:
                     changed.append((cell, row["category"]))
+        if self.moved_to_list:
+            self.add_error(
+                None,
+                _(
+                    "Tiden för %(cells)s har ändrats någon annanstans och består nu av flera poster; "
+                    "ändra dem i listan under veckan. Inget sparades."
+                )
+                % {"cells": "; ".join(self.moved_to_list)},
+            )
+        for name, cell in self.conflicts.items():  # changed here and elsewhere, emptied too
+            if name in data and data[name] != cell["hours"]:
+                now = format_hours(cell["hours"]) if cell["hours"] is not None else _("ingen tid")
+                self.add_error(
+                    name,
+                    _(
+                        "%(day)s: timmarna ändrades någon annanstans efter att du öppnade veckan "
+                        "(nu %(now)s). Kontrollera värdet och spara igen."
+                    )
+                    % {"day": day_name(cell["day"]), "now": now},
+                )
         for cell, category in changed:
+            if cell["name"] in self.conflicts:
+                continue
             problem = time_date_problem(cell["day"], category) or day_hours_problem(
                 cell["day"], totals[cell["day"]]
             )
-            if cell["name"] in self.conflicts:
-                problem = _(
-                    "%(day)s: timmarna ändrades någon annanstans efter att du öppnade veckan (nu %(hours)s). "
-                    "Kontrollera värdet och spara igen."
-                ) % {"day": day_name(cell["day"]), "hours": format_hours(cell["hours"] or Decimal("0"))}
             if problem:
                 self.add_error(cell["name"], problem)
         return data

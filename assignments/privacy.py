@@ -7,6 +7,7 @@ Found by the registry in `rekrytering.privacy`, like every app's `privacy` modul
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import CharField, Count, Max, Min, Q, Value
@@ -92,8 +93,8 @@ def holdings() -> list[Holding]:
         ),
     ]
     staff_rule = (
-        "Finns medan medarbetaren är aktiv; raderas, med sin historik, natten efter att användaren "
-        "inaktiverats."
+        "Finns medan medarbetaren är aktiv; raderas, med sin historik, när användaren är inaktiverad "
+        f"och inte har loggat in på {STAFF_GRACE_DAYS} dagar."
     )
     for kind, model, dated in STAFF_DATA:
         rows = model.objects.aggregate(n=Count("pk"), **({"oldest": Min(dated)} if dated else {}))
@@ -111,10 +112,21 @@ STAFF_DATA = [
 ]
 
 
-def _purge_staff_data() -> dict[str, int]:
-    """The staff data of users no longer active, with the history of the map and the capacity."""
-    gone = User.objects.filter(is_active=False).values("pk")
+# A deactivated user may come back (leave, a mistake): their data waits this long after their last login.
+STAFF_GRACE_DAYS = 90
+
+
+def _purge_staff_data(now: datetime) -> dict[str, int]:
+    """The staff data of users deactivated and away for STAFF_GRACE_DAYS, with the history of the
+    map and the capacity."""
+    away = Q(last_login__isnull=True) | Q(last_login__lt=now - timedelta(days=STAFF_GRACE_DAYS))
+    gone = User.objects.filter(away, is_active=False).values("pk")
     done = {}
+    # simple-history's copies of the map's lists (districts, sectors, organisations) first: they
+    # point at the history rows without cascading.
+    for field in ("known_sectors", "known_organisations", "areas"):
+        copies = apps.get_model("assignments", f"HistoricalConsultantCompetence_{field}")
+        copies.objects.filter(history__user_id__in=gone).delete()
     for what, model in (("kompetenskartor", ConsultantCompetence), ("kapaciteter", ConsultantCapacity)):
         done[f"{what} för inaktiverade användare raderade"] = (
             model.objects.filter(user__in=gone).delete()[1].get(model._meta.label, 0)
@@ -152,7 +164,7 @@ def purge(now: datetime) -> dict[str, int]:
         job_cutoff = now - timedelta(days=settings.RETENTION_IMPORT_JOB_DAYS)
         done["importjobb raderade"] = _delete_import_jobs(job_cutoff)
         done["obekräftade importfiler raderade"] = _delete_unconfirmed_files(now - UNCONFIRMED_FILE_AGE)
-        done |= _purge_staff_data()
+        done |= _purge_staff_data(now)
 
     return done
 

@@ -171,6 +171,8 @@ def test_staff_data_goes_with_its_history_once_the_user_is_deactivated(db, konsu
     """The competence map (with wishes), the capacity and the saved filters of someone who has left."""
     from decimal import Decimal
 
+    from django.apps import apps
+
     from assignments import services
     from assignments.models import ConsultantCapacity, ConsultantCompetence, SavedFilter
     from tests.factories import OrganisationFactory
@@ -196,6 +198,10 @@ def test_staff_data_goes_with_its_history_once_the_user_is_deactivated(db, konsu
     assert kinds["Kompetenskarta (personalens certifieringar, områden och önskemål)"].count == 2
     assert kinds["Sparade filter i uppdragslistan (personalens egna sökningar)"].count == 2
     konsult2.is_active = False
+    konsult2.last_login = NOW - timedelta(days=privacy.STAFF_GRACE_DAYS - 1)  # may come back: kept
+    konsult2.save()
+    assert purge_all(NOW)["kompetenskartor för inaktiverade användare raderade"] == 0
+    konsult2.last_login = NOW - timedelta(days=privacy.STAFF_GRACE_DAYS + 1)
     konsult2.save()
     done = purge_all(NOW)
     assert done["kompetenskartor för inaktiverade användare raderade"] == 1
@@ -205,5 +211,7 @@ def test_staff_data_goes_with_its_history_once_the_user_is_deactivated(db, konsu
         assert list(model.objects.values_list("user_id", flat=True)) == [konsult.pk]
         assert set(model.history.values_list("user_id", flat=True)) == {konsult.pk}
     assert list(SavedFilter.objects.values_list("user_id", flat=True)) == [konsult.pk]
+    areas = apps.get_model("assignments", "HistoricalConsultantCompetence_areas")
+    assert set(areas.objects.values_list("history__user_id", flat=True)) == {konsult.pk}
     # Nothing is left to do the next night.
     assert purge_all(NOW)["kompetenskartor för inaktiverade användare raderade"] == 0

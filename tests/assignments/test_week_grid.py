@@ -327,6 +327,54 @@ def test_a_cell_changed_here_and_elsewhere_is_a_conflict_told_on_the_cell(client
     assert list(logged) == [(MONDAY, 6), (TODAY, 1)]
 
 
+def test_emptying_a_cell_changed_elsewhere_is_a_conflict_too(client, konsult, world):
+    monday = TimeEntryFactory(user=konsult, assignment=world["mine"], date=MONDAY, hours=2)
+    client.force_login(konsult)
+    stale = client.get(reverse("time-week"))
+    services.update_time_entry(monday, by=konsult, hours=Decimal("5"))
+    mon = cell(world["mine"], MONDAY)
+    refused = client.post(reverse("time-week-save"), page_data(stale, **{mon: ""}))
+    assert refused.status_code == 200 and mon in refused.context["grid"].errors
+    assert list(TimeEntry.objects.values_list("hours", flat=True)) == [5]
+    # And one deleted elsewhere, then changed here, says there is no time now.
+    other = TimeEntryFactory(user=konsult, assignment=world["mine"], date=TODAY, hours=1)
+    stale = client.get(reverse("time-week"))
+    services.delete_time_entry(other, by=konsult)
+    wed = cell(world["mine"], TODAY)
+    refused = client.post(reverse("time-week-save"), page_data(stale, **{wed: "3"}))
+    assert "(nu ingen tid)" in refused.context["grid"].errors[wed][0]
+
+
+def test_a_cell_not_on_the_page_keeps_what_is_logged(client, konsult, world):
+    """A cell of two entries has no field; when one goes elsewhere it becomes a field on the next
+    post, which the page never showed: it keeps the entry left, it does not delete it."""
+    first = TimeEntryFactory(user=konsult, assignment=world["mine"], date=MONDAY, hours=1, comment="a")
+    TimeEntryFactory(user=konsult, assignment=world["mine"], date=MONDAY, hours=1, comment="b")
+    client.force_login(konsult)
+    stale = client.get(reverse("time-week"))
+    assert cell(world["mine"], MONDAY) not in stale.context["grid"].fields
+    services.delete_time_entry(first, by=konsult)
+    response = client.post(reverse("time-week-save"), page_data(stale, **{cell(world["mine"], TODAY): "2"}))
+    assert response.status_code == 302
+    logged = TimeEntry.objects.filter(user=konsult).order_by("date").values_list("date", "hours")
+    assert list(logged) == [(MONDAY, 1), (TODAY, 2)]
+
+
+def test_a_cell_that_became_several_entries_elsewhere_is_told_not_dropped(client, konsult, world):
+    client.force_login(konsult)
+    stale = client.get(reverse("time-week"))
+    services.log_time(user=konsult, date=MONDAY, hours=Decimal("1"), assignment=world["mine"], comment="a")
+    services.log_time(user=konsult, date=MONDAY, hours=Decimal("1"), assignment=world["mine"], comment="b")
+    mon, wed = cell(world["mine"], MONDAY), cell(world["mine"], TODAY)
+    refused = client.post(reverse("time-week-save"), page_data(stale, **{mon: "4", wed: "2"}))
+    assert refused.status_code == 200
+    assert refused.context["grid"].non_field_errors() == [
+        "Tiden för Måndag 2 mars, 2026-0001 Rektor har ändrats någon annanstans och består nu av flera "
+        "poster; ändra dem i listan under veckan. Inget sparades."
+    ]
+    assert TimeEntry.objects.count() == 2
+
+
 def test_log_time_refuses_a_day_over_24_hours(konsult, world):
     services.log_time(user=konsult, date=MONDAY, hours=Decimal("20"), category=world["intern"])
     entry = services.log_time(user=konsult, date=MONDAY, hours=Decimal("4"), assignment=world["mine"])
