@@ -291,7 +291,7 @@ class AssignmentForm(forms.ModelForm):
         )
         self.fields["redo_of"].help_text = _(
             "Om uppdraget är ett omtag: uppdraget som görs om "
-            "(ej tillsatta och avbrutna de senaste två åren)."
+            "(ej tillsatta och avbrutna uppdrag från de senaste två åren)."
         )
         self.fields["status"].choices = (
             [c for c in Assignment.Status.choices if c[0] != Assignment.Status.AVSLUTAD]

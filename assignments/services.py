@@ -191,7 +191,10 @@ def update_assignment(assignment: Assignment, *, by: User, colleagues=None, **fi
         by=by, assignment=assignment, responsible=fields.get("responsible"), colleagues=colleagues
     )
     # As stored: a ModelForm has already put the form's values on the instance.
-    old_ordered_on = Assignment.objects.values_list("ordered_on", flat=True).get(pk=assignment.pk)
+    # Locked: two corrections at once move the tidplan one after the other, each from the date before.
+    old_ordered_on = (
+        Assignment.objects.select_for_update().values_list("ordered_on", flat=True).get(pk=assignment.pk)
+    )
     for name, value in fields.items():
         setattr(assignment, name, value)
     assignment.full_clean()
@@ -319,7 +322,7 @@ def time_date_problem(day: date, category: TimeCategory | None = None) -> str | 
         if day > timezone.localdate() + timedelta(days=ABSENCE_DAYS_AHEAD):
             return _(
                 "%(day)s ligger mer än ett år fram i tiden. Planerad frånvaro läggs in högst ett år framåt."
-            ) % {"day": day_name(day)}
+            ) % {"day": capfirst(date_format(day, "l j F Y"))}
         return None
     if day > timezone.localdate() + timedelta(days=TIME_DAYS_AHEAD):
         return _("%(day)s ligger mer än %(days)s dagar fram i tiden. Rapportera tiden när den är gjord.") % {

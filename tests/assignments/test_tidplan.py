@@ -99,9 +99,12 @@ def test_a_corrected_order_date_moves_a_tidplan_not_yet_begun(stora, konsult):
     )
     services.update_assignment(assignment, by=konsult, ordered_on=date(2026, 3, 1))
     assert steps_of(assignment)[1] == ("annons", date(2026, 3, 16), None)
-    # Nor does any other change move it.
-    services.update_assignment(assignment, by=konsult, role_title="Förskollärare till Solrosen")
-    assert steps_of(assignment)[1] == ("annons", date(2026, 3, 16), None)
+    # Nor does any change but the order date move a tidplan, even one not yet begun.
+    fresh = register(stora, konsult)
+    before = steps_of(fresh)
+    services.update_assignment(fresh, by=konsult, role_title="Förskollärare till Solrosen", status="pagaende")
+    assert steps_of(fresh) == before
+    assert fresh.tidplan_moved == 0
 
 
 def test_the_edit_form_moves_the_tidplan_with_a_corrected_order_date_and_says_so(client, stora, konsult):

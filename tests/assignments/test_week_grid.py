@@ -282,7 +282,8 @@ def test_planned_absence_is_entered_up_to_a_year_ahead_and_lowers_the_load_capac
         services.log_time(user=konsult, date=date(2027, 3, 8), hours=Decimal("8"), category=semester)
     assert too_far.value.message_dict == {
         "date": [
-            "Måndag 8 mars ligger mer än ett år fram i tiden. Planerad frånvaro läggs in högst ett år framåt."
+            "Måndag 8 mars 2027 ligger mer än ett år fram i tiden. "
+            "Planerad frånvaro läggs in högst ett år framåt."
         ]
     }
     services.log_time(user=konsult, date=date(2027, 3, 5), hours=Decimal("8"), category=semester)
