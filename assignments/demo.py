@@ -380,6 +380,9 @@ def seed_budget(year: int, price_list: PriceList, *, revenue: Decimal | None = N
     return budget
 
 
+DAY_HOURS = 9.0  # the most the demo logs on one person's day (the week grid refuses over 24)
+
+
 class Activity:
     """Fictional assignments with colleagues, closings, invoices and hours: the demo's and the
     benchmark's alike. `rng` decides everything; nothing happens after `today`.
@@ -400,6 +403,14 @@ class Activity:
         self.categories = list(TimeCategory.objects.filter(is_absence=False).order_by("id"))
         self.managers = list(Manager.objects.select_related("organisation").order_by("id"))
         self.colleague_ids = defaultdict(list)  # assignment id → the colleagues' user ids
+        self.day_hours = defaultdict(float)  # (user id, day) → hours logged so far, at most DAY_HOURS
+
+    def _fits(self, user_id: int, day: date, hours: float) -> bool:
+        """Whether `hours` more on `day` keep the person's day at DAY_HOURS or less (and count them)."""
+        if self.day_hours[(user_id, day)] + hours > DAY_HOURS:
+            return False
+        self.day_hours[(user_id, day)] += hours
+        return True
 
     def assignments(self, year: int, count: int) -> list[Assignment]:
         """`count` assignments ordered in `year` (up to today), saved with their numbers, their
@@ -555,17 +566,23 @@ class Activity:
             if not a.closed_on:
                 target *= min(1.0, (today - a.ordered_on).days / 50)
             span = max(((a.closed_on or today) - a.started_on).days, 1)
+            # The working days from the start (not a weekend day moved back before it), and no more
+            # hours than a working day holds: a person's day stays within DAY_HOURS.
+            days = [a.started_on + timedelta(days=k) for k in range(span)]
+            days = [day for day in days if day.weekday() < 5]
+            if not days:
+                continue
+            target = min(target, DAY_HOURS / 2 * len(days))
             colleagues = self.colleague_ids.get(a.pk, ())
             logged = 0.0
             while logged < target:
                 hours = min(rng.choice([1, 1.5, 2, 2.5, 3, 4]), target - logged + 0.5)
                 hours = max(0.5, round(hours * 2) / 2)
-                day = a.started_on + timedelta(days=rng.randrange(span))
-                if day.weekday() >= 5:
-                    day -= timedelta(days=day.weekday() - 4)
+                day = rng.choice(days)
                 user_id = rng.choice(colleagues) if colleagues and rng.random() < 0.3 else a.responsible_id
-                yield TimeEntry(user_id=user_id, date=day, hours=Decimal(str(hours)), assignment=a)
                 logged += hours
+                if self._fits(user_id, day, hours):
+                    yield TimeEntry(user_id=user_id, date=day, hours=Decimal(str(hours)), assignment=a)
 
     def other_time(self, start: date, end: date) -> Iterator[TimeEntry]:
         """Time not tied to an assignment, `start` to `end`: a few entries a week per consultant."""
@@ -575,13 +592,10 @@ class Activity:
             for consultant in self.consultants:
                 for _ in range(rng.randint(2, 4)):
                     day = week + timedelta(days=rng.randrange(5))
-                    if start <= day <= end:
-                        yield TimeEntry(
-                            user=consultant,
-                            date=day,
-                            hours=Decimal(rng.choice([1, 2, 3, 4])),
-                            category=rng.choice(self.categories),
-                        )
+                    hours = rng.choice([1, 2, 3, 4])
+                    category = rng.choice(self.categories)
+                    if start <= day <= end and self._fits(consultant.pk, day, hours):
+                        yield TimeEntry(user=consultant, date=day, hours=Decimal(hours), category=category)
             week += timedelta(days=7)
 
 

@@ -1,11 +1,13 @@
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import authenticate
+from django.db.models import F, Max, Sum
 from django.http import HttpRequest
 
 from assignments.competence import consultants_allowed
-from assignments.demo import DEMO_ABSENCE, DEMO_CAPACITIES, DEMO_COMPETENCE, load_demo
+from assignments.demo import DAY_HOURS, DEMO_ABSENCE, DEMO_CAPACITIES, DEMO_COMPETENCE, load_demo
 from assignments.models import (
     Assignment,
     Budget,
@@ -41,6 +43,20 @@ def test_load_demo_creates_users_price_lists_and_activity_and_is_idempotent():
     load_demo(stdout=lambda line: None, today=today)
     assert (Assignment.objects.count(), TimeEntry.objects.count(), User.objects.count()) == counts
     assert ConsultantCapacity.objects.count() == len(DEMO_CAPACITIES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("today", [date(2026, 12, 8), date(2026, 12, 7)])  # a Tuesday, a Monday
+def test_demo_hours_are_on_working_days_from_the_start_and_a_day_holds_what_a_day_can(today):
+    """No pile of an assignment's hours on the Friday before a weekend start (22 h on one day made
+    the week grid refuse any change to that day), none before the start, none at the weekend."""
+    load_demo(stdout=lambda line: None, today=today)
+    work = TimeEntry.objects.filter(category__is_absence=False) | TimeEntry.objects.filter(category=None)
+    per_day = work.values("user", "date").annotate(total=Sum("hours")).aggregate(most=Max("total"))
+    assert per_day["most"] <= Decimal(str(DAY_HOURS))
+    on_assignments = TimeEntry.objects.filter(assignment__isnull=False)
+    assert not on_assignments.filter(date__lt=F("assignment__started_on")).exists()
+    assert not on_assignments.filter(date__week_day__in=[1, 7]).exists()  # Sunday, Saturday
 
 
 @pytest.mark.django_db
